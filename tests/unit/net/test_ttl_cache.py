@@ -1,0 +1,64 @@
+"""TtlCache: expiry, the TTL cap, LRU eviction."""
+
+from __future__ import annotations
+
+import pytest
+
+from vcservice.net import TtlCache
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(max_entries: int = 3, max_ttl: float = 100) -> tuple[TtlCache[str, int], Clock]:
+    clock = Clock()
+    return TtlCache(max_entries=max_entries, max_ttl_seconds=max_ttl, clock=clock), clock
+
+
+def test_entries_expire_after_their_ttl() -> None:
+    cache, clock = make()
+    cache.put("a", 1, ttl_seconds=10)
+    clock.now = 9.9
+    assert cache.get("a") == 1
+    clock.now = 10
+    assert cache.get("a") is None
+    assert len(cache) == 0
+
+
+def test_ttl_defaults_to_and_is_capped_by_the_maximum() -> None:
+    cache, clock = make(max_ttl=100)
+    cache.put("default", 1)
+    cache.put("long", 2, ttl_seconds=10_000)
+    clock.now = 99
+    assert (cache.get("default"), cache.get("long")) == (1, 2)
+    clock.now = 100
+    assert (cache.get("default"), cache.get("long")) == (None, None)
+
+
+def test_a_zero_ttl_removes_the_entry() -> None:
+    cache, _ = make()
+    cache.put("a", 1)
+    cache.put("a", 2, ttl_seconds=0)
+    assert cache.get("a") is None
+
+
+def test_least_recently_used_entries_are_evicted() -> None:
+    cache, _ = make(max_entries=2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    cache.get("a")
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    cache.clear()
+    assert len(cache) == 0
+
+
+@pytest.mark.parametrize(("entries", "ttl"), [(0, 10), (1, 0)])
+def test_limits_must_be_positive(entries: int, ttl: float) -> None:
+    with pytest.raises(ValueError, match="max_entries"):
+        TtlCache[str, int](max_entries=entries, max_ttl_seconds=ttl)

@@ -1,0 +1,1 @@
+"""Trusted-trader certificate types: IMMEX, C-TPAT and OEA."""

@@ -1,0 +1,227 @@
+"""The ``vcservice`` command line: contexts, keys, sign, verify and the demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vcservice.clock import SystemClock
+from vcservice.dids.document import DidDocument
+from vcservice.dids.methods.jwk import did_jwk_from_public_key
+from vcservice.errors import ParsingError, VcError
+from vcservice.jsonld.store import InstallReport
+from vcservice.keys import KeyFile, KeyPair, KeyType, load_key_file
+from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.signing import SECURING_FORMATS, default_format, secure_credential
+from vcservice.verification.messages import problem_details
+
+EXIT_OK, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
+KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}
+
+
+def default_context_store() -> Path:
+    """Where installed contexts live: ``$VCSERVICE_CONTEXT_STORE`` or the user data dir."""
+    configured = os.environ.get("VCSERVICE_CONTEXT_STORE")
+    if configured:
+        return Path(configured)
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "vcservice" / "contexts"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except VcError as error:
+        _print_json(problem_details([error.to_problem()]), stream=sys.stderr)
+        return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vcservice", description=__doc__)
+    parser.add_argument(
+        "--context-store",
+        type=Path,
+        default=None,
+        help="installed-context directory (default: $VCSERVICE_CONTEXT_STORE "
+        "or ~/.local/share/vcservice/contexts)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    contexts = commands.add_parser("contexts", help="manage the pinned JSON-LD contexts")
+    contexts_commands = contexts.add_subparsers(dest="contexts_command", required=True)
+    install = contexts_commands.add_parser("install", help="install every pinned context")
+    install.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="take contexts from JSON files in this directory, not the network",
+    )
+    install.set_defaults(handler=_contexts_install)
+    listing = contexts_commands.add_parser("list", help="show pinned contexts and their state")
+    listing.set_defaults(handler=_contexts_list)
+
+    keys = commands.add_parser("keys", help="key management")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    generate = keys_commands.add_parser("generate", help="generate a key file")
+    generate.add_argument("--type", choices=sorted(KEY_TYPES), default="ed25519")
+    generate.add_argument(
+        "--did", choices=("key", "jwk"), default="key", help="the DID method that controls the key"
+    )
+    generate.add_argument("--out", type=Path, help="write here (mode 0600) instead of stdout")
+    generate.set_defaults(handler=_keys_generate)
+
+    sign = commands.add_parser("sign", help="secure a credential")
+    sign.add_argument("file", type=Path)
+    sign.add_argument("--key", type=Path, required=True, help="key file")
+    sign.add_argument(
+        "--cryptosuite",
+        choices=SECURING_FORMATS,
+        help="default: eddsa-rdfc-2022 for Ed25519 keys, ecdsa-rdfc-2019 otherwise",
+    )
+    sign.add_argument("--out", type=Path, help="write here instead of stdout")
+    sign.set_defaults(handler=_sign)
+
+    verify = commands.add_parser("verify", help="verify a credential, presentation or JWT")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--challenge", help="the challenge a presentation must be bound to")
+    verify.add_argument("--domain", help="the domain a presentation must be bound to")
+    verify.add_argument(
+        "--did-document",
+        type=Path,
+        action="append",
+        default=[],
+        help="a DID document to use instead of resolving it (repeatable)",
+    )
+    verify.set_defaults(handler=_verify)
+
+    demo = commands.add_parser("demo", help="sign and verify sample trade certificates")
+    demo.add_argument("--out", type=Path, help="write the signed samples here")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _core(args: argparse.Namespace, *, did_documents: Sequence[DidDocument] = ()) -> Core:
+    store_dir = args.context_store or default_context_store()
+    return build_core(CoreConfig(store_dir=store_dir), local_did_documents=did_documents)
+
+
+def _contexts_install(args: argparse.Namespace) -> int:
+    core = _core(args)
+    if args.source is not None:
+        report = core.store.install_from_directory(args.source)
+    else:
+        report = core.store.install_from_fetcher(lambda url: core.http.get_json(url).data)
+    _print_json(_report_json(report, core))
+    return EXIT_OK if report.complete else EXIT_ERROR
+
+
+def _report_json(report: InstallReport, core: Core) -> dict[str, Any]:
+    return {
+        "store": str(core.store.directory),
+        "installed": report.installed,
+        "alreadyPresent": report.present,
+        "missing": report.missing,
+    }
+
+
+def _contexts_list(args: argparse.Namespace) -> int:
+    core = _core(args)
+    _print_json(
+        [
+            {
+                "url": pinned.url,
+                "sha256": pinned.sha256,
+                "bundled": pinned.bundled_file is not None,
+                "installed": core.store.is_installed(pinned),
+            }
+            for pinned in core.store.manifest
+        ]
+    )
+    return EXIT_OK
+
+
+def _keys_generate(args: argparse.Namespace) -> int:
+    key_pair = KeyPair.generate(KEY_TYPES[args.type])
+    key_file = KeyFile(key_pair)
+    if args.did == "jwk":
+        did = did_jwk_from_public_key(key_pair.public_key)
+        key_file = KeyFile(key_pair, id=f"{did}#0", controller=did)
+    if args.out is None:
+        sys.stdout.write(key_file.to_json())
+    else:
+        _write_private(args.out, key_file.to_json())
+        _print_json({"keyFile": str(args.out), "verificationMethod": key_file.verification_method})
+    return EXIT_OK
+
+
+def _sign(args: argparse.Namespace) -> int:
+    key_file = load_key_file(args.key)
+    credential = _read_document(args.file)
+    if not isinstance(credential, dict):
+        raise ParsingError("only a credential (a JSON object) can be signed", field="file")
+    securing_format = args.cryptosuite or default_format(key_file.key_pair.key_type)
+    secured = secure_credential(
+        _core(args),
+        credential,
+        signer=key_file.signer(),
+        securing_format=securing_format,
+        now=SystemClock().now(),
+    )
+    text = secured if isinstance(secured, str) else json.dumps(secured, indent=2)
+    if args.out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    documents = [DidDocument(_read_document(path)) for path in args.did_document]
+    core = _core(args, did_documents=documents)
+    result = core.verifier.verify(
+        _read_document(args.file), challenge=args.challenge, domain=args.domain
+    )
+    _print_json(result.to_json())
+    return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from vcservice.cli.demo import run_demo  # noqa: PLC0415  (keeps startup light)
+
+    return run_demo(_core(args), out_dir=args.out)
+
+
+def _read_document(path: Path) -> Any:
+    """A JSON document, or a compact JWT (a file whose text is not JSON)."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParsingError(f"cannot read {path}: {exc}", field=str(path)) from exc
+    if text.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ParsingError(f"{path} is not valid JSON: {exc}", field=str(path)) from exc
+    return text
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _print_json(value: Any, *, stream: Any = None) -> None:
+    json.dump(value, stream or sys.stdout, indent=2, ensure_ascii=False)
+    (stream or sys.stdout).write("\n")
+
+
+__all__ = ["default_context_store", "main"]

@@ -1,0 +1,184 @@
+"""JSON-LD to RDF in *safe mode*: nothing may be dropped or left undefined.
+
+pyld, like every JSON-LD processor, silently drops properties that do not expand
+to an IRI and RDF triples whose terms are relative IRIs.  A signature over such a
+document would not cover what the reader sees, so here each of those cases is a
+``DataLossError`` (DATA_LOSS_DETECTION_ERROR) naming the term, both when signing
+and when verifying.  Terms that fall to the VCDM 2.0 issuer-dependent ``@vocab``
+are treated as undefined too, unless explicitly allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pyld import jsonld
+
+from vcservice.errors import DataLossError, ParsingError, VcError
+from vcservice.jsonld.loader import DocumentLoader
+from vcservice.rdf.model import Quad, from_pyld_dataset
+
+ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
+MAX_NESTING_DEPTH = 48
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+class SafeJsonLdProcessor:
+    """Turns JSON-LD documents into RDF quads through a pinned loader, refusing data loss."""
+
+    def __init__(self, loader: DocumentLoader, *, allow_undefined_terms: bool = False) -> None:
+        self._loader = loader
+        self._allow_undefined_terms = allow_undefined_terms
+
+    def to_quads(self, document: dict[str, Any]) -> list[Quad]:
+        """Expand ``document`` and return its RDF dataset as quads.
+
+        Raises ``DataLossError``, ``ContextError`` or ``ParsingError``.
+        """
+        _check_depth(document)
+        options = {
+            "documentLoader": self._load_for_pyld,
+            "rdfDirection": "i18n-datatype",
+            "base": None,  # pyld would resolve relative IRIs against example.org
+        }
+        processor = _CheckingProcessor(self._allow_undefined_terms)
+        try:
+            dataset = processor.to_rdf(document, options)
+        except RecursionError:
+            raise ParsingError("document is nested too deeply to process") from None
+        except jsonld.JsonLdError as exc:
+            raise _translate(exc) from exc
+        return from_pyld_dataset(dataset)
+
+    def _load_for_pyld(self, url: str, options: Any = None) -> dict[str, Any]:
+        return {"contextUrl": None, "documentUrl": url, "document": self._loader.load(url)}
+
+
+class _CheckingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with every drop turned into an error."""
+
+    def __init__(self, allow_undefined_terms: bool) -> None:
+        super().__init__(on_property_dropped=_refuse_dropped_property)
+        self._allow_undefined_terms = allow_undefined_terms
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        expanded = super().expand(input_, options)
+        _ExpandedChecker(self._allow_undefined_terms).check_all(expanded)
+        return expanded
+
+
+def _refuse_dropped_property(expanded_property: str | None) -> None:
+    name = expanded_property if expanded_property is not None else "(unnamed)"
+    raise DataLossError(
+        f"property '{name}' is not defined by any context and would be dropped",
+        field=name,
+    )
+
+
+class _ExpandedChecker:
+    """Walks expanded JSON-LD and refuses what toRDF would drop or leave undefined."""
+
+    def __init__(self, allow_undefined_terms: bool) -> None:
+        self._allow_undefined_terms = allow_undefined_terms
+
+    def check_all(self, elements: Iterable[Any]) -> None:
+        for element in elements:
+            self._check_element(element)
+
+    def _check_element(self, element: Any) -> None:
+        if not isinstance(element, dict):
+            return
+        if "@value" in element:
+            self._check_value(element)
+        elif "@list" in element:
+            self.check_all(element["@list"])
+        else:
+            self._check_node(element)
+
+    def _check_node(self, node: dict[str, Any]) -> None:
+        for key, value in node.items():
+            if key == "@id":
+                _require_reference(value, kind="@id")
+            elif key == "@type":
+                for type_iri in value:
+                    self._check_iri(type_iri, kind="type")
+            elif key in ("@graph", "@included"):
+                self.check_all(value)
+            elif key == "@reverse":
+                self._check_properties(value)
+            elif not key.startswith("@"):
+                self._check_properties({key: value})
+
+    def _check_properties(self, properties: dict[str, Any]) -> None:
+        for iri, values in properties.items():
+            if iri.startswith("_:"):
+                raise DataLossError(
+                    f"property '{iri}' is a blank node and cannot appear in RDF", field=iri
+                )
+            self._check_iri(iri, kind="property")
+            self.check_all(values)
+
+    def _check_value(self, value: dict[str, Any]) -> None:
+        datatype = value.get("@type")
+        if datatype is not None and datatype != "@json":
+            self._check_iri(datatype, kind="datatype")
+        language = value.get("@language")
+        if language is not None and not _LANGUAGE_TAG.match(language):
+            raise DataLossError(f"'{language}' is not a well-formed language tag", field=language)
+
+    def _check_iri(self, iri: str, *, kind: str) -> None:
+        _require_reference(iri, kind=kind)
+        if iri.startswith(ISSUER_DEPENDENT_VOCAB) and not self._allow_undefined_terms:
+            term = iri[len(ISSUER_DEPENDENT_VOCAB) :]
+            raise DataLossError(
+                f"{kind} '{term}' is not defined by any context "
+                "(it would fall to the issuer-dependent vocabulary)",
+                field=term,
+            )
+
+
+def _require_reference(value: str, *, kind: str) -> None:
+    if not (value.startswith("_:") or _ABSOLUTE_IRI.match(value)):
+        raise DataLossError(
+            f"{kind} '{value}' does not expand to an absolute IRI and would be dropped",
+            field=value,
+        )
+
+
+def _check_depth(document: Any) -> None:
+    """Refuse documents nested deeper than MAX_NESTING_DEPTH, iteratively."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING_DEPTH:
+            raise ParsingError(f"document nests deeper than {MAX_NESTING_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+
+
+def _translate(error: jsonld.JsonLdError) -> VcError:
+    """Surface our own error from inside pyld's wrapping, or describe pyld's."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, VcError):
+            return cause
+        details = getattr(cause, "details", None)
+        nested = details.get("cause") if isinstance(details, dict) else None
+        cause = nested if isinstance(nested, BaseException) else cause.__cause__
+    root = _innermost_jsonld_error(error)
+    code = getattr(root, "code", None) or getattr(root, "type", "jsonld error")
+    return ParsingError(f"JSON-LD processing failed ({code}): {root.args[0]}")
+
+
+def _innermost_jsonld_error(error: jsonld.JsonLdError) -> jsonld.JsonLdError:
+    innermost = error
+    cause = error.__cause__
+    while isinstance(cause, jsonld.JsonLdError):
+        innermost = cause
+        cause = cause.__cause__
+    return innermost

@@ -1,0 +1,1 @@
+"""Use cases over the credential core, shared by the CLI and the HTTP API."""

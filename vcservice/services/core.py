@@ -1,0 +1,102 @@
+"""Assemble the credential core (contexts, canonicalization, DIDs, proofs, verifier) once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vcservice.clock import Clock, SystemClock
+from vcservice.dids.document import DidDocument
+from vcservice.dids.methods.jwk import DidJwkMethod
+from vcservice.dids.methods.key import DidKeyMethod
+from vcservice.dids.methods.web import DidWebMethod
+from vcservice.dids.resolver import DidResolver, LocalFirstResolver, UniversalResolver
+from vcservice.jsonld.loader import PinnedDocumentLoader
+from vcservice.jsonld.manifest import ContextManifest, default_contexts_dir
+from vcservice.jsonld.processor import SafeJsonLdProcessor
+from vcservice.jsonld.store import ContextStore
+from vcservice.net import TtlCache
+from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
+from vcservice.proofs.data_integrity import DataIntegrity
+from vcservice.proofs.transform import RdfCanonizer
+from vcservice.rdf.engine import Canonicalizer, OxigraphCanonicalizer, Rdfc10Canonicalizer
+from vcservice.verification.verifier import StatusChecker, Verifier
+
+CANONICALIZERS: dict[str, type[Rdfc10Canonicalizer] | type[OxigraphCanonicalizer]] = {
+    Rdfc10Canonicalizer.name: Rdfc10Canonicalizer,
+    OxigraphCanonicalizer.name: OxigraphCanonicalizer,
+}
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """Where the pinned contexts live, how to fetch, and which RDFC engine to use."""
+
+    store_dir: Path
+    contexts_dir: Path = field(default_factory=default_contexts_dir)
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    canonicalizer: str = Rdfc10Canonicalizer.name
+    allow_undefined_terms: bool = False
+
+
+@dataclass(frozen=True)
+class Core:
+    """The wired credential core; nothing here knows HTTP serving or databases."""
+
+    store: ContextStore
+    processor: SafeJsonLdProcessor
+    canonizer: RdfCanonizer
+    http: GuardedHttpClient
+    resolver: DidResolver
+    data_integrity: DataIntegrity
+    verifier: Verifier
+
+
+def build_core(
+    config: CoreConfig,
+    *,
+    clock: Clock | None = None,
+    local_did_documents: Sequence[DidDocument] = (),
+    status_checker: StatusChecker | None = None,
+) -> Core:
+    """Build the core from ``config``; ``local_did_documents`` resolve without any network."""
+    store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
+    processor = SafeJsonLdProcessor(
+        PinnedDocumentLoader(store), allow_undefined_terms=config.allow_undefined_terms
+    )
+    canonizer = RdfCanonizer(processor, _canonicalizer(config.canonicalizer))
+    http = GuardedHttpClient(config.fetch_policy)
+    resolver = LocalFirstResolver(
+        local_did_documents,
+        UniversalResolver(
+            [DidKeyMethod(), DidJwkMethod(), DidWebMethod(http)],
+            cache=TtlCache(max_entries=1024, max_ttl_seconds=300),
+        ),
+    )
+    data_integrity = DataIntegrity(canonizer, resolver)
+    verifier = Verifier(
+        data_integrity=data_integrity,
+        processor=processor,
+        resolver=resolver,
+        clock=clock or SystemClock(),
+        status_checker=status_checker,
+    )
+    return Core(
+        store=store,
+        processor=processor,
+        canonizer=canonizer,
+        http=http,
+        resolver=resolver,
+        data_integrity=data_integrity,
+        verifier=verifier,
+    )
+
+
+def _canonicalizer(name: str) -> Canonicalizer:
+    try:
+        return CANONICALIZERS[name]()
+    except KeyError:
+        raise ValueError(
+            f"unknown canonicalizer {name!r} (choose from {', '.join(CANONICALIZERS)})"
+        ) from None

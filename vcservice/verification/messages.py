@@ -1,0 +1,173 @@
+"""Human text for every problem code, in English and Spanish, and RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from vcservice.errors import Problem
+
+VCDM = "https://www.w3.org/TR/vc-data-model#"
+DATA_INTEGRITY = "https://w3id.org/security#"
+VCSERVICE = "https://w3id.org/vcservice/problems#"
+LANGUAGES = ("en", "es")
+
+
+class Message(NamedTuple):
+    """Where a code is defined, and its title in English and Spanish."""
+
+    namespace: str
+    en: str
+    es: str
+
+
+CATALOG: Mapping[str, Message] = {
+    "PARSING_ERROR": Message(
+        VCDM, "The document could not be parsed", "No se pudo interpretar el documento"
+    ),
+    "MALFORMED_VALUE_ERROR": Message(
+        VCDM, "A value is malformed", "Un valor tiene un formato incorrecto"
+    ),
+    "CRYPTOGRAPHIC_SECURITY_ERROR": Message(
+        VCDM,
+        "The document is not cryptographically secured",
+        "El documento no está protegido criptográficamente",
+    ),
+    "PROOF_VERIFICATION_ERROR": Message(
+        DATA_INTEGRITY, "The proof does not verify", "La prueba criptográfica no es válida"
+    ),
+    "PROOF_GENERATION_ERROR": Message(
+        DATA_INTEGRITY,
+        "The proof could not be created",
+        "No se pudo generar la prueba criptográfica",
+    ),
+    "PROOF_TRANSFORMATION_ERROR": Message(
+        DATA_INTEGRITY,
+        "The document could not be transformed for its proof",
+        "No se pudo transformar el documento para su prueba",
+    ),
+    "MALFORMED_PROOF_ERROR": Message(
+        DATA_INTEGRITY, "The proof is malformed", "La prueba tiene un formato incorrecto"
+    ),
+    "INVALID_CHALLENGE_ERROR": Message(
+        DATA_INTEGRITY,
+        "The proof was not made for this challenge",
+        "La prueba no se hizo para este desafío",
+    ),
+    "INVALID_DOMAIN_ERROR": Message(
+        DATA_INTEGRITY,
+        "The proof was not made for this domain",
+        "La prueba no se hizo para este dominio",
+    ),
+    "INVALID_PROOF_PURPOSE": Message(
+        VCSERVICE,
+        "The key was not authorized for this purpose",
+        "La clave no está autorizada para este propósito",
+    ),
+    "UNSUPPORTED_CRYPTOSUITE": Message(
+        VCSERVICE,
+        "The proof's cryptosuite is not supported",
+        "El conjunto criptográfico de la prueba no es compatible",
+    ),
+    "NO_PROOF": Message(
+        VCSERVICE, "The document has no proof", "El documento no tiene prueba criptográfica"
+    ),
+    "INVALID_ISSUER": Message(
+        VCSERVICE,
+        "The credential was not signed by its issuer",
+        "La credencial no fue firmada por su emisor",
+    ),
+    "INVALID_HOLDER": Message(
+        VCSERVICE,
+        "The presentation was not signed by its holder",
+        "La presentación no fue firmada por su titular",
+    ),
+    "INVALID_CREDENTIAL": Message(
+        VCSERVICE,
+        "A credential in the presentation does not verify",
+        "Una credencial de la presentación no es válida",
+    ),
+    "CREDENTIAL_EXPIRED": Message(
+        VCSERVICE, "The credential has expired", "La credencial ha vencido"
+    ),
+    "CREDENTIAL_NOT_YET_VALID": Message(
+        VCSERVICE, "The credential is not valid yet", "La credencial aún no es válida"
+    ),
+    "CONTEXT_NOT_PINNED": Message(
+        VCSERVICE,
+        "The document uses a context that is not accepted",
+        "El documento usa un contexto que no está aceptado",
+    ),
+    "CONTEXT_NOT_INSTALLED": Message(
+        VCSERVICE,
+        "An accepted context is not installed on this system",
+        "Un contexto aceptado no está instalado en este sistema",
+    ),
+    "CONTEXT_DIGEST_MISMATCH": Message(
+        VCSERVICE,
+        "A context does not match its pinned content",
+        "Un contexto no coincide con su contenido fijado",
+    ),
+    "DATA_LOSS_DETECTION_ERROR": Message(
+        VCSERVICE,
+        "The document contains terms that are not defined",
+        "El documento contiene términos no definidos",
+    ),
+    "CANONICALIZATION_LIMIT_EXCEEDED": Message(
+        VCSERVICE,
+        "The document is too complex to canonicalize safely",
+        "El documento es demasiado complejo para canonizarlo con seguridad",
+    ),
+    "INVALID_KEY": Message(
+        VCSERVICE, "A key is malformed", "Una clave tiene un formato incorrecto"
+    ),
+    "UNSUPPORTED_KEY_TYPE": Message(
+        VCSERVICE, "The key type is not supported", "El tipo de clave no es compatible"
+    ),
+    "INVALID_DID": Message(
+        VCSERVICE,
+        "The DID is not valid or its method is not supported",
+        "El DID no es válido o su método no es compatible",
+    ),
+    "DID_NOT_FOUND": Message(VCSERVICE, "The DID could not be found", "No se encontró el DID"),
+    "DID_RESOLUTION_ERROR": Message(
+        VCSERVICE, "The DID could not be resolved", "No se pudo resolver el DID"
+    ),
+    "INVALID_VERIFICATION_METHOD": Message(
+        VCSERVICE, "The verification method is not valid", "El método de verificación no es válido"
+    ),
+    "FETCH_BLOCKED": Message(
+        VCSERVICE,
+        "A network fetch was refused by policy",
+        "Una descarga de red fue rechazada por la política",
+    ),
+    "FETCH_FAILED": Message(VCSERVICE, "A network fetch failed", "Falló una descarga de red"),
+    "FETCH_TOO_LARGE": Message(
+        VCSERVICE, "A fetched document is too large", "Un documento descargado es demasiado grande"
+    ),
+}
+
+_UNKNOWN = Message(VCSERVICE, "Verification problem", "Problema de verificación")
+
+
+def message_for(code: str) -> Message:
+    """The catalog entry for ``code`` (a generic one for codes not in the catalog)."""
+    return CATALOG.get(code, _UNKNOWN)
+
+
+def problem_details(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """RFC 9457-style problem details, with titles in every supported language."""
+    details = []
+    for problem in problems:
+        message = message_for(problem.code)
+        entry: dict[str, Any] = {
+            "type": message.namespace + problem.code,
+            "code": problem.code,
+            "title": message.en,
+            "detail": problem.detail,
+            "i18n": {"en": {"title": message.en}, "es": {"title": message.es}},
+        }
+        if problem.field:
+            entry["field"] = problem.field
+        details.append(entry)
+    return details
