@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,8 +43,3 @@ def measure(
         operation()
         latencies.append(time.perf_counter() - start)
     return Measurement(name, latencies)
-
-
-def median_ms(measurement: Measurement) -> float:
-    """The median latency in milliseconds."""
-    return statistics.median(measurement.latencies) * 1000

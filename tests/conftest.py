@@ -42,3 +42,13 @@ def core(context_store_dir: Path) -> Any:
     from vcservice.services.core import CoreConfig, build_core
 
     return build_core(CoreConfig(store_dir=context_store_dir))
+
+
+@pytest.fixture(scope="session")
+def fixed_core(context_store_dir: Path) -> Any:
+    """The credential core with its clock stopped at ``tests.factories.NOW``."""
+    from tests.factories import NOW
+    from vcservice.clock import FixedClock
+    from vcservice.services.core import CoreConfig, build_core
+
+    return build_core(CoreConfig(store_dir=context_store_dir), clock=FixedClock(NOW))

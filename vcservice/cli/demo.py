@@ -17,6 +17,7 @@ from vcservice.certificates.samples import sample_certificate
 from vcservice.clock import SystemClock
 from vcservice.errors import VcError
 from vcservice.keys import KeyFile, KeyPair, KeyType
+from vcservice.keys.multibase import base64url_decode, base64url_encode
 from vcservice.model.datetimes import format_datetime
 from vcservice.services.core import Core
 from vcservice.services.signing import JOSE, secure_credential
@@ -55,7 +56,7 @@ def _run_step(core: Core, step: DemoStep, out_dir: Path | None) -> bool:
     key_file = KeyFile(KeyPair.generate(step.key_type))
     signer = key_file.signer()
     credential = _fresh_certificate(step.sample, issuer=signer.verification_method.split("#")[0])
-    _say(f"\n== {credential['type'][1]} — {step.securing_format} with a {step.key_type} key")
+    _say(f"\n== {credential['type'][1]} — {step.securing_format}, key type {step.key_type}")
     _say(f"   issuer {credential['issuer']['id']}")
     secured = secure_credential(
         core,
@@ -107,14 +108,20 @@ def _fresh_certificate(sample: str, *, issuer: str) -> dict[str, Any]:
 def _tamper(secured: dict[str, Any] | str) -> dict[str, Any] | str:
     if isinstance(secured, str):
         header, payload, signature = secured.split(".")
-        return f"{header}.{payload[:-4]}AAAA.{signature}"
+        claims = json.loads(base64url_decode(payload))
+        _forge_claim(claims)
+        return f"{header}.{base64url_encode(json.dumps(claims).encode())}.{signature}"
     tampered: dict[str, Any] = json.loads(json.dumps(secured))
-    subject = tampered["credentialSubject"]
+    _forge_claim(tampered)
+    return tampered
+
+
+def _forge_claim(credential: dict[str, Any]) -> None:
+    subject = credential["credentialSubject"]
     if "legalName" in subject:
         subject["legalName"] += " (forged)"
     else:
         subject["tier"] = "Exceeding"
-    return tampered
 
 
 def _report(label: str, result: VerificationResult) -> None:

@@ -188,39 +188,25 @@ def _proof_check(results: list[ProofVerification]) -> Check:
 
 
 def _issuer_check(credential: Mapping[str, Any], signed: _Signed) -> Check:
-    issuer = vcdm.issuer_id(credential)
-    if not signed.signers:
-        return Check.skipped("issuer", "no verified proof to bind the issuer to")
-    if issuer in signed.signers:
-        return Check.of("issuer", [], detail=f"signed by the issuer {issuer}")
-    signers = ", ".join(signed.signers)
-    return Check.of(
-        "issuer",
-        [
-            Problem(
-                "INVALID_ISSUER",
-                f"issuer is {issuer} but the proof was made by {signers}",
-                "issuer",
-            )
-        ],
-    )
+    return _binding_check("issuer", vcdm.issuer_id(credential), signed, code="INVALID_ISSUER")
 
 
 def _holder_check(presentation: Mapping[str, Any], signed: _Signed) -> Check:
     holder = vcdm.id_of(presentation.get("holder"))
     if holder is None:
         return Check.skipped("holder", "the presentation names no holder")
-    if holder in signed.signers:
-        return Check.of("holder", [], detail=f"signed by the holder {holder}")
+    return _binding_check("holder", holder, signed, code="INVALID_HOLDER")
+
+
+def _binding_check(role: str, claimed: str | None, signed: _Signed, *, code: str) -> Check:
+    """Whether the ``issuer``/``holder`` named in the document made a verified proof."""
+    if not signed.signers:
+        return Check.skipped(role, f"no verified proof to bind the {role} to")
+    if claimed in signed.signers:
+        return Check.of(role, [], detail=f"signed by the {role} {claimed}")
+    signers = ", ".join(signed.signers)
     return Check.of(
-        "holder",
-        [
-            Problem(
-                "INVALID_HOLDER",
-                f"holder is {holder} but the presentation was not signed by it",
-                "holder",
-            )
-        ],
+        role, [Problem(code, f"{role} is {claimed} but the proof was made by {signers}", role)]
     )
 
 

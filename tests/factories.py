@@ -1,0 +1,36 @@
+"""Builders for test credentials and keys (deterministic where it helps)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vcservice.certificates.samples import sample_certificate
+from vcservice.keys import KeyFile, KeyPair, KeyType
+from vcservice.model.datetimes import format_datetime
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def key_file(key_type: KeyType = KeyType.ED25519, seed: int = 1) -> KeyFile:
+    """A key file whose key is derived from ``seed`` (stable across runs)."""
+    size = 48 if key_type is KeyType.P384 else 32
+    secret = bytes((seed + i) % 251 + 1 for i in range(size))
+    return KeyFile(KeyPair.from_secret(key_type, secret))
+
+
+def did_of(key: KeyFile) -> str:
+    """The DID that controls ``key``'s verification method."""
+    return key.verification_method.split("#")[0]
+
+
+def certificate(
+    name: str = "immex", *, issuer: KeyFile | None = None, valid_days: int = 365
+) -> dict[str, Any]:
+    """A sample certificate issued by ``issuer``'s DID, valid around ``NOW``."""
+    credential = sample_certificate(name)
+    if issuer is not None:
+        credential["issuer"]["id"] = did_of(issuer)
+    credential["validFrom"] = format_datetime(NOW - timedelta(days=1))
+    credential["validUntil"] = format_datetime(NOW + timedelta(days=valid_days))
+    return credential

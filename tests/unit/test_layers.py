@@ -1,0 +1,79 @@
+"""Imports point down: the credential core knows nothing of services, the CLI, HTTP or SQL."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "vcservice"
+CORE = {
+    "errors",
+    "clock",
+    "model",
+    "keys",
+    "net",
+    "rdf",
+    "jsonld",
+    "dids",
+    "proofs",
+    "jose",
+    "certificates",
+    "verification",
+}
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "clock": set(),
+    "model": {"errors"},
+    "keys": {"errors"},
+    "net": {"errors"},
+    "rdf": {"errors"},
+    "certificates": {"errors"},
+    "jsonld": {"errors", "rdf"},
+    "dids": {"errors", "keys", "net"},
+    "jose": {"errors", "keys", "dids"},
+    "proofs": {"errors", "model", "keys", "dids", "jsonld", "rdf"},
+    "verification": {"errors", "model", "clock", "proofs", "jose", "jsonld", "dids"},
+    "services": CORE,
+    "cli": CORE | {"services"},
+}
+SERVER_LIBRARIES = {
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "sqlalchemy",
+    "asyncpg",
+    "psycopg",
+    "aiosqlite",
+    "alembic",
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _part(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0].removesuffix(".py")
+
+
+def test_every_module_imports_only_the_layers_below_it() -> None:
+    violations = []
+    for path in PACKAGE.rglob("*.py"):
+        part = _part(path)
+        if part == "__init__":
+            continue
+        allowed = ALLOWED[part] | {part}
+        for name in _imports(path):
+            top = name.split(".")
+            if top[0] == "vcservice" and len(top) > 1 and top[1] not in allowed:
+                violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
+            if part in CORE and top[0] in SERVER_LIBRARIES:
+                violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert violations == []

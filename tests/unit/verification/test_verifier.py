@@ -1,0 +1,272 @@
+"""The verifier: one result shape for credentials and presentations in every format."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.factories import NOW, certificate, did_of, key_file
+from vcservice.clock import FixedClock
+from vcservice.jose import vc_jwt
+from vcservice.keys import KeyFile, KeyType
+from vcservice.proofs.purposes import AUTHENTICATION
+from vcservice.services.core import Core
+from vcservice.verification.result import Outcome, VerificationResult
+from vcservice.verification.verifier import Verifier
+
+pytestmark = pytest.mark.shared
+V2 = "https://www.w3.org/ns/credentials/v2"
+ISSUER = key_file(KeyType.P384, seed=11)
+HOLDER = key_file(KeyType.ED25519, seed=22)
+
+
+def _outcomes(result: VerificationResult) -> dict[str, str]:
+    return {check.name: check.outcome.value for check in result.checks}
+
+
+def _codes(result: VerificationResult) -> list[str]:
+    return [problem.code for problem in result.problems]
+
+
+def _signed(core: Core, credential: dict[str, Any], key: KeyFile = ISSUER) -> dict[str, Any]:
+    suite = "eddsa-rdfc-2022" if key.key_pair.key_type is KeyType.ED25519 else "ecdsa-rdfc-2019"
+    return core.data_integrity.add_proof(
+        credential, signer=key.signer(), cryptosuite=suite, created=NOW
+    )
+
+
+def _at(core: Core, days: int) -> Verifier:
+    """The same verifier with its clock moved by ``days``."""
+    return Verifier(
+        data_integrity=core.data_integrity,
+        processor=core.processor,
+        resolver=core.resolver,
+        clock=FixedClock(NOW + timedelta(days=days)),
+    )
+
+
+def test_good_credential_passes_every_check(fixed_core: Core) -> None:
+    result = fixed_core.verifier.verify(_signed(fixed_core, certificate(issuer=ISSUER)))
+    assert result.verified, result.to_json()
+    assert _outcomes(result) == {
+        "structure": "passed",
+        "proof": "passed",
+        "issuer": "passed",
+        "validityPeriod": "passed",
+        "status": "skipped",
+    }
+    assert result.to_json()["warnings"] == [
+        {"check": "status", "detail": "the credential has no credentialStatus"}
+    ]
+
+
+def test_credential_signed_by_someone_else_fails_issuer_binding(fixed_core: Core) -> None:
+    impostor = key_file(KeyType.P384, seed=99)
+    result = fixed_core.verifier.verify(_signed(fixed_core, certificate(issuer=ISSUER), impostor))
+    assert not result.verified
+    assert _outcomes(result)["proof"] == "passed"
+    assert _codes(result) == ["INVALID_ISSUER"]
+
+
+def test_validity_period_is_checked_against_the_clock(fixed_core: Core) -> None:
+    signed = _signed(fixed_core, certificate(issuer=ISSUER, valid_days=30))
+    assert _codes(_at(fixed_core, 31).verify(signed)) == ["CREDENTIAL_EXPIRED"]
+    assert _codes(_at(fixed_core, -2).verify(signed)) == ["CREDENTIAL_NOT_YET_VALID"]
+    assert _at(fixed_core, 29).verify(signed).verified
+
+
+def test_malformed_credentials_name_the_field(fixed_core: Core) -> None:
+    credential = certificate(issuer=ISSUER)
+    credential["validUntil"] = "next year"
+    result = fixed_core.verifier.verify(credential)
+    assert any(
+        p.code == "MALFORMED_VALUE_ERROR" and p.field == "validUntil" for p in result.problems
+    )
+    no_issuer = certificate()
+    del no_issuer["issuer"]
+    assert any(p.field == "issuer" for p in fixed_core.verifier.verify(no_issuer).problems)
+    reversed_dates = certificate(issuer=ISSUER)
+    reversed_dates["validFrom"], reversed_dates["validUntil"] = (
+        reversed_dates["validUntil"],
+        reversed_dates["validFrom"],
+    )
+    assert any(
+        p.field == "validUntil" and "after" in p.detail
+        for p in fixed_core.verifier.verify(reversed_dates).problems
+    )
+
+
+def test_unsigned_credential_has_no_proof(fixed_core: Core) -> None:
+    result = fixed_core.verifier.verify(certificate(issuer=ISSUER))
+    assert "NO_PROOF" in _codes(result)
+    assert _outcomes(result)["issuer"] == "skipped"
+
+
+def test_term_added_after_signing_is_data_loss(fixed_core: Core) -> None:
+    signed = _signed(fixed_core, certificate(issuer=ISSUER))
+    signed["credentialSubject"]["riskScore"] = "low"
+    assert _codes(fixed_core.verifier.verify(signed)) == ["DATA_LOSS_DETECTION_ERROR"]
+
+
+def test_vc_jwt_credential(fixed_core: Core) -> None:
+    token = vc_jwt.secure_credential(certificate("ctpat", issuer=ISSUER), signer=ISSUER.signer())
+    result = fixed_core.verifier.verify(token)
+    assert result.verified and result.format == "vc+jwt"
+    assert "ES384" in (result.check("proof").detail or "")  # type: ignore[union-attr]
+    forged = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+    bad = fixed_core.verifier.verify(forged)
+    assert not bad.verified and _codes(bad) == ["PROOF_VERIFICATION_ERROR"]
+    assert bad.document is not None  # what the token claims is still shown, flagged
+
+
+def test_vc_jwt_with_undefined_term_fails(fixed_core: Core) -> None:
+    credential = certificate(issuer=ISSUER)
+    credential["credentialSubject"]["riskScore"] = "low"
+    token = vc_jwt.secure_credential(credential, signer=ISSUER.signer())
+    assert _codes(fixed_core.verifier.verify(token)) == ["DATA_LOSS_DETECTION_ERROR"]
+
+
+def test_vcdm_11_credential_verifies(fixed_core: Core) -> None:
+    credential = {
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://w3id.org/security/data-integrity/v2",
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": did_of(ISSUER),
+        "issuanceDate": "2026-01-01T00:00:00Z",
+        "expirationDate": "2027-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:carrier"},
+    }
+    result = fixed_core.verifier.verify(_signed(fixed_core, credential))
+    assert result.verified, result.to_json()
+    assert _codes(_at(fixed_core, 60).verify(_signed(fixed_core, credential))) == [
+        "CREDENTIAL_EXPIRED"
+    ]
+
+
+def _presentation(
+    core: Core,
+    credentials: list[Any],
+    *,
+    challenge: str = "c-1",
+    domain: str = "https://broker.example",
+) -> dict[str, Any]:
+    presentation = {
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "holder": did_of(HOLDER),
+        "verifiableCredential": credentials,
+    }
+    return core.data_integrity.add_proof(
+        presentation,
+        signer=HOLDER.signer(),
+        cryptosuite="eddsa-rdfc-2022",
+        created=NOW,
+        purpose=AUTHENTICATION,
+        challenge=challenge,
+        domain=domain,
+    )
+
+
+def _enveloped(token: str) -> dict[str, Any]:
+    return {
+        "@context": [V2],
+        "type": ["EnvelopedVerifiableCredential"],
+        "id": vc_jwt.enveloped_id(token, vc_jwt.VC_JWT),
+    }
+
+
+def test_presentation_with_data_integrity_and_enveloped_credentials(fixed_core: Core) -> None:
+    embedded = _signed(fixed_core, certificate("immex", issuer=ISSUER))
+    token = vc_jwt.secure_credential(certificate("ctpat", issuer=ISSUER), signer=ISSUER.signer())
+    presentation = _presentation(fixed_core, [embedded, _enveloped(token)])
+    result = fixed_core.verifier.verify(
+        presentation, challenge="c-1", domain="https://broker.example"
+    )
+    assert result.verified, result.to_json()
+    assert [c.format for c in result.credentials] == ["data-integrity", "vc+jwt"]
+    assert _outcomes(result) == {
+        "structure": "passed",
+        "proof": "passed",
+        "holder": "passed",
+        "credentials": "passed",
+    }
+
+    replay = fixed_core.verifier.verify(
+        presentation, challenge="c-2", domain="https://broker.example"
+    )
+    assert _codes(replay) == ["INVALID_CHALLENGE_ERROR"]
+    elsewhere = fixed_core.verifier.verify(
+        presentation, challenge="c-1", domain="https://other.example"
+    )
+    assert _codes(elsewhere) == ["INVALID_DOMAIN_ERROR"]
+
+
+def test_tampered_credential_inside_a_valid_presentation(fixed_core: Core) -> None:
+    embedded = _signed(fixed_core, certificate("oea", issuer=ISSUER))
+    embedded["credentialSubject"]["legalName"] = "Transportes Ficticios"
+    presentation = _presentation(fixed_core, [embedded])
+    result = fixed_core.verifier.verify(
+        presentation, challenge="c-1", domain="https://broker.example"
+    )
+    assert not result.verified
+    assert _outcomes(result)["proof"] == "passed"
+    assert _codes(result) == ["INVALID_CREDENTIAL"]
+    assert _codes(result.credentials[0]) == ["PROOF_VERIFICATION_ERROR"]
+
+
+def test_presentation_signed_by_someone_other_than_the_holder(fixed_core: Core) -> None:
+    presentation = _presentation(fixed_core, [])
+    presentation["holder"] = did_of(ISSUER)
+    result = fixed_core.verifier.verify(
+        presentation, challenge="c-1", domain="https://broker.example"
+    )
+    assert "PROOF_VERIFICATION_ERROR" in _codes(result)  # holder is signed, so changing it
+    unsigned_holder = copy.deepcopy(presentation)
+    del unsigned_holder["proof"]
+    unsigned_holder["holder"] = did_of(ISSUER)
+    resigned = fixed_core.data_integrity.add_proof(
+        unsigned_holder,
+        signer=HOLDER.signer(),
+        cryptosuite="eddsa-rdfc-2022",
+        created=NOW,
+        purpose=AUTHENTICATION,
+        challenge="c-1",
+        domain="https://broker.example",
+    )
+    result = fixed_core.verifier.verify(resigned, challenge="c-1", domain="https://broker.example")
+    assert _codes(result) == ["INVALID_HOLDER"]
+
+
+def test_vp_jwt_binds_nonce_and_audience(fixed_core: Core) -> None:
+    token = vc_jwt.secure_credential(certificate("oea", issuer=ISSUER), signer=ISSUER.signer())
+    presentation = {
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "holder": did_of(HOLDER),
+        "verifiableCredential": [_enveloped(token)],
+    }
+    vp = vc_jwt.secure_presentation(
+        presentation, signer=HOLDER.signer(), nonce="n-9", audience="https://broker.example"
+    )
+    good = fixed_core.verifier.verify(vp, challenge="n-9", domain="https://broker.example")
+    assert good.verified and good.format == "vp+jwt", good.to_json()
+    assert _codes(
+        fixed_core.verifier.verify(vp, challenge="n-8", domain="https://broker.example")
+    ) == ["INVALID_CHALLENGE_ERROR"]
+
+
+def test_result_json_is_bilingual_problem_details(fixed_core: Core) -> None:
+    result = fixed_core.verifier.verify(certificate(issuer=ISSUER))
+    body = result.to_json()
+    assert body["verified"] is False
+    detail = next(d for d in body["problemDetails"] if d["code"] == "NO_PROOF")
+    assert detail["type"].endswith("#NO_PROOF")
+    assert detail["i18n"]["es"]["title"] == "El documento no tiene prueba criptográfica"
+    assert {check["check"]: check["outcome"] for check in body["checks"]}["proof"] == (
+        Outcome.FAILED.value
+    )
