@@ -53,7 +53,7 @@ _ADDRESS_CLASSES = (
     "reserved",
 )
 _HEADERS = {
-    "Accept": "application/json, application/ld+json, application/*+json;q=0.9, */*;q=0.1",
+    "Accept": "application/ld+json, application/json;q=0.9, application/*+json;q=0.8, */*;q=0.1",
     "User-Agent": "vcservice",
 }
 
