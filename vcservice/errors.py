@@ -16,6 +16,7 @@ means "could not decide"; a *failed check* during verification is data (see
     ├── FetchError                FETCH_BLOCKED, FETCH_FAILED, FETCH_TOO_LARGE
     ├── DidError                  INVALID_DID, DID_NOT_FOUND, DID_RESOLUTION_ERROR,
     │                             INVALID_VERIFICATION_METHOD
+    ├── StorageError              CONFLICT, NOT_FOUND, STORAGE_ERROR
     └── ProofError                PROOF_GENERATION_ERROR, PROOF_VERIFICATION_ERROR,
                                   PROOF_TRANSFORMATION_ERROR, UNSUPPORTED_CRYPTOSUITE,
                                   INVALID_PROOF_PURPOSE, INVALID_CHALLENGE_ERROR,
@@ -103,3 +104,9 @@ class ProofError(VcError):
     """A proof could not be created, or its verification could not be carried out."""
 
     code = "PROOF_VERIFICATION_ERROR"
+
+
+class StorageError(VcError):
+    """The store refused or failed an operation (a conflict, a missing record, the database)."""
+
+    code = "STORAGE_ERROR"

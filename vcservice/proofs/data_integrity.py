@@ -18,11 +18,15 @@ from vcservice.dids.resolver import DidResolver, dereference_verification_method
 from vcservice.errors import Problem, ProofError, VcError
 from vcservice.keys import Signer
 from vcservice.keys.multibase import base58btc_decode, base58btc_encode
+from vcservice.model.credential import CREDENTIALS_V1
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.values import as_list
+from vcservice.proofs.cryptosuite import DATA_INTEGRITY_PROOF
 from vcservice.proofs.purposes import ASSERTION_METHOD, ProofPurpose
 from vcservice.proofs.suites import suite_for_proof, suite_named
 from vcservice.proofs.transform import RdfCanonizer
+
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ class DataIntegrity:
                 field="cryptosuite",
             )
         hash_algorithm = suite.hash_algorithm(signer.key_type)
+        if suite.proof_type == DATA_INTEGRITY_PROOF:
+            document = _with_data_integrity_context(document)
         existing = _proof_list(document)
         options: dict[str, Any] = {
             **({"id": proof_id} if proof_id else {}),
@@ -143,6 +149,14 @@ class DataIntegrity:
         return ProofVerification(
             proof=proof, verification_method=vm_id, controller=controller, problems=tuple(problems)
         )
+
+
+def _with_data_integrity_context(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """VCDM 1.1 documents need the Data Integrity context to define ``DataIntegrityProof``."""
+    contexts = as_list(document.get("@context"))
+    if contexts[:1] != [CREDENTIALS_V1] or DATA_INTEGRITY_V2 in contexts:
+        return document
+    return {**document, "@context": [*contexts, DATA_INTEGRITY_V2]}
 
 
 def _proof_list(document: Mapping[str, Any]) -> list[Any]:

@@ -1,0 +1,92 @@
+"""What the service keeps: authorities, their keys and clients, and issued credentials.
+
+Plain frozen dataclasses; storage (``vcservice.storage``) persists them and the
+services build them. Nothing here knows SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+ANY_CREDENTIAL_TYPE = "*"
+
+
+class Scope(StrEnum):
+    """What an access token lets its client do for its authority."""
+
+    ISSUE = "issue:credentials"
+    READ = "read:credentials"
+    UPDATE = "update:credentials"
+
+
+class KeyStatus(StrEnum):
+    """Active keys sign; retired keys stay published so old credentials still verify."""
+
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """An issuing authority (a tenant): e.g. ``sat`` for SAT, ``cbp`` for U.S. CBP.
+
+    ``credential_types`` lists the types it may issue; ``ANY_CREDENTIAL_TYPE`` means
+    general-purpose issuance (for interoperability testing).
+    """
+
+    name: str
+    display_name: str
+    did: str
+    credential_types: frozenset[str]
+    created_at: datetime
+
+    def may_issue(self, credential_type: str) -> bool:
+        """Whether this authority is configured to issue ``credential_type``."""
+        return ANY_CREDENTIAL_TYPE in self.credential_types or (
+            credential_type in self.credential_types
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """One signing key of an authority; the secret is encrypted with the key-encryption key."""
+
+    authority: str
+    key_id: str
+    key_type: str
+    public_key_multibase: str
+    encrypted_secret: bytes
+    status: KeyStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """An OAuth2 client of one authority; only a slow hash of its secret is kept."""
+
+    client_id: str
+    authority: str
+    secret_hash: str
+    scopes: frozenset[Scope]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCredential:
+    """A credential as issued: its document (JSON text, or a compact JWT) and index fields."""
+
+    id: str
+    authority: str
+    credential_type: str
+    securing_format: str
+    document: str
+    subject_id: str | None
+    subject_identifiers: tuple[str, ...]
+    issued_at: datetime
+    valid_from: datetime | None
+    valid_until: datetime | None
+    status: str = "active"
+    idempotency_key: str | None = None
+    request_digest: str | None = None

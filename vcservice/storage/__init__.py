@@ -1,0 +1,1 @@
+"""Persistence behind small repository interfaces; SQLite and PostgreSQL implement them."""

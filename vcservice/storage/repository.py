@@ -1,0 +1,126 @@
+"""The repository interfaces the services depend on (implemented in ``storage.sql``).
+
+Every method is one transaction. Conflicts raise ``StorageError`` with code
+CONFLICT; lookups of absent records return ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from vcservice.model.records import Authority, Client, IssuedCredential, StoredKey
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialQuery:
+    """Filters for listing issued credentials; all given filters must match."""
+
+    authority: str
+    credential_type: str | None = None
+    subject: str | None = None  # matches the subject id or any subject identifier (RFC, number)
+    status: str | None = None
+    issued_from: datetime | None = None
+    issued_until: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of credentials, newest first, and how many match in all."""
+
+    items: Sequence[IssuedCredential]
+    total: int
+
+
+class AuthorityRepository(Protocol):
+    """Issuing authorities, by name."""
+
+    def add(self, authority: Authority) -> None:
+        """Store a new authority (CONFLICT if the name or DID exists)."""
+        ...
+
+    def get(self, name: str) -> Authority | None:
+        """The authority called ``name``."""
+        ...
+
+    def list(self) -> list[Authority]:
+        """Every authority, by name."""
+        ...
+
+
+class KeyRepository(Protocol):
+    """Signing keys of authorities."""
+
+    def add(self, key: StoredKey) -> None:
+        """Store a new key (CONFLICT if the authority already has that key id)."""
+        ...
+
+    def for_authority(self, authority: str) -> list[StoredKey]:
+        """Every key of ``authority``, oldest first, active and retired."""
+        ...
+
+    def retire(self, authority: str, key_id: str) -> None:
+        """Mark a key retired: it stops signing and stays published."""
+        ...
+
+
+class ClientRepository(Protocol):
+    """OAuth2 clients."""
+
+    def add(self, client: Client) -> None:
+        """Store a new client (CONFLICT if the id exists)."""
+        ...
+
+    def get(self, client_id: str) -> Client | None:
+        """The client with ``client_id``."""
+        ...
+
+    def for_authority(self, authority: str) -> list[Client]:
+        """Every client of ``authority``."""
+        ...
+
+    def delete(self, client_id: str) -> bool:
+        """Remove a client; False if there was none."""
+        ...
+
+
+class CredentialRepository(Protocol):
+    """The registry of every issued credential."""
+
+    def add(self, credential: IssuedCredential) -> IssuedCredential:
+        """Record ``credential`` durably before it is returned to anyone.
+
+        With an ``idempotency_key`` already used by the same authority, nothing is
+        stored and the earlier credential is returned — unless its
+        ``request_digest`` differs, which is a CONFLICT.
+        """
+        ...
+
+    def get(self, credential_id: str) -> IssuedCredential | None:
+        """The credential with ``credential_id``."""
+        ...
+
+    def find_by_idempotency_key(self, authority: str, key: str) -> IssuedCredential | None:
+        """The credential an authority issued under ``key``."""
+        ...
+
+    def search(self, query: CredentialQuery) -> Page:
+        """Credentials matching ``query``, newest first."""
+        ...
+
+
+class Store(Protocol):
+    """All repositories over one database."""
+
+    authorities: AuthorityRepository
+    keys: KeyRepository
+    clients: ClientRepository
+    credentials: CredentialRepository
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
