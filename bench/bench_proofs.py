@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import Measurement, measure
 
 from vcservice.certificates.samples import sample_certificate
-from vcservice.cli.main import default_context_store
 from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.services.core import CoreConfig, build_core
 from vcservice.services.signing import JOSE, secure_credential
+from vcservice.settings import default_context_store
 
 CASES = (
     ("eddsa-rdfc-2022", KeyType.ED25519),

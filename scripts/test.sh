@@ -8,6 +8,11 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
+# PostgreSQL for the contract and API tests (installed from Debian and started if needed).
+if [ -z "${VCSERVICE_TEST_POSTGRES_URL:-}" ]; then
+  pg_env=$(bash scripts/postgres.sh) && eval "$pg_env"
+fi
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

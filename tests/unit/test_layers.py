@@ -8,6 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "vcservice"
 CORE = {
     "errors",
+    "messages",
     "clock",
     "model",
     "keys",
@@ -22,6 +23,7 @@ CORE = {
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
+    "messages": {"errors"},
     "clock": set(),
     "model": {"errors"},
     "keys": {"errors"},
@@ -32,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "keys", "dids"},
     "proofs": {"errors", "model", "keys", "dids", "jsonld", "rdf"},
-    "verification": {"errors", "model", "clock", "proofs", "jose", "jsonld", "dids"},
+    "verification": {"errors", "messages", "model", "clock", "proofs", "jose", "jsonld", "dids"},
     "storage": {"errors", "model"},
     "custody": {"errors", "clock", "model", "keys", "storage"},
     "settings": {"errors"},

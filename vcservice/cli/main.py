@@ -10,27 +10,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from vcservice.cli import server
 from vcservice.clock import SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import did_jwk_from_public_key
+from vcservice.dids.resolver import static_documents
 from vcservice.errors import ParsingError, VcError
 from vcservice.jsonld.store import InstallReport
 from vcservice.keys import KeyFile, KeyPair, KeyType, load_key_file
+from vcservice.messages import problem_details
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.signing import SECURING_FORMATS, default_format, secure_credential
-from vcservice.verification.messages import problem_details
+from vcservice.settings import default_context_store
 
 EXIT_OK, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
 KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}
-
-
-def default_context_store() -> Path:
-    """Where installed contexts live: ``$VCSERVICE_CONTEXT_STORE`` or the user data dir."""
-    configured = os.environ.get("VCSERVICE_CONTEXT_STORE")
-    if configured:
-        return Path(configured)
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "vcservice" / "contexts"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(handler=_verify)
 
+    server.add_commands(commands)
+
     demo = commands.add_parser("demo", help="sign and verify sample trade certificates")
     demo.add_argument("--out", type=Path, help="write the signed samples here")
     demo.set_defaults(handler=_demo)
@@ -110,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _core(args: argparse.Namespace, *, did_documents: Sequence[DidDocument] = ()) -> Core:
     store_dir = args.context_store or default_context_store()
-    return build_core(CoreConfig(store_dir=store_dir), local_did_documents=did_documents)
+    return build_core(CoreConfig(store_dir=store_dir), local_dids=static_documents(did_documents))
 
 
 def _contexts_install(args: argparse.Namespace) -> int:
@@ -224,4 +220,4 @@ def _print_json(value: Any, *, stream: Any = None) -> None:
     (stream or sys.stdout).write("\n")
 
 
-__all__ = ["default_context_store", "main"]
+__all__ = ["main"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from vcservice.dids.document import DidDocument, VerificationMethod
@@ -11,11 +11,13 @@ from vcservice.errors import DidError
 from vcservice.net import TtlCache
 
 __all__ = [
+    "DidLookup",
     "DidMethod",
     "DidResolver",
     "LocalFirstResolver",
     "UniversalResolver",
     "dereference_verification_method",
+    "static_documents",
 ]
 
 
@@ -68,6 +70,15 @@ class UniversalResolver:
         return document
 
 
+DidLookup = Callable[[str], DidDocument | None]
+
+
+def static_documents(documents: Iterable[DidDocument]) -> DidLookup:
+    """A lookup over a fixed set of documents (e.g. given on the command line)."""
+    by_id = {document.id: document for document in documents}
+    return by_id.get
+
+
 class LocalFirstResolver:
     """Answers from documents held locally (given, or the service's own), else delegates.
 
@@ -75,13 +86,13 @@ class LocalFirstResolver:
     how the service resolves its own DIDs without a network round trip.
     """
 
-    def __init__(self, documents: Iterable[DidDocument], fallback: DidResolver) -> None:
-        self._documents = {document.id: document for document in documents}
+    def __init__(self, lookup: DidLookup, fallback: DidResolver) -> None:
+        self._lookup = lookup
         self._fallback = fallback
 
     def resolve(self, did: str) -> DidDocument:
         """The local document for ``did`` if there is one, else the fallback's answer."""
-        local = self._documents.get(did)
+        local = self._lookup(did)
         return local if local is not None else self._fallback.resolve(did)
 
 

@@ -55,6 +55,11 @@ def issuer_id(credential: Mapping[str, Any]) -> str | None:
     return id_of(credential.get("issuer"))
 
 
+def subjects_of(credential: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The credential's subjects that are objects."""
+    return [s for s in as_list(credential.get("credentialSubject")) if isinstance(s, Mapping)]
+
+
 def credential_problems(credential: Mapping[str, Any]) -> list[Problem]:
     """Every way ``credential`` breaks the data model's required shape."""
     problems = _base_problems(credential, VERIFIABLE_CREDENTIAL)

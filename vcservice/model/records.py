@@ -6,7 +6,7 @@ services build them. Nothing here knows SQL or HTTP.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -57,7 +57,7 @@ class StoredKey:
     key_id: str
     key_type: str
     public_key_multibase: str
-    encrypted_secret: bytes
+    encrypted_secret: bytes = field(repr=False)
     status: KeyStatus
     created_at: datetime
 
@@ -68,7 +68,7 @@ class Client:
 
     client_id: str
     authority: str
-    secret_hash: str
+    secret_hash: str = field(repr=False)
     scopes: frozenset[Scope]
     created_at: datetime
 

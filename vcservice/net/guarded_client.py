@@ -117,6 +117,11 @@ class GuardedHttpClient:
             clock=clock,
         )
 
+    def allows_http(self, url: str) -> bool:
+        """Whether plain http is allowed for the host of ``url`` (development hosts only)."""
+        host = (httpx.URL(url).host or "").lower()
+        return host in {name.lower() for name in self.policy.allow_http_hosts}
+
     def get_json(self, url: str) -> FetchedDocument:
         """GET ``url`` and parse JSON; FetchError FETCH_BLOCKED/FETCH_TOO_LARGE/FETCH_FAILED."""
         cached = self._cache.get(url)
@@ -183,8 +188,9 @@ class GuardedHttpClient:
         except httpx.InvalidURL as exc:
             raise _error("FETCH_BLOCKED", url, current, f"invalid URL: {exc}") from exc
         host = target.raw_host.decode("ascii").lower()
-        allowed_http = {name.lower() for name in self.policy.allow_http_hosts}
-        if not (target.scheme == "https" or (target.scheme == "http" and host in allowed_http)):
+        if not (
+            target.scheme == "https" or (target.scheme == "http" and self.allows_http(current))
+        ):
             why = f"scheme {target.scheme!r} is not allowed (https only; http for allow_http_hosts)"
             raise _error("FETCH_BLOCKED", url, current, why)
         if not host:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vcservice.clock import Clock, SystemClock
-from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import DidJwkMethod
 from vcservice.dids.methods.key import DidKeyMethod
 from vcservice.dids.methods.web import DidWebMethod
-from vcservice.dids.resolver import DidResolver, LocalFirstResolver, UniversalResolver
+from vcservice.dids.resolver import (
+    DidLookup,
+    DidResolver,
+    LocalFirstResolver,
+    UniversalResolver,
+    static_documents,
+)
 from vcservice.jsonld.loader import PinnedDocumentLoader
 from vcservice.jsonld.manifest import ContextManifest, default_contexts_dir
 from vcservice.jsonld.processor import SafeJsonLdProcessor
@@ -57,10 +61,10 @@ def build_core(
     config: CoreConfig,
     *,
     clock: Clock | None = None,
-    local_did_documents: Sequence[DidDocument] = (),
+    local_dids: DidLookup | None = None,
     status_checker: StatusChecker | None = None,
 ) -> Core:
-    """Build the core from ``config``; ``local_did_documents`` resolve without any network."""
+    """Build the core from ``config``; DIDs that ``local_dids`` knows resolve without network."""
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
     processor = SafeJsonLdProcessor(
         PinnedDocumentLoader(store), allow_undefined_terms=config.allow_undefined_terms
@@ -68,7 +72,7 @@ def build_core(
     canonizer = RdfCanonizer(processor, _canonicalizer(config.canonicalizer))
     http = GuardedHttpClient(config.fetch_policy)
     resolver = LocalFirstResolver(
-        local_did_documents,
+        local_dids or static_documents(()),
         UniversalResolver(
             [DidKeyMethod(), DidJwkMethod(), DidWebMethod(http)],
             cache=TtlCache(max_entries=1024, max_ttl_seconds=300),

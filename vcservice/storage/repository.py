@@ -16,7 +16,11 @@ from vcservice.model.records import Authority, Client, IssuedCredential, StoredK
 
 @dataclass(frozen=True, slots=True)
 class CredentialQuery:
-    """Filters for listing issued credentials; all given filters must match."""
+    """Filters for listing issued credentials; all given filters must match.
+
+    ``issued_from`` is inclusive, ``issued_until`` exclusive; results are newest first,
+    ties broken by id (descending).
+    """
 
     authority: str
     credential_type: str | None = None

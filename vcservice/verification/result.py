@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from vcservice.errors import Problem
-from vcservice.verification.messages import problem_details
+from vcservice.messages import problem_details
 
 
 class Outcome(StrEnum):

@@ -68,6 +68,8 @@ def test_invalid_did_webs_are_rejected(did: str) -> None:
         ("https://Example.com:443/", (), "did:web:example.com"),
         ("https://example.com:8443", ("issuers", "sat"), "did:web:example.com%3A8443:issuers:sat"),
         ("https://example.com/vc/", ("a b",), "did:web:example.com:vc:a%20b"),
+        # The scheme is not part of the DID: a development http URL gives the same DID.
+        ("http://localhost:8080", ("issuers", "sat"), "did:web:localhost%3A8080:issuers:sat"),
     ],
 )
 def test_did_for_url(base_url: str, segments: tuple[str, ...], did: str) -> None:
@@ -77,7 +79,7 @@ def test_did_for_url(base_url: str, segments: tuple[str, ...], did: str) -> None
 @pytest.mark.parametrize(
     "base_url",
     [
-        "http://example.com",
+        "ftp://example.com",
         "https://example.com?x=1",
         "https://example.com:99999",
         "https://1.2.3.4",

@@ -39,6 +39,8 @@ class DidWebMethod:
     def resolve(self, did: str) -> DidDocument:
         """Fetch the document of ``did``; its ``id`` must be ``did``."""
         url = did_web_document_url(did)
+        if self._client.allows_http(url):
+            url = "http://" + url.removeprefix("https://")  # a development host
         try:
             fetched = self._client.get_json(url)
         except FetchError as exc:
@@ -79,20 +81,21 @@ def did_web_for_url(base_url: str, path_segments: Sequence[str] = ()) -> str:
     """The did:web whose document is served at ``base_url``/``path_segments``/did.json.
 
     ``base_url`` is an https origin, possibly with a path (``https://host:8443/vc``);
-    ``path_segments`` are plain text and get percent-encoded.
+    ``path_segments`` are plain text and get percent-encoded. The scheme is not part of
+    the DID, so an ``http`` development URL gives the same DID as its https twin.
     """
     parts = urlsplit(base_url)
     invalid = DidError(
-        f"did:web needs a plain https base URL, got {base_url!r}", code="INVALID_DID"
+        f"did:web needs a plain http(s) base URL, got {base_url!r}", code="INVALID_DID"
     )
     try:
         port = parts.port
     except ValueError as exc:
         raise invalid from exc
-    if parts.scheme != "https" or parts.query or parts.fragment or parts.username:
+    if parts.scheme not in ("https", "http") or parts.query or parts.fragment or parts.username:
         raise invalid
     authority = parts.hostname or ""
-    if port not in (None, 443):
+    if port not in (None, 443 if parts.scheme == "https" else 80):
         authority += f":{port}"
     segments = [unquote(part) for part in parts.path.split("/") if part] + list(path_segments)
     did = "did:web:" + ":".join(_encode_segment(part) for part in [authority, *segments])

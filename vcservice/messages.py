@@ -145,6 +145,56 @@ CATALOG: Mapping[str, Message] = {
     "FETCH_TOO_LARGE": Message(
         VCSERVICE, "A fetched document is too large", "Un documento descargado es demasiado grande"
     ),
+    "UNAUTHORIZED": Message(VCSERVICE, "Authentication is required", "Se requiere autenticación"),
+    "INVALID_CLIENT": Message(
+        VCSERVICE, "The client could not be authenticated", "No se pudo autenticar al cliente"
+    ),
+    "INVALID_TOKEN": Message(
+        VCSERVICE, "The access token is not valid", "El token de acceso no es válido"
+    ),
+    "INSUFFICIENT_SCOPE": Message(
+        VCSERVICE, "The access token does not allow this", "El token de acceso no permite esto"
+    ),
+    "INVALID_SCOPE": Message(
+        VCSERVICE,
+        "The requested scope is not allowed for this client",
+        "El alcance solicitado no está permitido para este cliente",
+    ),
+    "FORBIDDEN": Message(
+        VCSERVICE,
+        "This is not allowed for this authority",
+        "Esto no está permitido para esta autoridad",
+    ),
+    "NOT_FOUND": Message(VCSERVICE, "Not found", "No encontrado"),
+    "METHOD_NOT_ALLOWED": Message(VCSERVICE, "Method not allowed", "Método no permitido"),
+    "CONFLICT": Message(
+        VCSERVICE, "This conflicts with an existing record", "Esto contradice un registro existente"
+    ),
+    "IDEMPOTENCY_KEY_REUSED": Message(
+        VCSERVICE,
+        "The Idempotency-Key was used for a different request",
+        "La clave de idempotencia se usó para otra solicitud",
+    ),
+    "PAYLOAD_TOO_LARGE": Message(
+        VCSERVICE, "The request body is too large", "El cuerpo de la solicitud es demasiado grande"
+    ),
+    "UNSUPPORTED_MEDIA_TYPE": Message(
+        VCSERVICE,
+        "The request's media type is not supported",
+        "El tipo de contenido de la solicitud no es compatible",
+    ),
+    "STORAGE_ERROR": Message(
+        VCSERVICE, "The registry is unavailable", "El registro no está disponible"
+    ),
+    "KEY_DECRYPTION_FAILED": Message(
+        VCSERVICE,
+        "A signing key could not be unlocked",
+        "No se pudo desbloquear una clave de firma",
+    ),
+    "HTTP_ERROR": Message(VCSERVICE, "The request failed", "La solicitud falló"),
+    "INTERNAL_ERROR": Message(
+        VCSERVICE, "An unexpected error occurred", "Ocurrió un error inesperado"
+    ),
 }
 
 _UNKNOWN = Message(VCSERVICE, "Verification problem", "Problema de verificación")

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from vcservice.errors import Problem
-from vcservice.verification.messages import CATALOG, problem_details
+from vcservice.messages import CATALOG, problem_details
 
-PACKAGE = Path(__file__).resolve().parents[3] / "vcservice"
+PACKAGE = Path(__file__).resolve().parents[2] / "vcservice"
 CODE_PATTERNS = (
     re.compile(r'code\s*=\s*"([A-Z][A-Z_]+)"'),
     re.compile(r'Problem\(\s*"([A-Z][A-Z_]+)"'),

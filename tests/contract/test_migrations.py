@@ -1,0 +1,98 @@
+"""The hand-written migrations build exactly the schema the models declare."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+from sqlalchemy.sql.elements import UnaryExpression
+
+from tests.contract.builders import authority, credential
+from vcservice.storage.engine import Database
+from vcservice.storage.migrations import alembic_config
+from vcservice.storage.schema import metadata
+from vcservice.storage.sql import SqlStore, open_store
+
+
+def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
+    """The database's current revision and the newest one the package ships."""
+    with store.engine.connect() as connection:
+        head = ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
+        return MigrationContext.configure(connection).get_current_revision(), head
+
+
+def test_migrations_create_exactly_the_declared_schema(store: SqlStore) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        tables = set(inspect(connection).get_table_names())
+    assert differences == []
+    assert tables == set(metadata.tables) | {"alembic_version"}
+    assert _revisions(store) == ("0001", "0001")
+
+
+def _declared_indexes() -> dict[str, list[tuple[str, bool]]]:
+    """Each declared index: its columns, and whether each is descending."""
+    indexes = {}
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            columns = []
+            for expression in index.expressions:
+                descending = isinstance(expression, UnaryExpression)
+                column = (
+                    expression.element if isinstance(expression, UnaryExpression) else expression
+                )
+                columns.append((str(column.name), descending))
+            indexes[str(index.name)] = columns
+    return indexes
+
+
+def _present_indexes(connection: Connection) -> dict[str, list[tuple[str, bool]]]:
+    """Each index in the database (not those behind constraints), as ``_declared_indexes``."""
+    indexes = {}
+    inspector = inspect(connection)
+    for table in metadata.tables:
+        for index in inspector.get_indexes(table):
+            if index.get("duplicates_constraint"):
+                continue  # PostgreSQL lists the index behind each unique constraint
+            name = str(index["name"])
+            if connection.dialect.name == "sqlite":  # column order is not reflected there
+                rows = connection.exec_driver_sql(f"PRAGMA index_xinfo('{name}')").mappings()
+                indexes[name] = [(row["name"], bool(row["desc"])) for row in rows if row["key"]]
+            else:
+                sorting = index.get("column_sorting", {})
+                indexes[name] = [
+                    (str(column), "desc" in sorting.get(str(column), ()))
+                    for column in index["column_names"]
+                ]
+    return indexes
+
+
+def test_migrations_create_the_declared_indexes_in_their_order(store: SqlStore) -> None:
+    with store.engine.connect() as connection:
+        assert _present_indexes(connection) == _declared_indexes()
+
+
+def test_opening_a_migrated_database_again_changes_nothing(database_url: str) -> None:
+    with open_store(database_url) as first:
+        first.authorities.add(authority("sat"))
+        first.credentials.add(credential(1))
+    with open_store(database_url) as second:
+        assert _revisions(second) == ("0001", "0001")
+        assert second.authorities.list() == [authority("sat")]
+        assert second.credentials.get(credential(1).id) == credential(1)
+    with open_store(database_url, migrate=False) as third:
+        assert third.credentials.get(credential(1).id) == credential(1)
+
+
+def test_migrate_false_leaves_an_empty_database_alone(database_url: str) -> None:
+    with open_store(database_url, migrate=False) as store, store.engine.connect() as connection:
+        assert inspect(connection).get_table_names() == []
+
+
+def test_downgrade_removes_every_table(store: SqlStore) -> None:
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    with store.engine.connect() as connection:
+        assert inspect(connection).get_table_names() == ["alembic_version"]

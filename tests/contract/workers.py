@@ -1,0 +1,41 @@
+"""Work for the processes that the concurrency tests start (importable after spawn).
+
+Each worker waits at ``start`` with the others, then reports ``("ok", ids)`` or
+``("error", repr)`` on ``results``.
+"""
+
+from __future__ import annotations
+
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+from tests.contract.builders import credential
+from vcservice.storage.sql import open_store
+
+
+def add_credentials(
+    url: str, numbers: list[int], key: str | None, start: Barrier, results: Queue[Any]
+) -> None:
+    """Open the store, then add credentials ``numbers`` of ``sat`` together with the others."""
+    try:
+        with open_store(url) as store:
+            start.wait(timeout=120)
+            ids = [
+                store.credentials.add(credential(n, idempotency_key=key, request_digest="d")).id
+                for n in numbers
+            ]
+        results.put(("ok", ids))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))
+
+
+def open_fresh(url: str, start: Barrier, results: Queue[Any]) -> None:
+    """Open (and so migrate) the store together with the others."""
+    try:
+        start.wait(timeout=120)
+        with open_store(url):
+            pass
+        results.put(("ok", []))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))

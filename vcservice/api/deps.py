@@ -1,0 +1,70 @@
+"""Request dependencies: the services, and who is calling with which rights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from vcservice.errors import VcError
+from vcservice.model.records import Authority, Scope
+from vcservice.services.access import AccessGrant, check_admin_token
+from vcservice.services.container import Services
+
+
+def get_services(request: Request) -> Services:
+    """The services built for this app."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated client acting for its authority."""
+
+    grant: AccessGrant
+    authority: Authority
+
+
+def bearer_token(request: Request) -> str:
+    """The Bearer token of the request (UNAUTHORIZED when there is none)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise VcError(
+            "a Bearer access token is required", code="UNAUTHORIZED", field="Authorization"
+        )
+    return token.strip()
+
+
+def require_scope(scope: Scope) -> Callable[..., Caller]:
+    """A dependency admitting clients whose token carries ``scope``."""
+
+    def caller(request: Request, services: ServicesDep) -> Caller:
+        grant = services.tokens.verify(bearer_token(request))
+        if services.store.clients.get(grant.client_id) is None:
+            raise VcError(
+                "the client of this token was removed", code="INVALID_TOKEN", field="Authorization"
+            )
+        if scope not in grant.scopes:
+            raise VcError(
+                f"this needs the scope {scope.value}", code="INSUFFICIENT_SCOPE", field="scope"
+            )
+        return Caller(grant=grant, authority=services.authorities.get(grant.authority))
+
+    return caller
+
+
+def require_admin(request: Request, services: ServicesDep) -> None:
+    """Admit only the holder of the admin token."""
+    if not check_admin_token(services.admin_token, bearer_token(request)):
+        raise VcError("the admin token is not valid", code="INVALID_TOKEN", field="Authorization")
+
+
+Issuing = Annotated[Caller, Depends(require_scope(Scope.ISSUE))]
+Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
+Admin = Depends(require_admin)

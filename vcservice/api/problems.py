@@ -1,0 +1,117 @@
+"""RFC 9457 problem details for every error the API returns: the one place that knows HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vcservice.errors import VcError
+from vcservice.messages import message_for
+
+PROBLEM_JSON = "application/problem+json"
+STATUS_BY_CODE: Mapping[str, int] = {
+    "PARSING_ERROR": 400,
+    "INVALID_SCOPE": 400,
+    "INVALID_CLIENT": 401,
+    "INVALID_TOKEN": 401,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "INSUFFICIENT_SCOPE": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "STORAGE_ERROR": 503,
+    "KEY_DECRYPTION_FAILED": 503,
+}
+DEFAULT_STATUS = 422  # the request was understood but cannot be processed as given
+_log = logging.getLogger(__name__)
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    errors: Sequence[Mapping[str, Any]] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response with the stable ``code`` and the offending ``field``."""
+    message = message_for(code)
+    body: dict[str, Any] = {
+        "type": message.namespace + code,
+        "title": message.en,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "i18n": {"en": {"title": message.en}, "es": {"title": message.es}},
+    }
+    if field:
+        body["field"] = field
+    if errors:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error, ours or the framework's, a problem+json response."""
+    app.add_exception_handler(VcError, _vc_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _vc_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, VcError)
+    status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem_response(status, error.code, error.message, field=error.field, headers=headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"field": _field_path(e.get("loc", ())), "detail": e.get("msg", "invalid")}
+        for e in error.errors()
+    ]
+    malformed = any(e.get("type") == "json_invalid" for e in error.errors())
+    first = errors[0] if errors else {"field": None, "detail": "invalid request"}
+    if malformed:
+        return problem_response(
+            400, "PARSING_ERROR", f"the body is not valid JSON: {first['detail']}", field="body"
+        )
+    return problem_response(
+        DEFAULT_STATUS,
+        "MALFORMED_VALUE_ERROR",
+        f"{first['field']}: {first['detail']}",
+        field=first["field"],
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = {
+        404: "NOT_FOUND",
+        405: "METHOD_NOT_ALLOWED",
+        401: "UNAUTHORIZED",
+        413: "PAYLOAD_TOO_LARGE",
+    }.get(error.status_code, "HTTP_ERROR")
+    return problem_response(error.status_code, code, str(error.detail))
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    _log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(500, "INTERNAL_ERROR", "an unexpected error occurred")
+
+
+def _field_path(location: Sequence[Any]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"

@@ -1,0 +1,72 @@
+"""The admin API: authorities, their keys and their OAuth2 clients (admin token only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from vcservice.api.deps import Admin, ServicesDep
+from vcservice.api.schemas import (
+    AuthorityCreate,
+    AuthorityView,
+    ClientCreate,
+    ClientView,
+    KeyRotation,
+)
+from vcservice.errors import StorageError
+from vcservice.keys import KeyType
+from vcservice.services.access import create_client
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin])
+
+
+@router.post("/authorities", status_code=201, response_model=AuthorityView)
+def create_authority(body: AuthorityCreate, services: ServicesDep) -> AuthorityView:
+    """Create an issuing authority with its did:web and fresh Ed25519 and P-384 keys."""
+    authority = services.authorities.create(
+        name=body.name, display_name=body.display_name, credential_types=body.credential_types
+    )
+    return AuthorityView.of(authority)
+
+
+@router.get("/authorities", response_model=list[AuthorityView])
+def list_authorities(services: ServicesDep) -> list[AuthorityView]:
+    """Every authority."""
+    return [AuthorityView.of(authority) for authority in services.authorities.list()]
+
+
+@router.get("/authorities/{name}", response_model=AuthorityView)
+def get_authority(name: str, services: ServicesDep) -> AuthorityView:
+    """One authority."""
+    return AuthorityView.of(services.authorities.get(name))
+
+
+@router.post("/authorities/{name}/keys/rotate", status_code=201)
+def rotate_key(name: str, body: KeyRotation, services: ServicesDep) -> dict[str, str]:
+    """Start signing with a new key; the old one stays in the DID document."""
+    key = services.authorities.rotate_key(name, KeyType(body.key_type))
+    return {"keyId": key.key_id, "keyType": key.key_type}
+
+
+@router.post("/authorities/{name}/clients", status_code=201, response_model=ClientView)
+def create_authority_client(name: str, body: ClientCreate, services: ServicesDep) -> ClientView:
+    """A new OAuth2 client; its secret is in this response and nowhere else, ever."""
+    services.authorities.get(name)
+    client, secret = create_client(
+        services.store.clients, authority=name, scopes=set(body.scopes), clock=services.clock
+    )
+    return ClientView.of(client, secret)
+
+
+@router.get("/authorities/{name}/clients", response_model=list[ClientView])
+def list_clients(name: str, services: ServicesDep) -> list[ClientView]:
+    """The authority's clients (without secrets)."""
+    services.authorities.get(name)
+    return [ClientView.of(client) for client in services.store.clients.for_authority(name)]
+
+
+@router.delete("/clients/{client_id}", status_code=204)
+def delete_client(client_id: str, services: ServicesDep) -> Response:
+    """Remove a client; its tokens stop working when they expire (within minutes)."""
+    if not services.store.clients.delete(client_id):
+        raise StorageError(f"no client {client_id!r}", code="NOT_FOUND", field="client_id")
+    return Response(status_code=204)

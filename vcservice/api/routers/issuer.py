@@ -1,0 +1,143 @@
+"""The issuer API (VC API / VCALM shapes): issue, typed certificates, look up, list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query
+from pydantic import AwareDatetime
+
+from vcservice.api.deps import Caller, Issuing, Reading, ServicesDep
+from vcservice.api.schemas import (
+    CertificateIssue,
+    CredentialList,
+    CredentialRecord,
+    IssueCredentialRequest,
+    IssueCredentialResponse,
+)
+from vcservice.certificates import CERTIFICATE_TYPES, CertificateType
+from vcservice.errors import VcError
+from vcservice.model.records import IssuedCredential
+from vcservice.services.issuer import IssuanceOptions
+from vcservice.storage.repository import CredentialQuery
+
+router = APIRouter(tags=["issuer"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="retrying with the same key returns the same credential",
+    ),
+]
+
+
+@router.post("/credentials/issue", status_code=201, response_model=IssueCredentialResponse)
+def issue_credential(
+    body: IssueCredentialRequest,
+    caller: Issuing,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> IssueCredentialResponse:
+    """Sign a credential as the caller's authority (which must be allowed its type)."""
+    options = IssuanceOptions(body.options.format, idempotency_key)
+    record = services.issuer.issue(caller.authority, body.credential, options)
+    return IssueCredentialResponse(verifiable_credential=_document(record))
+
+
+def _certificate_route(certificate_type: CertificateType) -> None:
+    body_model = CertificateIssue[certificate_type.request_model]  # type: ignore[name-defined]
+
+    def issue_certificate(
+        body: body_model,
+        caller: Issuing,
+        services: ServicesDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> IssueCredentialResponse:
+        issue: CertificateIssue[Any] = body
+        record = services.issuer.issue_certificate(
+            caller.authority,
+            certificate_type,
+            issue.certificate,
+            valid_from=issue.valid_from or services.clock.now(),
+            valid_until=issue.valid_until,
+            options=IssuanceOptions(issue.options.format, idempotency_key),
+        )
+        return IssueCredentialResponse(verifiable_credential=_document(record))
+
+    # Postponed annotations are strings; FastAPI must see this local class itself.
+    issue_certificate.__annotations__["body"] = body_model
+    router.add_api_route(
+        f"/certificates/{certificate_type.slug}",
+        issue_certificate,
+        dependencies=[Depends(_may_issue(certificate_type.name))],
+        methods=["POST"],
+        status_code=201,
+        response_model=IssueCredentialResponse,
+        summary=f"Issue a {certificate_type.name} from plain certificate data",
+    )
+
+
+def _may_issue(credential_type: str) -> Callable[[Caller], None]:
+    """Refuse (403) before the body is even validated when the type is not the caller's."""
+
+    def check(caller: Issuing) -> None:
+        if not caller.authority.may_issue(credential_type):
+            raise VcError(
+                f"authority {caller.authority.name} may not issue {credential_type}",
+                code="FORBIDDEN",
+                field="type",
+            )
+
+    return check
+
+
+for _type in CERTIFICATE_TYPES.values():
+    _certificate_route(_type)
+
+
+@router.get("/credentials/{credential_id:path}", response_model=CredentialRecord)
+def get_credential(credential_id: str, caller: Reading, services: ServicesDep) -> CredentialRecord:
+    """A credential the caller's authority issued."""
+    record = services.issuer.get(caller.authority, credential_id)
+    return CredentialRecord.of(record, _document(record))
+
+
+@router.get("/credentials", response_model=CredentialList)
+def list_credentials(
+    *,
+    caller: Reading,
+    services: ServicesDep,
+    type: Annotated[str | None, Query(description="e.g. IMMEXCertificate")] = None,
+    subject: Annotated[str | None, Query(description="subject DID, RFC or number")] = None,
+    status: str | None = None,
+    issued_from: Annotated[AwareDatetime | None, Query(alias="issuedFrom")] = None,
+    issued_until: Annotated[AwareDatetime | None, Query(alias="issuedUntil")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CredentialList:
+    """The caller's authority's credentials, newest first, filtered."""
+    page = services.issuer.search(
+        CredentialQuery(
+            authority=caller.authority.name,
+            credential_type=type,
+            subject=subject,
+            status=status,
+            issued_from=issued_from,
+            issued_until=issued_until,
+            limit=limit,
+            offset=offset,
+        )
+    )
+    items = [CredentialRecord.of(record, _document(record)) for record in page.items]
+    return CredentialList(items=items, total=page.total, limit=limit, offset=offset)
+
+
+def _document(record: IssuedCredential) -> dict[str, Any] | str:
+    """The stored credential: JSON for Data Integrity, the compact string for vc+jwt."""
+    if record.document.startswith("{"):
+        parsed: dict[str, Any] = json.loads(record.document)
+        return parsed
+    return record.document

@@ -1,0 +1,90 @@
+"""OAuth 2.0 client credentials grant (RFC 6749 §4.4): short-lived access tokens."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qs, unquote_plus
+
+from fastapi import APIRouter, Request
+
+from vcservice.api.deps import ServicesDep
+from vcservice.api.schemas import TokenResponse
+from vcservice.errors import VcError
+from vcservice.services.access import authenticate_client, parse_scope
+
+router = APIRouter(tags=["oauth"])
+FORM = "application/x-www-form-urlencoded"
+
+
+@router.post(
+    "/oauth/token",
+    response_model=TokenResponse,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "client_id": {"type": "string"},
+                            "client_secret": {"type": "string"},
+                            "scope": {
+                                "type": "string",
+                                "example": "issue:credentials read:credentials",
+                            },
+                        },
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+async def token(request: Request, services: ServicesDep) -> TokenResponse:
+    """Exchange client credentials (HTTP Basic or form members) for a Bearer token."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != FORM:
+        raise VcError(
+            f"the token request must be {FORM}", code="UNSUPPORTED_MEDIA_TYPE", field="Content-Type"
+        )
+    form = _form(await request.body())
+    if form.get("grant_type") != "client_credentials":
+        raise VcError(
+            "only grant_type=client_credentials is supported",
+            code="PARSING_ERROR",
+            field="grant_type",
+        )
+    client_id, secret = _credentials(request, form)
+    client = authenticate_client(services.store.clients, client_id, secret)
+    requested = form.get("scope")
+    scopes = parse_scope(requested) if requested is not None else None
+    access_token, expires_in = services.tokens.issue(client, scopes)
+    granted = scopes if scopes is not None else client.scopes
+    return TokenResponse(
+        access_token=access_token, expires_in=expires_in, scope=" ".join(sorted(granted))
+    )
+
+
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        parsed = parse_qs(body.decode("utf-8"), strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise VcError("the form body is malformed", code="PARSING_ERROR", field="body") from exc
+    return {name: values[0] for name, values in parsed.items()}
+
+
+def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise VcError(
+                "malformed Basic credentials", code="INVALID_CLIENT", field="Authorization"
+            ) from exc
+        return unquote_plus(client_id), unquote_plus(secret)
+    if "client_id" in form and "client_secret" in form:
+        return form["client_id"], form["client_secret"]
+    raise VcError("client authentication is required", code="INVALID_CLIENT", field="client_id")

@@ -1,0 +1,67 @@
+"""Public documents: authorities' DID documents, the project's context, vocabulary, schemas."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from vcservice.api.deps import ServicesDep
+from vcservice.certificates import by_slug
+from vcservice.certificates.schemas import schema_document
+from vcservice.errors import StorageError
+from vcservice.jsonld.manifest import default_contexts_dir
+
+router = APIRouter(tags=["public"])
+PROJECT_NAMESPACE = "https://w3id.org/vcservice/"
+VOCABULARY_FILE = "trade-certificates-vocab.jsonld"
+CACHE_LONG = "public, max-age=86400"
+
+
+@router.get("/issuers/{name}/did.json", summary="An authority's did:web DID document")
+def did_document(name: str, services: ServicesDep) -> Response:
+    """The DID document for ``did:web:<host>:issuers:<name>``."""
+    return _json(
+        services.authorities.did_document(name), "application/did+json", cache="public, max-age=300"
+    )
+
+
+@router.get("/contexts/{path:path}", summary="The project's JSON-LD contexts")
+def context(path: str, services: ServicesDep) -> Response:
+    """A bundled context, at the path its URL has below ``https://w3id.org/vcservice/``."""
+    pinned = services.core.store.manifest.contexts.get(PROJECT_NAMESPACE + path)
+    if pinned is None or pinned.bundled_file is None:
+        raise StorageError(f"no context at {path!r}", code="NOT_FOUND", field="path")
+    return _json(services.core.store.read(pinned.url), "application/ld+json")
+
+
+@router.get("/vocab/trade-certificates", summary="The trade-certificate vocabulary (en/es)")
+def vocabulary() -> Response:
+    """The RDFS vocabulary with English and Spanish labels for every term."""
+    document = json.loads((default_contexts_dir() / VOCABULARY_FILE).read_text(encoding="utf-8"))
+    return _json(document, "application/ld+json")
+
+
+@router.get("/schemas/{slug}-v1.json", summary="JSON Schema of a certificate type")
+def schema(slug: str) -> Response:
+    """The JSON Schema (draft 2020-12) a certificate's ``credentialSchema`` points to."""
+    try:
+        by_slug(slug)
+    except KeyError:
+        raise StorageError(f"no schema {slug!r}", code="NOT_FOUND", field="slug") from None
+    return _json(schema_document(slug), "application/schema+json")
+
+
+@router.get("/healthz", summary="Liveness")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+def _json(document: Any, media_type: str, *, cache: str = CACHE_LONG) -> Response:
+    return Response(
+        json.dumps(document, ensure_ascii=False),
+        media_type=media_type,
+        headers={"Cache-Control": cache},
+    )

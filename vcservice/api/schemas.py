@@ -1,0 +1,172 @@
+"""Request and response bodies of the HTTP API (what OpenAPI documents)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from vcservice.model.records import Authority, Client, IssuedCredential, Scope
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+IssuingFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt"]
+EXAMPLE_VC_ID = "urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421"
+
+
+class ApiModel(BaseModel):
+    """camelCase on the wire (as VC API and JSON-LD), snake_case in Python."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class StrictModel(ApiModel):
+    """A request body: unknown members are refused, never ignored."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class IssueOptions(StrictModel):
+    """How to secure the credential (VC API ``options``)."""
+
+    format: IssuingFormat = Field(
+        "eddsa-rdfc-2022",
+        description="Data Integrity cryptosuite (Ed25519 or P-384 key) or a vc+jwt (ES384)",
+    )
+
+
+class CertificateIssue(StrictModel, Generic[RequestT]):
+    """A typed certificate endpoint's body: plain certificate data, validity and options."""
+
+    certificate: RequestT = Field(description="the certificate data")
+    valid_from: AwareDatetime | None = Field(None, description="default: now")
+    valid_until: AwareDatetime = Field(description="end of the certificate's validity")
+    options: IssueOptions = Field(default_factory=IssueOptions)
+
+
+class IssueCredentialRequest(StrictModel):
+    """VC API ``POST /credentials/issue``: an unsigned credential and options."""
+
+    credential: dict[str, Any] = Field(description="an unsigned VCDM 2.0 credential")
+    options: IssueOptions = Field(default_factory=IssueOptions)
+
+
+class IssueCredentialResponse(ApiModel):
+    """The issued credential: a JSON object (Data Integrity) or a compact JWT string."""
+
+    verifiable_credential: dict[str, Any] | str
+
+
+class CredentialRecord(ApiModel):
+    """A credential in the issuer's registry."""
+
+    id: str = Field(examples=[EXAMPLE_VC_ID])
+    type: str = Field(examples=["IMMEXCertificate"])
+    format: str = Field(examples=["eddsa-rdfc-2022"])
+    subject_id: str | None = None
+    subject_identifiers: list[str] = Field(examples=[["EEB030821R49", "4521-2007"]])
+    issued_at: datetime
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    status: str = Field(examples=["active"])
+    verifiable_credential: dict[str, Any] | str
+
+    @classmethod
+    def of(cls, record: IssuedCredential, document: dict[str, Any] | str) -> CredentialRecord:
+        """The API view of a stored credential."""
+        return cls(
+            id=record.id,
+            type=record.credential_type,
+            format=record.securing_format,
+            subject_id=record.subject_id,
+            subject_identifiers=list(record.subject_identifiers),
+            issued_at=record.issued_at,
+            valid_from=record.valid_from,
+            valid_until=record.valid_until,
+            status=record.status,
+            verifiable_credential=document,
+        )
+
+
+class CredentialList(ApiModel):
+    """One page of the registry, newest first."""
+
+    items: list[CredentialRecord]
+    total: int
+    limit: int
+    offset: int
+
+
+class TokenResponse(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (a token type, not a secret)
+    expires_in: int
+    scope: str
+
+
+class AuthorityCreate(StrictModel):
+    """A new issuing authority."""
+
+    name: str = Field(examples=["sat"], description="short lowercase name, used in its DID")
+    display_name: str = Field(examples=["Servicio de Administración Tributaria"])
+    credential_types: list[str] = Field(
+        examples=[["IMMEXCertificate", "OEACertificate"]],
+        description='the credential types it may issue; ["*"] for any type',
+    )
+
+
+class AuthorityView(ApiModel):
+    """An issuing authority as the admin API shows it (keys are never shown)."""
+
+    name: str
+    display_name: str
+    did: str
+    credential_types: list[str]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, authority: Authority) -> AuthorityView:
+        """The API view of ``authority``."""
+        return cls(
+            name=authority.name,
+            display_name=authority.display_name,
+            did=authority.did,
+            credential_types=sorted(authority.credential_types),
+            created_at=authority.created_at,
+        )
+
+
+class KeyRotation(StrictModel):
+    """Which key to rotate."""
+
+    key_type: Literal["Ed25519", "P-256", "P-384"]
+
+
+class ClientCreate(StrictModel):
+    """A new OAuth2 client for an authority."""
+
+    scopes: list[Scope] = Field(examples=[["issue:credentials", "read:credentials"]])
+
+
+class ClientView(ApiModel):
+    """An OAuth2 client (its secret is shown once, at creation)."""
+
+    client_id: str
+    authority: str
+    scopes: list[str]
+    created_at: datetime
+    client_secret: str | None = Field(None, description="only in the creation response")
+
+    @classmethod
+    def of(cls, client: Client, secret: str | None = None) -> ClientView:
+        """The API view of ``client``."""
+        return cls(
+            client_id=client.client_id,
+            authority=client.authority,
+            scopes=sorted(client.scopes),
+            created_at=client.created_at,
+            client_secret=secret,
+        )

@@ -1,0 +1,43 @@
+"""Validate a certificate credential against its type's JSON Schema and rules; serve the schemas.
+
+``validate_credential`` picks the schema from the credential's ``type`` and returns
+problems (``MALFORMED_VALUE_ERROR``), each naming a field as a path such as
+``credentialSubject.authorizedAddresses[0].address.postalCode``.  A ``proof`` and a
+``credentialStatus`` (``BitstringStatusListEntry`` objects) may be present.
+``schema_document`` returns a schema for publishing at its ``$id``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from vcservice.certificates import CERTIFICATE_TYPES, by_slug, type_of
+from vcservice.certificates.schema_files import SCHEMA_BASE_URL, SCHEMAS_DIR, load_schema
+from vcservice.errors import Problem
+
+__all__ = ["SCHEMAS_DIR", "SCHEMA_BASE_URL", "schema_document", "validate_credential"]
+
+
+def validate_credential(credential: Any) -> list[Problem]:
+    """Every way ``credential`` breaks its certificate type's schema and rules (empty if none)."""
+    if not isinstance(credential, Mapping):
+        return [Problem("MALFORMED_VALUE_ERROR", "a credential must be a JSON object", None)]
+    certificate_type = type_of(credential)
+    if certificate_type is None:
+        names = ", ".join(CERTIFICATE_TYPES)
+        return [
+            Problem(
+                "MALFORMED_VALUE_ERROR",
+                f"type must name exactly one certificate type ({names})",
+                "type",
+            )
+        ]
+    return certificate_type.problems(credential)
+
+
+def schema_document(slug: str) -> dict[str, Any]:
+    """A copy of the JSON Schema of the type ``slug`` (``KeyError`` for an unknown slug)."""
+    document = load_schema(by_slug(slug).schema_path).document
+    return copy.deepcopy(dict(document))

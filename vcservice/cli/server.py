@@ -1,0 +1,103 @@
+"""``vcservice serve`` and ``vcservice clients create``: run and administer the service."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from vcservice.model.records import Scope
+from vcservice.services.access import create_client
+from vcservice.services.container import build_services
+from vcservice.settings import Settings
+
+APP_FACTORY = "vcservice.api.app:create_app_from_environment"
+
+
+def add_commands(commands: Any) -> None:
+    """Register ``serve`` and ``clients`` on the CLI's subcommand parser."""
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    _add_settings_arguments(serve)
+    serve.add_argument("--public-url", help="URL clients use (default http://localhost:PORT)")
+    serve.set_defaults(handler=_serve)
+
+    clients = commands.add_parser("clients", help="OAuth2 clients of an authority")
+    clients_commands = clients.add_subparsers(dest="clients_command", required=True)
+    create = clients_commands.add_parser("create", help="create a client; prints its secret once")
+    create.add_argument("--authority", required=True)
+    create.add_argument(
+        "--scope",
+        nargs="+",
+        choices=[scope.value for scope in Scope],
+        default=[Scope.ISSUE.value, Scope.READ.value],
+    )
+    _add_settings_arguments(create)
+    create.set_defaults(handler=_create_client)
+
+
+def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, help="data directory (default ./vcservice-data)")
+    parser.add_argument("--database-url", help="sqlite:///… or postgresql://…")
+
+
+def _export_settings(args: argparse.Namespace) -> None:
+    """Pass command-line settings to the service (and its workers) through the environment."""
+    values = {
+        "VCSERVICE_DATA_DIR": args.data,
+        "VCSERVICE_DATABASE_URL": args.database_url,
+        "VCSERVICE_CONTEXT_STORE": args.context_store,
+        "VCSERVICE_PUBLIC_URL": getattr(args, "public_url", None),
+    }
+    os.environ.update({name: str(value) for name, value in values.items() if value})
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not args.public_url and "VCSERVICE_PUBLIC_URL" not in os.environ:
+        args.public_url = f"http://localhost:{args.port}"
+    _export_settings(args)
+    build_services(Settings()).close()  # migrate and create secrets once, before workers start
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _create_client(args: argparse.Namespace) -> int:
+    _export_settings(args)
+    services = build_services(Settings())
+    try:
+        services.authorities.get(args.authority)
+        client, secret = create_client(
+            services.store.clients,
+            authority=args.authority,
+            scopes={Scope(s) for s in args.scope},
+            clock=services.clock,
+        )
+    finally:
+        services.close()
+    json.dump(
+        {
+            "clientId": client.client_id,
+            "clientSecret": secret,
+            "authority": client.authority,
+            "scopes": sorted(client.scopes),
+        },
+        sys.stdout,
+        indent=2,
+    )
+    sys.stdout.write("\n")
+    return 0

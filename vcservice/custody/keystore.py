@@ -1,0 +1,160 @@
+"""Custody of authorities' signing keys: create, rotate, sign, publish.
+
+``KeyStore`` is the role the services use; ``SoftwareKeyStore`` keeps each secret key
+encrypted with the key-encryption key in the key repository. An HSM (PKCS#11) store can
+implement the same protocol: nothing in it hands out secret key material.
+
+Custody knows keys by authority *name* and key id only. The verification method id is
+``<authority DID>#<key_id>``, so ``signer`` alone takes the :class:`Authority` record and
+builds it there; the DID is never stored with a key (a changed DID needs no key rewrite).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from datetime import UTC
+from typing import Protocol
+
+from vcservice.clock import Clock
+from vcservice.custody.encryption import KeyEncryptionKey
+from vcservice.errors import KeyFormatError, StorageError
+from vcservice.keys import KeyPair, KeyPairSigner, KeyType, PublicKey, Signer
+from vcservice.model.records import Authority, KeyStatus, StoredKey
+from vcservice.storage.repository import KeyRepository
+
+__all__ = ["KeyStore", "SoftwareKeyStore"]
+
+_SLUGS = {KeyType.ED25519: "ed25519", KeyType.P256: "p256", KeyType.P384: "p384"}
+
+
+class KeyStore(Protocol):
+    """Where authorities' signing keys live and sign; secrets never leave it."""
+
+    def create_key(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Add the first active key of ``key_type`` (CONFLICT if one exists: rotate instead)."""
+        ...
+
+    def rotate(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Add a new active key of ``key_type``; the previous ones become RETIRED (still listed)."""
+        ...
+
+    def signer(self, authority: Authority, key_type: KeyType) -> Signer:
+        """A signer for the newest active key of ``key_type``, as ``<did>#<key_id>``.
+
+        NOT_FOUND when the authority has no active key of that type.
+        """
+        ...
+
+    def published_keys(self, authority: str) -> list[tuple[str, PublicKey]]:
+        """(key id, public key) of every key, active and retired, oldest first: the DID document."""
+        ...
+
+
+class SoftwareKeyStore:
+    """A :class:`KeyStore` over a :class:`KeyRepository`, secrets wrapped with a KEK.
+
+    Key ids read ``<type>-<UTC time>``, e.g. ``ed25519-2026-11-28T06-40-05Z`` (with a short
+    random suffix if that id is taken). Decrypted keys are kept in a bounded LRU cache keyed
+    by the stored blob, so signing needs no AES and a changed record is never served stale.
+    """
+
+    def __init__(
+        self, keys: KeyRepository, kek: KeyEncryptionKey, clock: Clock, *, cache_size: int = 64
+    ) -> None:
+        self._keys = keys
+        self._kek = kek
+        self._clock = clock
+        self._cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str, bytes], KeyPair] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def create_key(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Add the first active key of ``key_type`` (CONFLICT if one exists: rotate instead)."""
+        if self._active(authority, key_type):
+            raise StorageError(
+                f"authority {authority!r} already has an active {key_type} key; rotate it",
+                code="CONFLICT",
+            )
+        return self._add(authority, key_type)
+
+    def rotate(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Add a new active key, then retire the previous ones (so one is always active)."""
+        previous = self._active(authority, key_type)
+        key = self._add(authority, key_type)
+        for old in previous:
+            self._keys.retire(authority, old.key_id)
+        return key
+
+    def signer(self, authority: Authority, key_type: KeyType) -> Signer:
+        """A signer for the newest active key of ``key_type``, as ``<did>#<key_id>``."""
+        active = self._active(authority.name, key_type)
+        if not active:
+            raise StorageError(
+                f"authority {authority.name!r} has no active {key_type} key", code="NOT_FOUND"
+            )
+        stored = active[-1]
+        return KeyPairSigner(self._key_pair(stored), f"{authority.did}#{stored.key_id}")
+
+    def published_keys(self, authority: str) -> list[tuple[str, PublicKey]]:
+        """(key id, public key) of every key, active and retired, oldest first."""
+        return [
+            (key.key_id, PublicKey.from_multibase(key.public_key_multibase))
+            for key in self._keys.for_authority(authority)
+        ]
+
+    def _active(self, authority: str, key_type: KeyType) -> list[StoredKey]:
+        return [
+            key
+            for key in self._keys.for_authority(authority)
+            if key.key_type == key_type.value and key.status is KeyStatus.ACTIVE
+        ]
+
+    def _add(self, authority: str, key_type: KeyType) -> StoredKey:
+        now = self._clock.now()
+        key_id = f"{_SLUGS[key_type]}-{now.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}"
+        if any(key.key_id == key_id for key in self._keys.for_authority(authority)):
+            key_id = f"{key_id}-{secrets.token_hex(3)}"
+        key_pair = KeyPair.generate(key_type)
+        # The plaintext is the Multikey secretKeyMultibase: self-describing, checked on load.
+        secret = key_pair.secret_to_multibase().encode("ascii")
+        stored = StoredKey(
+            authority=authority,
+            key_id=key_id,
+            key_type=key_type.value,
+            public_key_multibase=key_pair.public_key.to_multibase(),
+            encrypted_secret=self._kek.encrypt(
+                secret, authority=authority, key_id=key_id, key_type=key_type.value
+            ),
+            status=KeyStatus.ACTIVE,
+            created_at=now,
+        )
+        self._keys.add(stored)
+        return stored
+
+    def _key_pair(self, stored: StoredKey) -> KeyPair:
+        cache_key = (stored.authority, stored.key_id, stored.encrypted_secret)
+        with self._lock:
+            cached = self._cache.get(cache_key)
+            if cached is not None:
+                self._cache.move_to_end(cache_key)
+                return cached
+        secret = self._kek.decrypt(
+            stored.encrypted_secret,
+            authority=stored.authority,
+            key_id=stored.key_id,
+            key_type=stored.key_type,
+        )
+        try:
+            key_pair = KeyPair.from_multibase(stored.public_key_multibase, secret.decode("ascii"))
+        except (KeyFormatError, UnicodeDecodeError):
+            raise KeyFormatError(
+                f"stored key {stored.key_id!r} of {stored.authority!r} is inconsistent with "
+                "its public key"
+            ) from None  # the cause could quote decrypted bytes
+        with self._lock:
+            self._cache[cache_key] = key_pair
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return key_pair

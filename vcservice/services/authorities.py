@@ -1,0 +1,84 @@
+"""Issuing authorities: create them with their did:web and keys, rotate keys, publish DIDs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from vcservice.clock import Clock
+from vcservice.custody.keystore import KeyStore
+from vcservice.dids.document import DidDocument
+from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
+from vcservice.errors import StorageError, VcError
+from vcservice.keys import KeyType, Signer
+from vcservice.model.records import Authority, StoredKey
+from vcservice.storage.repository import Store
+
+AUTHORITY_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+# Every authority signs Data Integrity with Ed25519 and P-384, and vc+jwt with P-384.
+AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P384)
+
+
+class AuthorityService:
+    """Creates and looks up authorities; their DIDs are did:web under this service's URL."""
+
+    def __init__(self, *, store: Store, keystore: KeyStore, public_url: str, clock: Clock) -> None:
+        self._store = store
+        self._keystore = keystore
+        self._public_url = public_url
+        self._clock = clock
+
+    def create(self, *, name: str, display_name: str, credential_types: Iterable[str]) -> Authority:
+        """Create an authority with a fresh Ed25519 and P-384 key (CONFLICT if it exists)."""
+        if not AUTHORITY_NAME.match(name):
+            raise VcError(
+                "name must be 2–40 lowercase letters, digits or '-', starting with a letter",
+                code="MALFORMED_VALUE_ERROR",
+                field="name",
+            )
+        authority = Authority(
+            name=name,
+            display_name=display_name,
+            did=did_web_for_url(self._public_url, ("issuers", name)),
+            credential_types=frozenset(credential_types),
+            created_at=self._clock.now(),
+        )
+        self._store.authorities.add(authority)
+        for key_type in AUTHORITY_KEY_TYPES:
+            self._keystore.create_key(name, key_type)
+        return authority
+
+    def get(self, name: str) -> Authority:
+        """The authority called ``name`` (NOT_FOUND otherwise)."""
+        authority = self._store.authorities.get(name)
+        if authority is None:
+            raise StorageError(f"no authority called {name!r}", code="NOT_FOUND", field="name")
+        return authority
+
+    def list(self) -> list[Authority]:
+        """Every authority."""
+        return self._store.authorities.list()
+
+    def rotate_key(self, name: str, key_type: KeyType) -> StoredKey:
+        """A new active key of ``key_type``; the old one stays in the DID document."""
+        self.get(name)
+        return self._keystore.rotate(name, key_type)
+
+    def signer(self, authority: Authority, key_type: KeyType) -> Signer:
+        """The signer of the authority's newest active key of ``key_type``."""
+        return self._keystore.signer(authority, key_type)
+
+    def did_document(self, name: str) -> dict[str, Any]:
+        """The authority's DID document: every published key, active and retired."""
+        authority = self.get(name)
+        return build_did_web_document(authority.did, self._keystore.published_keys(name))
+
+    def find_did_document(self, did: str) -> DidDocument | None:
+        """The DID document of one of our authorities, resolved without the network."""
+        prefix = did_web_for_url(self._public_url, ("issuers", "x"))[:-1]
+        name = did.removeprefix(prefix) if did.startswith(prefix) else ""
+        authority = self._store.authorities.get(name) if AUTHORITY_NAME.match(name) else None
+        if authority is None or authority.did != did:
+            return None
+        return DidDocument(self.did_document(name))

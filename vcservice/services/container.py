@@ -1,0 +1,95 @@
+"""Everything a running service needs, built once from ``Settings``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vcservice.clock import Clock, SystemClock
+from vcservice.custody.encryption import KeyEncryptionKey
+from vcservice.custody.keystore import SoftwareKeyStore
+from vcservice.net.guarded_client import FetchPolicy
+from vcservice.services.access import (
+    TokenService,
+    load_or_create_admin_token,
+    load_or_create_token_key,
+)
+from vcservice.services.authorities import AuthorityService
+from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.issuer import IssuerService
+from vcservice.settings import Settings
+from vcservice.storage.repository import Store
+from vcservice.storage.sql import open_store
+
+
+@dataclass(frozen=True)
+class Services:
+    """The wired service: settings, store, custody, core, use cases, tokens."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    core: Core
+    authorities: AuthorityService
+    issuer: IssuerService
+    tokens: TokenService
+    admin_token: str
+
+    def close(self) -> None:
+        """Release the database and HTTP connections."""
+        self.store.close()
+        self.core.http.close()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Open the store (migrating it), unlock custody and assemble the use cases."""
+    clock = clock or SystemClock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.resolved_database_url)
+    keystore = SoftwareKeyStore(store.keys, _key_encryption_key(settings), clock)
+    authorities = AuthorityService(
+        store=store, keystore=keystore, public_url=settings.public_url, clock=clock
+    )
+    policy = FetchPolicy(
+        allow_http_hosts=settings.allow_http_hosts,
+        allow_private_networks=settings.allow_private_networks,
+    )
+    core = build_core(
+        CoreConfig(
+            store_dir=settings.context_store,
+            fetch_policy=policy,
+            canonicalizer=settings.canonicalizer,
+        ),
+        clock=clock,
+        local_dids=authorities.find_did_document,
+    )
+    tokens = TokenService(
+        load_or_create_token_key(settings.data_dir / "token-signing-key"),
+        issuer_url=settings.public_url,
+        audience=settings.public_url,
+        lifetime_seconds=settings.access_token_lifetime_seconds,
+        clock=clock,
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        store=store,
+        core=core,
+        authorities=authorities,
+        issuer=IssuerService(core=core, store=store, authorities=authorities, clock=clock),
+        tokens=tokens,
+        admin_token=load_or_create_admin_token(settings.data_dir),
+    )
+
+
+def _key_encryption_key(settings: Settings) -> KeyEncryptionKey:
+    if settings.kek:
+        return KeyEncryptionKey.from_text(settings.kek)
+    path = settings.resolved_kek_file
+    if not path.exists():
+        if not settings.dev_mode:
+            raise SystemExit(
+                "refusing to start: no key-encryption key (set VCSERVICE_KEK or "
+                "VCSERVICE_KEK_FILE, or VCSERVICE_DEV_MODE=true to generate one)"
+            )
+        KeyEncryptionKey.generate_file(path)
+    return KeyEncryptionKey.from_file(path)

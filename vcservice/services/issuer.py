@@ -1,0 +1,244 @@
+"""Issue credentials for an authority and keep every one of them in the registry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+
+from vcservice.certificates import CertificateType, type_of
+from vcservice.certificates.schemas import validate_credential
+from vcservice.clock import Clock
+from vcservice.errors import ParsingError, StorageError, VcError
+from vcservice.jose.vc_jwt import VC_JWT
+from vcservice.keys import KeyType
+from vcservice.model import credential as vcdm
+from vcservice.model.datetimes import format_datetime, parse_datetime
+from vcservice.model.records import Authority, IssuedCredential
+from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
+from vcservice.services.authorities import AuthorityService
+from vcservice.services.core import Core
+from vcservice.services.signing import JOSE, secure_credential
+from vcservice.storage.repository import CredentialQuery, Page, Store
+
+# The securing formats an issuer offers, and the key type each signs with.
+ISSUING_FORMATS: Mapping[str, KeyType] = {
+    eddsa_rdfc_2022.NAME: KeyType.ED25519,
+    ecdsa_rdfc_2019.NAME: KeyType.P384,
+    VC_JWT: KeyType.P384,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IssuanceOptions:
+    """How to secure a credential, and the client's idempotency key if it sent one."""
+
+    securing_format: str = eddsa_rdfc_2022.NAME
+    idempotency_key: str | None = None
+
+
+class IssuerService:
+    """Builds, validates, signs and records credentials for one authority at a time."""
+
+    def __init__(
+        self, *, core: Core, store: Store, authorities: AuthorityService, clock: Clock
+    ) -> None:
+        self._core = core
+        self._store = store
+        self._authorities = authorities
+        self._clock = clock
+
+    def issue(
+        self, authority: Authority, credential: dict[str, Any], options: IssuanceOptions
+    ) -> IssuedCredential:
+        """Issue ``credential`` as ``authority``; it is recorded before it is returned.
+
+        A retried request with the same idempotency key returns the first credential.
+        """
+        return self._issue_once(authority, options, {"credential": credential}, lambda: credential)
+
+    def issue_certificate(
+        self,
+        authority: Authority,
+        certificate_type: CertificateType,
+        data: Any,
+        *,
+        valid_from: datetime,
+        valid_until: datetime,
+        options: IssuanceOptions,
+    ) -> IssuedCredential:
+        """Build a certificate of ``certificate_type`` from plain ``data`` and issue it."""
+
+        def build() -> dict[str, Any]:
+            return certificate_type.build_credential(
+                data,
+                issuer_id=authority.did,
+                issuer_name=authority.display_name,
+                credential_id=f"urn:uuid:{uuid.uuid4()}",
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+
+        material = {
+            "certificate": certificate_type.name,
+            "data": data.model_dump(mode="json"),
+            "validFrom": format_datetime(valid_from),
+            "validUntil": format_datetime(valid_until),
+        }
+        return self._issue_once(authority, options, material, build)
+
+    def _issue_once(
+        self,
+        authority: Authority,
+        options: IssuanceOptions,
+        material: dict[str, Any],
+        build: Callable[[], dict[str, Any]],
+    ) -> IssuedCredential:
+        digest = _request_digest(authority, material, options.securing_format)
+        if options.idempotency_key is not None:
+            earlier = self._store.credentials.find_by_idempotency_key(
+                authority.name, options.idempotency_key
+            )
+            if earlier is not None:
+                return _same_request(earlier, digest)
+        credential = self._complete(authority, build())
+        certificate_type = _authorized_type(authority, credential)
+        secured = self._secure(authority, credential, options.securing_format)
+        record = _record(
+            authority,
+            credential=credential,
+            secured=secured,
+            options=options,
+            digest=digest,
+            certificate_type=certificate_type,
+            issued_at=self._clock.now(),
+        )
+        return _same_request(self._store.credentials.add(record), digest)
+
+    def get(self, authority: Authority, credential_id: str) -> IssuedCredential:
+        """A credential this authority issued (NOT_FOUND for others' and unknown ids)."""
+        record = self._store.credentials.get(credential_id)
+        if record is None or record.authority != authority.name:
+            raise StorageError(
+                f"no credential {credential_id!r} issued by {authority.name}",
+                code="NOT_FOUND",
+                field="id",
+            )
+        return record
+
+    def search(self, query: CredentialQuery) -> Page:
+        """The authority's credentials matching ``query``, newest first."""
+        return self._store.credentials.search(query)
+
+    def _complete(self, authority: Authority, credential: Mapping[str, Any]) -> dict[str, Any]:
+        """Fill in what the issuer decides (id, issuer, validFrom) and refuse a foreign issuer."""
+        completed = dict(credential)
+        completed.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+        issuer = completed.setdefault("issuer", authority.did)
+        if vcdm.id_of(issuer) != authority.did:
+            raise ParsingError(
+                f"issuer must be this authority's DID {authority.did}",
+                code="MALFORMED_VALUE_ERROR",
+                field="credential.issuer",
+            )
+        if vcdm.base_context(completed) == vcdm.CREDENTIALS_V2:
+            completed.setdefault("validFrom", format_datetime(self._clock.now()))
+        problems = vcdm.credential_problems(completed) + validate_credential(completed)
+        if problems:
+            first = problems[0]
+            raise ParsingError(
+                first.detail,
+                code=first.code,
+                field=f"credential.{first.field}" if first.field else "credential",
+            )
+        return completed
+
+    def _secure(
+        self, authority: Authority, credential: dict[str, Any], securing_format: str
+    ) -> dict[str, Any] | str:
+        key_type = ISSUING_FORMATS.get(securing_format)
+        if key_type is None:
+            raise ParsingError(
+                f"unknown format {securing_format!r} (choose from {', '.join(ISSUING_FORMATS)})",
+                field="options.format",
+            )
+        signer = self._authorities.signer(authority, key_type)
+        mechanism = JOSE if securing_format == VC_JWT else securing_format
+        return secure_credential(
+            self._core, credential, signer=signer, securing_format=mechanism, now=self._clock.now()
+        )
+
+
+def _authorized_type(authority: Authority, credential: Mapping[str, Any]) -> CertificateType | None:
+    """The certificate type of ``credential``, if the authority may issue its types."""
+    certificate_type = type_of(credential)
+    names = [t for t in vcdm.types_of(credential) if t != vcdm.VERIFIABLE_CREDENTIAL]
+    for name in names or [vcdm.VERIFIABLE_CREDENTIAL]:
+        if not authority.may_issue(name):
+            raise VcError(
+                f"authority {authority.name} may not issue {name}",
+                code="FORBIDDEN",
+                field="credential.type",
+            )
+    return certificate_type
+
+
+def _record(
+    authority: Authority,
+    *,
+    credential: Mapping[str, Any],
+    secured: dict[str, Any] | str,
+    options: IssuanceOptions,
+    digest: str,
+    certificate_type: CertificateType | None,
+    issued_at: datetime,
+) -> IssuedCredential:
+    subject = next(iter(vcdm.subjects_of(credential)), {})
+    return IssuedCredential(
+        id=str(credential["id"]),
+        authority=authority.name,
+        credential_type=_main_type(credential),
+        securing_format=options.securing_format,
+        document=secured if isinstance(secured, str) else json.dumps(secured),
+        subject_id=subject.get("id") if isinstance(subject.get("id"), str) else None,
+        subject_identifiers=(
+            certificate_type.subject_identifiers(credential) if certificate_type else ()
+        ),
+        issued_at=issued_at,
+        valid_from=_optional_datetime(credential, "validFrom"),
+        valid_until=_optional_datetime(credential, "validUntil"),
+        idempotency_key=options.idempotency_key,
+        request_digest=digest,
+    )
+
+
+def _main_type(credential: Mapping[str, Any]) -> str:
+    names = [t for t in vcdm.types_of(credential) if t != vcdm.VERIFIABLE_CREDENTIAL]
+    return names[0] if names else vcdm.VERIFIABLE_CREDENTIAL
+
+
+def _optional_datetime(credential: Mapping[str, Any], member: str) -> datetime | None:
+    value = credential.get(member)
+    return parse_datetime(value, field=member) if value is not None else None
+
+
+def _request_digest(authority: Authority, material: dict[str, Any], securing_format: str) -> str:
+    """What makes two requests "the same" for idempotency: authority, content and format."""
+    whole = {"authority": authority.name, "format": securing_format, **material}
+    return hashlib.sha256(rfc8785.dumps(whole)).hexdigest()
+
+
+def _same_request(record: IssuedCredential, digest: str) -> IssuedCredential:
+    if record.request_digest != digest:
+        raise VcError(
+            "this Idempotency-Key was already used for a different request",
+            code="IDEMPOTENCY_KEY_REUSED",
+            field="Idempotency-Key",
+        )
+    return record

@@ -1,0 +1,55 @@
+"""All configuration in one place, from ``VCSERVICE_*`` environment variables or arguments.
+
+Defaults suit a developer's machine (``dev_mode``); outside dev mode the service refuses
+to start without an explicit key-encryption key and public URL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_context_store() -> Path:
+    """Installed contexts: ``$VCSERVICE_CONTEXT_STORE`` or the user's data directory."""
+    configured = os.environ.get("VCSERVICE_CONTEXT_STORE")
+    if configured:
+        return Path(configured)
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "vcservice" / "contexts"
+
+
+class Settings(BaseSettings):
+    """The service's settings; build once per process and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="VCSERVICE_", frozen=True)
+
+    data_dir: Path = Field(Path("vcservice-data"), description="database, key files, tokens")
+    database_url: str | None = Field(
+        None, description="sqlite:///… or postgresql://…; default SQLite in data_dir"
+    )
+    public_url: str = Field(
+        "http://localhost:8080", description="the URL clients reach this service at"
+    )
+    context_store: Path = Field(default_factory=default_context_store)
+    kek: str | None = Field(None, description="key-encryption key, base64url of 32 bytes")
+    kek_file: Path | None = Field(None, description="file holding the key-encryption key")
+    dev_mode: bool = Field(True, description="generate missing secrets into data_dir")
+    access_token_lifetime_seconds: int = Field(300, ge=30, le=3600)
+    canonicalizer: str = "rdfc10"
+    allow_http_hosts: frozenset[str] = frozenset()
+    allow_private_networks: bool = False
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'vcservice.db'}"
+
+    @property
+    def resolved_kek_file(self) -> Path:
+        """Where the key-encryption key is read from (or, in dev mode, created)."""
+        return self.kek_file or self.data_dir / "kek"

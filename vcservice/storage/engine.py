@@ -1,0 +1,135 @@
+"""Engines for one database URL, their transactions, and how driver errors surface.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout; SQLAlchemy, not the
+``sqlite3`` module, emits BEGIN, so reads see one snapshot and writes take the write
+lock up front (``BEGIN IMMEDIATE``) instead of failing on a lock upgrade. PostgreSQL
+uses psycopg 3 with a pre-pinged pool; its reads are REPEATABLE READ, READ ONLY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    SQLAlchemyError,
+    StatementError,
+)
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from vcservice.errors import StorageError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
+_SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
+_WRITE = "vcservice_write"
+
+
+def normalise_url(database_url: str) -> URL:
+    """Parse ``database_url``, naming the psycopg 3 driver for PostgreSQL URLs."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise ValueError("not a database URL") from None
+    if url.drivername in _POSTGRES_SCHEMES:
+        return url.set(drivername="postgresql+psycopg")
+    if url.drivername in _SQLITE_SCHEMES:
+        return url.set(drivername="sqlite+pysqlite")
+    raise ValueError(f"unsupported database URL scheme {url.drivername!r}")
+
+
+def build_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``: ``sqlite:///path``, ``postgresql://…``, or ``sqlite://``.
+
+    ``sqlite://`` is an in-memory database on one shared connection: for tests that
+    use the store from one thread at a time.
+    """
+    url = normalise_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_recycle=1800)
+    in_memory = url.database in (None, "", ":memory:")
+    if in_memory:
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url)
+    _configure_sqlite(engine, wal=not in_memory)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN, see _on_begin
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """Short transactions on one engine, with driver errors turned into ``StorageError``.
+
+    ``IntegrityError`` passes through ``write`` untouched: callers decide whether a
+    violated constraint is a conflict, a replay or a missing parent.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """One read-only snapshot."""
+        with self._guard(), self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction, committed on success and rolled back on error."""
+        with self._guard(), self.engine.connect() as connection:
+            connection.execution_options(**{_WRITE: True})
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise StorageError(_describe(exc), code="STORAGE_ERROR") from exc
+        except StatementError as exc:
+            if isinstance(exc.orig, ValueError):  # a value refused before reaching the driver
+                raise exc.orig from None
+            raise StorageError("the database request failed", code="STORAGE_ERROR") from exc
+        except SQLAlchemyError as exc:
+            raise StorageError("the database request failed", code="STORAGE_ERROR") from exc
+
+
+def _describe(exc: DBAPIError) -> str:
+    """A message naming the kind of failure, never the SQL or the connection string."""
+    if exc.connection_invalidated:
+        return "the database connection was lost"
+    kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+    return f"the database request failed ({kind})"
