@@ -15,6 +15,7 @@ subject dates not after ``validFrom``) are checked here only, and by the builder
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -75,6 +76,14 @@ class CertificateType:
     def schema_url(self) -> str:
         """Where the type's JSON Schema is published (its ``$id``)."""
         return f"{SCHEMA_BASE_URL}{self.slug}-{SCHEMA_VERSION}.json"
+
+    def example_request(self) -> dict[str, Any]:
+        """A fresh copy of the request model's documented example (valid certificate data)."""
+        extra = self.request_model.model_config.get("json_schema_extra")
+        examples = extra.get("examples") if isinstance(extra, dict) else None
+        if not isinstance(examples, list) or not isinstance(examples[0], dict):
+            raise LookupError(f"{self.request_model.__name__} documents no example")
+        return copy.deepcopy(examples[0])
 
     @property
     def schema_path(self) -> Path:

@@ -1,136 +1,186 @@
-"""``vcservice demo``: sign the three trade certificates with every suite and verify them.
+"""``vcservice demo``: the issuer's story over real HTTP, narrated.
 
-Each authority gets a fresh key controlled by a ``did:key``; each certificate is
-signed, verified offline from the pinned contexts, then tampered with and refused.
+Two authorities are seeded through the admin API (SAT for IMMEX and OEA, CBP for
+C-TPAT), each gets an OAuth2 client, and one certificate of each type is issued
+through the typed endpoints. The credentials are written out and verified offline
+with the authorities' DID documents; a refused type, invalid data and a tampered
+copy show what failure looks like.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from vcservice.certificates.samples import sample_certificate
-from vcservice.clock import SystemClock
-from vcservice.errors import VcError
-from vcservice.keys import KeyFile, KeyPair, KeyType
-from vcservice.keys.multibase import base64url_decode, base64url_encode
-from vcservice.model.datetimes import format_datetime
-from vcservice.services.core import Core
-from vcservice.services.signing import JOSE, secure_credential
+import httpx
+
+from vcservice.certificates import by_slug
+from vcservice.cli.background import running_service
+from vcservice.dids.document import DidDocument
+from vcservice.dids.resolver import static_documents
+from vcservice.services.core import CoreConfig, build_core
 from vcservice.verification.result import VerificationResult
 
-
-@dataclass(frozen=True)
-class DemoStep:
-    """One certificate, the key type of its authority and how it is secured."""
-
-    sample: str
-    key_type: KeyType
-    securing_format: str
-    out_name: str
-
-
-STEPS = (
-    DemoStep("immex", KeyType.ED25519, "eddsa-rdfc-2022", "immex.json"),
-    DemoStep("ctpat", KeyType.P256, "ecdsa-rdfc-2019", "ctpat.json"),
-    DemoStep("oea", KeyType.P384, "ecdsa-rdfc-2019", "oea.json"),
-    DemoStep("ctpat", KeyType.P384, JOSE, "ctpat.vc-jwt"),
+AUTHORITIES = (
+    ("sat", "Servicio de Administración Tributaria", ["IMMEXCertificate", "OEACertificate"]),
+    ("cbp", "U.S. Customs and Border Protection", ["CTPATCertificate"]),
+)
+# (authority, certificate slug, securing format, output file)
+ISSUANCES = (
+    ("sat", "immex", "eddsa-rdfc-2022", "immex.json"),
+    ("cbp", "ctpat", "ecdsa-rdfc-2019", "ctpat.json"),
+    ("sat", "oea", "eddsa-rdfc-2022", "oea.json"),
+    ("cbp", "ctpat", "vc+jwt", "ctpat.vc-jwt"),
 )
 
 
-def run_demo(core: Core, *, out_dir: Path | None) -> int:
-    """Run every step, narrating to stdout; 0 when every outcome was the expected one."""
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    ok = all(_run_step(core, step, out_dir) for step in STEPS)
-    ok = _show_undefined_term_refused(core) and ok
+def run_demo(
+    *, url: str | None, admin_token: str | None, out_dir: Path, context_store: Path
+) -> int:
+    """Run the story against ``url`` (or a service started here); 0 if all went as expected."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        running_service(url, admin_token, context_store, say=_say) as target,
+        httpx.Client(base_url=target.url, timeout=30) as http,
+    ):
+        story = _Story(http, target.admin_token)
+        ok = story.run(out_dir, context_store)
     _say("\nAll steps behaved as expected." if ok else "\nSome step did NOT behave as expected.")
     return 0 if ok else 1
 
 
-def _run_step(core: Core, step: DemoStep, out_dir: Path | None) -> bool:
-    key_file = KeyFile(KeyPair.generate(step.key_type))
-    signer = key_file.signer()
-    credential = _fresh_certificate(step.sample, issuer=signer.verification_method.split("#")[0])
-    _say(f"\n== {credential['type'][1]} — {step.securing_format}, key type {step.key_type}")
-    _say(f"   issuer {credential['issuer']['id']}")
-    secured = secure_credential(
-        core,
-        credential,
-        signer=signer,
-        securing_format=step.securing_format,
-        now=SystemClock().now(),
-    )
-    if out_dir is not None:
-        text = secured if isinstance(secured, str) else json.dumps(secured, indent=2)
-        (out_dir / step.out_name).write_text(text + "\n", encoding="utf-8")
-        _say(f"   written to {out_dir / step.out_name}")
-    good = core.verifier.verify(secured)
-    _report("   verify as issued:", good)
-    bad = core.verifier.verify(_tamper(secured))
-    _report("   verify after changing one claim:", bad)
-    return good.verified and not bad.verified
+class _Story:
+    def __init__(self, http: httpx.Client, admin_token: str) -> None:
+        self.http = http
+        self.admin = {"Authorization": f"Bearer {admin_token}"}
+        self.tokens: dict[str, str] = {}
 
+    def run(self, out_dir: Path, context_store: Path) -> bool:
+        _say(f"vcservice demo against {self.http.base_url}")
+        for name, display_name, types in AUTHORITIES:
+            self._seed(name, display_name, types)
+        issued = {out: self._issue(name, slug, fmt) for name, slug, fmt, out in ISSUANCES}
+        for out, credential in issued.items():
+            text = credential if isinstance(credential, str) else json.dumps(credential, indent=2)
+            (out_dir / out).write_text(text + "\n", encoding="utf-8")
+        _say(f"\n== Written to {out_dir}: {', '.join(issued)}")
+        refusals_ok = self._show_refusals()
+        verified_ok = self._verify_offline(issued, context_store)
+        return refusals_ok and verified_ok
 
-def _show_undefined_term_refused(core: Core) -> bool:
-    credential = _fresh_certificate("oea", issuer="did:example:unused")
-    credential["credentialSubject"]["favouriteColour"] = "verde"
-    signer = KeyFile(KeyPair.generate(KeyType.ED25519)).signer()
-    _say("\n== An OEA certificate with an undefined term ('favouriteColour')")
-    try:
-        secure_credential(
-            core,
-            credential,
-            signer=signer,
-            securing_format="eddsa-rdfc-2022",
-            now=SystemClock().now(),
+    def _seed(self, name: str, display_name: str, types: list[str]) -> None:
+        _say(f"\n== Authority {name}: {display_name}, may issue {', '.join(types)}")
+        body = {"name": name, "displayName": display_name, "credentialTypes": types}
+        created = self.http.post("/admin/authorities", json=body, headers=self.admin)
+        if created.status_code == 409:
+            _say("   already exists; reusing it")
+        else:
+            _expect(created, 201)
+            _say(f"   DID {created.json()['did']}")
+        client = _expect(
+            self.http.post(
+                f"/admin/authorities/{name}/clients",
+                headers=self.admin,
+                json={"scopes": ["issue:credentials", "read:credentials"]},
+            ),
+            201,
+        ).json()
+        _say(f"   OAuth2 client {client['clientId']} (secret shown once, kept by the demo)")
+        token = _expect(
+            self.http.post(
+                "/oauth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(client["clientId"], client["clientSecret"]),
+            ),
+            200,
+        ).json()
+        _say(f"   access token for scopes: {token['scope']} ({token['expires_in']} s)")
+        self.tokens[name] = token["access_token"]
+
+    def _issue(self, authority: str, slug: str, securing_format: str) -> Any:
+        response = self.http.post(
+            f"/certificates/{slug}",
+            json=_request_body(slug, securing_format),
+            headers={
+                "Authorization": f"Bearer {self.tokens[authority]}",
+                "Idempotency-Key": f"demo-{authority}-{slug}-{securing_format}",
+            },
         )
-    except VcError as error:
-        _say(f"   refused at signing: {error.code}: {error.message}")
-        return error.code == "DATA_LOSS_DETECTION_ERROR"
-    _say("   it was signed — this should not happen")
-    return False
+        credential = _expect(response, 201).json()["verifiableCredential"]
+        what = credential["id"] if isinstance(credential, dict) else "a compact JWT"
+        _say(f"\n== {authority} issued a certificate ({slug}) as {securing_format}: {what}")
+        return credential
+
+    def _show_refusals(self) -> bool:
+        _say("\n== SAT asks to issue a C-TPAT certificate (only CBP may):")
+        forbidden = self.http.post(
+            "/certificates/ctpat",
+            json=_request_body("ctpat", "eddsa-rdfc-2022"),
+            headers={"Authorization": f"Bearer {self.tokens['sat']}"},
+        )
+        _say(f"   {forbidden.status_code} {forbidden.json().get('code')}")
+        body = _request_body("immex", "eddsa-rdfc-2022")
+        body["certificate"]["rfc"] = "EEB030821R4X"
+        _say("\n== An IMMEX request with a wrong RFC check digit:")
+        invalid = self.http.post(
+            "/certificates/immex",
+            json=body,
+            headers={"Authorization": f"Bearer {self.tokens['sat']}"},
+        )
+        problem = invalid.json()
+        _say(f"   {invalid.status_code} {problem.get('code')}: {problem.get('detail')}")
+        return forbidden.status_code == 403 and invalid.status_code == 422
+
+    def _verify_offline(self, issued: dict[str, Any], context_store: Path) -> bool:
+        documents = [
+            DidDocument(_expect(self.http.get(f"/issuers/{name}/did.json"), 200).json())
+            for name, _, _ in AUTHORITIES
+        ]
+        core = build_core(
+            CoreConfig(store_dir=context_store), local_dids=static_documents(documents)
+        )
+        _say("\n== Verifying offline, with the authorities' DID documents and pinned contexts")
+        ok = True
+        for out, credential in issued.items():
+            result = core.verifier.verify(credential)
+            _report(f"   {out}:", result)
+            ok = ok and result.verified
+        tampered = copy.deepcopy(issued["immex.json"])
+        tampered["credentialSubject"]["legalName"] += " (forged)"
+        forged = core.verifier.verify(tampered)
+        _report("   immex.json with the company name changed:", forged)
+        return ok and not forged.verified
 
 
-def _fresh_certificate(sample: str, *, issuer: str) -> dict[str, Any]:
-    credential = sample_certificate(sample)
-    now = SystemClock().now()
-    credential["issuer"]["id"] = issuer
-    credential["validFrom"] = format_datetime(now)
-    credential["validUntil"] = format_datetime(now + timedelta(days=365))
-    return credential
+def _request_body(slug: str, securing_format: str) -> dict[str, Any]:
+    example = by_slug(slug).example_request()
+    valid_until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
+    return {
+        "certificate": copy.deepcopy(example),
+        "validUntil": valid_until.isoformat(),
+        "options": {"format": securing_format},
+    }
 
 
-def _tamper(secured: dict[str, Any] | str) -> dict[str, Any] | str:
-    if isinstance(secured, str):
-        header, payload, signature = secured.split(".")
-        claims = json.loads(base64url_decode(payload))
-        _forge_claim(claims)
-        return f"{header}.{base64url_encode(json.dumps(claims).encode())}.{signature}"
-    tampered: dict[str, Any] = json.loads(json.dumps(secured))
-    _forge_claim(tampered)
-    return tampered
-
-
-def _forge_claim(credential: dict[str, Any]) -> None:
-    subject = credential["credentialSubject"]
-    if "legalName" in subject:
-        subject["legalName"] += " (forged)"
-    else:
-        subject["tier"] = "Exceeding"
+def _expect(response: httpx.Response, status: int) -> httpx.Response:
+    if response.status_code != status:
+        raise SystemExit(
+            f"{response.request.method} {response.request.url} answered "
+            f"{response.status_code}: {response.text[:500]}"
+        )
+    return response
 
 
 def _report(label: str, result: VerificationResult) -> None:
     verdict = "VERIFIED" if result.verified else "NOT VERIFIED"
     codes = ", ".join(sorted({problem.code for problem in result.problems}))
-    checks = ", ".join(f"{check.name}={check.outcome.value}" for check in result.checks)
     _say(f"{label} {verdict}" + (f" ({codes})" if codes else ""))
-    _say(f"      checks: {checks}")
 
 
 def _say(text: str) -> None:
     sys.stdout.write(text + "\n")
+    sys.stdout.flush()

@@ -98,8 +98,10 @@ def _parser() -> argparse.ArgumentParser:
 
     server.add_commands(commands)
 
-    demo = commands.add_parser("demo", help="sign and verify sample trade certificates")
-    demo.add_argument("--out", type=Path, help="write the signed samples here")
+    demo = commands.add_parser("demo", help="issue and verify one certificate of each type")
+    demo.add_argument("--url", help="a running vcservice (default: start one on a free port)")
+    demo.add_argument("--admin-token", help="its admin token (with --url)")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="where to write them")
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -192,7 +194,12 @@ def _verify(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from vcservice.cli.demo import run_demo  # noqa: PLC0415  (keeps startup light)
 
-    return run_demo(_core(args), out_dir=args.out)
+    return run_demo(
+        url=args.url,
+        admin_token=args.admin_token,
+        out_dir=args.out,
+        context_store=args.context_store or default_context_store(),
+    )
 
 
 def _read_document(path: Path) -> Any:

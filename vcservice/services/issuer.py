@@ -140,7 +140,9 @@ class IssuerService:
         """Fill in what the issuer decides (id, issuer, validFrom) and refuse a foreign issuer."""
         completed = dict(credential)
         completed.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-        issuer = completed.setdefault("issuer", authority.did)
+        issuer = completed.setdefault(
+            "issuer", {"id": authority.did, "name": authority.display_name}
+        )
         if vcdm.id_of(issuer) != authority.did:
             raise ParsingError(
                 f"issuer must be this authority's DID {authority.did}",

@@ -1,0 +1,310 @@
+"""A live vcservice over real HTTP: ``create_app(Settings(...))`` under uvicorn on loopback.
+
+``live_service`` (module scope) runs once per backend: SQLite in a temporary data
+directory, and PostgreSQL in a database created for the module (and dropped after it)
+when ``VCSERVICE_TEST_POSTGRES_URL`` is set. Tests drive it with ``httpx`` only; the
+helpers create authorities and OAuth2 clients through the admin API and ``/oauth/token``.
+
+Every response the service sends through ``LiveService.http`` is checked for secret key
+material on the way in, so a leak fails the test that provoked it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from vcservice.api.app import create_app
+from vcservice.settings import Settings
+from vcservice.storage.engine import normalise_url
+
+POSTGRES_URL = os.environ.get("VCSERVICE_TEST_POSTGRES_URL")
+NO_POSTGRES = 'VCSERVICE_TEST_POSTGRES_URL is not set; run eval "$(bash scripts/postgres.sh)" first'
+PROBLEM_JSON = "application/problem+json"
+ISSUE, READ = "issue:credentials", "read:credentials"
+STARTUP_SECONDS = 20.0
+# Never in a response: names of secret-key members and of the wrapped (encrypted) secrets.
+SECRET_MARKERS = (
+    "secretKeyMultibase",
+    "privateKeyMultibase",
+    "privateKeyJwk",
+    "encrypted",
+    "secret_hash",
+    "secretHash",
+)
+
+pytestmark = pytest.mark.shared
+
+
+# ---------------------------------------------------------------- the running service
+
+
+@dataclass
+class Issuer:
+    """An authority with one OAuth2 client and a token carrying the client's scopes."""
+
+    name: str
+    did: str
+    client_id: str
+    client_secret: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Authorization: Bearer …`` for this issuer's token."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class LiveService:
+    """A running service: its URL, admin token, HTTP client and setup helpers."""
+
+    url: str
+    settings: Settings
+    admin_token: str
+    http: httpx.Client
+    backend: str
+    secrets_seen: list[str] = field(default_factory=list)
+    _names: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def data_dir(self) -> Path:
+        """The service's data directory (database for SQLite, key files, admin token)."""
+        return self.settings.data_dir
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """``Authorization`` with the admin token."""
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def unique_name(self, prefix: str) -> str:
+        """An authority name not used before in this service."""
+        return f"{prefix}-{next(self._names)}"
+
+    def create_authority(self, name: str, credential_types: list[str]) -> dict[str, Any]:
+        """Create an authority through the admin API (201) and return its view."""
+        response = self.http.post(
+            "/admin/authorities",
+            headers=self.admin,
+            json={"name": name, "displayName": name.upper(), "credentialTypes": credential_types},
+        )
+        assert response.status_code == 201, response.text
+        view: dict[str, Any] = response.json()
+        return view
+
+    def create_client(self, authority: str, scopes: list[str]) -> tuple[str, str]:
+        """A new OAuth2 client of ``authority``: (client id, secret)."""
+        response = self.http.post(
+            f"/admin/authorities/{authority}/clients", headers=self.admin, json={"scopes": scopes}
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        self.secrets_seen.append(body["clientSecret"])
+        return body["clientId"], body["clientSecret"]
+
+    def request_token(
+        self, client_id: str, secret: str, scope: str | None = None
+    ) -> httpx.Response:
+        """``POST /oauth/token`` with the client credentials in HTTP Basic."""
+        form = {"grant_type": "client_credentials"}
+        if scope is not None:
+            form["scope"] = scope
+        return self.http.post("/oauth/token", data=form, auth=(client_id, secret))
+
+    def token(self, client_id: str, secret: str, scope: str | None = None) -> str:
+        """An access token for the client (asserting the grant succeeds)."""
+        response = self.request_token(client_id, secret, scope)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["token_type"] == "Bearer"
+        return str(body["access_token"])
+
+    def issuer(
+        self, prefix: str, credential_types: list[str], scopes: tuple[str, ...] = (ISSUE, READ)
+    ) -> Issuer:
+        """A fresh authority allowed ``credential_types``, a client and its token."""
+        name = self.unique_name(prefix)
+        authority = self.create_authority(name, credential_types)
+        client_id, secret = self.create_client(name, list(scopes))
+        return Issuer(name, authority["did"], client_id, secret, self.token(client_id, secret))
+
+    def did_document(self, name: str) -> dict[str, Any]:
+        """``GET /issuers/{name}/did.json``."""
+        response = self.http.get(f"/issuers/{name}/did.json")
+        assert response.status_code == 200, response.text
+        document: dict[str, Any] = response.json()
+        return document
+
+    def registry(self, issuer: Issuer, **params: Any) -> dict[str, Any]:
+        """``GET /credentials`` for ``issuer`` (asserting 200)."""
+        response = self.http.get("/credentials", headers=issuer.headers, params=params)
+        assert response.status_code == 200, response.text
+        page: dict[str, Any] = response.json()
+        return page
+
+
+def _refuse_secret_material(response: httpx.Response) -> None:
+    """An httpx response hook: fail the calling test if a body carries key material."""
+    response.read()
+    text = response.text
+    for marker in SECRET_MARKERS:
+        assert marker not in text, f"{response.request.url} returned {marker!r}"
+
+
+def _listening_socket() -> socket.socket:
+    """A loopback socket on a free port, handed to uvicorn (no race for the port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve(
+    tmp_path: Path, database_url: str | None, context_store: Path, **settings: Any
+) -> Iterator[LiveService]:
+    """Run the service under uvicorn in a thread until the block ends."""
+    sock = _listening_socket()
+    port = sock.getsockname()[1]
+    url = f"http://localhost:{port}"
+    config = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        public_url=url,
+        context_store=context_store,
+        **settings,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn-{port}", daemon=True
+    )
+    thread.start()
+    http = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}",
+        timeout=30.0,
+        event_hooks={"response": [_refuse_secret_material]},
+    )
+    try:
+        _wait_until_healthy(http, server, thread)
+        admin_token = (config.data_dir / "admin-token").read_text(encoding="utf-8").strip()
+        backend = "sqlite" if database_url is None else make_url(database_url).get_backend_name()
+        yield LiveService(url, config, admin_token, http, backend)
+    finally:
+        http.close()
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        sock.close()
+        assert not thread.is_alive(), "uvicorn did not shut down"
+
+
+def _wait_until_healthy(http: httpx.Client, server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn exited during startup (see the log above)")
+        if server.started:
+            try:
+                if http.get("/healthz").json() == {"status": "ok"}:
+                    return
+            except httpx.TransportError:
+                pass
+        time.sleep(0.02)
+    raise RuntimeError(f"the service did not answer /healthz within {STARTUP_SECONDS} s")
+
+
+# ---------------------------------------------------------------- backends
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server_url``; dropped afterwards."""
+    name = f"vcservice_api_{secrets.token_hex(6)}"
+    admin = create_engine(
+        normalise_url(server_url), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def database_for(backend: str) -> Iterator[str | None]:
+    """``None`` (SQLite in the data directory) or the URL of a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield None
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    with fresh_postgres_database(POSTGRES_URL) as url:
+        yield url
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The storage backend a module's service runs on."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def live_service(
+    backend: str, context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """The service on ``backend``, for every test of one module."""
+    with (
+        database_for(backend) as database_url,
+        serve(tmp_path_factory.mktemp(f"api-{backend}"), database_url, context_store_dir) as live,
+    ):
+        yield live
+
+
+# ---------------------------------------------------------------- assertions
+
+
+def assert_problem(
+    response: httpx.Response, status: int, code: str | None = None, field: str | None = None
+) -> dict[str, Any]:
+    """``response`` is an RFC 9457 problem with this status (and code, field if given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status
+    assert isinstance(problem["code"], str) and problem["code"]
+    if code is not None:
+        assert problem["code"] == code, problem
+    if field is not None:
+        assert problem.get("field") == field, problem
+    return problem
+
+
+def dumps(document: Any) -> str:
+    """Stable JSON text, for byte comparisons of documents."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,5 @@
+"""``python -m vcservice``: the command line."""
+
+from vcservice.cli.main import main
+
+raise SystemExit(main())
