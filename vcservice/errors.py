@@ -17,6 +17,8 @@ means "could not decide"; a *failed check* during verification is data (see
     ├── DidError                  INVALID_DID, DID_NOT_FOUND, DID_RESOLUTION_ERROR,
     │                             INVALID_VERIFICATION_METHOD
     ├── StorageError              CONFLICT, NOT_FOUND, STORAGE_ERROR
+    ├── StatusError               STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR,
+    │                             STATUS_LIST_LENGTH_ERROR, STATUS_LIST_TOO_LARGE, RANGE_ERROR
     └── ProofError                PROOF_GENERATION_ERROR, PROOF_VERIFICATION_ERROR,
                                   PROOF_TRANSFORMATION_ERROR, UNSUPPORTED_CRYPTOSUITE,
                                   INVALID_PROOF_PURPOSE, INVALID_CHALLENGE_ERROR,
@@ -110,3 +112,9 @@ class StorageError(VcError):
     """The store refused or failed an operation (a conflict, a missing record, the database)."""
 
     code = "STORAGE_ERROR"
+
+
+class StatusError(VcError):
+    """A status list could not be fetched, verified, decoded or read."""
+
+    code = "STATUS_VERIFICATION_ERROR"

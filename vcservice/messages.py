@@ -9,6 +9,7 @@ from vcservice.errors import Problem
 
 VCDM = "https://www.w3.org/TR/vc-data-model#"
 DATA_INTEGRITY = "https://w3id.org/security#"
+STATUS_LIST = "https://www.w3.org/ns/credentials/status-list#"
 VCSERVICE = "https://w3id.org/vcservice/problems#"
 LANGUAGES = ("en", "es")
 
@@ -144,6 +145,36 @@ CATALOG: Mapping[str, Message] = {
     "FETCH_FAILED": Message(VCSERVICE, "A network fetch failed", "Falló una descarga de red"),
     "FETCH_TOO_LARGE": Message(
         VCSERVICE, "A fetched document is too large", "Un documento descargado es demasiado grande"
+    ),
+    "STATUS_RETRIEVAL_ERROR": Message(
+        STATUS_LIST,
+        "The status list could not be retrieved",
+        "No se pudo obtener la lista de estado",
+    ),
+    "STATUS_VERIFICATION_ERROR": Message(
+        STATUS_LIST,
+        "The status list or status entry does not verify",
+        "La lista de estado o la entrada de estado no es válida",
+    ),
+    "STATUS_LIST_LENGTH_ERROR": Message(
+        STATUS_LIST,
+        "The status list is too short to protect privacy",
+        "La lista de estado es demasiado corta para proteger la privacidad",
+    ),
+    "RANGE_ERROR": Message(VCDM, "A value is out of range", "Un valor está fuera de rango"),
+    "CREDENTIAL_REVOKED": Message(
+        VCSERVICE, "The credential has been revoked", "La credencial ha sido revocada"
+    ),
+    "CREDENTIAL_SUSPENDED": Message(
+        VCSERVICE, "The credential is suspended", "La credencial está suspendida"
+    ),
+    "UNSUPPORTED_STATUS_TYPE": Message(
+        VCSERVICE,
+        "The credential's status type is not supported",
+        "El tipo de estado de la credencial no es compatible",
+    ),
+    "STATUS_LIST_TOO_LARGE": Message(
+        VCSERVICE, "The status list is too large", "La lista de estado es demasiado grande"
     ),
     "UNAUTHORIZED": Message(VCSERVICE, "Authentication is required", "Se requiere autenticación"),
     "INVALID_CLIENT": Message(

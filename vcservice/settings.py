@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    status_list_size: int = Field(
+        131_072, ge=131_072, description="entries per status list (herd privacy minimum)"
+    )
 
     @property
     def resolved_database_url(self) -> str:

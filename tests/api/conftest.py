@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import secrets
 import socket
@@ -31,7 +32,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from tests.api.builders import CBP_TYPES, SAT_TYPES
+from tests.api.offline import OfflineVerifier
 from vcservice.api.app import create_app
+from vcservice.jose.jws import decode_compact
 from vcservice.settings import Settings
 from vcservice.storage.engine import normalise_url
 
@@ -49,8 +53,6 @@ SECRET_MARKERS = (
     "secret_hash",
     "secretHash",
 )
-
-pytestmark = pytest.mark.shared
 
 
 # ---------------------------------------------------------------- the running service
@@ -81,7 +83,7 @@ class LiveService:
     admin_token: str
     http: httpx.Client
     backend: str
-    secrets_seen: list[str] = field(default_factory=list)
+    responses: list[httpx.Response]
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -93,6 +95,27 @@ class LiveService:
     def admin(self) -> dict[str, str]:
         """``Authorization`` with the admin token."""
         return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def status_lists(self, credential: dict[str, Any] | str) -> list[dict[str, Any]]:
+        """The status list credentials a credential points to, fetched from the service."""
+        document = (
+            decode_compact(credential).payload_json() if isinstance(credential, str) else credential
+        )
+        urls = {entry["statusListCredential"] for entry in document.get("credentialStatus", [])}
+        lists = []
+        for url in sorted(urls):
+            response = self.http.get(httpx.URL(url).path)
+            assert response.status_code == 200, response.text
+            lists.append(response.json())
+        return lists
+
+    def client(self) -> httpx.Client:
+        """Another HTTP client to the service (for concurrent requests), inspected alike."""
+        return httpx.Client(
+            base_url=self.http.base_url,
+            timeout=self.http.timeout,
+            event_hooks=self.http.event_hooks,
+        )
 
     def unique_name(self, prefix: str) -> str:
         """An authority name not used before in this service."""
@@ -116,7 +139,6 @@ class LiveService:
         )
         assert response.status_code == 201, response.text
         body = response.json()
-        self.secrets_seen.append(body["clientSecret"])
         return body["clientId"], body["clientSecret"]
 
     def request_token(
@@ -160,17 +182,42 @@ class LiveService:
         return page
 
 
-def _refuse_secret_material(response: httpx.Response) -> None:
-    """An httpx response hook: fail the calling test if a body carries key material."""
-    response.read()
-    text = response.text
-    for marker in SECRET_MARKERS:
-        assert marker not in text, f"{response.request.url} returned {marker!r}"
+def _inspector(responses: list[httpx.Response]) -> Any:
+    """An httpx response hook: keep every response, failing the test on key material."""
+
+    def inspect(response: httpx.Response) -> None:
+        response.read()
+        responses.append(response)
+        for marker in SECRET_MARKERS:
+            assert marker not in response.text, f"{response.request.url} returned {marker!r}"
+
+    return inspect
+
+
+class _TracebackLoggedOnce(logging.Filter):
+    """Drop uvicorn's copy of a traceback that ``vcservice.api.problems`` already logged.
+
+    uvicorn logs it in the server thread *after* the 500 went out, while the test thread
+    may be formatting a failure of its own. CPython 3.11 keeps the ``ast`` module's
+    recursion counter per interpreter, and traceback carets parse source with ``ast``,
+    so the two can collide and crash pytest with "SystemError: AST constructor recursion
+    depth mismatch" (python/cpython#106905, pytest-dev/pytest#10763).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.getMessage().startswith("Exception in ASGI application"):
+            record.msg = f"{record.getMessage().strip()} (traceback logged above)"
+            record.args, record.exc_info = (), None
+        return True
 
 
 def _listening_socket() -> socket.socket:
-    """A loopback socket on a free port, handed to uvicorn (no race for the port)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A loopback socket on a free port, handed to uvicorn (no race for the port).
+
+    ``IPPROTO_TCP`` is explicit so that asyncio sets TCP_NODELAY on accepted connections;
+    with protocol 0 it does not, and every response waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
@@ -194,29 +241,35 @@ def serve(
     server = uvicorn.Server(
         uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
     )
+    uvicorn_errors, once = logging.getLogger("uvicorn.error"), _TracebackLoggedOnce()
+    uvicorn_errors.addFilter(once)  # after uvicorn.Config, which configures its logging
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn-{port}", daemon=True
     )
     thread.start()
+    responses: list[httpx.Response] = []
     http = httpx.Client(
         base_url=f"http://127.0.0.1:{port}",
         timeout=30.0,
-        event_hooks={"response": [_refuse_secret_material]},
+        event_hooks={"response": [_inspector(responses)]},
     )
     try:
         _wait_until_healthy(http, server, thread)
         admin_token = (config.data_dir / "admin-token").read_text(encoding="utf-8").strip()
         backend = "sqlite" if database_url is None else make_url(database_url).get_backend_name()
-        yield LiveService(url, config, admin_token, http, backend)
+        yield LiveService(url, config, admin_token, http, backend, responses)
     finally:
         http.close()
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
+        uvicorn_errors.removeFilter(once)
         sock.close()
         assert not thread.is_alive(), "uvicorn did not shut down"
 
 
-def _wait_until_healthy(http: httpx.Client, server: uvicorn.Server, thread: threading.Thread) -> None:
+def _wait_until_healthy(
+    http: httpx.Client, server: uvicorn.Server, thread: threading.Thread
+) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if not thread.is_alive():
@@ -284,6 +337,29 @@ def live_service(
         serve(tmp_path_factory.mktemp(f"api-{backend}"), database_url, context_store_dir) as live,
     ):
         yield live
+
+
+@pytest.fixture(scope="module")
+def sat(live_service: LiveService) -> Issuer:
+    """SAT: issues IMMEX and OEA certificates."""
+    return live_service.issuer("sat", SAT_TYPES)
+
+
+@pytest.fixture(scope="module")
+def cbp(live_service: LiveService) -> Issuer:
+    """CBP: issues C-TPAT certificates."""
+    return live_service.issuer("cbp", CBP_TYPES)
+
+
+@pytest.fixture
+def offline(
+    tmp_path: Path,
+    context_store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> OfflineVerifier:
+    """``vcservice verify`` in-process over the test context store, network refused."""
+    return OfflineVerifier(tmp_path, context_store_dir, monkeypatch, capsys)
 
 
 # ---------------------------------------------------------------- assertions

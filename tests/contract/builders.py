@@ -12,6 +12,7 @@ from vcservice.model.records import (
     IssuedCredential,
     KeyStatus,
     Scope,
+    StatusPurpose,
     StoredKey,
 )
 
@@ -59,7 +60,7 @@ def client(client_id: str = "client-1", authority: str = "sat", **changes: Any) 
 def credential(number: int, authority: str = "sat", **changes: Any) -> IssuedCredential:
     """Credential ``number``, issued ``number`` minutes after ``NOW``."""
     record = IssuedCredential(
-        id=f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
+        id=credential_id(number),
         authority=authority,
         credential_type="ImmexCertificate",
         securing_format="DataIntegrityProof",
@@ -71,3 +72,27 @@ def credential(number: int, authority: str = "sat", **changes: Any) -> IssuedCre
         valid_until=NOW + timedelta(days=365),
     )
     return replace(record, **changes)
+
+
+def credential_id(number: int) -> str:
+    """The id of ``credential(number)``, for status entries allocated before it is stored."""
+    return f"urn:uuid:00000000-0000-4000-8000-{number:012d}"
+
+
+def allocation(
+    number: int,
+    authority: str = "sat",
+    purpose: StatusPurpose = StatusPurpose.REVOCATION,
+    *,
+    size: int = 64,
+    status_size: int = 1,
+) -> dict[str, Any]:
+    """Keyword arguments of ``StatusRepository.allocate`` for credential ``number``."""
+    return {
+        "authority": authority,
+        "purpose": purpose,
+        "credential_id": credential_id(number),
+        "size": size,
+        "status_size": status_size,
+        "now": NOW,
+    }

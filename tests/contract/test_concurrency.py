@@ -8,16 +8,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.contract.builders import authority, credential
-from tests.contract.workers import add_credentials, open_fresh
+from sqlalchemy import func, select
+
+from tests.contract.builders import authority, credential, credential_id
+from tests.contract.workers import add_credentials, allocate_entries, open_fresh
 from vcservice.errors import StorageError
-from vcservice.model.records import IssuedCredential
+from vcservice.model.records import IssuedCredential, StatusPurpose
 from vcservice.storage.repository import CredentialQuery
-from vcservice.storage.sql import SqlStore, open_store
+from vcservice.storage.schema import status_entries, status_lists
+from vcservice.storage.sql import SqlStore, full_threshold, open_store
 
 THREADS = 8
 PROCESSES = 4
 PER_PROCESS = 40
+ALLOCATING_PROCESSES = 8
+ALLOCATIONS_PER_PROCESS = 60
+LIST_SIZE = 128  # 480 allocations fill four lists (115 entries each) and open a fifth
 
 
 def _race(store: SqlStore, records: list[IssuedCredential]) -> list[Any]:
@@ -99,3 +105,50 @@ def test_processes_migrating_a_fresh_database_at_once_all_succeed(database_url: 
     with open_store(database_url, migrate=False) as store:
         store.authorities.add(authority("sat"))
         assert store.authorities.list() == [authority("sat")]
+
+
+def test_processes_allocating_at_once_never_share_an_index(
+    store: SqlStore, sat: str, database_url: str
+) -> None:
+    """Eight processes allocate from an empty database: every list boundary is a race."""
+    batches = [
+        list(range(p * ALLOCATIONS_PER_PROCESS, (p + 1) * ALLOCATIONS_PER_PROCESS))
+        for p in range(ALLOCATING_PROCESSES)
+    ]
+    reported = _run_processes(
+        allocate_entries, [(database_url, batch, LIST_SIZE) for batch in batches]
+    )
+    allocated = [entry for entries in reported for entry in entries]
+    expected = {credential_id(n) for batch in batches for n in batch}
+    assert sorted(cid for cid, _, _ in allocated) == sorted(expected)
+    assert len({(list_id, index) for _, list_id, index in allocated}) == len(allocated)
+    assert all(0 <= index < LIST_SIZE for _, _, index in allocated)
+    for cid, list_id, index in allocated:
+        (entry,) = store.statuses.entries_for(cid)
+        assert (entry.list_id, entry.index, entry.status) == (list_id, index, 0)
+
+    with store.engine.connect() as connection:
+        counts: dict[int, int] = dict(
+            connection.execute(
+                select(status_entries.c.list_id, func.count()).group_by(status_entries.c.list_id)
+            ).all()
+        )
+        lists = connection.execute(
+            select(status_lists.c.id, status_lists.c.sequence, status_lists.c.full).order_by(
+                status_lists.c.sequence
+            )
+        ).all()
+    assert sum(counts.values()) == len(allocated)
+    assert [sequence for _, sequence, _ in lists] == list(range(1, len(lists) + 1))
+    assert len(lists) >= 4
+    threshold = full_threshold(LIST_SIZE)
+    for list_id, sequence, full in lists:
+        status_list = store.statuses.get_list(sat, StatusPurpose.REVOCATION, sequence)
+        assert status_list is not None
+        assert (status_list.id, status_list.full, status_list.size) == (list_id, full, LIST_SIZE)
+        assert counts.get(list_id, 0) <= LIST_SIZE
+        if full:  # closed at the threshold; concurrent allocations may add a few more
+            assert threshold <= counts[list_id] <= threshold + ALLOCATING_PROCESSES
+        else:  # on PostgreSQL, allocations that overshot may leave closing to the next one
+            assert counts.get(list_id, 0) < threshold + ALLOCATING_PROCESSES
+    assert [full for _, _, full in lists].count(False) <= 1  # one open list at a time

@@ -176,6 +176,20 @@ def test_idempotency_keys_are_per_authority(store: SqlStore, sat: str) -> None:
     assert store.credentials.search(CredentialQuery(authority=sat)).total == 3
 
 
+def test_credential_status_summary_is_updated_and_searchable(store: SqlStore, sat: str) -> None:
+    store.credentials.add(credential(1, sat))
+    store.credentials.add(credential(2, sat))
+    store.credentials.set_status(credential(1).id, "suspended")
+    assert store.credentials.get(credential(1).id) == credential(1, sat, status="suspended")
+    assert store.credentials.get(credential(2).id) == credential(2, sat)
+    store.credentials.set_status(credential(1).id, "revoked")
+    page = store.credentials.search(CredentialQuery(authority=sat, status="revoked"))
+    assert [item.id for item in page.items] == [credential(1).id]
+    with pytest.raises(StorageError) as excinfo:
+        store.credentials.set_status("urn:uuid:missing", "revoked")
+    assert _code(excinfo) == "NOT_FOUND"
+
+
 # Search
 
 

@@ -10,7 +10,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from tests.contract.builders import credential
+from tests.contract.builders import allocation, credential
 from vcservice.storage.sql import open_store
 
 
@@ -37,5 +37,21 @@ def open_fresh(url: str, start: Barrier, results: Queue[Any]) -> None:
         with open_store(url):
             pass
         results.put(("ok", []))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))
+
+
+def allocate_entries(
+    url: str, numbers: list[int], size: int, start: Barrier, results: Queue[Any]
+) -> None:
+    """Allocate a revocation entry of ``sat`` for each of ``numbers`` together with the others.
+
+    Reports ``(credential_id, list_id, index)`` per allocation.
+    """
+    try:
+        with open_store(url) as store:
+            start.wait(timeout=120)
+            entries = [store.statuses.allocate(**allocation(n, size=size)) for n in numbers]
+        results.put(("ok", [(e.credential_id, e.list_id, e.index) for e in entries]))
     except Exception as exc:  # reported to the test, which fails on it
         results.put(("error", repr(exc)))

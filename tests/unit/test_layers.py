@@ -20,6 +20,7 @@ CORE = {
     "jose",
     "certificates",
     "verification",
+    "status",
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -34,13 +35,25 @@ ALLOWED: dict[str, set[str]] = {
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "keys", "dids"},
     "proofs": {"errors", "model", "keys", "dids", "jsonld", "rdf"},
-    "verification": {"errors", "messages", "model", "clock", "proofs", "jose", "jsonld", "dids"},
+    "status": {"errors", "clock", "model", "keys", "net", "proofs"},
+    "verification": {
+        "errors",
+        "messages",
+        "model",
+        "clock",
+        "proofs",
+        "jose",
+        "jsonld",
+        "dids",
+        "status",
+    },
     "storage": {"errors", "model"},
     "custody": {"errors", "clock", "model", "keys", "storage"},
     "settings": {"errors"},
     "services": CORE | {"storage", "custody", "settings"},
     "api": CORE | {"services", "storage", "custody", "settings"},
     "cli": CORE | {"services", "storage", "custody", "settings", "api"},
+    "__main__": {"cli"},
 }
 WEB_LIBRARIES = {"fastapi", "starlette", "uvicorn"}
 SQL_LIBRARIES = {"sqlalchemy", "asyncpg", "psycopg", "aiosqlite", "alembic", "sqlite3"}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcservice.api.problems import install_problem_handlers, problem_response
-from vcservice.api.routers import admin, issuer, oauth, public
+from vcservice.api.routers import admin, issuer, oauth, public, status
 from vcservice.services.container import Services, build_services
 from vcservice.settings import Settings
 
@@ -26,30 +28,50 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         yield
         app.state.services.close()
 
-    app = FastAPI(title="vcservice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="vcservice",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
     install_problem_handlers(app)
-    app.middleware("http")(_body_limit(settings.max_body_bytes))
-    for module in (oauth, issuer, admin, public):
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    for module in (oauth, status, issuer, admin, public):
         app.include_router(module.router)
     return app
 
 
-def _body_limit(
-    max_bytes: int,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Refuse bodies over ``max_bytes`` with 413 before any of them is parsed."""
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, declared or streamed (chunked)."""
 
-    async def limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            return problem_response(
-                413, "PAYLOAD_TOO_LARGE", f"the body exceeds {max_bytes} bytes", field="body"
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length first, then count the bytes as they arrive."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            response = problem_response(
+                413, "PAYLOAD_TOO_LARGE", f"the body exceeds {self.max_bytes} bytes", field="body"
             )
-        return await call_next(request)
+            await response(scope, receive, send)
+            return
+        received = 0
 
-    return limit
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # An HTTPException passes FastAPI's body parsing untouched to the handlers.
+                raise HTTPException(413, f"the body exceeds {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def create_app_from_environment() -> FastAPI:

@@ -67,4 +67,5 @@ def require_admin(request: Request, services: ServicesDep) -> None:
 
 Issuing = Annotated[Caller, Depends(require_scope(Scope.ISSUE))]
 Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
+Updating = Annotated[Caller, Depends(require_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)

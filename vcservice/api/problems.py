@@ -113,5 +113,10 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _field_path(location: Sequence[Any]) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    """``("body", "certificate", "places", 0, "name")`` → ``certificate.places[0].name``."""
+    path = ""
+    for part in location:
+        if part in ("body", "query", "path", "header"):
+            continue
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or "body"

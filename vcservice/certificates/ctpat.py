@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from vcservice.certificates.base import CertificateType, present
@@ -26,6 +26,7 @@ from vcservice.certificates.models import (
     Location,
     Omittable,
     SubjectDid,
+    SubjectIdFirst,
     Text,
     exactly,
     fail_at,
@@ -120,38 +121,45 @@ class ImporterOfRecordType(StrEnum):
     CBP = "CBP"
 
 
-Scac = Annotated[
-    str,
-    StringConstraints(pattern=SCAC_PATTERN),
-    Field(description="Standard Carrier Alpha Code (2–4 letters).", examples=["GFTJ"]),
-]
+def coded(
+    pattern: str,
+    description: str,
+    example: str,
+    *,
+    min_length: int | None = None,
+    max_length: int | None = None,
+) -> Any:
+    """The ``Field`` of a code string: its pattern (and length limits), text and example."""
+    return Field(
+        pattern=pattern,
+        min_length=min_length,
+        max_length=max_length,
+        description=description,
+        examples=[example],
+    )
+
+
+Scac = Annotated[str, coded(SCAC_PATTERN, "Standard Carrier Alpha Code (2–4 letters).", "GFTJ")]
 IataCarrierCode = Annotated[
-    str,
-    StringConstraints(pattern=IATA_CARRIER_CODE_PATTERN),
-    Field(description="IATA airline code of the carrier.", examples=["QXJ"]),
+    str, coded(IATA_CARRIER_CODE_PATTERN, "IATA airline code of the carrier.", "QXJ")
 ]
-Duns = Annotated[
-    str,
-    StringConstraints(pattern=DUNS_PATTERN),
-    Field(description="Nine-digit Dun & Bradstreet DUNS number.", examples=["078412559"]),
-]
+Duns = Annotated[str, coded(DUNS_PATTERN, "Nine-digit Dun & Bradstreet DUNS number.", "078412559")]
 SviNumber = Annotated[
     str,
-    StringConstraints(pattern=SVI_NUMBER_PATTERN),
-    Field(description="Status Verification Interface number. / Número SVI.", examples=["F7K2Q9M1"]),
+    coded(SVI_NUMBER_PATTERN, "Status Verification Interface number. / Número SVI.", "F7K2Q9M1"),
 ]
 AccountNumber = Annotated[
-    str,
-    StringConstraints(pattern=ACCOUNT_NUMBER_PATTERN),
-    Field(description="C-TPAT account number. / Número de cuenta C-TPAT.", examples=["48317"]),
+    str, coded(ACCOUNT_NUMBER_PATTERN, "C-TPAT account number. / Número de cuenta C-TPAT.", "48317")
 ]
 ImporterNumber = Annotated[
     str,
-    StringConstraints(pattern=REGISTRATION_NUMBER_PATTERN, min_length=8, max_length=16),
-    Field(
-        description="Importer of record number on file with CBP (capitals and digits in "
-        "hyphenated groups). / Número de importador registrado ante CBP.",
-        examples=["74-1234567AB"],
+    coded(
+        REGISTRATION_NUMBER_PATTERN,
+        "Importer of record number on file with CBP (capitals and digits in hyphenated "
+        "groups). / Número de importador registrado ante CBP.",
+        "74-1234567AB",
+        min_length=8,
+        max_length=16,
     ),
 ]
 MemberName = Annotated[
@@ -199,7 +207,10 @@ class ImporterOfRecordData(CertificateModel):
     """The member's CBP importer of record number. / Número de importador registrado."""
 
     number: ImporterNumber
-    identifier_type: ImporterOfRecordType
+    identifier_type: Annotated[
+        ImporterOfRecordType,
+        Field(description="What the number is: IRS, SSN or CBP-assigned. / Tipo de número."),
+    ]
 
 
 class CBPImporterOfRecord(ImporterOfRecordData):
@@ -208,29 +219,37 @@ class CBPImporterOfRecord(ImporterOfRecordData):
     type: Annotated[list[str], exactly(IMPORTER_OF_RECORD_TYPE), type_list(IMPORTER_OF_RECORD_TYPE)]
 
 
-class CTPATMemberData(CertificateModel):
-    """The member organization. / La organización socia."""
+class _MemberFields(CertificateModel):
+    """The members a C-TPAT member organization has in a request and in a credential."""
 
     name: MemberName = None
     legal_name: LegalName
     scac: Omittable[Scac] = None
     iata_carrier_code: Omittable[IataCarrierCode] = None
     duns: Omittable[Duns] = None
-    importer_of_record: Omittable[ImporterOfRecordData] = None
+
+
+class _MemberHead(CertificateModel):
+    """The credential member organization's leading ``type`` (see ``SubjectIdFirst``)."""
+
+    type: Annotated[list[str], exactly(MEMBER_TYPE), type_list(MEMBER_TYPE)]
+
+
+class CTPATMemberData(_MemberFields):
+    """The member organization. / La organización socia."""
+
+    importer_of_record: Annotated[
+        Omittable[ImporterOfRecordData],
+        Field(description="CBP importer of record, if the member imports. / Importador."),
+    ] = None
     location: Annotated[
         list[PlaceData], Field(min_length=1, max_length=MAX_PLACES, description=_LOCATION_TEXT)
     ]
 
 
-class CTPATMember(CertificateModel):
+class CTPATMember(_MemberFields, _MemberHead):
     """The member organization in a credential (``type: ["CTPATMember"]``)."""
 
-    type: Annotated[list[str], exactly(MEMBER_TYPE), type_list(MEMBER_TYPE)]
-    name: MemberName = None
-    legal_name: LegalName
-    scac: Omittable[Scac] = None
-    iata_carrier_code: Omittable[IataCarrierCode] = None
-    duns: Omittable[Duns] = None
     importer_of_record: Omittable[CBPImporterOfRecord] = None
     location: Annotated[
         list[Place], Field(min_length=1, max_length=MAX_PLACES, description=_LOCATION_TEXT)
@@ -265,32 +284,9 @@ _EXAMPLE: JsonDict = {
 }
 
 
-class CTPATRequest(CertificateModel):
-    """Data for a C-TPAT certificate. / Datos para un certificado C-TPAT."""
+class _CTPATFields(CertificateModel):
+    """The members a C-TPAT request and its credentialSubject share, and their rule."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
-
-    subject_id: SubjectDid
-    member: Annotated[CTPATMemberData, Field(description=_MEMBER_TEXT)]
-    trade_sector: Sector
-    tier: TierField
-    issuing_country: IssuingCountry = "US"
-    svi_number: Omittable[SviNumber] = None
-    ctpat_account_number: Omittable[AccountNumber] = None
-    date_of_last_validation: LastValidation = None
-
-    @model_validator(mode="after")
-    def _validated_tiers_have_a_date(self) -> Self:
-        fail_at(type(self), _validation_errors(self.tier, self.date_of_last_validation))
-        return self
-
-
-class CTPATCertification(CertificateModel):
-    """The credentialSubject of a CTPATCertificate (JSON-LD type ``CTPAT``)."""
-
-    id: SubjectDid
-    type: Annotated[list[str], exactly(SUBJECT_TYPE), type_list(SUBJECT_TYPE)]
-    member: Annotated[CTPATMember, Field(description=_MEMBER_TEXT)]
     trade_sector: Sector
     tier: TierField
     issuing_country: IssuingCountry
@@ -302,6 +298,33 @@ class CTPATCertification(CertificateModel):
     def _validated_tiers_have_a_date(self) -> Self:
         fail_at(type(self), _validation_errors(self.tier, self.date_of_last_validation))
         return self
+
+
+class _RequestHead(SubjectIdFirst):
+    """A request's leading ``subjectId`` and ``member`` (see ``SubjectIdFirst``)."""
+
+    member: Annotated[CTPATMemberData, Field(description=_MEMBER_TEXT)]
+
+
+class _SubjectHead(CertificateModel):
+    """The credentialSubject's leading ``id``, ``type`` and ``member``."""
+
+    id: SubjectDid
+    type: Annotated[list[str], exactly(SUBJECT_TYPE), type_list(SUBJECT_TYPE)]
+    member: Annotated[CTPATMember, Field(description=_MEMBER_TEXT)]
+
+
+class CTPATRequest(_CTPATFields, _RequestHead):
+    """Data for a C-TPAT certificate. / Datos para un certificado C-TPAT."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    # A request may leave issuingCountry out; the member keeps its place in the order.
+    issuing_country: IssuingCountry = "US"
+
+
+class CTPATCertification(_CTPATFields, _SubjectHead):
+    """The credentialSubject of a CTPATCertificate (JSON-LD type ``CTPAT``)."""
 
 
 def _member(member: CTPATMemberData) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from vcservice.certificates.models import (
     LegalName,
     RegistrationNumber,
     SubjectDid,
+    SubjectIdFirst,
     exactly,
     type_list,
 )
@@ -112,33 +113,37 @@ _EXAMPLE: JsonDict = {
 }
 
 
-class IMMEXRequest(CertificateModel):
-    """Data for an IMMEX certificate. / Datos para una constancia de Programa IMMEX."""
+class _IMMEXFields(CertificateModel):
+    """The members an IMMEX request and its credentialSubject share."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
-
-    subject_id: SubjectDid
     legal_name: LegalName
     rfc: CompanyRfc
     immex_program_number: ProgramNumber
     modality: Modality
     authorization_date: AuthorizationDate
+
+
+class _SubjectHead(CertificateModel):
+    """The credentialSubject's leading ``id`` and ``type`` (see ``SubjectIdFirst``)."""
+
+    id: SubjectDid
+    type: Annotated[list[str], exactly(SUBJECT_TYPE), type_list(SUBJECT_TYPE)]
+
+
+class IMMEXRequest(_IMMEXFields, SubjectIdFirst):
+    """Data for an IMMEX certificate. / Datos para una constancia de Programa IMMEX."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
     authorized_addresses: Annotated[
         list[MexicanPlaceData],
         Field(min_length=1, max_length=MAX_PLACES, description=_ADDRESSES_TEXT),
     ]
 
 
-class IMMEXAuthorization(CertificateModel):
+class IMMEXAuthorization(_IMMEXFields, _SubjectHead):
     """The credentialSubject of an IMMEXCertificate."""
 
-    id: SubjectDid
-    type: Annotated[list[str], exactly(SUBJECT_TYPE), type_list(SUBJECT_TYPE)]
-    legal_name: LegalName
-    rfc: CompanyRfc
-    immex_program_number: ProgramNumber
-    modality: Modality
-    authorization_date: AuthorizationDate
     authorized_addresses: Annotated[
         list[MexicanPlace],
         Field(min_length=1, max_length=MAX_PLACES, description=_ADDRESSES_TEXT),

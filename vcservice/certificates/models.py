@@ -228,3 +228,17 @@ def unique_texts(values: Iterable[str]) -> list[str]:
     if len(set(listed)) != len(listed):
         raise PydanticCustomError("unique_items", "the list repeats an entry")
     return listed
+
+
+# ---------------------------------------------------------------- shared members
+
+
+class SubjectIdFirst(CertificateModel):
+    """A request's ``subjectId``, to be its first member.
+
+    A request model inherits from its type's fields model and then from this one
+    (``class OEARequest(_OEAFields, SubjectIdFirst)``): pydantic orders the members
+    of the bases from the last base to the first, so ``subjectId`` comes first.
+    """
+
+    subject_id: SubjectDid

@@ -26,6 +26,7 @@ from vcservice.certificates.models import (
     RegistrationNumber,
     Rfc,
     SubjectDid,
+    SubjectIdFirst,
     Text,
     exactly,
     fail_at,
@@ -143,43 +144,38 @@ def _renewal_errors(authorized: date, renewed: date | None) -> list[tuple[tuple[
     return [] if detail is None else [(("renewalDate",), detail)]
 
 
-class OEARequest(CertificateModel):
+class _OEAFields(CertificateModel):
+    """The members an OEA request and its credentialSubject share, and their rule."""
+
+    legal_name: LegalName
+    rfc: OeaRfc
+    oea_registration_number: OeaNumber
+    modality: Modality
+    authorization_date: AuthorizationDate
+    renewal_date: RenewalDate = None
+    mutual_recognition: MutualRecognition = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        fail_at(type(self), _renewal_errors(self.authorization_date, self.renewal_date))
+        return self
+
+
+class _SubjectHead(CertificateModel):
+    """The credentialSubject's leading ``id`` and ``type`` (see ``SubjectIdFirst``)."""
+
+    id: SubjectDid
+    type: Annotated[list[str], exactly(SUBJECT_TYPE), type_list(SUBJECT_TYPE)]
+
+
+class OEARequest(_OEAFields, SubjectIdFirst):
     """Data for an OEA certificate. / Datos para una constancia de registro OEA."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
-    subject_id: SubjectDid
-    legal_name: LegalName
-    rfc: OeaRfc
-    oea_registration_number: OeaNumber
-    modality: Modality
-    authorization_date: AuthorizationDate
-    renewal_date: RenewalDate = None
-    mutual_recognition: MutualRecognition = None
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        fail_at(type(self), _renewal_errors(self.authorization_date, self.renewal_date))
-        return self
-
-
-class OEAAuthorization(CertificateModel):
+class OEAAuthorization(_OEAFields, _SubjectHead):
     """The credentialSubject of an OEACertificate."""
-
-    id: SubjectDid
-    type: Annotated[list[str], exactly(SUBJECT_TYPE), type_list(SUBJECT_TYPE)]
-    legal_name: LegalName
-    rfc: OeaRfc
-    oea_registration_number: OeaNumber
-    modality: Modality
-    authorization_date: AuthorizationDate
-    renewal_date: RenewalDate = None
-    mutual_recognition: MutualRecognition = None
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        fail_at(type(self), _renewal_errors(self.authorization_date, self.renewal_date))
-        return self
 
 
 def _subject(data: OEARequest) -> dict[str, Any]:

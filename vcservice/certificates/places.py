@@ -179,7 +179,7 @@ class PlaceData(CertificateModel):
     """A site and its postal address. / Un sitio y su dirección."""
 
     name: Annotated[Omittable[Text], _PLACE_NAME] = None
-    address: AddressData
+    address: Annotated[AddressData, Field(description="Its postal address. / Su dirección.")]
 
 
 class Place(CertificateModel):
@@ -194,7 +194,9 @@ class MexicanPlaceData(CertificateModel):
     """A site in Mexico and its address. / Un domicilio en México."""
 
     name: Annotated[Omittable[Text], _PLACE_NAME] = None
-    address: MexicanAddressData
+    address: Annotated[
+        MexicanAddressData, Field(description="Its address in Mexico. / Su domicilio.")
+    ]
 
 
 class MexicanPlace(CertificateModel):

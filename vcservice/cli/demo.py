@@ -24,6 +24,7 @@ from vcservice.dids.document import DidDocument
 from vcservice.dids.resolver import static_documents
 from vcservice.services.core import CoreConfig, build_core
 from vcservice.verification.result import VerificationResult
+from vcservice.verification.verifier import Verifier
 
 AUTHORITIES = (
     ("sat", "Servicio de Administración Tributaria", ["IMMEXCertificate", "OEACertificate"]),
@@ -69,8 +70,10 @@ class _Story:
             (out_dir / out).write_text(text + "\n", encoding="utf-8")
         _say(f"\n== Written to {out_dir}: {', '.join(issued)}")
         refusals_ok = self._show_refusals()
-        verified_ok = self._verify_offline(issued, context_store)
-        return refusals_ok and verified_ok
+        verifier = self._verifier(context_store)
+        verified_ok = self._verify_all(verifier, issued)
+        lifecycle_ok = self._show_lifecycle(verifier, issued["ctpat.json"])
+        return refusals_ok and verified_ok and lifecycle_ok
 
     def _seed(self, name: str, display_name: str, types: list[str]) -> None:
         _say(f"\n== Authority {name}: {display_name}, may issue {', '.join(types)}")
@@ -85,7 +88,7 @@ class _Story:
             self.http.post(
                 f"/admin/authorities/{name}/clients",
                 headers=self.admin,
-                json={"scopes": ["issue:credentials", "read:credentials"]},
+                json={"scopes": ["issue:credentials", "read:credentials", "update:credentials"]},
             ),
             201,
         ).json()
@@ -101,13 +104,13 @@ class _Story:
         _say(f"   access token for scopes: {token['scope']} ({token['expires_in']} s)")
         self.tokens[name] = token["access_token"]
 
-    def _issue(self, authority: str, slug: str, securing_format: str) -> Any:
+    def _issue(self, authority: str, slug: str, securing_format: str, *, copy: int = 1) -> Any:
         response = self.http.post(
             f"/certificates/{slug}",
             json=_request_body(slug, securing_format),
             headers={
                 "Authorization": f"Bearer {self.tokens[authority]}",
-                "Idempotency-Key": f"demo-{authority}-{slug}-{securing_format}",
+                "Idempotency-Key": f"demo-{authority}-{slug}-{securing_format}-{copy}",
             },
         )
         credential = _expect(response, 201).json()["verifiableCredential"]
@@ -135,25 +138,88 @@ class _Story:
         _say(f"   {invalid.status_code} {problem.get('code')}: {problem.get('detail')}")
         return forbidden.status_code == 403 and invalid.status_code == 422
 
-    def _verify_offline(self, issued: dict[str, Any], context_store: Path) -> bool:
+    def _verifier(self, context_store: Path) -> Verifier:
+        """A verifier of our own: pinned contexts, the authorities' DID documents, and status
+        lists read from the service as a broker's verifier would (no other network)."""
         documents = [
             DidDocument(_expect(self.http.get(f"/issuers/{name}/did.json"), 200).json())
             for name, _, _ in AUTHORITIES
         ]
         core = build_core(
-            CoreConfig(store_dir=context_store), local_dids=static_documents(documents)
+            CoreConfig(store_dir=context_store),
+            local_dids=static_documents(documents),
+            local_status_lists=self._status_list,
         )
-        _say("\n== Verifying offline, with the authorities' DID documents and pinned contexts")
+        return core.verifier
+
+    def _status_list(self, url: str) -> dict[str, Any] | None:
+        response = self.http.get(httpx.URL(url).path)
+        return response.json() if response.status_code == 200 else None
+
+    def _verify_all(self, verifier: Verifier, issued: dict[str, Any]) -> bool:
+        _say("\n== Verifying with the DID documents, status lists and pinned contexts")
         ok = True
         for out, credential in issued.items():
-            result = core.verifier.verify(credential)
+            result = verifier.verify(credential)
             _report(f"   {out}:", result)
             ok = ok and result.verified
         tampered = copy.deepcopy(issued["immex.json"])
         tampered["credentialSubject"]["legalName"] += " (forged)"
-        forged = core.verifier.verify(tampered)
+        forged = verifier.verify(tampered)
         _report("   immex.json with the company name changed:", forged)
         return ok and not forged.verified
+
+    def _show_lifecycle(self, verifier: Verifier, ctpat: dict[str, Any]) -> bool:
+        _say("\n== CBP suspends the C-TPAT certificate after a security incident")
+        self._set_status("cbp", ctpat["id"], "suspension", "0x1", "security incident under review")
+        suspended = verifier.verify(ctpat)
+        _report("   ctpat.json:", suspended)
+        _say("== CBP reinstates it after the review")
+        self._set_status("cbp", ctpat["id"], "suspension", "0x0", "review closed, no findings")
+        reinstated = verifier.verify(ctpat)
+        _report("   ctpat.json:", reinstated)
+        _say("\n== SAT revokes a second OEA certificate; revocation is final")
+        oea = self._issue("sat", "oea", "eddsa-rdfc-2022", copy=2)
+        self._set_status("sat", oea["id"], "revocation", "0x1", "authorization cancelled")
+        revoked = verifier.verify(oea)
+        _report("   the second OEA certificate:", revoked)
+        again = self._set_status(
+            "sat", oea["id"], "suspension", "0x0", "attempt to reinstate", expected=409
+        )
+        _say(f"   reinstating it: {again.status_code} {again.json().get('code')}")
+        codes = {problem.code for problem in suspended.problems}
+        revoked_codes = {problem.code for problem in revoked.problems}
+        return (
+            "CREDENTIAL_SUSPENDED" in codes
+            and reinstated.verified
+            and "CREDENTIAL_REVOKED" in revoked_codes
+        )
+
+    def _set_status(
+        self,
+        authority: str,
+        credential_id: str,
+        purpose: str,
+        status: str,
+        reason: str,
+        *,
+        expected: int = 200,
+    ) -> httpx.Response:
+        body = {
+            "credentialId": credential_id,
+            "reason": reason,
+            "credentialStatus": [
+                {"type": "BitstringStatusListEntry", "statusPurpose": purpose, "status": status}
+            ],
+        }
+        return _expect(
+            self.http.post(
+                "/credentials/status",
+                json=body,
+                headers={"Authorization": f"Bearer {self.tokens[authority]}"},
+            ),
+            expected,
+        )
 
 
 def _request_body(slug: str, securing_format: str) -> dict[str, Any]:

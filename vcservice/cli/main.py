@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="a DID document to use instead of resolving it (repeatable)",
     )
+    verify.add_argument(
+        "--status-list",
+        type=Path,
+        action="append",
+        default=[],
+        help="a status list credential to use instead of fetching it (repeatable)",
+    )
     verify.set_defaults(handler=_verify)
 
     server.add_commands(commands)
@@ -106,9 +113,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _core(args: argparse.Namespace, *, did_documents: Sequence[DidDocument] = ()) -> Core:
+def _core(
+    args: argparse.Namespace,
+    *,
+    did_documents: Sequence[DidDocument] = (),
+    status_lists: Sequence[dict[str, Any]] = (),
+) -> Core:
     store_dir = args.context_store or default_context_store()
-    return build_core(CoreConfig(store_dir=store_dir), local_dids=static_documents(did_documents))
+    lists_by_url = {document.get("id"): document for document in status_lists}
+    return build_core(
+        CoreConfig(store_dir=store_dir),
+        local_dids=static_documents(did_documents),
+        local_status_lists=lists_by_url.get,
+    )
 
 
 def _contexts_install(args: argparse.Namespace) -> int:
@@ -183,7 +200,8 @@ def _sign(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     documents = [DidDocument(_read_document(path)) for path in args.did_document]
-    core = _core(args, did_documents=documents)
+    status_lists = [_read_document(path) for path in args.status_list]
+    core = _core(args, did_documents=documents, status_lists=status_lists)
     result = core.verifier.verify(
         _read_document(args.file), challenge=args.challenge, domain=args.domain
     )

@@ -21,8 +21,10 @@ def parse_datetime(value: Any, *, field: str) -> datetime:
             field=field,
         )
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed.astimezone(UTC)  # refuse moments that do not exist in UTC (year 0 or 10000)
+        return parsed
+    except (ValueError, OverflowError) as exc:
         raise ParsingError(
             f"{field} is not a valid date and time: {value!r}",
             code="MALFORMED_VALUE_ERROR",
@@ -30,6 +32,18 @@ def parse_datetime(value: Any, *, field: str) -> datetime:
         ) from exc
 
 
-def format_datetime(moment: datetime) -> str:
+def format_datetime(moment: datetime, *, field: str = "dateTime") -> str:
     """Format ``moment`` as an xsd:dateTime in UTC with second precision (``...Z``)."""
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return to_utc(moment, field=field).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_utc(moment: datetime, *, field: str) -> datetime:
+    """``moment`` in UTC, or MALFORMED_VALUE_ERROR when it falls outside years 1–9999 there."""
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ParsingError(
+            f"{field} is out of range in UTC: {moment.isoformat()}",
+            code="MALFORMED_VALUE_ERROR",
+            field=field,
+        ) from exc

@@ -90,3 +90,54 @@ class IssuedCredential:
     status: str = "active"
     idempotency_key: str | None = None
     request_digest: str | None = None
+
+
+class StatusPurpose(StrEnum):
+    """What a status list records (Bitstring Status List ``statusPurpose``)."""
+
+    REVOCATION = "revocation"
+    SUSPENSION = "suspension"
+    MESSAGE = "message"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusList:
+    """One status list of an authority: ``size`` entries of ``status_size`` bits each.
+
+    ``version`` grows with every status change, so a published copy is stale exactly
+    when its version is lower.
+    """
+
+    id: int
+    authority: str
+    purpose: StatusPurpose
+    sequence: int
+    size: int
+    status_size: int
+    version: int
+    full: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """A credential's place in one status list, and its current value there."""
+
+    list_id: int
+    index: int
+    credential_id: str
+    purpose: StatusPurpose
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One recorded change of a credential's status: who, when, why (the audit of status)."""
+
+    credential_id: str
+    purpose: StatusPurpose
+    old_status: int
+    new_status: int
+    reason: str
+    actor: str
+    changed_at: datetime

@@ -16,6 +16,7 @@ from vcservice.services.access import (
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.issuer import IssuerService
+from vcservice.services.status import StatusService
 from vcservice.settings import Settings
 from vcservice.storage.repository import Store
 from vcservice.storage.sql import open_store
@@ -31,6 +32,7 @@ class Services:
     core: Core
     authorities: AuthorityService
     issuer: IssuerService
+    statuses: StatusService
     tokens: TokenService
     admin_token: str
 
@@ -61,6 +63,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ),
         clock=clock,
         local_dids=authorities.find_did_document,
+        # Late-bound: the status service is built below, on this core.
+        local_status_lists=lambda url: statuses.local_document(url),  # noqa: PLW0108
+    )
+    statuses = StatusService(
+        store=store,
+        authorities=authorities,
+        core=core,
+        public_url=settings.public_url,
+        clock=clock,
+        list_size=settings.status_list_size,
     )
     tokens = TokenService(
         load_or_create_token_key(settings.data_dir / "token-signing-key"),
@@ -75,7 +87,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         store=store,
         core=core,
         authorities=authorities,
-        issuer=IssuerService(core=core, store=store, authorities=authorities, clock=clock),
+        issuer=IssuerService(
+            core=core, store=store, authorities=authorities, statuses=statuses, clock=clock
+        ),
+        statuses=statuses,
         tokens=tokens,
         admin_token=load_or_create_admin_token(settings.data_dir),
     )

@@ -25,7 +25,13 @@ from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
 from vcservice.proofs.data_integrity import DataIntegrity
 from vcservice.proofs.transform import RdfCanonizer
 from vcservice.rdf.engine import Canonicalizer, OxigraphCanonicalizer, Rdfc10Canonicalizer
-from vcservice.verification.verifier import StatusChecker, Verifier
+from vcservice.status.checker import BitstringStatusChecker
+from vcservice.status.sources import (
+    HttpStatusListSource,
+    LocalFirstStatusListSource,
+    StatusListLookup,
+)
+from vcservice.verification.verifier import Verifier
 
 CANONICALIZERS: dict[str, type[Rdfc10Canonicalizer] | type[OxigraphCanonicalizer]] = {
     Rdfc10Canonicalizer.name: Rdfc10Canonicalizer,
@@ -62,9 +68,13 @@ def build_core(
     *,
     clock: Clock | None = None,
     local_dids: DidLookup | None = None,
-    status_checker: StatusChecker | None = None,
+    local_status_lists: StatusListLookup | None = None,
 ) -> Core:
-    """Build the core from ``config``; DIDs that ``local_dids`` knows resolve without network."""
+    """Build the core from ``config``.
+
+    DIDs that ``local_dids`` knows, and status lists that ``local_status_lists`` knows,
+    resolve without the network; everything else goes through the guarded HTTP client.
+    """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
     processor = SafeJsonLdProcessor(
         PinnedDocumentLoader(store), allow_undefined_terms=config.allow_undefined_terms
@@ -79,11 +89,22 @@ def build_core(
         ),
     )
     data_integrity = DataIntegrity(canonizer, resolver)
+    clock = clock or SystemClock()
+    status_source = LocalFirstStatusListSource(
+        local_status_lists or _nothing_local,
+        clock=clock,
+        fallback=HttpStatusListSource(
+            http, cache=TtlCache(max_entries=1024, max_ttl_seconds=300), clock=clock
+        ),
+    )
+    status_checker = BitstringStatusChecker(
+        source=status_source, data_integrity=data_integrity, clock=clock
+    )
     verifier = Verifier(
         data_integrity=data_integrity,
         processor=processor,
         resolver=resolver,
-        clock=clock or SystemClock(),
+        clock=clock,
         status_checker=status_checker,
     )
     return Core(
@@ -95,6 +116,10 @@ def build_core(
         data_integrity=data_integrity,
         verifier=verifier,
     )
+
+
+def _nothing_local(url: str) -> None:
+    return None
 
 
 def _canonicalizer(name: str) -> Canonicalizer:

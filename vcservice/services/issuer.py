@@ -25,6 +25,7 @@ from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.signing import JOSE, secure_credential
+from vcservice.services.status import StatusService
 from vcservice.storage.repository import CredentialQuery, Page, Store
 
 # The securing formats an issuer offers, and the key type each signs with.
@@ -47,11 +48,18 @@ class IssuerService:
     """Builds, validates, signs and records credentials for one authority at a time."""
 
     def __init__(
-        self, *, core: Core, store: Store, authorities: AuthorityService, clock: Clock
+        self,
+        *,
+        core: Core,
+        store: Store,
+        authorities: AuthorityService,
+        statuses: StatusService,
+        clock: Clock,
     ) -> None:
         self._core = core
         self._store = store
         self._authorities = authorities
+        self._statuses = statuses
         self._clock = clock
 
     def issue(
@@ -69,27 +77,33 @@ class IssuerService:
         certificate_type: CertificateType,
         data: Any,
         *,
-        valid_from: datetime,
+        valid_from: datetime | None,
         valid_until: datetime,
         options: IssuanceOptions,
     ) -> IssuedCredential:
-        """Build a certificate of ``certificate_type`` from plain ``data`` and issue it."""
+        """Build a certificate of ``certificate_type`` from plain ``data`` and issue it.
+
+        Without ``valid_from`` it is valid from the moment of issuance.
+        """
 
         def build() -> dict[str, Any]:
-            return certificate_type.build_credential(
-                data,
-                issuer_id=authority.did,
-                issuer_name=authority.display_name,
-                credential_id=f"urn:uuid:{uuid.uuid4()}",
-                valid_from=valid_from,
-                valid_until=valid_until,
-            )
+            try:
+                return certificate_type.build_credential(
+                    data,
+                    issuer_id=authority.did,
+                    issuer_name=authority.display_name,
+                    credential_id=f"urn:uuid:{uuid.uuid4()}",
+                    valid_from=valid_from or self._clock.now(),
+                    valid_until=valid_until,
+                )
+            except VcError as error:
+                raise _as_request_error(error) from error
 
         material = {
             "certificate": certificate_type.name,
             "data": data.model_dump(mode="json"),
-            "validFrom": format_datetime(valid_from),
-            "validUntil": format_datetime(valid_until),
+            "validFrom": format_datetime(valid_from, field="validFrom") if valid_from else None,
+            "validUntil": format_datetime(valid_until, field="validUntil"),
         }
         return self._issue_once(authority, options, material, build)
 
@@ -109,6 +123,7 @@ class IssuerService:
                 return _same_request(earlier, digest)
         credential = self._complete(authority, build())
         certificate_type = _authorized_type(authority, credential)
+        credential["credentialStatus"] = self._statuses.entries_for(authority, credential["id"])
         secured = self._secure(authority, credential, options.securing_format)
         record = _record(
             authority,
@@ -119,7 +134,21 @@ class IssuerService:
             certificate_type=certificate_type,
             issued_at=self._clock.now(),
         )
-        return _same_request(self._store.credentials.add(record), digest)
+        try:
+            stored = self._store.credentials.add(record)
+        except StorageError as error:
+            # Lost a race with the same Idempotency-Key: answer as a retry would be answered.
+            earlier = (
+                self._store.credentials.find_by_idempotency_key(
+                    authority.name, options.idempotency_key
+                )
+                if options.idempotency_key
+                else None
+            )
+            if error.code != "CONFLICT" or earlier is None:
+                raise
+            stored = earlier
+        return _same_request(stored, digest)
 
     def get(self, authority: Authority, credential_id: str) -> IssuedCredential:
         """A credential this authority issued (NOT_FOUND for others' and unknown ids)."""
@@ -139,6 +168,12 @@ class IssuerService:
     def _complete(self, authority: Authority, credential: Mapping[str, Any]) -> dict[str, Any]:
         """Fill in what the issuer decides (id, issuer, validFrom) and refuse a foreign issuer."""
         completed = dict(credential)
+        if "credentialStatus" in completed:
+            raise ParsingError(
+                "credentialStatus is assigned by the issuer, not the client",
+                code="MALFORMED_VALUE_ERROR",
+                field="credential.credentialStatus",
+            )
         completed.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
         issuer = completed.setdefault(
             "issuer", {"id": authority.did, "name": authority.display_name}
@@ -233,7 +268,24 @@ def _optional_datetime(credential: Mapping[str, Any], member: str) -> datetime |
 def _request_digest(authority: Authority, material: dict[str, Any], securing_format: str) -> str:
     """What makes two requests "the same" for idempotency: authority, content and format."""
     whole = {"authority": authority.name, "format": securing_format, **material}
-    return hashlib.sha256(rfc8785.dumps(whole)).hexdigest()
+    try:
+        return hashlib.sha256(rfc8785.dumps(whole)).hexdigest()
+    except (rfc8785.CanonicalizationError, ValueError, UnicodeError) as exc:
+        raise ParsingError(
+            f"the credential holds a value JSON cannot carry exactly: {exc}",
+            code="MALFORMED_VALUE_ERROR",
+            field="credential",
+        ) from exc
+
+
+def _as_request_error(error: VcError) -> VcError:
+    """Name the field as the client sent it: ``certificate.…``, not ``credentialSubject.…``."""
+    field = error.field or ""
+    if field == "credentialSubject.id":
+        field = "certificate.subjectId"
+    elif field.startswith("credentialSubject."):
+        field = "certificate." + field.removeprefix("credentialSubject.")
+    return type(error)(error.message, code=error.code, field=field or None)
 
 
 def _same_request(record: IssuedCredential, digest: str) -> IssuedCredential:

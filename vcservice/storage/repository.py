@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from vcservice.model.records import Authority, Client, IssuedCredential, StoredKey
+from vcservice.model.records import (
+    Authority,
+    Client,
+    IssuedCredential,
+    StatusChange,
+    StatusEntry,
+    StatusList,
+    StatusPurpose,
+    StoredKey,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,81 @@ class CredentialRepository(Protocol):
         """Credentials matching ``query``, newest first."""
         ...
 
+    def set_status(self, credential_id: str, status: str) -> None:
+        """Record the credential's status summary (``active``, ``suspended``, ``revoked``)."""
+        ...
+
+
+class StatusRepository(Protocol):
+    """Status lists, the entries credentials hold in them, and the history of changes.
+
+    Index allocation is the database's job: an index is never given twice in a list,
+    whatever the number of processes allocating at once.
+    """
+
+    def allocate(
+        self,
+        *,
+        authority: str,
+        purpose: StatusPurpose,
+        credential_id: str,
+        size: int,
+        status_size: int,
+        now: datetime,
+    ) -> StatusEntry:
+        """Give ``credential_id`` a random, never-used index in the authority's open list.
+
+        Opens a new list (next ``sequence``) when the open one is full (about 90 %
+        allocated, so random probing stays cheap).
+        """
+        ...
+
+    def entries_for(self, credential_id: str) -> list[StatusEntry]:
+        """The credential's entries, one per purpose."""
+        ...
+
+    def change(
+        self,
+        *,
+        credential_id: str,
+        purpose: StatusPurpose,
+        new_status: int,
+        reason: str,
+        actor: str,
+        now: datetime,
+        final_status: int | None = None,
+    ) -> StatusChange:
+        """Set the credential's status for ``purpose`` and bump the list's version, atomically.
+
+        Refused with CONFLICT when the current status is ``final_status`` (a revoked
+        credential stays revoked); NOT_FOUND when the credential has no such entry.
+        """
+        ...
+
+    def history(self, credential_id: str) -> list[StatusChange]:
+        """Every recorded change of the credential, oldest first."""
+        ...
+
+    def get_list(self, authority: str, purpose: StatusPurpose, sequence: int) -> StatusList | None:
+        """A status list by its public coordinates."""
+        ...
+
+    def list_by_id(self, list_id: int) -> StatusList | None:
+        """A status list by its id."""
+        ...
+
+    def set_bits(self, list_id: int) -> dict[int, int]:
+        """The non-zero statuses of a list: index → status value."""
+        ...
+
+    def published(self, list_id: int) -> tuple[int, str] | None:
+        """The last published (version, signed document) of a list, if any."""
+        ...
+
+    def publish(self, list_id: int, version: int, document: str) -> None:
+        """Keep a signed copy of version ``version`` (a newer stored one is kept instead)."""
+        ...
+
 
 class Store(Protocol):
     """All repositories over one database."""
@@ -124,6 +208,7 @@ class Store(Protocol):
     keys: KeyRepository
     clients: ClientRepository
     credentials: CredentialRepository
+    statuses: StatusRepository
 
     def close(self) -> None:
         """Release connections."""

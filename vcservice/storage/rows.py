@@ -6,7 +6,18 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from vcservice.model.records import Authority, Client, IssuedCredential, KeyStatus, Scope, StoredKey
+from vcservice.model.records import (
+    Authority,
+    Client,
+    IssuedCredential,
+    KeyStatus,
+    Scope,
+    StatusChange,
+    StatusEntry,
+    StatusList,
+    StatusPurpose,
+    StoredKey,
+)
 
 Row = dict[str, Any]
 
@@ -123,4 +134,56 @@ def to_credential(row: RowMapping) -> IssuedCredential:
         status=row["status"],
         idempotency_key=row["idempotency_key"],
         request_digest=row["request_digest"],
+    )
+
+
+def to_status_list(row: RowMapping) -> StatusList:
+    """The status list a ``status_lists`` row holds."""
+    return StatusList(
+        id=row["id"],
+        authority=row["authority"],
+        purpose=StatusPurpose(row["purpose"]),
+        sequence=row["sequence"],
+        size=row["size"],
+        status_size=row["status_size"],
+        version=row["version"],
+        full=bool(row["full"]),
+        created_at=row["created_at"],
+    )
+
+
+def to_status_entry(row: RowMapping) -> StatusEntry:
+    """The entry a ``status_entries`` row holds."""
+    return StatusEntry(
+        list_id=row["list_id"],
+        index=row["index"],
+        credential_id=row["credential_id"],
+        purpose=StatusPurpose(row["purpose"]),
+        status=row["status"],
+    )
+
+
+def status_change_row(change: StatusChange) -> Row:
+    """The ``status_changes`` row of ``change``."""
+    return {
+        "credential_id": change.credential_id,
+        "purpose": change.purpose.value,
+        "old_status": change.old_status,
+        "new_status": change.new_status,
+        "reason": change.reason,
+        "actor": change.actor,
+        "changed_at": change.changed_at,
+    }
+
+
+def to_status_change(row: RowMapping) -> StatusChange:
+    """The change a ``status_changes`` row holds."""
+    return StatusChange(
+        credential_id=row["credential_id"],
+        purpose=StatusPurpose(row["purpose"]),
+        old_status=row["old_status"],
+        new_status=row["new_status"],
+        reason=row["reason"],
+        actor=row["actor"],
+        changed_at=row["changed_at"],
     )

@@ -1,8 +1,8 @@
 """The SQL schema of the store, declared once for SQLite and PostgreSQL.
 
-``versions/0001_initial.py`` creates exactly these tables; a contract test compares
-the two. Timestamps are stored in UTC (``timestamptz`` on PostgreSQL, naive UTC
-text on SQLite) and always read back timezone-aware in UTC.
+The migrations in ``versions/`` create exactly these tables; a contract test compares
+the two. Timestamps are stored in UTC (``timestamptz`` on PostgreSQL, naive UTC text
+on SQLite) and always read back timezone-aware in UTC.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Dialect,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
@@ -141,4 +143,54 @@ credential_subjects = Table(
     Column("identifier", String, nullable=False),
     Column("credential_id", String, ForeignKey("credentials.id"), nullable=False),
     PrimaryKeyConstraint("identifier", "credential_id"),
+)
+
+# Bitstring Status Lists. A list is addressed publicly by (authority, purpose, sequence);
+# ``version`` grows with every status change and ``published_*`` keep the newest signed
+# copy. ``full`` closes a list to allocation (about 90 % of its indices are taken).
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority", String, ForeignKey("authorities.name"), nullable=False),
+    Column("purpose", String, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("status_size", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("full", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_version", Integer),
+    Column("published_document", Text),
+    UniqueConstraint("authority", "purpose", "sequence"),
+)
+
+# One row per allocated index: the primary key is what makes an index never given twice.
+# ``purpose`` repeats the list's so that a credential holds one entry per purpose (the
+# unique constraint also serves lookups by credential). There is deliberately no foreign
+# key to ``credentials``: an index is allocated before the credential row is written.
+status_entries = Table(
+    "status_entries",
+    metadata,
+    Column("list_id", Integer, ForeignKey("status_lists.id"), nullable=False),
+    Column("index", Integer, nullable=False),
+    Column("credential_id", String, nullable=False),
+    Column("purpose", String, nullable=False),
+    Column("status", Integer, nullable=False),
+    PrimaryKeyConstraint("list_id", "index"),
+    UniqueConstraint("credential_id", "purpose"),
+)
+
+# The audit of status: every accepted change, in the order it was made (``id``).
+status_changes = Table(
+    "status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("credential_id", String, nullable=False, index=True),
+    Column("purpose", String, nullable=False),
+    Column("old_status", Integer, nullable=False),
+    Column("new_status", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
 )

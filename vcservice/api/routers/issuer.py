@@ -19,6 +19,7 @@ from vcservice.api.schemas import (
 )
 from vcservice.certificates import CERTIFICATE_TYPES, CertificateType
 from vcservice.errors import VcError
+from vcservice.model.datetimes import to_utc
 from vcservice.model.records import IssuedCredential
 from vcservice.services.issuer import IssuanceOptions
 from vcservice.storage.repository import CredentialQuery
@@ -61,7 +62,7 @@ def _certificate_route(certificate_type: CertificateType) -> None:
             caller.authority,
             certificate_type,
             issue.certificate,
-            valid_from=issue.valid_from or services.clock.now(),
+            valid_from=issue.valid_from,
             valid_until=issue.valid_until,
             options=IssuanceOptions(issue.options.format, idempotency_key),
         )
@@ -116,7 +117,7 @@ def list_credentials(
     issued_from: Annotated[AwareDatetime | None, Query(alias="issuedFrom")] = None,
     issued_until: Annotated[AwareDatetime | None, Query(alias="issuedUntil")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> CredentialList:
     """The caller's authority's credentials, newest first, filtered."""
     page = services.issuer.search(
@@ -125,8 +126,8 @@ def list_credentials(
             credential_type=type,
             subject=subject,
             status=status,
-            issued_from=issued_from,
-            issued_until=issued_until,
+            issued_from=to_utc(issued_from, field="issuedFrom") if issued_from else None,
+            issued_until=to_utc(issued_until, field="issuedUntil") if issued_until else None,
             limit=limit,
             offset=offset,
         )

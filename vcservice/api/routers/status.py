@@ -1,0 +1,85 @@
+"""Certificate lifecycle over HTTP: change a credential's status; serve the status lists."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+
+from vcservice.api.deps import ServicesDep, Updating
+from vcservice.api.schemas import ApiModel, StrictModel
+from vcservice.model.records import StatusPurpose
+
+router = APIRouter(tags=["status"])
+
+
+class StatusUpdate(StrictModel):
+    """One purpose's new value, as in a BitstringStatusListEntry."""
+
+    type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
+    status_purpose: StatusPurpose = Field(examples=["suspension"])
+    status: str = Field(
+        pattern=r"^0x[0-9a-fA-F]{1,2}$",
+        examples=["0x1"],
+        description='"0x1" revokes or suspends, "0x0" reinstates; message lists take 0x0–0x3',
+    )
+
+
+class UpdateStatusRequest(StrictModel):
+    """VC API ``POST /credentials/status``: which credential, what changes, and why."""
+
+    credential_id: str = Field(examples=["urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421"])
+    credential_status: list[StatusUpdate] = Field(min_length=1, max_length=3)
+    reason: str = Field(
+        min_length=1,
+        max_length=500,
+        examples=["security incident under review (CBP case 2026-114)"],
+    )
+
+
+class StatusView(ApiModel):
+    """The credential's status after the change."""
+
+    credential_id: str
+    status: dict[str, str]
+    summary: str
+
+
+@router.post("/credentials/status", response_model=StatusView)
+def update_status(body: UpdateStatusRequest, caller: Updating, services: ServicesDep) -> StatusView:
+    """Revoke, suspend, reinstate or set the customs message of a credential (audited)."""
+    for update in body.credential_status:
+        services.statuses.change(
+            caller.authority,
+            credential_id=body.credential_id,
+            purpose=update.status_purpose,
+            status=int(update.status, 16),
+            reason=body.reason,
+            actor=caller.grant.client_id,
+        )
+    current = services.statuses.current(body.credential_id)
+    return StatusView(
+        credential_id=body.credential_id,
+        status={purpose.value: hex(value) for purpose, value in current.items()},
+        summary=services.statuses.summary(body.credential_id),
+    )
+
+
+@router.get(
+    "/status-lists/{authority}/{purpose}/{sequence}",
+    summary="A published BitstringStatusListCredential",
+)
+def status_list(
+    authority: str,
+    purpose: StatusPurpose,
+    sequence: int,
+    request: Request,
+    services: ServicesDep,
+) -> Response:
+    """The signed list; conditional GET with ``If-None-Match`` answers 304 when unchanged."""
+    published = services.statuses.publish(authority, purpose, sequence)
+    headers = {"ETag": published.etag, "Cache-Control": "public, max-age=300"}
+    if request.headers.get("if-none-match") == published.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(published.document, media_type="application/vc+ld+json", headers=headers)

@@ -1,0 +1,234 @@
+"""Certificate lifecycle: status entries at issuance, status changes, published status lists.
+
+Every credential gets one ``BitstringStatusListEntry`` per purpose — revocation,
+suspension and a customs message list (statusSize 2: active, under revalidation, under
+review, pending renewal) — at a random, never reused index of its authority's lists.
+Lists are published as signed ``BitstringStatusListCredential``s, re-signed whenever
+their version moved on or their validity runs short.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from vcservice.clock import Clock
+from vcservice.errors import StorageError, VcError
+from vcservice.keys import KeyType
+from vcservice.model.datetimes import parse_datetime
+from vcservice.model.records import Authority, StatusChange, StatusList, StatusPurpose
+from vcservice.proofs.suites import eddsa_rdfc_2022
+from vcservice.services.authorities import AuthorityService
+from vcservice.services.core import Core
+from vcservice.status.bitstring import MINIMUM_ENTRIES, Bitstring
+from vcservice.status.list_credential import (
+    CUSTOMS_MESSAGES,
+    CUSTOMS_STATUS_SIZE,
+    status_entry,
+    status_list_credential,
+)
+from vcservice.storage.repository import Store
+
+STATUS_SIZES: Mapping[StatusPurpose, int] = {
+    StatusPurpose.REVOCATION: 1,
+    StatusPurpose.SUSPENSION: 1,
+    StatusPurpose.MESSAGE: CUSTOMS_STATUS_SIZE,
+}
+REVOKED = 1
+LIST_TTL = timedelta(minutes=5)
+LIST_VALIDITY = timedelta(days=7)
+RESIGN_BEFORE = timedelta(days=1)  # re-sign a published list whose validity runs out sooner
+STATUS_LISTS_PATH = "status-lists"
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedList:
+    """A signed status list credential as served, with its version for ETags."""
+
+    document: str
+    version: int
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag that changes with every status change of the list."""
+        return f'"v{self.version}"'
+
+
+class StatusService:
+    """Allocates status entries, records changes with who/when/why, publishes the lists."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        authorities: AuthorityService,
+        core: Core,
+        public_url: str,
+        clock: Clock,
+        list_size: int = MINIMUM_ENTRIES,
+    ) -> None:
+        self._store = store
+        self._authorities = authorities
+        self._core = core
+        self._base = f"{public_url.rstrip('/')}/{STATUS_LISTS_PATH}/"
+        self._clock = clock
+        self._list_size = list_size
+
+    def entries_for(self, authority: Authority, credential_id: str) -> list[dict[str, Any]]:
+        """Allocate the new credential's entries and return them as ``credentialStatus``."""
+        entries = []
+        for purpose, status_size in STATUS_SIZES.items():
+            entry = self._store.statuses.allocate(
+                authority=authority.name,
+                purpose=purpose,
+                credential_id=credential_id,
+                size=self._list_size,
+                status_size=status_size,
+                now=self._clock.now(),
+            )
+            status_list = self._list(entry.list_id)
+            messages = CUSTOMS_MESSAGES if purpose is StatusPurpose.MESSAGE else None
+            entries.append(
+                status_entry(
+                    self._url(status_list),
+                    entry.index,
+                    purpose.value,
+                    status_size=status_size,
+                    messages=messages,
+                )
+            )
+        return entries
+
+    def change(
+        self,
+        authority: Authority,
+        *,
+        credential_id: str,
+        purpose: StatusPurpose,
+        status: int,
+        reason: str,
+        actor: str,
+    ) -> StatusChange:
+        """Set one purpose's status of a credential the authority issued.
+
+        Revocation is final: once revoked, every further change is a CONFLICT.
+        """
+        record = self._store.credentials.get(credential_id)
+        if record is None or record.authority != authority.name:
+            raise StorageError(
+                f"no credential {credential_id!r} issued by {authority.name}",
+                code="NOT_FOUND",
+                field="credentialId",
+            )
+        if not 0 <= status < 2 ** STATUS_SIZES[purpose]:
+            raise VcError(
+                f"status {status:#x} does not fit the {purpose.value} list",
+                code="MALFORMED_VALUE_ERROR",
+                field="credentialStatus.status",
+            )
+        if self.current(credential_id).get(StatusPurpose.REVOCATION) == REVOKED:
+            raise StorageError(
+                f"{credential_id} is revoked; revocation is final",
+                code="CONFLICT",
+                field="credentialId",
+            )
+        change = self._store.statuses.change(
+            credential_id=credential_id,
+            purpose=purpose,
+            new_status=status,
+            reason=reason,
+            actor=actor,
+            now=self._clock.now(),
+            final_status=REVOKED if purpose is StatusPurpose.REVOCATION else None,
+        )
+        self._store.credentials.set_status(credential_id, self.summary(credential_id))
+        return change
+
+    def current(self, credential_id: str) -> dict[StatusPurpose, int]:
+        """The credential's status value for each purpose."""
+        return {
+            entry.purpose: entry.status for entry in self._store.statuses.entries_for(credential_id)
+        }
+
+    def summary(self, credential_id: str) -> str:
+        """``revoked``, ``suspended`` or ``active``: what a registry listing shows."""
+        current = self.current(credential_id)
+        if current.get(StatusPurpose.REVOCATION):
+            return "revoked"
+        return "suspended" if current.get(StatusPurpose.SUSPENSION) else "active"
+
+    def history(self, credential_id: str) -> list[StatusChange]:
+        """Every status change of the credential, oldest first."""
+        return self._store.statuses.history(credential_id)
+
+    def publish(self, authority_name: str, purpose: StatusPurpose, sequence: int) -> PublishedList:
+        """The signed list credential, re-signed if its version moved or it is about to expire."""
+        status_list = self._store.statuses.get_list(authority_name, purpose, sequence)
+        if status_list is None:
+            raise StorageError(
+                f"no {purpose.value} list {sequence} for {authority_name}",
+                code="NOT_FOUND",
+                field="path",
+            )
+        stored = self._store.statuses.published(status_list.id)
+        if stored is not None and stored[0] >= status_list.version and self._fresh(stored[1]):
+            return PublishedList(stored[1], stored[0])
+        document = json.dumps(self._sign(status_list))
+        self._store.statuses.publish(status_list.id, status_list.version, document)
+        return PublishedList(document, status_list.version)
+
+    def local_document(self, url: str) -> dict[str, Any] | None:
+        """One of our own status lists by URL, without a network round trip (else None)."""
+        if not url.startswith(self._base):
+            return None
+        parts = url[len(self._base) :].split("/")
+        purposes = {purpose.value for purpose in StatusPurpose}
+        if len(parts) != 3 or not parts[2].isdigit() or parts[1] not in purposes:
+            return None
+        try:
+            published = self.publish(parts[0], StatusPurpose(parts[1]), int(parts[2]))
+        except StorageError:
+            return None
+        document: dict[str, Any] = json.loads(published.document)
+        return document
+
+    def _sign(self, status_list: StatusList) -> dict[str, Any]:
+        authority = self._authorities.get(status_list.authority)
+        bitstring = Bitstring(status_list.size, status_size=status_list.status_size)
+        for index, value in self._store.statuses.set_bits(status_list.id).items():
+            bitstring.set(index, value)
+        now = self._clock.now()
+        unsigned = status_list_credential(
+            list_url=self._url(status_list),
+            issuer=authority.did,
+            purpose=status_list.purpose.value,
+            bitstring=bitstring,
+            valid_from=now,
+            valid_until=now + LIST_VALIDITY,
+            ttl_ms=int(LIST_TTL.total_seconds() * 1000),
+        )
+        signer = self._authorities.signer(authority, KeyType.ED25519)
+        return self._core.data_integrity.add_proof(
+            unsigned, signer=signer, cryptosuite=eddsa_rdfc_2022.NAME, created=now
+        )
+
+    def _fresh(self, document: str) -> bool:
+        valid_until = json.loads(document).get("validUntil")
+        if not isinstance(valid_until, str):
+            return False
+        return parse_datetime(valid_until, field="validUntil") - self._clock.now() > RESIGN_BEFORE
+
+    def _list(self, list_id: int) -> StatusList:
+        status_list = self._store.statuses.list_by_id(list_id)
+        if status_list is None:
+            raise StorageError(f"status list {list_id} vanished", code="STORAGE_ERROR")
+        return status_list
+
+    def _url(self, status_list: StatusList) -> str:
+        return (
+            f"{self._base}{status_list.authority}/{status_list.purpose.value}/"
+            f"{status_list.sequence}"
+        )

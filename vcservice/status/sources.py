@@ -1,0 +1,148 @@
+"""Where status list credentials come from: the service's own lists first, then HTTP.
+
+A :class:`StatusListSource` returns the list credential as it was obtained, unverified; the
+checker verifies it every time. Sources raise :class:`StatusError` (or another ``VcError``)
+when a list cannot be had; the checker reports that as STATUS_RETRIEVAL_ERROR.
+
+Caching (:class:`HttpStatusListSource`): a fetched list is kept until the earlier of its
+HTTP freshness (Cache-Control, as :class:`GuardedHttpClient` computes ``expires_at``) and its
+``ttl`` (milliseconds after the fetch). The client has an HTTP cache of its own, keyed by
+URL and honouring Cache-Control only; so when a list's ``ttl`` is shorter than its
+``max-age``, the refresh attempted after ``ttl`` is answered from that HTTP cache until
+``max-age`` ends (the Rec asks publishers to align the two). The freshness the checker
+reports is always that of the network fetch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from vcservice.clock import Clock
+from vcservice.errors import StatusError, VcError
+from vcservice.model.values import as_list
+from vcservice.net import GuardedHttpClient, TtlCache
+
+__all__ = [
+    "FetchedList",
+    "HttpStatusListSource",
+    "LocalFirstStatusListSource",
+    "StatusListLookup",
+    "StatusListSource",
+    "list_ttl",
+]
+
+# A ttl past a year is treated as a year (and keeps datetime arithmetic in range).
+_MAX_TTL = timedelta(days=366)
+
+StatusListLookup = Callable[[str], Mapping[str, Any] | None]
+"""The service's own lists: the list credential published at a URL, or None if not ours."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedList:
+    """A status list credential as obtained (unverified), when, and until when to reuse it."""
+
+    document: dict[str, Any]
+    fetched_at: datetime
+    expires_at: datetime
+
+
+class StatusListSource(Protocol):
+    """Obtains the status list credential published at ``url``, or raises StatusError."""
+
+    def fetch(self, url: str) -> FetchedList: ...
+
+
+class HttpStatusListSource:
+    """Fetches lists with the guarded HTTP client, keeping each in ``cache`` while fresh.
+
+    ``cache`` should run on the same time as ``clock`` (a TtlCache's clock is seconds as a
+    float: ``lambda: clock.now().timestamp()``); entries are also checked against ``clock``.
+    """
+
+    def __init__(
+        self, client: GuardedHttpClient, *, cache: TtlCache[str, FetchedList], clock: Clock
+    ) -> None:
+        self._client = client
+        self._cache = cache
+        self._clock = clock
+
+    def fetch(self, url: str) -> FetchedList:
+        """The list at ``url``: cached while fresh, fetched otherwise."""
+        now = self._clock.now()
+        cached = self._cache.get(url)
+        if cached is not None and cached.expires_at > now:
+            return cached
+        try:
+            fetched = self._client.get_json(url)
+        except VcError as error:
+            raise StatusError(
+                f"cannot retrieve the status list {url}: {error.message}",
+                code="STATUS_RETRIEVAL_ERROR",
+            ) from error
+        if not isinstance(fetched.data, dict):
+            raise StatusError(
+                f"the status list {url} is not a JSON object "
+                "(only Data Integrity-secured JSON lists are supported)",
+                code="STATUS_VERIFICATION_ERROR",
+            )
+        fetched_at = datetime.fromtimestamp(fetched.fetched_at, UTC)
+        expires_at = datetime.fromtimestamp(fetched.expires_at, UTC)
+        ttl = list_ttl(fetched.data)
+        if ttl is not None:
+            expires_at = min(expires_at, fetched_at + ttl)
+        result = FetchedList(document=fetched.data, fetched_at=fetched_at, expires_at=expires_at)
+        self._cache.put(url, result, ttl_seconds=(expires_at - now).total_seconds())
+        return result
+
+
+class LocalFirstStatusListSource:
+    """Asks ``lookup`` (the service's own lists, no network) first, then ``fallback``.
+
+    Local lists are read afresh on every call (never cached here), so a status change is
+    seen at once. Without a ``fallback``, lists that are not local cannot be retrieved.
+    """
+
+    def __init__(
+        self,
+        lookup: StatusListLookup,
+        *,
+        clock: Clock,
+        fallback: StatusListSource | None = None,
+    ) -> None:
+        self._lookup = lookup
+        self._clock = clock
+        self._fallback = fallback
+
+    def fetch(self, url: str) -> FetchedList:
+        """The local list at ``url`` if there is one, else the fallback's."""
+        try:
+            document = self._lookup(url)
+        except VcError as error:
+            raise StatusError(
+                f"cannot read the local status list {url}: {error.message}",
+                code="STATUS_RETRIEVAL_ERROR",
+            ) from error
+        if document is not None:
+            now = self._clock.now()
+            return FetchedList(document=dict(document), fetched_at=now, expires_at=now)
+        if self._fallback is None:
+            raise StatusError(
+                f"{url} is not a status list of this service, and remote lists are not "
+                "fetched here",
+                code="STATUS_RETRIEVAL_ERROR",
+            )
+        return self._fallback.fetch(url)
+
+
+def list_ttl(document: Mapping[str, Any]) -> timedelta | None:
+    """The list's ``credentialSubject.ttl`` as a duration, if it is a well-formed one."""
+    subjects = as_list(document.get("credentialSubject"))
+    subject = subjects[0] if len(subjects) == 1 else None
+    ttl = subject.get("ttl") if isinstance(subject, Mapping) else None
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0:
+        return None
+    return min(timedelta(milliseconds=min(ttl, 10**12)), _MAX_TTL)
