@@ -24,6 +24,7 @@ from vcservice.model.records import Authority, IssuedCredential
 from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core
+from vcservice.services.registry import issued_by
 from vcservice.services.signing import JOSE, secure_credential
 from vcservice.services.status import StatusService
 from vcservice.storage.repository import CredentialQuery, Page, Store
@@ -152,14 +153,7 @@ class IssuerService:
 
     def get(self, authority: Authority, credential_id: str) -> IssuedCredential:
         """A credential this authority issued (NOT_FOUND for others' and unknown ids)."""
-        record = self._store.credentials.get(credential_id)
-        if record is None or record.authority != authority.name:
-            raise StorageError(
-                f"no credential {credential_id!r} issued by {authority.name}",
-                code="NOT_FOUND",
-                field="id",
-            )
-        return record
+        return issued_by(self._store, authority, credential_id, field="id")
 
     def search(self, query: CredentialQuery) -> Page:
         """The authority's credentials matching ``query``, newest first."""

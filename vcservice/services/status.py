@@ -23,6 +23,7 @@ from vcservice.model.records import Authority, StatusChange, StatusList, StatusP
 from vcservice.proofs.suites import eddsa_rdfc_2022
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core
+from vcservice.services.registry import issued_by
 from vcservice.status.bitstring import MINIMUM_ENTRIES, Bitstring
 from vcservice.status.list_credential import (
     CUSTOMS_MESSAGES,
@@ -116,13 +117,7 @@ class StatusService:
 
         Revocation is final: once revoked, every further change is a CONFLICT.
         """
-        record = self._store.credentials.get(credential_id)
-        if record is None or record.authority != authority.name:
-            raise StorageError(
-                f"no credential {credential_id!r} issued by {authority.name}",
-                code="NOT_FOUND",
-                field="credentialId",
-            )
+        issued_by(self._store, authority, credential_id, field="credentialId")
         if not 0 <= status < 2 ** STATUS_SIZES[purpose]:
             raise VcError(
                 f"status {status:#x} does not fit the {purpose.value} list",
