@@ -102,7 +102,9 @@ def _issue_in_processes(services: Services) -> list[list[str]]:
         start,
         results,
     )
-    processes = [context.Process(target=issue_credentials, args=arguments) for _ in range(PROCESSES)]
+    processes = [
+        context.Process(target=issue_credentials, args=arguments) for _ in range(PROCESSES)
+    ]
     for process in processes:
         process.start()
     try:

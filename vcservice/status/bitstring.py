@@ -135,7 +135,7 @@ def encode_list(bits: bytes) -> str:
 
     The GZIP header carries no timestamp, so equal bitstrings encode identically.
     """
-    return BASE64URL_PREFIX + base64url_encode(gzip.compress(bytes(bits), mtime=0))
+    return BASE64URL_PREFIX + base64url_encode(gzip.compress(bytes(bits), compresslevel=6, mtime=0))
 
 
 def decode_list(encoded: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
