@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ class _Story:
         self.http = http
         self.admin = {"Authorization": f"Bearer {admin_token}"}
         self.tokens: dict[str, str] = {}
+        self.run_id = uuid.uuid4().hex[:8]  # a rerun against the same service issues anew
 
     def run(self, out_dir: Path, context_store: Path) -> bool:
         _say(f"vcservice demo against {self.http.base_url}")
@@ -110,7 +112,7 @@ class _Story:
             json=_request_body(slug, securing_format),
             headers={
                 "Authorization": f"Bearer {self.tokens[authority]}",
-                "Idempotency-Key": f"demo-{authority}-{slug}-{securing_format}-{copy}",
+                "Idempotency-Key": f"{self.run_id}-{authority}-{slug}-{securing_format}-{copy}",
             },
         )
         credential = _expect(response, 201).json()["verifiableCredential"]
