@@ -11,7 +11,6 @@ VCDM = "https://www.w3.org/TR/vc-data-model#"
 DATA_INTEGRITY = "https://w3id.org/security#"
 STATUS_LIST = "https://www.w3.org/ns/credentials/status-list#"
 VCSERVICE = "https://w3id.org/vcservice/problems#"
-LANGUAGES = ("en", "es")
 
 
 class Message(NamedTuple):

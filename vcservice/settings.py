@@ -29,13 +29,15 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("vcservice-data"), description="database, key files, tokens")
     database_url: str | None = Field(
-        None, description="sqlite:///… or postgresql://…; default SQLite in data_dir"
+        None, description="sqlite:///… or postgresql://…; default SQLite in data_dir", repr=False
     )
     public_url: str = Field(
         "http://localhost:8080", description="the URL clients reach this service at"
     )
     context_store: Path = Field(default_factory=default_context_store)
-    kek: str | None = Field(None, description="key-encryption key, base64url of 32 bytes")
+    kek: str | None = Field(
+        None, description="key-encryption key, base64url of 32 bytes", repr=False
+    )
     kek_file: Path | None = Field(None, description="file holding the key-encryption key")
     dev_mode: bool = Field(True, description="generate missing secrets into data_dir")
     access_token_lifetime_seconds: int = Field(300, ge=30, le=3600)

@@ -103,6 +103,46 @@ def test_suspend_reinstate_revoke(
     unrevoke = _set(live_service, customs, credential["id"], "revocation", "0x0")
     assert_problem(unrevoke, 409, "CONFLICT")
 
+    # Every change is on record: who, when, why.
+    history = live_service.http.get(
+        f"/credentials/{credential['id']}", headers=customs.headers
+    ).json()["statusHistory"]
+    assert [(h["purpose"], h["newStatus"], h["reason"]) for h in history] == [
+        ("suspension", "0x1", "security incident"),
+        ("suspension", "0x0", "test"),
+        ("revocation", "0x1", "cancelled"),
+    ]
+    assert {h["actor"] for h in history} == {customs.client_id}
+
+
+def test_one_request_changes_all_or_nothing(live_service: LiveService, customs: Issuer) -> None:
+    credential = _issue(live_service, customs)
+    response = live_service.http.post(
+        "/credentials/status",
+        headers=customs.headers,
+        json={
+            "credentialId": credential["id"],
+            "reason": "test",
+            "credentialStatus": [
+                {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "suspension",
+                    "status": "0x1",
+                },
+                {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "revocation",
+                    "status": "0x2",
+                },
+            ],
+        },
+    )
+    assert_problem(response, 422, "MALFORMED_VALUE_ERROR")
+    record = live_service.http.get(
+        f"/credentials/{credential['id']}", headers=customs.headers
+    ).json()
+    assert record["status"] == "active" and record["statusHistory"] == []
+
 
 def test_message_list_carries_a_customs_state(
     live_service: LiveService, customs: Issuer, offline: OfflineVerifier

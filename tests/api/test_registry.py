@@ -58,7 +58,9 @@ def test_a_credential_is_returned_by_id(
     for record in issued:
         response = live_service.http.get(f"/credentials/{record['id']}", headers=customs.headers)
         assert response.status_code == 200, response.text
-        assert response.json() == record
+        single = response.json()
+        assert single.pop("statusHistory") == []  # only the single view carries the history
+        assert single == {key: value for key, value in record.items() if key != "statusHistory"}
     first = issued[0]
     assert first["type"] == "IMMEXCertificate"
     assert first["format"] == "eddsa-rdfc-2022"

@@ -66,8 +66,9 @@ def _imports(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            # Relative imports would hide the layer they reach into: spell them out.
+            names.add(node.module if node.level == 0 and node.module else "vcservice.<relative>")
     return names
 
 

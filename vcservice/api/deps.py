@@ -50,10 +50,7 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
             raise VcError(
                 "the client of this token was removed", code="INVALID_TOKEN", field="Authorization"
             )
-        if scope not in grant.scopes:
-            raise VcError(
-                f"this needs the scope {scope.value}", code="INSUFFICIENT_SCOPE", field="scope"
-            )
+        grant.authorize(authority=grant.authority, scope=scope)
         return Caller(grant=grant, authority=services.authorities.get(grant.authority))
 
     return caller

@@ -8,7 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from vcservice.model.records import Authority, Client, IssuedCredential, Scope
+from vcservice.model.records import Authority, Client, IssuedCredential, Scope, StatusChange
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 IssuingFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt"]
@@ -58,6 +58,29 @@ class IssueCredentialResponse(ApiModel):
     verifiable_credential: dict[str, Any] | str
 
 
+class StatusChangeView(ApiModel):
+    """One recorded status change."""
+
+    purpose: str = Field(examples=["suspension"])
+    old_status: str = Field(examples=["0x0"])
+    new_status: str = Field(examples=["0x1"])
+    reason: str
+    actor: str = Field(description="the OAuth2 client that made the change")
+    changed_at: datetime
+
+    @classmethod
+    def of(cls, change: StatusChange) -> StatusChangeView:
+        """The API view of a recorded change."""
+        return cls(
+            purpose=change.purpose.value,
+            old_status=hex(change.old_status),
+            new_status=hex(change.new_status),
+            reason=change.reason,
+            actor=change.actor,
+            changed_at=change.changed_at,
+        )
+
+
 class CredentialRecord(ApiModel):
     """A credential in the issuer's registry."""
 
@@ -71,6 +94,9 @@ class CredentialRecord(ApiModel):
     valid_until: datetime | None = None
     status: str = Field(examples=["active"])
     verifiable_credential: dict[str, Any] | str
+    status_history: list[StatusChangeView] | None = Field(
+        None, description="who changed the status, when and why (single-credential view)"
+    )
 
     @classmethod
     def of(cls, record: IssuedCredential, document: dict[str, Any] | str) -> CredentialRecord:
@@ -142,7 +168,7 @@ class AuthorityView(ApiModel):
 class KeyRotation(StrictModel):
     """Which key to rotate."""
 
-    key_type: Literal["Ed25519", "P-256", "P-384"]
+    key_type: Literal["Ed25519", "P-384"]
 
 
 class ClientCreate(StrictModel):

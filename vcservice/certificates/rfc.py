@@ -15,7 +15,6 @@ from datetime import date
 
 RFC_PATTERN = "^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$"
 COMPANY_RFC_PATTERN = "^[A-ZÑ&]{3}[0-9]{6}[A-Z0-9]{3}$"
-PERSON_RFC_PATTERN = "^[A-ZÑ&]{4}[0-9]{6}[A-Z0-9]{3}$"
 
 # RFCs that SAT publishes for anonymous counterparties; they identify no one.
 GENERIC_RFCS = frozenset({"XAXX010101000", "XEXX010101000"})

@@ -30,7 +30,3 @@ class PinnedDocumentLoader:
             # Bounded: only manifest URLs can ever be stored here.
             self._documents[url] = document
         return document
-
-    def pyld_loader(self, url: str, options: Any = None) -> dict[str, Any]:
-        """The same lookup in the remote-document shape pyld expects."""
-        return {"contextUrl": None, "documentUrl": url, "document": self.load(url)}

@@ -14,7 +14,6 @@ CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
 VERIFIABLE_CREDENTIAL = "VerifiableCredential"
 VERIFIABLE_PRESENTATION = "VerifiablePresentation"
-ENVELOPED_CREDENTIAL = "EnvelopedVerifiableCredential"
 
 # The members that hold the validity period, per data model version.
 _VALIDITY_MEMBERS = {

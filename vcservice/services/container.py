@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vcservice.clock import Clock, SystemClock
 from vcservice.custody.encryption import KeyEncryptionKey
@@ -34,7 +34,7 @@ class Services:
     issuer: IssuerService
     statuses: StatusService
     tokens: TokenService
-    admin_token: str
+    admin_token: str = field(repr=False)
 
     def close(self) -> None:
         """Release the database and HTTP connections."""
@@ -45,6 +45,11 @@ class Services:
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Open the store (migrating it), unlock custody and assemble the use cases."""
     clock = clock or SystemClock()
+    if not settings.dev_mode and "public_url" not in settings.model_fields_set:
+        raise SystemExit(
+            "refusing to start: set VCSERVICE_PUBLIC_URL (the authorities' DIDs "
+            "are derived from it) or VCSERVICE_DEV_MODE=true"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_database_url)
     keystore = SoftwareKeyStore(store.keys, _key_encryption_key(settings), clock)

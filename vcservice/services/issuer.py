@@ -124,6 +124,12 @@ class IssuerService:
                 return _same_request(earlier, digest)
         credential = self._complete(authority, build())
         certificate_type = _authorized_type(authority, credential)
+        if self._store.credentials.get(credential["id"]) is not None:
+            raise StorageError(
+                f"credential id {credential['id']!r} is already in use",
+                code="CONFLICT",
+                field="credential.id",
+            )
         credential["credentialStatus"] = self._statuses.entries_for(authority, credential["id"])
         secured = self._secure(authority, credential, options.securing_format)
         record = _record(

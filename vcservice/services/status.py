@@ -9,6 +9,7 @@ their version moved on or their validity runs short.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,8 +55,8 @@ class PublishedList:
 
     @property
     def etag(self) -> str:
-        """A strong ETag that changes with every status change of the list."""
-        return f'"v{self.version}"'
+        """A strong ETag of the signed bytes: it changes with every change and re-signing."""
+        return '"' + hashlib.sha256(self.document.encode()).hexdigest()[:32] + '"'
 
 
 class StatusService:
@@ -103,44 +104,48 @@ class StatusService:
             )
         return entries
 
-    def change(
+    def apply(
         self,
         authority: Authority,
         *,
         credential_id: str,
-        purpose: StatusPurpose,
-        status: int,
+        updates: Mapping[StatusPurpose, int],
         reason: str,
         actor: str,
-    ) -> StatusChange:
-        """Set one purpose's status of a credential the authority issued.
+    ) -> list[StatusChange]:
+        """Set statuses of a credential the authority issued, each change recorded.
 
-        Revocation is final: once revoked, every further change is a CONFLICT.
+        Every update is checked before any is written. Revocation is final: once
+        revoked, every further change is a CONFLICT.
         """
         issued_by(self._store, authority, credential_id, field="credentialId")
-        if not 0 <= status < 2 ** STATUS_SIZES[purpose]:
-            raise VcError(
-                f"status {status:#x} does not fit the {purpose.value} list",
-                code="MALFORMED_VALUE_ERROR",
-                field="credentialStatus.status",
-            )
+        for purpose, status in updates.items():
+            if not 0 <= status < 2 ** STATUS_SIZES[purpose]:
+                raise VcError(
+                    f"status {status:#x} does not fit the {purpose.value} list",
+                    code="MALFORMED_VALUE_ERROR",
+                    field="credentialStatus.status",
+                )
         if self.current(credential_id).get(StatusPurpose.REVOCATION) == REVOKED:
             raise StorageError(
                 f"{credential_id} is revoked; revocation is final",
                 code="CONFLICT",
                 field="credentialId",
             )
-        change = self._store.statuses.change(
-            credential_id=credential_id,
-            purpose=purpose,
-            new_status=status,
-            reason=reason,
-            actor=actor,
-            now=self._clock.now(),
-            final_status=REVOKED if purpose is StatusPurpose.REVOCATION else None,
-        )
+        changes = [
+            self._store.statuses.change(
+                credential_id=credential_id,
+                purpose=purpose,
+                new_status=status,
+                reason=reason,
+                actor=actor,
+                now=self._clock.now(),
+                final_status=REVOKED if purpose is StatusPurpose.REVOCATION else None,
+            )
+            for purpose, status in updates.items()
+        ]
         self._store.credentials.set_status(credential_id, self.summary(credential_id))
-        return change
+        return changes
 
     def current(self, credential_id: str) -> dict[StatusPurpose, int]:
         """The credential's status value for each purpose."""

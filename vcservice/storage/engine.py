@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -114,22 +114,22 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self) -> AbstractContextManager[Connection]:
         """One read-only snapshot."""
-        with self._guard(), self.engine.connect() as connection:
-            if self.engine.dialect.name == "postgresql":
-                connection.execution_options(
-                    isolation_level="REPEATABLE READ", postgresql_readonly=True
-                )
-            with connection.begin():
-                yield connection
+        if self.engine.dialect.name == "postgresql":
+            return self._transaction(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        return self._transaction()
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """One write transaction, committed on success and rolled back on error."""
+        return self._transaction(**{_WRITE: True})
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction, committed on success and rolled back on error."""
+    def _transaction(self, **options: Any) -> Iterator[Connection]:
+        """One transaction on a connection with these execution ``options``."""
         with self._guard(), self.engine.connect() as connection:
-            connection.execution_options(**{_WRITE: True})
+            if options:
+                connection.execution_options(**options)
             with connection.begin():
                 yield connection
 

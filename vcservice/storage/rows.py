@@ -1,8 +1,14 @@
-"""Records to table rows and back: sets become sorted JSON lists, enums their values."""
+"""Records to table rows and back: sets become sorted JSON lists, enums their values.
+
+Each record's fields are its table's columns, by the same names; only the fields that
+need converting name a converter, every other value passes through unchanged.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import RowMapping
 
@@ -19,96 +25,77 @@ from vcservice.model.records import (
     StoredKey,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Row = dict[str, Any]
+Convert = Callable[[Any], Any]
+_Record = TypeVar("_Record", bound="DataclassInstance")
+
+
+def _to_row(record: DataclassInstance, **encode: Convert) -> Row:
+    """Every field of ``record`` under its name, through ``encode[name]`` where given."""
+    row: Row = {}
+    for column in fields(record):
+        value = getattr(record, column.name)
+        row[column.name] = encode[column.name](value) if column.name in encode else value
+    return row
+
+
+def _from_row(record: type[_Record], row: RowMapping, **decode: Convert) -> _Record:
+    """The ``record`` built from the row's columns, through ``decode[name]`` where given."""
+    values: Row = {}
+    for column in fields(record):
+        value = row[column.name]
+        values[column.name] = decode[column.name](value) if column.name in decode else value
+    return record(**values)
+
+
+def _enum_value(member: KeyStatus | StatusPurpose) -> str:
+    return member.value
+
+
+def _scope_values(scopes: Iterable[Scope]) -> list[str]:
+    return sorted(scope.value for scope in scopes)
+
+
+def _scopes(values: Iterable[str]) -> frozenset[Scope]:
+    return frozenset(Scope(value) for value in values)
 
 
 def authority_row(authority: Authority) -> Row:
     """The ``authorities`` row of ``authority``."""
-    return {
-        "name": authority.name,
-        "display_name": authority.display_name,
-        "did": authority.did,
-        "credential_types": sorted(authority.credential_types),
-        "created_at": authority.created_at,
-    }
+    return _to_row(authority, credential_types=sorted)
 
 
 def to_authority(row: RowMapping) -> Authority:
     """The authority an ``authorities`` row holds."""
-    return Authority(
-        name=row["name"],
-        display_name=row["display_name"],
-        did=row["did"],
-        credential_types=frozenset(row["credential_types"]),
-        created_at=row["created_at"],
-    )
+    return _from_row(Authority, row, credential_types=frozenset)
 
 
 def key_row(key: StoredKey) -> Row:
     """The ``keys`` row of ``key``."""
-    return {
-        "authority": key.authority,
-        "key_id": key.key_id,
-        "key_type": key.key_type,
-        "public_key_multibase": key.public_key_multibase,
-        "encrypted_secret": key.encrypted_secret,
-        "status": key.status.value,
-        "created_at": key.created_at,
-    }
+    return _to_row(key, status=_enum_value)
 
 
 def to_key(row: RowMapping) -> StoredKey:
     """The key a ``keys`` row holds."""
-    return StoredKey(
-        authority=row["authority"],
-        key_id=row["key_id"],
-        key_type=row["key_type"],
-        public_key_multibase=row["public_key_multibase"],
-        encrypted_secret=bytes(row["encrypted_secret"]),
-        status=KeyStatus(row["status"]),
-        created_at=row["created_at"],
-    )
+    return _from_row(StoredKey, row, encrypted_secret=bytes, status=KeyStatus)
 
 
 def client_row(client: Client) -> Row:
     """The ``clients`` row of ``client``."""
-    return {
-        "client_id": client.client_id,
-        "authority": client.authority,
-        "secret_hash": client.secret_hash,
-        "scopes": sorted(scope.value for scope in client.scopes),
-        "created_at": client.created_at,
-    }
+    return _to_row(client, scopes=_scope_values)
 
 
 def to_client(row: RowMapping) -> Client:
     """The client a ``clients`` row holds."""
-    return Client(
-        client_id=row["client_id"],
-        authority=row["authority"],
-        secret_hash=row["secret_hash"],
-        scopes=frozenset(Scope(scope) for scope in row["scopes"]),
-        created_at=row["created_at"],
-    )
+    return _from_row(Client, row, scopes=_scopes)
 
 
 def credential_row(credential: IssuedCredential) -> Row:
     """The ``credentials`` row of ``credential``."""
-    return {
-        "id": credential.id,
-        "authority": credential.authority,
-        "credential_type": credential.credential_type,
-        "securing_format": credential.securing_format,
-        "document": credential.document,
-        "subject_id": credential.subject_id,
-        "subject_identifiers": list(credential.subject_identifiers),
-        "issued_at": credential.issued_at,
-        "valid_from": credential.valid_from,
-        "valid_until": credential.valid_until,
-        "status": credential.status,
-        "idempotency_key": credential.idempotency_key,
-        "request_digest": credential.request_digest,
-    }
+    return _to_row(credential, subject_identifiers=list)
 
 
 def subject_rows(credential: IssuedCredential) -> list[Row]:
@@ -120,70 +107,29 @@ def subject_rows(credential: IssuedCredential) -> list[Row]:
 
 def to_credential(row: RowMapping) -> IssuedCredential:
     """The credential a ``credentials`` row holds."""
-    return IssuedCredential(
-        id=row["id"],
-        authority=row["authority"],
-        credential_type=row["credential_type"],
-        securing_format=row["securing_format"],
-        document=row["document"],
-        subject_id=row["subject_id"],
-        subject_identifiers=tuple(row["subject_identifiers"]),
-        issued_at=row["issued_at"],
-        valid_from=row["valid_from"],
-        valid_until=row["valid_until"],
-        status=row["status"],
-        idempotency_key=row["idempotency_key"],
-        request_digest=row["request_digest"],
-    )
+    return _from_row(IssuedCredential, row, subject_identifiers=tuple)
 
 
 def to_status_list(row: RowMapping) -> StatusList:
-    """The status list a ``status_lists`` row holds."""
-    return StatusList(
-        id=row["id"],
-        authority=row["authority"],
-        purpose=StatusPurpose(row["purpose"]),
-        sequence=row["sequence"],
-        size=row["size"],
-        status_size=row["status_size"],
-        version=row["version"],
-        full=bool(row["full"]),
-        created_at=row["created_at"],
-    )
+    """The status list a ``status_lists`` row holds (other columns are ignored)."""
+    return _from_row(StatusList, row, purpose=StatusPurpose, full=bool)
+
+
+def status_entry_row(entry: StatusEntry) -> Row:
+    """The ``status_entries`` row of ``entry``."""
+    return _to_row(entry, purpose=_enum_value)
 
 
 def to_status_entry(row: RowMapping) -> StatusEntry:
     """The entry a ``status_entries`` row holds."""
-    return StatusEntry(
-        list_id=row["list_id"],
-        index=row["index"],
-        credential_id=row["credential_id"],
-        purpose=StatusPurpose(row["purpose"]),
-        status=row["status"],
-    )
+    return _from_row(StatusEntry, row, purpose=StatusPurpose)
 
 
 def status_change_row(change: StatusChange) -> Row:
     """The ``status_changes`` row of ``change``."""
-    return {
-        "credential_id": change.credential_id,
-        "purpose": change.purpose.value,
-        "old_status": change.old_status,
-        "new_status": change.new_status,
-        "reason": change.reason,
-        "actor": change.actor,
-        "changed_at": change.changed_at,
-    }
+    return _to_row(change, purpose=_enum_value)
 
 
 def to_status_change(row: RowMapping) -> StatusChange:
     """The change a ``status_changes`` row holds."""
-    return StatusChange(
-        credential_id=row["credential_id"],
-        purpose=StatusPurpose(row["purpose"]),
-        old_status=row["old_status"],
-        new_status=row["new_status"],
-        reason=row["reason"],
-        actor=row["actor"],
-        changed_at=row["changed_at"],
-    )
+    return _from_row(StatusChange, row, purpose=StatusPurpose)

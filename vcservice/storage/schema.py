@@ -8,6 +8,7 @@ on SQLite) and always read back timezone-aware in UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -113,27 +114,24 @@ credentials = Table(
     Column("request_digest", String),
     UniqueConstraint("authority", "idempotency_key"),
 )
-# Each listing index ends in the search order, so a filtered page reads no more than it shows.
-Index(
-    "ix_credentials_authority_issued_at",
-    credentials.c.authority,
-    credentials.c.issued_at.desc(),
-    credentials.c.id.desc(),
-)
-Index(
+
+
+def _listing_index(name: str, *filters: Column[Any]) -> Index:
+    """An index on ``credentials`` by ``filters``, then the search order (newest, id desc).
+
+    Each listing index ends in the search order, so a filtered page reads no more
+    than it shows.
+    """
+    return Index(name, *filters, credentials.c.issued_at.desc(), credentials.c.id.desc())
+
+
+_listing_index("ix_credentials_authority_issued_at", credentials.c.authority)
+_listing_index(
     "ix_credentials_authority_credential_type",
     credentials.c.authority,
     credentials.c.credential_type,
-    credentials.c.issued_at.desc(),
-    credentials.c.id.desc(),
 )
-Index(
-    "ix_credentials_authority_status",
-    credentials.c.authority,
-    credentials.c.status,
-    credentials.c.issued_at.desc(),
-    credentials.c.id.desc(),
-)
+_listing_index("ix_credentials_authority_status", credentials.c.authority, credentials.c.status)
 
 # Every value a subject query matches exactly: the subject id and each identifier.
 # ``credentials.subject_identifiers`` keeps the identifiers in order for reading back.

@@ -66,7 +66,7 @@ def list_clients(name: str, services: ServicesDep) -> list[ClientView]:
 
 @router.delete("/clients/{client_id}", status_code=204)
 def delete_client(client_id: str, services: ServicesDep) -> Response:
-    """Remove a client; its tokens stop working when they expire (within minutes)."""
+    """Remove a client; its access tokens stop working at once."""
     if not services.store.clients.delete(client_id):
         raise StorageError(f"no client {client_id!r}", code="NOT_FOUND", field="client_id")
     return Response(status_code=204)

@@ -16,6 +16,7 @@ from vcservice.api.schemas import (
     CredentialRecord,
     IssueCredentialRequest,
     IssueCredentialResponse,
+    StatusChangeView,
 )
 from vcservice.certificates import CERTIFICATE_TYPES, CertificateType
 from vcservice.errors import VcError
@@ -103,7 +104,11 @@ for _type in CERTIFICATE_TYPES.values():
 def get_credential(credential_id: str, caller: Reading, services: ServicesDep) -> CredentialRecord:
     """A credential the caller's authority issued."""
     record = services.issuer.get(caller.authority, credential_id)
-    return CredentialRecord.of(record, _document(record))
+    view = CredentialRecord.of(record, _document(record))
+    view.status_history = [
+        StatusChangeView.of(change) for change in services.statuses.history(record.id)
+    ]
+    return view
 
 
 @router.get("/credentials", response_model=CredentialList)

@@ -7,11 +7,13 @@ import binascii
 from urllib.parse import parse_qs, unquote_plus
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from vcservice.api.deps import ServicesDep
 from vcservice.api.schemas import TokenResponse
 from vcservice.errors import VcError
 from vcservice.services.access import authenticate_client, parse_scope
+from vcservice.services.container import Services
 
 router = APIRouter(tags=["oauth"])
 FORM = "application/x-www-form-urlencoded"
@@ -57,8 +59,12 @@ async def token(request: Request, services: ServicesDep) -> TokenResponse:
             field="grant_type",
         )
     client_id, secret = _credentials(request, form)
+    # The slow secret hash and the database read must not block the event loop.
+    return await run_in_threadpool(_grant, services, client_id, secret, form.get("scope"))
+
+
+def _grant(services: Services, client_id: str, secret: str, requested: str | None) -> TokenResponse:
     client = authenticate_client(services.store.clients, client_id, secret)
-    requested = form.get("scope")
     scopes = parse_scope(requested) if requested is not None else None
     access_token, expires_in = services.tokens.issue(client, scopes)
     granted = scopes if scopes is not None else client.scopes

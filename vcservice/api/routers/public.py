@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -39,8 +40,12 @@ def context(path: str, services: ServicesDep) -> Response:
 @router.get("/vocab/trade-certificates", summary="The trade-certificate vocabulary (en/es)")
 def vocabulary() -> Response:
     """The RDFS vocabulary with English and Spanish labels for every term."""
-    document = json.loads((default_contexts_dir() / VOCABULARY_FILE).read_text(encoding="utf-8"))
-    return _json(document, "application/ld+json")
+    return _json(_vocabulary_document(), "application/ld+json")
+
+
+@cache
+def _vocabulary_document() -> Any:
+    return json.loads((default_contexts_dir() / VOCABULARY_FILE).read_text(encoding="utf-8"))
 
 
 @router.get("/schemas/{slug}-v1.json", summary="JSON Schema of a certificate type")

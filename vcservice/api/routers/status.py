@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
 from vcservice.api.deps import ServicesDep, Updating
 from vcservice.api.schemas import ApiModel, StrictModel
+from vcservice.errors import VcError
 from vcservice.model.records import StatusPurpose
 
 router = APIRouter(tags=["status"])
@@ -49,15 +50,22 @@ class StatusView(ApiModel):
 @router.post("/credentials/status", response_model=StatusView)
 def update_status(body: UpdateStatusRequest, caller: Updating, services: ServicesDep) -> StatusView:
     """Revoke, suspend, reinstate or set the customs message of a credential (audited)."""
-    for update in body.credential_status:
-        services.statuses.change(
-            caller.authority,
-            credential_id=body.credential_id,
-            purpose=update.status_purpose,
-            status=int(update.status, 16),
-            reason=body.reason,
-            actor=caller.grant.client_id,
+    purposes = [update.status_purpose for update in body.credential_status]
+    if len(set(purposes)) != len(purposes):
+        raise VcError(
+            "each statusPurpose may appear once",
+            code="MALFORMED_VALUE_ERROR",
+            field="credentialStatus",
         )
+    services.statuses.apply(
+        caller.authority,
+        credential_id=body.credential_id,
+        updates={
+            update.status_purpose: int(update.status, 16) for update in body.credential_status
+        },
+        reason=body.reason,
+        actor=caller.grant.client_id,
+    )
     current = services.statuses.current(body.credential_id)
     return StatusView(
         credential_id=body.credential_id,
@@ -73,7 +81,7 @@ def update_status(body: UpdateStatusRequest, caller: Updating, services: Service
 def status_list(
     authority: str,
     purpose: StatusPurpose,
-    sequence: int,
+    sequence: Annotated[int, Path(ge=1, le=2**31 - 1)],
     request: Request,
     services: ServicesDep,
 ) -> Response:

@@ -1,0 +1,86 @@
+"""Issuing authorities, their signing keys and their OAuth2 clients, in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Select, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from vcservice.model.records import Authority, Client, KeyStatus, StoredKey
+from vcservice.storage import rows
+from vcservice.storage.common import SqlRepository, conflict
+from vcservice.storage.schema import authorities, clients, keys
+
+__all__ = ["SqlAuthorityRepository", "SqlClientRepository", "SqlKeyRepository"]
+
+
+def _oldest_first(table: Table, authority: str, tie: Column[Any]) -> Select[Any]:
+    """Every row of ``table`` that ``authority`` owns, by ``created_at`` and then ``tie``."""
+    return select(table).where(table.c.authority == authority).order_by(table.c.created_at, tie)
+
+
+class SqlAuthorityRepository(SqlRepository):
+    """Issuing authorities in the ``authorities`` table."""
+
+    def add(self, authority: Authority) -> None:
+        """Store a new authority (CONFLICT if the name or DID exists)."""
+        try:
+            with self._db.write() as connection:
+                connection.execute(insert(authorities), rows.authority_row(authority))
+        except IntegrityError:
+            message = f"an authority named {authority.name!r} or with DID {authority.did!r} exists"
+            raise conflict(message) from None
+
+    def get(self, name: str) -> Authority | None:
+        """The authority called ``name``."""
+        return self._first(select(authorities).where(authorities.c.name == name), rows.to_authority)
+
+    def list(self) -> list[Authority]:
+        """Every authority, by name."""
+        return self._all(select(authorities).order_by(authorities.c.name), rows.to_authority)
+
+
+class SqlKeyRepository(SqlRepository):
+    """Signing keys in the ``keys`` table."""
+
+    def add(self, key: StoredKey) -> None:
+        """Store a new key (CONFLICT if the key id is taken, NOT_FOUND if no authority)."""
+        taken = f"authority {key.authority!r} has a key {key.key_id!r}"
+        self._add_for_authority(keys, rows.key_row(key), key.authority, taken)
+
+    def for_authority(self, authority: str) -> list[StoredKey]:
+        """Every key of ``authority``, oldest first, active and retired."""
+        return self._all(_oldest_first(keys, authority, keys.c.key_id), rows.to_key)
+
+    def retire(self, authority: str, key_id: str) -> None:
+        """Mark a key retired (NOT_FOUND if there is no such key); retiring twice is harmless."""
+        statement = (
+            update(keys)
+            .where(keys.c.authority == authority, keys.c.key_id == key_id)
+            .values(status=KeyStatus.RETIRED.value)
+        )
+        self._update_or_not_found(statement, f"authority {authority!r} has no key {key_id!r}")
+
+
+class SqlClientRepository(SqlRepository):
+    """OAuth2 clients in the ``clients`` table."""
+
+    def add(self, client: Client) -> None:
+        """Store a new client (CONFLICT if the id exists, NOT_FOUND if no authority)."""
+        taken = f"a client {client.client_id!r} exists"
+        self._add_for_authority(clients, rows.client_row(client), client.authority, taken)
+
+    def get(self, client_id: str) -> Client | None:
+        """The client with ``client_id``."""
+        return self._first(select(clients).where(clients.c.client_id == client_id), rows.to_client)
+
+    def for_authority(self, authority: str) -> list[Client]:
+        """Every client of ``authority``, oldest first."""
+        return self._all(_oldest_first(clients, authority, clients.c.client_id), rows.to_client)
+
+    def delete(self, client_id: str) -> bool:
+        """Remove a client; False if there was none."""
+        statement = delete(clients).where(clients.c.client_id == client_id)
+        with self._db.write() as connection:
+            return connection.execute(statement).rowcount > 0

@@ -1,0 +1,105 @@
+"""What every SQL repository shares: error helpers, conflict-free inserts, short queries.
+
+A violated constraint becomes ``StorageError`` CONFLICT (or NOT_FOUND for an unknown
+authority); the transactions themselves, and how other failures surface, are
+``engine.Database``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, RowMapping, Select, Table, Update, exists, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from vcservice.errors import StorageError
+from vcservice.storage.engine import Database
+from vcservice.storage.rows import Row
+from vcservice.storage.schema import authorities
+
+_Record = TypeVar("_Record")
+
+
+def conflict(message: str) -> StorageError:
+    """A CONFLICT ``StorageError``."""
+    return StorageError(message, code="CONFLICT")
+
+
+def not_found(message: str) -> StorageError:
+    """A NOT_FOUND ``StorageError``."""
+    return StorageError(message, code="NOT_FOUND")
+
+
+def authority_exists(connection: Connection, name: str) -> bool:
+    """Whether an authority called ``name`` is stored."""
+    return bool(connection.scalar(select(exists().where(authorities.c.name == name))))
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; naive datetimes are refused, as ``schema.UtcDateTime`` does."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def insert_unless_taken(
+    connection: Connection, table: Table, values: dict[str, Any], key: list[str]
+) -> bool:
+    """Insert ``values`` unless a row with the same ``key`` exists; whether it was inserted.
+
+    ``INSERT … ON CONFLICT (key) DO NOTHING`` on both backends: a clash on ``key``
+    neither raises nor (on PostgreSQL) aborts the transaction, and waits for a
+    concurrent uncommitted insert of that key to settle. Other constraints still raise.
+    """
+    statement: Any
+    if connection.dialect.name == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
+    statement = statement.values(values).execution_options(preserve_rowcount=True)
+    return bool(connection.execute(statement).rowcount == 1)
+
+
+class SqlRepository:
+    """A repository over one ``Database``, with the short transactions its methods share."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def _first(
+        self, query: Select[Any], convert: Callable[[RowMapping], _Record]
+    ) -> _Record | None:
+        """The first row ``query`` reads, converted; None if there is none."""
+        with self._db.read() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else convert(row)
+
+    def _all(self, query: Select[Any], convert: Callable[[RowMapping], _Record]) -> list[_Record]:
+        """Every row ``query`` reads, converted, in its order."""
+        with self._db.read() as connection:
+            found = connection.execute(query).mappings().all()
+        return [convert(row) for row in found]
+
+    def _update_or_not_found(self, statement: Update, missing: str) -> None:
+        """Run ``statement`` in a write; NOT_FOUND with ``missing`` if it matched no row."""
+        with self._db.write() as connection:
+            if connection.execute(statement).rowcount == 0:
+                raise not_found(missing)
+
+    def _add_for_authority(self, table: Table, row: Row, authority: str, taken: str) -> None:
+        """Insert ``row`` of something ``authority`` owns.
+
+        NOT_FOUND if the authority is unknown, else CONFLICT with ``taken`` when a
+        constraint refuses the row.
+        """
+        try:
+            with self._db.write() as connection:
+                connection.execute(insert(table), row)
+        except IntegrityError:
+            with self._db.read() as connection:
+                if not authority_exists(connection, authority):
+                    raise not_found(f"no authority named {authority!r}") from None
+            raise conflict(taken) from None
