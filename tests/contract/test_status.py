@@ -361,3 +361,50 @@ def test_naive_status_timestamps_are_refused(store: SqlStore, sat: str) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         _change(store, 1, 1, now=naive)
     assert store.statuses.history(credential_id(1)) == []
+
+
+def test_unless_revoked_refuses_any_purpose_of_a_revoked_credential(
+    store: SqlStore, sat: str
+) -> None:
+    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+        store.statuses.allocate(
+            authority=sat,
+            purpose=purpose,
+            credential_id="urn:uuid:r-1",
+            size=64,
+            status_size=1,
+            now=NOW,
+        )
+    store.statuses.change(
+        credential_id="urn:uuid:r-1",
+        purpose=StatusPurpose.SUSPENSION,
+        new_status=1,
+        reason="incident",
+        actor="cbp",
+        now=NOW,
+        unless_revoked=True,
+    )
+    store.statuses.change(
+        credential_id="urn:uuid:r-1",
+        purpose=StatusPurpose.REVOCATION,
+        new_status=1,
+        reason="cancelled",
+        actor="cbp",
+        now=NOW,
+        unless_revoked=True,
+    )
+    with pytest.raises(StorageError) as refused:
+        store.statuses.change(
+            credential_id="urn:uuid:r-1",
+            purpose=StatusPurpose.SUSPENSION,
+            new_status=0,
+            reason="reinstate",
+            actor="cbp",
+            now=NOW,
+            unless_revoked=True,
+        )
+    assert refused.value.code == "CONFLICT"
+    suspension = {
+        entry.purpose: entry.status for entry in store.statuses.entries_for("urn:uuid:r-1")
+    }[StatusPurpose.SUSPENSION]
+    assert suspension == 1

@@ -46,7 +46,7 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
 
     def caller(request: Request, services: ServicesDep) -> Caller:
         grant = services.tokens.verify(bearer_token(request))
-        if services.store.clients.get(grant.client_id) is None:
+        if not services.clients.exists(grant.client_id):
             raise VcError(
                 "the client of this token was removed", code="INVALID_TOKEN", field="Authorization"
             )

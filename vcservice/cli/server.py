@@ -12,7 +12,6 @@ from typing import Any
 import uvicorn
 
 from vcservice.model.records import Scope
-from vcservice.services.access import create_client
 from vcservice.services.container import build_services
 from vcservice.settings import Settings
 
@@ -80,13 +79,7 @@ def _create_client(args: argparse.Namespace) -> int:
     _export_settings(args)
     services = build_services(Settings())
     try:
-        services.authorities.get(args.authority)
-        client, secret = create_client(
-            services.store.clients,
-            authority=args.authority,
-            scopes={Scope(s) for s in args.scope},
-            clock=services.clock,
-        )
+        client, secret = services.clients.create(args.authority, {Scope(s) for s in args.scope})
     finally:
         services.close()
     json.dump(

@@ -14,6 +14,7 @@ from vcservice.services.access import (
     load_or_create_token_key,
 )
 from vcservice.services.authorities import AuthorityService
+from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.issuer import IssuerService
 from vcservice.services.status import StatusService
@@ -32,6 +33,7 @@ class Services:
     core: Core
     authorities: AuthorityService
     issuer: IssuerService
+    clients: ClientService
     statuses: StatusService
     tokens: TokenService
     admin_token: str = field(repr=False)
@@ -96,6 +98,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             core=core, store=store, authorities=authorities, statuses=statuses, clock=clock
         ),
         statuses=statuses,
+        clients=ClientService(clients=store.clients, authorities=authorities, clock=clock),
         tokens=tokens,
         admin_token=load_or_create_admin_token(settings.data_dir),
     )

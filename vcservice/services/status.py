@@ -141,6 +141,7 @@ class StatusService:
                 actor=actor,
                 now=self._clock.now(),
                 final_status=REVOKED if purpose is StatusPurpose.REVOCATION else None,
+                unless_revoked=True,
             )
             for purpose, status in updates.items()
         ]

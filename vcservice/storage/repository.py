@@ -168,11 +168,13 @@ class StatusRepository(Protocol):
         actor: str,
         now: datetime,
         final_status: int | None = None,
+        unless_revoked: bool = False,
     ) -> StatusChange:
         """Set the credential's status for ``purpose`` and bump the list's version, atomically.
 
         Refused with CONFLICT when the current status is ``final_status`` (a revoked
-        credential stays revoked); NOT_FOUND when the credential has no such entry.
+        credential stays revoked) or, with ``unless_revoked``, when the credential's
+        revocation entry is set; NOT_FOUND when the credential has no such entry.
         """
         ...
 

@@ -215,8 +215,13 @@ class SqlStatusRepository(SqlRepository):
         actor: str,
         now: datetime,
         final_status: int | None = None,
+        unless_revoked: bool = False,
     ) -> StatusChange:
         """Set the status, bump the list's version and record the change, in one transaction.
+
+        With ``unless_revoked``, a credential whose revocation entry is set is refused
+        (CONFLICT) in the same transaction, so no concurrent request can change a
+        revoked credential.
 
         The entry is read ``FOR UPDATE`` on PostgreSQL (SQLite serialises writers), so
         a concurrent change cannot slip past ``final_status``. Setting the value the
@@ -250,6 +255,8 @@ class SqlStatusRepository(SqlRepository):
                 raise ValueError(
                     f"status {new_status} does not fit in {entry['status_size']} bit(s)"
                 )
+            if unless_revoked and self._revoked(connection, credential_id):
+                raise conflict(f"{credential_id!r} is revoked; revocation is final")
             if final_status is not None and entry["status"] == final_status:
                 raise conflict(
                     f"the {purpose.value} status of {credential_id!r} is final ({final_status})"
@@ -279,6 +286,18 @@ class SqlStatusRepository(SqlRepository):
             )
             connection.execute(insert(status_changes), rows.status_change_row(record))
         return record
+
+    @staticmethod
+    def _revoked(connection: Connection, credential_id: str) -> bool:
+        query = (
+            select(status_entries.c.status)
+            .where(
+                status_entries.c.credential_id == credential_id,
+                status_entries.c.purpose == StatusPurpose.REVOCATION.value,
+            )
+            .with_for_update()
+        )
+        return bool(connection.execute(query).scalar())
 
     def history(self, credential_id: str) -> list[StatusChange]:
         """Every recorded change of the credential, in the order they were made."""

@@ -12,9 +12,7 @@ from vcservice.api.schemas import (
     ClientView,
     KeyRotation,
 )
-from vcservice.errors import StorageError
 from vcservice.keys import KeyType
-from vcservice.services.access import create_client
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin])
 
@@ -50,23 +48,18 @@ def rotate_key(name: str, body: KeyRotation, services: ServicesDep) -> dict[str,
 @router.post("/authorities/{name}/clients", status_code=201, response_model=ClientView)
 def create_authority_client(name: str, body: ClientCreate, services: ServicesDep) -> ClientView:
     """A new OAuth2 client; its secret is in this response and nowhere else, ever."""
-    services.authorities.get(name)
-    client, secret = create_client(
-        services.store.clients, authority=name, scopes=set(body.scopes), clock=services.clock
-    )
+    client, secret = services.clients.create(name, set(body.scopes))
     return ClientView.of(client, secret)
 
 
 @router.get("/authorities/{name}/clients", response_model=list[ClientView])
 def list_clients(name: str, services: ServicesDep) -> list[ClientView]:
     """The authority's clients (without secrets)."""
-    services.authorities.get(name)
-    return [ClientView.of(client) for client in services.store.clients.for_authority(name)]
+    return [ClientView.of(client) for client in services.clients.list(name)]
 
 
 @router.delete("/clients/{client_id}", status_code=204)
 def delete_client(client_id: str, services: ServicesDep) -> Response:
     """Remove a client; its access tokens stop working at once."""
-    if not services.store.clients.delete(client_id):
-        raise StorageError(f"no client {client_id!r}", code="NOT_FOUND", field="client_id")
+    services.clients.remove(client_id)
     return Response(status_code=204)

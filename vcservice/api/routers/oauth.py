@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from vcservice.api.deps import ServicesDep
 from vcservice.api.schemas import TokenResponse
 from vcservice.errors import VcError
-from vcservice.services.access import authenticate_client, parse_scope
+from vcservice.services.access import parse_scope
 from vcservice.services.container import Services
 
 router = APIRouter(tags=["oauth"])
@@ -64,7 +64,7 @@ async def token(request: Request, services: ServicesDep) -> TokenResponse:
 
 
 def _grant(services: Services, client_id: str, secret: str, requested: str | None) -> TokenResponse:
-    client = authenticate_client(services.store.clients, client_id, secret)
+    client = services.clients.authenticate(client_id, secret)
     scopes = parse_scope(requested) if requested is not None else None
     access_token, expires_in = services.tokens.issue(client, scopes)
     granted = scopes if scopes is not None else client.scopes

@@ -1,0 +1,46 @@
+"""OAuth2 clients of the authorities: create (the secret is shown once), list, remove, log in."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+from vcservice.clock import Clock
+from vcservice.errors import StorageError
+from vcservice.model.records import Client, Scope
+from vcservice.services.access import authenticate_client, create_client
+from vcservice.services.authorities import AuthorityService
+from vcservice.storage.repository import ClientRepository
+
+
+class ClientService:
+    """The clients that act for authorities; only slow hashes of their secrets are kept."""
+
+    def __init__(
+        self, *, clients: ClientRepository, authorities: AuthorityService, clock: Clock
+    ) -> None:
+        self._clients = clients
+        self._authorities = authorities
+        self._clock = clock
+
+    def create(self, authority: str, scopes: Set[Scope]) -> tuple[Client, str]:
+        """A new client of ``authority`` and its secret, which is not kept anywhere."""
+        self._authorities.get(authority)
+        return create_client(self._clients, authority=authority, scopes=scopes, clock=self._clock)
+
+    def list(self, authority: str) -> list[Client]:
+        """The authority's clients."""
+        self._authorities.get(authority)
+        return self._clients.for_authority(authority)
+
+    def remove(self, client_id: str) -> None:
+        """Remove a client; its access tokens stop working at once (NOT_FOUND if unknown)."""
+        if not self._clients.delete(client_id):
+            raise StorageError(f"no client {client_id!r}", code="NOT_FOUND", field="client_id")
+
+    def authenticate(self, client_id: str, secret: str) -> Client:
+        """The client, if ``secret`` is its secret (INVALID_CLIENT otherwise)."""
+        return authenticate_client(self._clients, client_id, secret)
+
+    def exists(self, client_id: str) -> bool:
+        """Whether the client is still registered."""
+        return self._clients.get(client_id) is not None
