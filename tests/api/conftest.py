@@ -14,8 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
-import secrets
 import socket
 import threading
 import time
@@ -28,19 +26,15 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from tests.api.builders import CBP_TYPES, SAT_TYPES
 from tests.api.offline import OfflineVerifier
+from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.api.app import create_app
 from vcservice.jose.jws import decode_compact
 from vcservice.settings import Settings
-from vcservice.storage.engine import normalise_url
 
-POSTGRES_URL = os.environ.get("VCSERVICE_TEST_POSTGRES_URL")
-NO_POSTGRES = 'VCSERVICE_TEST_POSTGRES_URL is not set; run eval "$(bash scripts/postgres.sh)" first'
 PROBLEM_JSON = "application/problem+json"
 ISSUE, READ = "issue:credentials", "read:credentials"
 STARTUP_SECONDS = 20.0
@@ -288,25 +282,6 @@ def _wait_until_healthy(
 
 
 @contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``server_url``; dropped afterwards."""
-    name = f"vcservice_api_{secrets.token_hex(6)}"
-    admin = create_engine(
-        normalise_url(server_url), poolclass=NullPool, isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
-@contextmanager
 def database_for(backend: str) -> Iterator[str | None]:
     """``None`` (SQLite in the data directory) or the URL of a fresh PostgreSQL database."""
     if backend == "sqlite":
@@ -314,7 +289,7 @@ def database_for(backend: str) -> Iterator[str | None]:
         return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    with fresh_postgres_database(POSTGRES_URL) as url:
+    with fresh_postgres_database(POSTGRES_URL, prefix="vcservice_api") as url:
         yield url
 
 

@@ -6,7 +6,6 @@ scripts/postgres.sh)"`` sets it); each test then starts from an empty ``public``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +14,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 from tests.contract import builders
+from tests.postgres import NO_POSTGRES, POSTGRES_URL
 from vcservice.storage.engine import normalise_url
 from vcservice.storage.sql import SqlStore, open_store
-
-POSTGRES_URL = os.environ.get("VCSERVICE_TEST_POSTGRES_URL")
-NO_POSTGRES = 'VCSERVICE_TEST_POSTGRES_URL is not set; run eval "$(bash scripts/postgres.sh)" first'
 
 
 def reset_postgres(url: str) -> None:

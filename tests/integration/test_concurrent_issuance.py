@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import secrets
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from tests.integration.workers import PUBLIC_URL, issue_credentials, service_settings
+from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.model.records import StatusPurpose
 from vcservice.services.container import Services, build_services
 from vcservice.services.status import STATUS_LISTS_PATH, STATUS_SIZES
-from vcservice.storage.engine import normalise_url
 from vcservice.storage.repository import CredentialQuery
 from vcservice.storage.schema import status_entries, status_lists
 
@@ -36,28 +31,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.shared]
 PROCESSES = 8
 PER_PROCESS = 15
 AUTHORITY = "sat"
-POSTGRES_URL = os.environ.get("VCSERVICE_TEST_POSTGRES_URL")
-NO_POSTGRES = 'VCSERVICE_TEST_POSTGRES_URL is not set; run eval "$(bash scripts/postgres.sh)" first'
 LIST_PREFIX = f"{PUBLIC_URL}/{STATUS_LISTS_PATH}/"
-
-
-@contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``server_url``; dropped afterwards."""
-    name = f"vcservice_integration_{secrets.token_hex(6)}"
-    admin = create_engine(
-        normalise_url(server_url), poolclass=NullPool, isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -68,7 +42,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    with fresh_postgres_database(POSTGRES_URL) as url:
+    with fresh_postgres_database(POSTGRES_URL, prefix="vcservice_integration") as url:
         yield url
 
 
