@@ -59,6 +59,11 @@ CATALOG: Mapping[str, Message] = {
         "The proof was not made for this domain",
         "La prueba no se hizo para este dominio",
     ),
+    "TOO_MANY_CHALLENGES": Message(
+        VCSERVICE,
+        "Too many challenges are open",
+        "Hay demasiados desafíos abiertos",
+    ),
     "INVALID_PROOF_PURPOSE": Message(
         VCSERVICE,
         "The key was not authorized for this purpose",

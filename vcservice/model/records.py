@@ -141,3 +141,14 @@ class StatusChange:
     reason: str
     actor: str
     changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """A single-use nonce a verifier handed out for one presentation, and whether it was used."""
+
+    challenge: str
+    domain: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -18,6 +18,7 @@ from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.issuer import IssuerService
 from vcservice.services.status import StatusService
+from vcservice.services.verifier import VerifierService
 from vcservice.settings import Settings
 from vcservice.storage.repository import Store
 from vcservice.storage.sql import open_store
@@ -36,6 +37,7 @@ class Services:
     clients: ClientService
     statuses: StatusService
     tokens: TokenService
+    verifier: VerifierService
     admin_token: str = field(repr=False)
 
     def close(self) -> None:
@@ -100,6 +102,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         statuses=statuses,
         clients=ClientService(clients=store.clients, authorities=authorities, clock=clock),
         tokens=tokens,
+        verifier=VerifierService(core=core, store=store, clock=clock),
         admin_token=load_or_create_admin_token(settings.data_dir),
     )
 

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from vcservice.model.records import (
     Authority,
+    Challenge,
     Client,
     IssuedCredential,
     StatusChange,
@@ -203,6 +204,45 @@ class StatusRepository(Protocol):
         ...
 
 
+ConsumedChallenge = Challenge
+"""A challenge as ``ChallengeRepository.consume`` returns it: ``used_at`` is now set."""
+
+
+class ChallengeRepository(Protocol):
+    """Single-use challenges a verifier issued for presentations.
+
+    Consumption is the database's job: a challenge is consumed at most once, whatever
+    the number of processes trying at once.
+    """
+
+    def issue(
+        self,
+        challenge: str,
+        *,
+        domain: str | None,
+        expires_at: datetime,
+        created_at: datetime,
+    ) -> Challenge:
+        """Store a new, unused challenge (CONFLICT if that challenge exists)."""
+        ...
+
+    def consume(self, challenge: str, *, now: datetime) -> ConsumedChallenge | None:
+        """Mark ``challenge`` used at ``now``, atomically; None if unknown, expired or used."""
+        ...
+
+    def get(self, challenge: str) -> Challenge | None:
+        """The challenge, used or not, expired or not (until purged)."""
+        ...
+
+    def count_open(self, now: datetime) -> int:
+        """How many challenges are unused and unexpired at ``now``."""
+        ...
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete every challenge expired at ``now`` (used or not); how many were deleted."""
+        ...
+
+
 class Store(Protocol):
     """All repositories over one database."""
 
@@ -211,6 +251,7 @@ class Store(Protocol):
     clients: ClientRepository
     credentials: CredentialRepository
     statuses: StatusRepository
+    challenges: ChallengeRepository
 
     def close(self) -> None:
         """Release connections."""

@@ -14,6 +14,7 @@ from sqlalchemy import RowMapping
 
 from vcservice.model.records import (
     Authority,
+    Challenge,
     Client,
     IssuedCredential,
     KeyStatus,
@@ -133,3 +134,13 @@ def status_change_row(change: StatusChange) -> Row:
 def to_status_change(row: RowMapping) -> StatusChange:
     """The change a ``status_changes`` row holds."""
     return _from_row(StatusChange, row, purpose=StatusPurpose)
+
+
+def challenge_row(challenge: Challenge) -> Row:
+    """The ``challenges`` row of ``challenge``."""
+    return _to_row(challenge)
+
+
+def to_challenge(row: RowMapping) -> Challenge:
+    """The challenge a ``challenges`` row holds."""
+    return _from_row(Challenge, row)

@@ -192,3 +192,15 @@ status_changes = Table(
     Column("actor", String, nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),
 )
+
+# Single-use verifier challenges: ``used_at`` is set once, by a conditional UPDATE, so a
+# challenge is consumed at most once across processes; expired rows are purged by time.
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("challenge", String, primary_key=True),
+    Column("domain", String),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("used_at", UtcDateTime),
+)

@@ -6,8 +6,8 @@ its own short transaction. A violated constraint becomes ``StorageError`` CONFLI
 (or NOT_FOUND for an unknown authority); any other database failure becomes
 STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
-The repositories live in ``authorities``, ``credentials`` and ``status``, with what
-they share in ``common``; they are importable from here as well.
+The repositories live in ``authorities``, ``credentials``, ``status`` and ``challenges``,
+with what they share in ``common``; they are importable from here as well.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from vcservice.storage.authorities import (
     SqlClientRepository,
     SqlKeyRepository,
 )
+from vcservice.storage.challenges import SqlChallengeRepository
 from vcservice.storage.credentials import SqlCredentialRepository
 from vcservice.storage.engine import Database, build_engine
 from vcservice.storage.migrations import upgrade_to_head
 from vcservice.storage.repository import (
     AuthorityRepository,
+    ChallengeRepository,
     ClientRepository,
     CredentialRepository,
     KeyRepository,
@@ -36,6 +38,7 @@ from vcservice.storage.status import FULL_PERCENT, SqlStatusRepository, full_thr
 __all__ = [
     "FULL_PERCENT",
     "SqlAuthorityRepository",
+    "SqlChallengeRepository",
     "SqlClientRepository",
     "SqlCredentialRepository",
     "SqlKeyRepository",
@@ -57,6 +60,7 @@ class SqlStore:
         self.clients: ClientRepository = SqlClientRepository(database)
         self.credentials: CredentialRepository = SqlCredentialRepository(database)
         self.statuses: StatusRepository = SqlStatusRepository(database)
+        self.challenges: ChallengeRepository = SqlChallengeRepository(database)
 
     def close(self) -> None:
         """Release connections."""

@@ -1,0 +1,421 @@
+"""The verifier over real HTTP: challenges, credentials and presentations verified.
+
+Credentials are issued by the running service (their ``credentialStatus`` points back
+at it, which it resolves locally); presentations are signed by a holder's ``did:key``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.builders import certificate_body
+from tests.api.conftest import Issuer, LiveService, assert_problem
+from vcservice.clock import Clock
+from vcservice.errors import VcError
+from vcservice.keys import KeyFile, KeyPair, KeyType
+from vcservice.model.datetimes import parse_datetime
+from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.verifier import VerifierService
+from vcservice.storage.sql import open_store
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+DOMAIN = "aduana-nuevo-laredo.example"
+UPDATE = "update:credentials"
+
+
+@dataclass
+class Holder:
+    """A shipper's did:key and the key that signs its presentations."""
+
+    key: KeyFile
+
+    @property
+    def did(self) -> str:
+        return self.key.verification_method.split("#")[0]
+
+
+@pytest.fixture(scope="module")
+def core(context_store_dir: Path) -> Iterator[Core]:
+    """A credential core of the holder's own (signs presentations, offline)."""
+    built = build_core(CoreConfig(store_dir=context_store_dir))
+    yield built
+    built.http.close()
+
+
+@pytest.fixture(scope="module")
+def holder() -> Holder:
+    return Holder(KeyFile(KeyPair.generate(KeyType.ED25519)))
+
+
+@pytest.fixture(scope="module")
+def customs(live_service: LiveService) -> Issuer:
+    """CBP with the right to suspend."""
+    return live_service.issuer(
+        "cbp-verify", ["CTPATCertificate"], scopes=("issue:credentials", UPDATE)
+    )
+
+
+def _issue(
+    live_service: LiveService,
+    issuer: Issuer,
+    slug: str,
+    *,
+    subject: str | None = None,
+    securing_format: str = "eddsa-rdfc-2022",
+) -> Any:
+    body = certificate_body(slug, securing_format=securing_format)
+    if subject is not None:
+        body["certificate"]["subjectId"] = subject
+    response = live_service.http.post(f"/certificates/{slug}", headers=issuer.headers, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["verifiableCredential"]
+
+
+def _verify_credential(live_service: LiveService, credential: Any) -> dict[str, Any]:
+    response = live_service.http.post(
+        "/credentials/verify", json={"verifiableCredential": credential, "options": {}}
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _challenge(live_service: LiveService, domain: str | None = DOMAIN) -> dict[str, Any]:
+    body = {} if domain is None else {"domain": domain}
+    response = live_service.http.post("/challenges", json=body)
+    assert response.status_code == 201, response.text
+    issued: dict[str, Any] = response.json()
+    return issued
+
+
+def _present(
+    core: Core, holder: Holder, credentials: list[Any], *, challenge: str, domain: str | None
+) -> dict[str, Any]:
+    presentation = {
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.did,
+        "verifiableCredential": credentials,
+    }
+    return core.data_integrity.add_proof(
+        presentation,
+        signer=holder.key.signer(),
+        cryptosuite="eddsa-rdfc-2022",
+        created=datetime.now(UTC),
+        purpose="authentication",
+        challenge=challenge,
+        domain=domain,
+    )
+
+
+def _verify_presentation(
+    live_service: LiveService, presentation: Any, *, challenge: str, domain: str | None = DOMAIN
+) -> dict[str, Any]:
+    options = {"challenge": challenge} | ({} if domain is None else {"domain": domain})
+    response = live_service.http.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": options},
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _outcomes(result: dict[str, Any]) -> dict[str, str]:
+    return {check["check"]: check["outcome"] for check in result["checks"]}
+
+
+def _codes(result: dict[str, Any]) -> list[str]:
+    return [problem["code"] for problem in result["problemDetails"]]
+
+
+# ---------------------------------------------------------------- challenges
+
+
+def test_a_challenge_is_issued_with_its_domain_and_expiry(live_service: LiveService) -> None:
+    before = datetime.now(UTC)
+    first, second = _challenge(live_service), _challenge(live_service, None)
+    assert first["domain"] == DOMAIN and second["domain"] is None
+    assert first["challenge"] != second["challenge"] and len(first["challenge"]) >= 32
+    expires = parse_datetime(first["expires"], field="expires")
+    assert before + timedelta(minutes=4) < expires <= datetime.now(UTC) + timedelta(minutes=5)
+
+
+def test_a_challenge_needs_no_body(live_service: LiveService) -> None:
+    response = live_service.http.post("/challenges")
+    assert response.status_code == 201, response.text
+    assert response.json()["domain"] is None
+
+
+def test_malformed_challenge_requests_are_problems(live_service: LiveService) -> None:
+    assert_problem(
+        live_service.http.post("/challenges", json={"domain": ""}), 422, "MALFORMED_VALUE_ERROR"
+    )
+    assert_problem(
+        live_service.http.post("/challenges", json={"domain": "a", "other": 1}),
+        422,
+        "MALFORMED_VALUE_ERROR",
+        field="other",
+    )
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def test_a_credential_issued_here_verifies(live_service: LiveService, sat: Issuer) -> None:
+    credential = _issue(live_service, sat, "immex")
+    result = _verify_credential(live_service, credential)
+    assert result["verified"] is True, result
+    assert result["kind"] == "VerifiableCredential"
+    assert _outcomes(result) == {
+        "structure": "passed",
+        "proof": "passed",
+        "issuer": "passed",
+        "validityPeriod": "passed",
+        "status": "passed",
+    }
+    assert result["problemDetails"] == []
+
+
+def test_a_tampered_credential_does_not_verify(live_service: LiveService, sat: Issuer) -> None:
+    credential = _issue(live_service, sat, "oea")
+    credential["credentialSubject"]["name"] = "Otra Empresa S.A. de C.V."
+    result = _verify_credential(live_service, credential)
+    assert result["verified"] is False
+    assert _outcomes(result)["proof"] == "failed"
+    assert "PROOF_VERIFICATION_ERROR" in _codes(result)
+
+
+def test_a_vc_jwt_verifies(live_service: LiveService, cbp: Issuer) -> None:
+    token = _issue(live_service, cbp, "ctpat", securing_format="vc+jwt")
+    assert isinstance(token, str)
+    result = _verify_credential(live_service, token)
+    assert result["verified"] is True, result
+    assert result["format"] == "vc+jwt"
+    assert _outcomes(result)["status"] == "passed"
+
+
+def test_malformed_verify_requests_are_problems(live_service: LiveService) -> None:
+    http = live_service.http
+    assert_problem(http.post("/credentials/verify", json={}), 422, "MALFORMED_VALUE_ERROR")
+    assert_problem(
+        http.post("/credentials/verify", json={"verifiableCredential": "not a jwt"}),
+        422,
+        "MALFORMED_VALUE_ERROR",
+    )
+    assert_problem(
+        http.post("/credentials/verify", json={"verifiableCredential": {}, "options": {"x": 1}}),
+        422,
+        "MALFORMED_VALUE_ERROR",
+    )
+    assert_problem(
+        http.post("/presentations/verify", json={"verifiablePresentation": {}}),
+        422,
+        "MALFORMED_VALUE_ERROR",
+        field="options",
+    )
+    assert_problem(
+        http.post(
+            "/credentials/verify",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
+        ),
+        400,
+        "PARSING_ERROR",
+    )
+
+
+def test_the_verify_endpoints_are_open(live_service: LiveService) -> None:
+    response = live_service.http.post(
+        "/credentials/verify", json={"verifiableCredential": {"@context": [V2]}}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["verified"] is False
+
+
+# ---------------------------------------------------------------- presentations
+
+
+def test_a_presentation_for_our_challenge_verifies_once(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    assert credential["credentialSubject"]["id"] == holder.did
+    challenge = _challenge(live_service)["challenge"]
+    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+
+    result = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert result["verified"] is True, result
+    assert result["kind"] == "VerifiablePresentation"
+    assert _outcomes(result) == {
+        "challenge": "passed",
+        "domain": "passed",
+        "structure": "passed",
+        "proof": "passed",
+        "holder": "passed",
+        "credentials": "passed",
+    }
+    [nested] = result["credentialResults"]
+    assert nested["verified"] is True and _outcomes(nested)["status"] == "passed"
+
+    replay = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert replay["verified"] is False
+    assert _outcomes(replay)["challenge"] == "failed"
+    assert _codes(replay) == ["INVALID_CHALLENGE_ERROR"]
+    assert "already used" in replay["problemDetails"][0]["detail"]
+
+
+def test_a_challenge_issued_without_a_domain_needs_none(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    challenge = _challenge(live_service, None)["challenge"]
+    presentation = _present(core, holder, [credential], challenge=challenge, domain=None)
+    result = _verify_presentation(live_service, presentation, challenge=challenge, domain=None)
+    assert result["verified"] is True, result
+    assert "domain" not in _outcomes(result)
+
+
+def test_an_unknown_challenge_is_refused(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    presentation = _present(core, holder, [credential], challenge="made-up", domain=DOMAIN)
+    result = _verify_presentation(live_service, presentation, challenge="made-up")
+    assert result["verified"] is False
+    assert _codes(result) == ["INVALID_CHALLENGE_ERROR"]
+    assert "not issued by this verifier" in result["problemDetails"][0]["detail"]
+    assert _outcomes(result)["proof"] == "passed"  # the proof itself is fine
+
+
+def test_a_presentation_for_another_domain_is_refused(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    challenge = _challenge(live_service)["challenge"]
+    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    result = _verify_presentation(
+        live_service, presentation, challenge=challenge, domain="otra-aduana.example"
+    )
+    assert result["verified"] is False
+    assert _outcomes(result)["domain"] == "failed"
+    assert "INVALID_DOMAIN_ERROR" in _codes(result)
+    assert "INVALID_CHALLENGE_ERROR" not in _codes(result)
+
+
+def test_a_presentation_signed_for_another_domain_is_refused(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    challenge = _challenge(live_service)["challenge"]
+    presentation = _present(
+        core, holder, [credential], challenge=challenge, domain="otra-aduana.example"
+    )
+    result = _verify_presentation(live_service, presentation, challenge=challenge, domain=None)
+    assert result["verified"] is False
+    assert _outcomes(result)["proof"] == "failed"
+    assert "INVALID_DOMAIN_ERROR" in _codes(result)
+
+
+def test_a_suspended_credential_inside_fails_the_presentation(
+    live_service: LiveService, customs: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, customs, "ctpat", subject=holder.did)
+    response = live_service.http.post(
+        "/credentials/status",
+        headers=customs.headers,
+        json={
+            "credentialId": credential["id"],
+            "reason": "security incident under review",
+            "credentialStatus": [
+                {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": "0x1"}
+            ],
+        },
+    )
+    assert response.status_code == 200, response.text
+    challenge = _challenge(live_service)["challenge"]
+    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    result = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert result["verified"] is False
+    assert _outcomes(result)["challenge"] == "passed"
+    assert _outcomes(result)["credentials"] == "failed"
+    [nested] = result["credentialResults"]
+    assert nested["verified"] is False
+    assert _codes(nested) == ["CREDENTIAL_SUSPENDED"]
+
+
+def test_concurrent_replays_of_one_challenge_verify_once(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    challenge = _challenge(live_service)["challenge"]
+    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    body = {"verifiablePresentation": presentation, "options": {"challenge": challenge}}
+
+    def post(_: int) -> bool:
+        with live_service.client() as client:
+            response: httpx.Response = client.post("/presentations/verify", json=body)
+        assert response.status_code == 200, response.text
+        return bool(response.json()["verified"])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(post, range(4)))
+    assert outcomes.count(True) == 1
+
+
+# ---------------------------------------------------------------- the service, with time moved
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def stepped(tmp_path: Path, core: Core) -> Iterator[tuple[VerifierService, _Clock]]:
+    clock = _Clock()
+    store = open_store(f"sqlite:///{tmp_path / 'verifier.db'}")
+    service_clock: Clock = clock
+    try:
+        yield (
+            VerifierService(core=core, store=store, clock=service_clock, max_open_challenges=2),
+            clock,
+        )
+    finally:
+        store.close()
+
+
+def test_an_expired_challenge_is_refused(stepped: tuple[VerifierService, _Clock]) -> None:
+    service, clock = stepped
+    challenge, expires = service.new_challenge("aduana.example")
+    assert expires == clock.moment + timedelta(minutes=5)
+    clock.moment = expires
+    result = service.verify_presentation({}, challenge=challenge, domain="aduana.example")
+    assert not result.verified
+    [problem] = [p for p in result.problems if p.code == "INVALID_CHALLENGE_ERROR"]
+    assert "expired" in problem.detail
+
+
+def test_open_challenges_are_bounded(stepped: tuple[VerifierService, _Clock]) -> None:
+    service, clock = stepped
+    first, _ = service.new_challenge(None)
+    service.new_challenge(None)
+    with pytest.raises(VcError) as excinfo:
+        service.new_challenge(None)
+    assert excinfo.value.code == "TOO_MANY_CHALLENGES"
+    service.verify_presentation({}, challenge=first, domain=None)  # used: no longer open
+    service.new_challenge(None)
+    clock.moment += timedelta(minutes=5)  # all expired, and purged on the next request
+    service.new_challenge(None)
+    service.new_challenge(None)

@@ -1,0 +1,121 @@
+"""Verifier challenges behave the same on SQLite and PostgreSQL: used once, then never."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tests.contract.builders import NOW
+from vcservice.errors import StorageError
+from vcservice.model.records import Challenge
+from vcservice.storage.sql import SqlStore
+
+LATER = NOW + timedelta(minutes=5)
+
+
+def _issue(store: SqlStore, challenge: str = "c-1", **changes: object) -> Challenge:
+    arguments: dict[str, object] = {
+        "domain": "aduana.example",
+        "expires_at": LATER,
+        "created_at": NOW,
+        **changes,
+    }
+    return store.challenges.issue(challenge, **arguments)  # type: ignore[arg-type]
+
+
+def test_an_issued_challenge_is_stored_unused(store: SqlStore) -> None:
+    issued = _issue(store)
+    assert issued == Challenge("c-1", "aduana.example", NOW, LATER, None)
+    assert store.challenges.get("c-1") == issued
+    assert store.challenges.get("c-2") is None
+
+
+def test_a_challenge_without_a_domain_keeps_none(store: SqlStore) -> None:
+    _issue(store, domain=None)
+    found = store.challenges.get("c-1")
+    assert found is not None and found.domain is None
+
+
+def test_issuing_the_same_challenge_twice_is_a_conflict(store: SqlStore) -> None:
+    _issue(store)
+    with pytest.raises(StorageError) as excinfo:
+        _issue(store, domain="other.example")
+    assert excinfo.value.code == "CONFLICT"
+    assert store.challenges.get("c-1") == Challenge("c-1", "aduana.example", NOW, LATER, None)
+
+
+def test_timestamps_come_back_in_utc(store: SqlStore) -> None:
+    mexico = timezone(timedelta(hours=-6))
+    _issue(store, created_at=NOW.astimezone(mexico), expires_at=LATER.astimezone(mexico))
+    found = store.challenges.get("c-1")
+    assert found is not None
+    assert found.created_at == NOW and found.created_at.tzinfo == UTC
+    assert found.expires_at == LATER and found.expires_at.tzinfo == UTC
+
+
+def test_naive_timestamps_are_refused(store: SqlStore) -> None:
+    with pytest.raises(ValueError):
+        _issue(store, expires_at=datetime(2026, 11, 28, 12, 5))
+    with pytest.raises(ValueError):
+        store.challenges.consume("c-1", now=datetime(2026, 11, 28, 12, 1))
+
+
+def test_a_challenge_is_consumed_once(store: SqlStore) -> None:
+    _issue(store)
+    moment = NOW + timedelta(minutes=1)
+    consumed = store.challenges.consume("c-1", now=moment)
+    assert consumed == Challenge("c-1", "aduana.example", NOW, LATER, moment)
+    assert store.challenges.consume("c-1", now=moment) is None
+    assert store.challenges.consume("c-1", now=moment + timedelta(seconds=1)) is None
+    assert store.challenges.get("c-1") == consumed
+
+
+def test_unknown_and_expired_challenges_are_not_consumed(store: SqlStore) -> None:
+    _issue(store)
+    assert store.challenges.consume("c-2", now=NOW) is None
+    assert store.challenges.consume("c-1", now=LATER) is None  # expiry is exclusive
+    assert store.challenges.consume("c-1", now=LATER + timedelta(seconds=1)) is None
+    found = store.challenges.get("c-1")
+    assert found is not None and found.used_at is None
+
+
+def test_count_open_counts_unused_unexpired_challenges(store: SqlStore) -> None:
+    _issue(store, "c-1")
+    _issue(store, "c-2")
+    _issue(store, "c-3", expires_at=NOW + timedelta(minutes=1))
+    assert store.challenges.count_open(NOW) == 3
+    store.challenges.consume("c-2", now=NOW)
+    assert store.challenges.count_open(NOW) == 2
+    assert store.challenges.count_open(NOW + timedelta(minutes=1)) == 1
+    assert store.challenges.count_open(LATER) == 0
+
+
+def test_purge_deletes_only_expired_challenges(store: SqlStore) -> None:
+    _issue(store, "c-1", expires_at=NOW + timedelta(minutes=1))
+    _issue(store, "c-2", expires_at=NOW + timedelta(minutes=1))
+    store.challenges.consume("c-2", now=NOW)
+    _issue(store, "c-3")
+    assert store.challenges.purge_expired(NOW) == 0
+    assert store.challenges.purge_expired(NOW + timedelta(minutes=1)) == 2
+    assert store.challenges.get("c-1") is None and store.challenges.get("c-2") is None
+    assert store.challenges.get("c-3") is not None
+    assert store.challenges.purge_expired(NOW + timedelta(minutes=1)) == 0
+
+
+def test_threads_racing_to_consume_one_challenge_leave_one_winner(store: SqlStore) -> None:
+    _issue(store)
+    racers = 8
+    start = threading.Barrier(racers)
+
+    def consume(number: int) -> Challenge | None:
+        start.wait()
+        return store.challenges.consume("c-1", now=NOW + timedelta(seconds=number))
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        results = list(pool.map(consume, range(racers)))
+    winners = [result for result in results if result is not None]
+    assert len(winners) == 1
+    assert store.challenges.get("c-1") == winners[0]

@@ -1,0 +1,134 @@
+"""Verification as a service: single-use challenges, and credentials and presentations checked.
+
+A presentation is accepted only for a challenge this verifier issued, that has not
+expired and was not used before: the challenge is consumed (once, by the database)
+before the presentation's proof is checked, so a replay — even a concurrent one —
+fails ``INVALID_CHALLENGE_ERROR``. A challenge issued for a domain binds the
+presentation to that domain as well.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from vcservice.clock import Clock
+from vcservice.errors import Problem, VcError
+from vcservice.model.checks import Check
+from vcservice.model.datetimes import format_datetime
+from vcservice.services.core import Core
+from vcservice.storage.repository import Store
+from vcservice.verification.result import VerificationResult
+
+CHALLENGE_TTL = timedelta(minutes=5)
+MAX_OPEN_CHALLENGES = 10_000
+CHALLENGE_BYTES = 24  # 32 URL-safe characters
+
+
+class VerifierService:
+    """Issues challenges and verifies credentials and presentations with the core."""
+
+    def __init__(
+        self,
+        *,
+        core: Core,
+        store: Store,
+        clock: Clock,
+        challenge_ttl: timedelta = CHALLENGE_TTL,
+        max_open_challenges: int = MAX_OPEN_CHALLENGES,
+    ) -> None:
+        if challenge_ttl <= timedelta(0) or max_open_challenges < 1:
+            raise ValueError("challenges need a positive lifetime and room for at least one")
+        self._core = core
+        self._challenges = store.challenges
+        self._clock = clock
+        self._ttl = challenge_ttl
+        self._max_open = max_open_challenges
+
+    def new_challenge(self, domain: str | None = None) -> tuple[str, datetime]:
+        """A fresh single-use challenge (optionally bound to ``domain``) and its expiry.
+
+        Expired challenges are purged first; TOO_MANY_CHALLENGES when
+        ``max_open_challenges`` are already open (unused, unexpired), which bounds
+        the table. Concurrent requests may overshoot the bound by their number.
+        """
+        now = self._clock.now()
+        self._challenges.purge_expired(now)
+        if self._challenges.count_open(now) >= self._max_open:
+            raise VcError(
+                "too many open challenges; use or let some expire first",
+                code="TOO_MANY_CHALLENGES",
+            )
+        challenge = secrets.token_urlsafe(CHALLENGE_BYTES)
+        expires_at = now + self._ttl
+        self._challenges.issue(challenge, domain=domain, expires_at=expires_at, created_at=now)
+        return challenge, expires_at
+
+    def verify_credential(self, document: Mapping[str, Any] | str) -> VerificationResult:
+        """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``)."""
+        return self._core.verifier.verify_credential(document)
+
+    def verify_presentation(
+        self,
+        document: Mapping[str, Any] | str,
+        *,
+        challenge: str | None,
+        domain: str | None,
+    ) -> VerificationResult:
+        """Verify a presentation made for ``challenge`` (consumed here) and ``domain``.
+
+        Without ``domain``, the domain the challenge was issued for is expected. The
+        ``challenge`` (and, when either side names one, ``domain``) checks come first
+        in the result, then the core's checks of the presentation and its credentials.
+        """
+        binding, expected_domain = self._binding_checks(challenge, domain)
+        result = self._core.verifier.verify_presentation(
+            document, challenge=challenge, domain=expected_domain
+        )
+        return replace(result, checks=(*binding, *result.checks))
+
+    def _binding_checks(
+        self, challenge: str | None, domain: str | None
+    ) -> tuple[tuple[Check, ...], str | None]:
+        """The ``challenge`` and ``domain`` checks, and the domain the proof must name."""
+        if challenge is None:
+            problem = _challenge_problem("options.challenge is required (POST /challenges)")
+            return (Check.of("challenge", [problem]),), domain
+        now = self._clock.now()
+        consumed = self._challenges.consume(challenge, now=now)
+        if consumed is None:
+            return (Check.of("challenge", [self._why_refused(challenge, now)]),), domain
+        issued = format_datetime(consumed.created_at)
+        checks = [Check.of("challenge", [], detail=f"issued by this verifier at {issued}")]
+        issued_for = consumed.domain
+        if issued_for is not None and domain is not None and domain != issued_for:
+            problem = Problem(
+                "INVALID_DOMAIN_ERROR",
+                f"the challenge was issued for {issued_for!r}, not {domain!r}",
+                "options.domain",
+            )
+            checks.append(Check.of("domain", [problem]))
+        elif issued_for is not None:
+            checks.append(Check.of("domain", [], detail=f"the challenge's domain {issued_for}"))
+        return tuple(checks), domain if domain is not None else issued_for
+
+    def _why_refused(self, challenge: str, now: datetime) -> Problem:
+        """Why ``consume`` refused ``challenge``: unknown, already used, or expired."""
+        found = self._challenges.get(challenge)
+        if found is None:
+            return _challenge_problem("the challenge was not issued by this verifier")
+        if found.used_at is not None:
+            return _challenge_problem(
+                f"the challenge was already used at {format_datetime(found.used_at)}"
+            )
+        if found.expires_at <= now:
+            expired = format_datetime(found.expires_at)
+            return _challenge_problem(f"the challenge expired at {expired}")
+        return _challenge_problem("the challenge could not be used")
+
+
+def _challenge_problem(detail: str) -> Problem:
+    return Problem("INVALID_CHALLENGE_ERROR", detail, "options.challenge")
