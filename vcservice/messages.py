@@ -87,6 +87,16 @@ CATALOG: Mapping[str, Message] = {
         "The presentation was not signed by its holder",
         "La presentación no fue firmada por su titular",
     ),
+    "HOLDER_BINDING_ERROR": Message(
+        VCSERVICE,
+        "A credential in the presentation is not about its signer",
+        "Una credencial de la presentación no es de quien la firma",
+    ),
+    "ISSUER_NOT_TRUSTED": Message(
+        VCSERVICE,
+        "The issuer is not accredited for this credential type",
+        "El emisor no está acreditado para este tipo de credencial",
+    ),
     "INVALID_CREDENTIAL": Message(
         VCSERVICE,
         "A credential in the presentation does not verify",

@@ -88,6 +88,31 @@ def test_tampered_credential_exits_1_with_the_code(run: Any, tmp_path: Path) -> 
     assert [d["code"] for d in json.loads(out)["problemDetails"]] == ["PROOF_VERIFICATION_ERROR"]
 
 
+def test_verify_with_a_trust_registry(run: Any, tmp_path: Path) -> None:
+    key = key_file(seed=5)
+    did = key.verification_method.split("#")[0]
+    key_path = _write(tmp_path / "key.json", key.to_json())
+    signed = tmp_path / "signed.json"
+    args = ["sign", _write(tmp_path / "vc.json", certificate("immex", issuer=key))]
+    assert run(*args, "--key", key_path, "--out", signed)[0] == 0
+    entry = {"id": did, "name": "SAT", "credentialTypes": ["IMMEXCertificate"]}
+    trusted = _write(tmp_path / "trusted.json", {"issuers": [entry]})
+    code, out, _ = run("verify", signed, "--trust-registry", trusted)
+    result = json.loads(out)
+    assert code == 0, out
+    assert {c["check"]: c["outcome"] for c in result["checks"]}["issuerTrust"] == "passed"
+
+    other = _write(tmp_path / "other.json", {"issuers": [entry | {"id": "did:web:sat.example"}]})
+    code, out, _ = run("verify", signed, "--trust-registry", other)
+    assert code == 1
+    assert [d["code"] for d in json.loads(out)["problemDetails"]] == ["ISSUER_NOT_TRUSTED"]
+
+    broken = _write(tmp_path / "broken.json", {"issuers": [entry | {"credentialTypes": []}]})
+    code, _, err = run("verify", signed, "--trust-registry", broken)
+    assert code == 2
+    assert json.loads(err)[0]["field"] == "issuers[0].credentialTypes"
+
+
 def test_signing_an_undefined_term_is_refused(run: Any, tmp_path: Path) -> None:
     key = key_file()
     credential = certificate(issuer=key)

@@ -21,6 +21,7 @@ CORE = {
     "certificates",
     "verification",
     "status",
+    "trust",
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -31,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "net": {"errors"},
     "rdf": {"errors"},
     "certificates": {"errors"},
+    "trust": {"errors", "model"},
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "keys", "dids"},
@@ -46,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
         "jsonld",
         "dids",
         "status",
+        "trust",
     },
     "storage": {"errors", "model"},
     "custody": {"errors", "clock", "model", "keys", "storage"},

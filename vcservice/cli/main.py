@@ -22,6 +22,7 @@ from vcservice.messages import problem_details
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.signing import SECURING_FORMATS, default_format, secure_credential
 from vcservice.settings import default_context_store
+from vcservice.trust.registry import TrustRegistry
 
 EXIT_OK, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
 KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}
@@ -101,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="a status list credential to use instead of fetching it (repeatable)",
     )
+    verify.add_argument(
+        "--trust-registry",
+        type=Path,
+        help="a trust registry file: fail credentials whose issuer is not accredited",
+    )
     verify.set_defaults(handler=_verify)
 
     server.add_commands(commands)
@@ -118,6 +124,7 @@ def _core(
     *,
     did_documents: Sequence[DidDocument] = (),
     status_lists: Sequence[dict[str, Any]] = (),
+    trust_registry: TrustRegistry | None = None,
 ) -> Core:
     store_dir = args.context_store or default_context_store()
     lists_by_url = {document.get("id"): document for document in status_lists}
@@ -125,6 +132,7 @@ def _core(
         CoreConfig(store_dir=store_dir),
         local_dids=static_documents(did_documents),
         local_status_lists=lists_by_url.get,
+        trust_registry=trust_registry,
     )
 
 
@@ -201,7 +209,8 @@ def _sign(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     documents = [DidDocument(_read_document(path)) for path in args.did_document]
     status_lists = [_read_document(path) for path in args.status_list]
-    core = _core(args, did_documents=documents, status_lists=status_lists)
+    registry = None if args.trust_registry is None else TrustRegistry.load(args.trust_registry)
+    core = _core(args, did_documents=documents, status_lists=status_lists, trust_registry=registry)
     result = core.verifier.verify(
         _read_document(args.file), challenge=args.challenge, domain=args.domain
     )

@@ -31,6 +31,7 @@ from vcservice.status.sources import (
     LocalFirstStatusListSource,
     StatusListLookup,
 )
+from vcservice.trust.registry import TrustRegistry
 from vcservice.verification.verifier import Verifier
 
 CANONICALIZERS: dict[str, type[Rdfc10Canonicalizer] | type[OxigraphCanonicalizer]] = {
@@ -69,11 +70,13 @@ def build_core(
     clock: Clock | None = None,
     local_dids: DidLookup | None = None,
     local_status_lists: StatusListLookup | None = None,
+    trust_registry: TrustRegistry | None = None,
 ) -> Core:
     """Build the core from ``config``.
 
     DIDs that ``local_dids`` knows, and status lists that ``local_status_lists`` knows,
     resolve without the network; everything else goes through the guarded HTTP client.
+    With a ``trust_registry`` the verifier also checks that issuers are accredited.
     """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
     processor = SafeJsonLdProcessor(
@@ -106,6 +109,7 @@ def build_core(
         resolver=resolver,
         clock=clock,
         status_checker=status_checker,
+        trust_registry=trust_registry,
     )
     return Core(
         store=store,

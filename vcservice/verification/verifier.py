@@ -16,7 +16,8 @@ from vcservice.model import credential as vcdm
 from vcservice.model.values import as_list
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
 from vcservice.proofs.purposes import AUTHENTICATION, ProofPurpose
-from vcservice.verification.result import Check, VerificationResult
+from vcservice.trust.registry import TrustRegistry
+from vcservice.verification.result import Check, Outcome, VerificationResult
 
 DATA_INTEGRITY_FORMAT = "data-integrity"
 
@@ -49,12 +50,14 @@ class Verifier:
         resolver: DidResolver,
         clock: Clock,
         status_checker: StatusChecker | None = None,
+        trust_registry: TrustRegistry | None = None,
     ) -> None:
         self._data_integrity = data_integrity
         self._processor = processor
         self._resolver = resolver
         self._clock = clock
         self._status_checker = status_checker
+        self._trust_registry = trust_registry
 
     def verify(
         self,
@@ -74,7 +77,7 @@ class Verifier:
         return self.verify_credential(document)
 
     def verify_credential(self, credential: Mapping[str, Any] | str) -> VerificationResult:
-        """Verify one credential: shape, proof, issuer binding, validity period, status."""
+        """Verify one credential: shape, proof, issuer binding and trust, validity, status."""
         unwrapped = _unwrap_enveloped(credential)
         if isinstance(unwrapped, str):
             fmt, signed = vc_jwt.VC_JWT, self._open_jwt(unwrapped, vc_jwt.VC_JWT)
@@ -85,7 +88,9 @@ class Verifier:
             return _unreadable("VerifiableCredential", fmt, unwrapped)
         document = signed.document
         checks = [Check.of("structure", vcdm.credential_problems(document)), signed.proof_check]
-        checks.append(_issuer_check(document, signed))
+        issuer_check = _issuer_check(document, signed)
+        checks.append(issuer_check)
+        checks.append(self._trust_check(document, issuer_check))
         checks.append(self._validity_check(document))
         checks.append(self._status_check(document))
         return VerificationResult(
@@ -121,6 +126,7 @@ class Verifier:
             signed.proof_check,
             _holder_check(document, signed),
             Check.of("credentials", _credential_problems(credentials)),
+            _holder_binding_check(credentials, signed),
         )
         return VerificationResult(
             kind="VerifiablePresentation",
@@ -158,6 +164,19 @@ class Verifier:
             proof_check=Check.of("proof", problems, detail=detail),
             signers=() if problems else (opened.verification_method.controller,),
         )
+
+    def _trust_check(self, credential: Mapping[str, Any], issuer_check: Check) -> Check:
+        if self._trust_registry is None:
+            return Check.skipped("issuerTrust", "no trust registry configured")
+        if issuer_check.outcome is not Outcome.PASSED:
+            return Check.skipped(
+                "issuerTrust", "the issuer is not bound to a verified proof, so trust is moot"
+            )
+        issuer = vcdm.issuer_id(credential)
+        problems = self._trust_registry.check(issuer, vcdm.types_of(credential), self._clock.now())
+        name = self._trust_registry.display_name(issuer) if issuer else None
+        detail = None if problems or name is None else f"accredited issuer {name}"
+        return Check.of("issuerTrust", problems, detail=detail)
 
     def _validity_check(self, credential: Mapping[str, Any]) -> Check:
         try:
@@ -208,6 +227,31 @@ def _binding_check(role: str, claimed: str | None, signed: _Signed, *, code: str
     return Check.of(
         role, [Problem(code, f"{role} is {claimed} but the proof was made by {signers}", role)]
     )
+
+
+def _holder_binding_check(credentials: tuple[VerificationResult, ...], signed: _Signed) -> Check:
+    """Whether a signer of the presentation controls every verified credential's subject."""
+    if not signed.signers:
+        return Check.skipped("holderBinding", "no verified presentation proof to bind to")
+    problems = []
+    for index, result in enumerate(credentials):
+        if not result.verified or result.document is None:
+            continue
+        where = f"verifiableCredential[{index}]"
+        subjects = [vcdm.id_of(subject) for subject in vcdm.subjects_of(result.document)]
+        ids = [subject for subject in subjects if subject is not None]
+        if not ids or len(ids) != len(subjects):
+            detail = f"{where} has a credentialSubject without an id, so it binds to no holder"
+            problems.append(Problem("HOLDER_BINDING_ERROR", detail, where))
+            continue
+        strangers = [subject for subject in dict.fromkeys(ids) if subject not in signed.signers]
+        if strangers:
+            detail = (
+                f"{where} is about {', '.join(strangers)} "
+                f"but the presentation was signed by {', '.join(signed.signers)}"
+            )
+            problems.append(Problem("HOLDER_BINDING_ERROR", detail, where))
+    return Check.of("holderBinding", problems)
 
 
 def _credential_problems(results: tuple[VerificationResult, ...]) -> list[Problem]:

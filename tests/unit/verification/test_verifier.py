@@ -12,8 +12,10 @@ from tests.factories import NOW, certificate, did_of, key_file
 from vcservice.clock import FixedClock
 from vcservice.jose import vc_jwt
 from vcservice.keys import KeyFile, KeyType
+from vcservice.model.datetimes import format_datetime
 from vcservice.proofs.purposes import AUTHENTICATION
 from vcservice.services.core import Core
+from vcservice.trust.registry import TrustRegistry
 from vcservice.verification.result import Outcome, VerificationResult
 from vcservice.verification.verifier import Verifier
 
@@ -38,14 +40,22 @@ def _signed(core: Core, credential: dict[str, Any], key: KeyFile = ISSUER) -> di
     )
 
 
-def _at(core: Core, days: int) -> Verifier:
-    """The same verifier with its clock moved by ``days``."""
+def _at(core: Core, days: int, *, trust_registry: TrustRegistry | None = None) -> Verifier:
+    """The same verifier with its clock moved by ``days`` (and maybe a trust registry)."""
     return Verifier(
         data_integrity=core.data_integrity,
         processor=core.processor,
         resolver=core.resolver,
         clock=FixedClock(NOW + timedelta(days=days)),
+        trust_registry=trust_registry,
     )
+
+
+def _issued_to_holder(name: str) -> dict[str, Any]:
+    """A certificate from ``ISSUER`` whose subject is the holder (as at a crossing)."""
+    credential = certificate(name, issuer=ISSUER)
+    credential["credentialSubject"]["id"] = did_of(HOLDER)
+    return credential
 
 
 def test_good_credential_passes_every_check(fixed_core: Core) -> None:
@@ -55,11 +65,13 @@ def test_good_credential_passes_every_check(fixed_core: Core) -> None:
         "structure": "passed",
         "proof": "passed",
         "issuer": "passed",
+        "issuerTrust": "skipped",
         "validityPeriod": "passed",
         "status": "skipped",
     }
     assert result.to_json()["warnings"] == [
-        {"check": "status", "detail": "the credential has no credentialStatus"}
+        {"check": "issuerTrust", "detail": "no trust registry configured"},
+        {"check": "status", "detail": "the credential has no credentialStatus"},
     ]
 
 
@@ -181,8 +193,8 @@ def _enveloped(token: str) -> dict[str, Any]:
 
 
 def test_presentation_with_data_integrity_and_enveloped_credentials(fixed_core: Core) -> None:
-    embedded = _signed(fixed_core, certificate("immex", issuer=ISSUER))
-    token = vc_jwt.secure_credential(certificate("ctpat", issuer=ISSUER), signer=ISSUER.signer())
+    embedded = _signed(fixed_core, _issued_to_holder("immex"))
+    token = vc_jwt.secure_credential(_issued_to_holder("ctpat"), signer=ISSUER.signer())
     presentation = _presentation(fixed_core, [embedded, _enveloped(token)])
     result = fixed_core.verifier.verify(
         presentation, challenge="c-1", domain="https://broker.example"
@@ -194,6 +206,7 @@ def test_presentation_with_data_integrity_and_enveloped_credentials(fixed_core: 
         "proof": "passed",
         "holder": "passed",
         "credentials": "passed",
+        "holderBinding": "passed",
     }
 
     replay = fixed_core.verifier.verify(
@@ -243,7 +256,7 @@ def test_presentation_signed_by_someone_other_than_the_holder(fixed_core: Core) 
 
 
 def test_vp_jwt_binds_nonce_and_audience(fixed_core: Core) -> None:
-    token = vc_jwt.secure_credential(certificate("oea", issuer=ISSUER), signer=ISSUER.signer())
+    token = vc_jwt.secure_credential(_issued_to_holder("oea"), signer=ISSUER.signer())
     presentation = {
         "@context": [V2],
         "type": ["VerifiablePresentation"],
@@ -270,3 +283,117 @@ def test_result_json_is_bilingual_problem_details(fixed_core: Core) -> None:
     assert {check["check"]: check["outcome"] for check in body["checks"]}["proof"] == (
         Outcome.FAILED.value
     )
+
+
+# ---------------------------------------------------------------- issuer trust
+
+SAT_REGISTRY = {
+    "issuers": [
+        {
+            "id": did_of(ISSUER),
+            "name": "Servicio de Administración Tributaria",
+            "credentialTypes": ["IMMEXCertificate", "OEACertificate"],
+            "validFrom": "2026-01-01T00:00:00Z",
+            "validUntil": format_datetime(NOW + timedelta(days=10)),
+        }
+    ]
+}
+
+
+def test_an_accredited_issuer_passes_issuer_trust(fixed_core: Core) -> None:
+    verifier = _at(fixed_core, 0, trust_registry=TrustRegistry.from_json(SAT_REGISTRY))
+    result = verifier.verify(_signed(fixed_core, certificate("immex", issuer=ISSUER)))
+    assert result.verified, result.to_json()
+    assert _outcomes(result)["issuerTrust"] == "passed"
+    assert "Servicio de Administración Tributaria" in (result.check("issuerTrust").detail or "")  # type: ignore[union-attr]
+    assert [check.name for check in result.checks][:4] == [
+        "structure",
+        "proof",
+        "issuer",
+        "issuerTrust",
+    ]
+
+
+def test_an_immex_credential_from_a_non_accredited_did_key_is_not_trusted(
+    fixed_core: Core,
+) -> None:
+    stranger = key_file(KeyType.ED25519, seed=77)
+    credential = _signed(fixed_core, certificate("immex", issuer=stranger), stranger)
+    verifier = _at(fixed_core, 0, trust_registry=TrustRegistry.from_json(SAT_REGISTRY))
+    result = verifier.verify(credential)
+    assert not result.verified
+    assert _outcomes(result)["issuer"] == "passed"  # well signed, by the wrong authority
+    assert _codes(result) == ["ISSUER_NOT_TRUSTED"]
+    [problem] = result.problems
+    assert did_of(stranger) in problem.detail
+    cbp = {"issuers": [{"id": did_of(ISSUER), "name": "CBP", "credentialTypes": ["CTPAT"]}]}
+    wrong_type = _at(fixed_core, 0, trust_registry=TrustRegistry.from_json(cbp)).verify(
+        _signed(fixed_core, certificate("immex", issuer=ISSUER))
+    )
+    assert _codes(wrong_type) == ["ISSUER_NOT_TRUSTED"]
+    assert "IMMEXCertificate" in wrong_type.problems[0].detail
+
+
+def test_an_expired_accreditation_is_not_trusted(fixed_core: Core) -> None:
+    registry = TrustRegistry.from_json(SAT_REGISTRY)
+    signed = _signed(fixed_core, certificate("oea", issuer=ISSUER))
+    assert _at(fixed_core, 9, trust_registry=registry).verify(signed).verified
+    late = _at(fixed_core, 11, trust_registry=registry).verify(signed)
+    assert _codes(late) == ["ISSUER_NOT_TRUSTED"]
+    assert "ended" in late.problems[0].detail
+
+
+def test_issuer_trust_is_skipped_when_the_issuer_binding_failed(fixed_core: Core) -> None:
+    registry = TrustRegistry.from_json(SAT_REGISTRY)
+    impostor = key_file(KeyType.P384, seed=99)
+    result = _at(fixed_core, 0, trust_registry=registry).verify(
+        _signed(fixed_core, certificate(issuer=ISSUER), impostor)
+    )
+    assert _codes(result) == ["INVALID_ISSUER"]
+    assert _outcomes(result)["issuerTrust"] == "skipped"
+    unsigned = _at(fixed_core, 0, trust_registry=registry).verify(certificate(issuer=ISSUER))
+    assert _outcomes(unsigned)["issuerTrust"] == "skipped"
+
+
+# ---------------------------------------------------------------- holder binding
+
+
+def test_a_presentation_by_a_key_that_does_not_control_the_subject_fails(
+    fixed_core: Core,
+) -> None:
+    someone_else = _signed(fixed_core, certificate("immex", issuer=ISSUER))  # sample subject
+    own = _signed(fixed_core, _issued_to_holder("oea"))
+    result = fixed_core.verifier.verify(
+        _presentation(fixed_core, [own, someone_else]),
+        challenge="c-1",
+        domain="https://broker.example",
+    )
+    assert not result.verified
+    assert all(credential.verified for credential in result.credentials)
+    assert _outcomes(result)["holderBinding"] == "failed"
+    assert _codes(result) == ["HOLDER_BINDING_ERROR"]
+    [problem] = result.problems
+    assert problem.field == "verifiableCredential[1]"
+    assert did_of(HOLDER) in problem.detail
+
+
+def test_a_credential_without_a_subject_id_cannot_be_bound(fixed_core: Core) -> None:
+    anonymous = _issued_to_holder("ctpat")
+    del anonymous["credentialSubject"]["id"]
+    result = fixed_core.verifier.verify(
+        _presentation(fixed_core, [_signed(fixed_core, anonymous)]),
+        challenge="c-1",
+        domain="https://broker.example",
+    )
+    assert _codes(result) == ["HOLDER_BINDING_ERROR"]
+    assert result.problems[0].field == "verifiableCredential[0]"
+
+
+def test_holder_binding_is_skipped_without_a_verified_presentation_proof(
+    fixed_core: Core,
+) -> None:
+    presentation = _presentation(fixed_core, [_signed(fixed_core, _issued_to_holder("oea"))])
+    del presentation["proof"]
+    result = fixed_core.verifier.verify(presentation)
+    assert _outcomes(result)["holderBinding"] == "skipped"
+    assert "NO_PROOF" in _codes(result)

@@ -1,0 +1,171 @@
+"""The trust registry: which issuer DIDs are accredited for which credential types, and when.
+
+A registry file is a JSON object with one member, ``issuers``, a list of entries::
+
+    {
+      "issuers": [
+        {
+          "id": "did:web:sat.example",
+          "name": "Servicio de Administración Tributaria",
+          "credentialTypes": ["IMMEXCertificate", "OEACertificate"],
+          "validFrom": "2026-01-01T00:00:00Z",
+          "validUntil": "2030-12-31T23:59:59Z"
+        }
+      ]
+    }
+
+``id`` (the issuer's DID or URL), ``name`` (a display name) and ``credentialTypes`` (a
+non-empty list of type names) are required; ``validFrom`` and ``validUntil`` are optional XML
+Schema dateTimes with a time zone bounding the accreditation.  One issuer may have several
+entries (say, one per accreditation period).  A malformed file raises ``ParsingError`` whose
+``field`` names the entry and member (``issuers[2].validUntil``).
+
+A credential passes when every type other than ``VerifiableCredential`` is accredited for its
+issuer at the moment of the check; an issuer with no entry at all is not trusted, whatever its
+types.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vcservice.errors import ParsingError, Problem
+from vcservice.model.datetimes import format_datetime, parse_datetime
+
+BASE_TYPE = "VerifiableCredential"
+NOT_TRUSTED = "ISSUER_NOT_TRUSTED"
+
+
+@dataclass(frozen=True, slots=True)
+class Accreditation:
+    """One registry entry: an issuer accredited for some credential types, maybe for a while."""
+
+    issuer: str
+    name: str
+    credential_types: frozenset[str]
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    def in_force(self, now: datetime) -> bool:
+        """Whether ``now`` falls inside the accreditation's period."""
+        if self.valid_from is not None and now < self.valid_from:
+            return False
+        return self.valid_until is None or now <= self.valid_until
+
+    def period_problem(self, now: datetime) -> str:
+        """Why the accreditation is not in force at ``now`` (call only when it is not)."""
+        if self.valid_from is not None and now < self.valid_from:
+            return f"only from {format_datetime(self.valid_from)}"
+        assert self.valid_until is not None
+        return f"which ended at {format_datetime(self.valid_until)}"
+
+
+class TrustRegistry:
+    """Accreditations by issuer; ``check`` turns them into problems for one credential."""
+
+    def __init__(self, accreditations: Iterable[Accreditation]) -> None:
+        self._by_issuer: dict[str, list[Accreditation]] = {}
+        for accreditation in accreditations:
+            self._by_issuer.setdefault(accreditation.issuer, []).append(accreditation)
+
+    @classmethod
+    def load(cls, path: Path) -> TrustRegistry:
+        """Read a registry file (format in the module docstring)."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ParsingError(
+                f"cannot read the trust registry {path}: {exc}", field=str(path)
+            ) from exc
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ParsingError(
+                f"the trust registry {path} is not valid JSON: {exc}", field=str(path)
+            ) from exc
+        return cls.from_json(data)
+
+    @classmethod
+    def from_json(cls, data: Any) -> TrustRegistry:
+        """A registry from its parsed JSON form."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("issuers"), list):
+            raise ParsingError(
+                "a trust registry must be an object with an 'issuers' list", field="issuers"
+            )
+        return cls(_entry(entry, f"issuers[{i}]") for i, entry in enumerate(data["issuers"]))
+
+    def accreditations(self, issuer: str) -> tuple[Accreditation, ...]:
+        """Every entry for ``issuer``."""
+        return tuple(self._by_issuer.get(issuer, ()))
+
+    def display_name(self, issuer: str) -> str | None:
+        """The issuer's display name, if it is in the registry."""
+        entries = self._by_issuer.get(issuer)
+        return entries[0].name if entries else None
+
+    def check(
+        self, issuer: str | None, credential_types: Sequence[str], now: datetime
+    ) -> list[Problem]:
+        """Problems when ``issuer`` is not accredited at ``now`` for each of the types."""
+        if issuer is None:
+            return [_problem("the credential names no issuer to look up")]
+        entries = self._by_issuer.get(issuer)
+        if not entries:
+            return [_problem(f"issuer {issuer} is not in the trust registry")]
+        problems = []
+        for credential_type in dict.fromkeys(credential_types):
+            if credential_type == BASE_TYPE:
+                continue
+            accrediting = [e for e in entries if credential_type in e.credential_types]
+            if any(entry.in_force(now) for entry in accrediting):
+                continue
+            if accrediting:
+                periods = "; ".join(entry.period_problem(now) for entry in accrediting)
+                detail = (
+                    f"issuer {issuer} is accredited for {credential_type} {periods}, "
+                    f"not at {format_datetime(now)}"
+                )
+            else:
+                detail = f"issuer {issuer} is not accredited for {credential_type}"
+            problems.append(_problem(detail))
+        return problems
+
+
+def _problem(detail: str) -> Problem:
+    return Problem(code=NOT_TRUSTED, detail=detail, field="issuer")
+
+
+def _entry(entry: Any, where: str) -> Accreditation:
+    if not isinstance(entry, Mapping):
+        raise ParsingError(f"{where} must be an object", field=where)
+    issuer, name = entry.get("id"), entry.get("name")
+    if not isinstance(issuer, str) or not issuer:
+        raise ParsingError(f"{where}.id must be the issuer's DID or URL", field=f"{where}.id")
+    if not isinstance(name, str) or not name:
+        raise ParsingError(f"{where}.name must be a display name", field=f"{where}.name")
+    types = entry.get("credentialTypes")
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) and t for t in types):
+        raise ParsingError(
+            f"{where}.credentialTypes must be a non-empty list of type names",
+            field=f"{where}.credentialTypes",
+        )
+    valid_from, valid_until = (
+        None if entry.get(key) is None else parse_datetime(entry[key], field=f"{where}.{key}")
+        for key in ("validFrom", "validUntil")
+    )
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise ParsingError(
+            f"{where}.validUntil is before its validFrom", field=f"{where}.validUntil"
+        )
+    return Accreditation(
+        issuer=issuer,
+        name=name,
+        credential_types=frozenset(types),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
