@@ -59,6 +59,11 @@ CATALOG: Mapping[str, Message] = {
         "The proof was not made for this domain",
         "La prueba no se hizo para este dominio",
     ),
+    "CREDENTIAL_NOT_ACCEPTED": Message(
+        VCSERVICE,
+        "The credential was not accepted by the holder",
+        "El titular no aceptó la credencial",
+    ),
     "TOO_MANY_CHALLENGES": Message(
         VCSERVICE,
         "Too many challenges are open",

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcservice.api.problems import install_problem_handlers, problem_response
-from vcservice.api.routers import admin, issuer, oauth, public, status, verifier
+from vcservice.api.routers import admin, holder, issuer, oauth, public, status, verifier
 from vcservice.services.container import Services, build_services
 from vcservice.settings import Settings
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (oauth, status, issuer, verifier, admin, public):
+    for module in (oauth, status, issuer, verifier, holder, admin, public):
         app.include_router(module.router)
     return app
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from vcservice.errors import VcError
-from vcservice.model.records import Authority, Scope
+from vcservice.model.records import Authority, Holder, Scope
 from vcservice.services.access import AccessGrant, check_admin_token
 from vcservice.services.container import Services
 
@@ -66,3 +66,11 @@ Issuing = Annotated[Caller, Depends(require_scope(Scope.ISSUE))]
 Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
 Updating = Annotated[Caller, Depends(require_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
+
+
+def require_holder(request: Request, services: ServicesDep) -> Holder:
+    """The holder whose access token the request carries."""
+    return services.holders.authenticate(bearer_token(request))
+
+
+CurrentHolder = Annotated[Holder, Depends(require_holder)]

@@ -152,3 +152,26 @@ class Challenge:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A shipper's wallet: its ``did:key``, that key (encrypted) and its access token's hash."""
+
+    name: str
+    did: str
+    public_key_multibase: str
+    encrypted_secret: bytes = field(repr=False)
+    token_hash: str = field(repr=False)
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    """A credential a holder accepted: its JSON text or compact JWT, and its format."""
+
+    holder: str
+    credential_id: str
+    document: str
+    format: str
+    stored_at: datetime

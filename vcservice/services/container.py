@@ -16,6 +16,7 @@ from vcservice.services.access import (
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.holder import HolderService
 from vcservice.services.issuer import IssuerService
 from vcservice.services.status import StatusService
 from vcservice.services.verifier import VerifierService
@@ -38,6 +39,7 @@ class Services:
     statuses: StatusService
     tokens: TokenService
     verifier: VerifierService
+    holders: HolderService
     admin_token: str = field(repr=False)
 
     def close(self) -> None:
@@ -56,7 +58,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_database_url)
-    keystore = SoftwareKeyStore(store.keys, _key_encryption_key(settings), clock)
+    kek = _key_encryption_key(settings)
+    keystore = SoftwareKeyStore(store.keys, kek, clock)
     authorities = AuthorityService(
         store=store, keystore=keystore, public_url=settings.public_url, clock=clock
     )
@@ -103,6 +106,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         clients=ClientService(clients=store.clients, authorities=authorities, clock=clock),
         tokens=tokens,
         verifier=VerifierService(core=core, store=store, clock=clock),
+        holders=HolderService(core=core, store=store, kek=kek, clock=clock),
         admin_token=load_or_create_admin_token(settings.data_dir),
     )
 

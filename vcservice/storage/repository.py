@@ -15,6 +15,8 @@ from vcservice.model.records import (
     Authority,
     Challenge,
     Client,
+    HeldCredential,
+    Holder,
     IssuedCredential,
     StatusChange,
     StatusEntry,
@@ -243,6 +245,38 @@ class ChallengeRepository(Protocol):
         ...
 
 
+class HolderRepository(Protocol):
+    """Holders (shippers' wallets), by name."""
+
+    def add(self, holder: Holder) -> None:
+        """Store a new holder (CONFLICT if the name or DID exists)."""
+        ...
+
+    def get(self, name: str) -> Holder | None:
+        """The holder called ``name``."""
+        ...
+
+
+class HeldCredentialRepository(Protocol):
+    """The credentials each holder accepted, by (holder, credential id)."""
+
+    def add(self, credential: HeldCredential) -> None:
+        """Store a credential (CONFLICT if the holder has that id; NOT_FOUND if no holder)."""
+        ...
+
+    def get(self, holder: str, credential_id: str) -> HeldCredential | None:
+        """The holder's credential with ``credential_id``."""
+        ...
+
+    def for_holder(self, holder: str) -> list[HeldCredential]:
+        """Every credential of ``holder``, oldest stored first (ties by id)."""
+        ...
+
+    def delete(self, holder: str, credential_id: str) -> bool:
+        """Remove the holder's credential; False if there was none."""
+        ...
+
+
 class Store(Protocol):
     """All repositories over one database."""
 
@@ -252,6 +286,8 @@ class Store(Protocol):
     credentials: CredentialRepository
     statuses: StatusRepository
     challenges: ChallengeRepository
+    holders: HolderRepository
+    held_credentials: HeldCredentialRepository
 
     def close(self) -> None:
         """Release connections."""

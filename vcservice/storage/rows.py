@@ -16,6 +16,8 @@ from vcservice.model.records import (
     Authority,
     Challenge,
     Client,
+    HeldCredential,
+    Holder,
     IssuedCredential,
     KeyStatus,
     Scope,
@@ -144,3 +146,23 @@ def challenge_row(challenge: Challenge) -> Row:
 def to_challenge(row: RowMapping) -> Challenge:
     """The challenge a ``challenges`` row holds."""
     return _from_row(Challenge, row)
+
+
+def holder_row(holder: Holder) -> Row:
+    """The ``holders`` row of ``holder``."""
+    return _to_row(holder)
+
+
+def to_holder(row: RowMapping) -> Holder:
+    """The holder a ``holders`` row holds."""
+    return _from_row(Holder, row, encrypted_secret=bytes)
+
+
+def held_credential_row(credential: HeldCredential) -> Row:
+    """The ``held_credentials`` row of ``credential``."""
+    return _to_row(credential)
+
+
+def to_held_credential(row: RowMapping) -> HeldCredential:
+    """The held credential a ``held_credentials`` row holds."""
+    return _from_row(HeldCredential, row)

@@ -204,3 +204,27 @@ challenges = Table(
     Column("expires_at", UtcDateTime, nullable=False, index=True),
     Column("used_at", UtcDateTime),
 )
+
+
+# Holders: the key lives here, wrapped with the KEK (``keys`` belongs to authorities).
+holders = Table(
+    "holders",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("did", String, nullable=False, unique=True),
+    Column("public_key_multibase", String, nullable=False),
+    Column("encrypted_secret", LargeBinary, nullable=False),
+    Column("token_hash", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+held_credentials = Table(
+    "held_credentials",
+    metadata,
+    Column("holder", String, ForeignKey("holders.name"), nullable=False),
+    Column("credential_id", String, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("format", String, nullable=False),
+    Column("stored_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("holder", "credential_id"),
+)

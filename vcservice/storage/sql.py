@@ -6,8 +6,8 @@ its own short transaction. A violated constraint becomes ``StorageError`` CONFLI
 (or NOT_FOUND for an unknown authority); any other database failure becomes
 STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
-The repositories live in ``authorities``, ``credentials``, ``status`` and ``challenges``,
-with what they share in ``common``; they are importable from here as well.
+The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges`` and
+``holders``, with what they share in ``common``; they are importable from here as well.
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from vcservice.storage.authorities import (
 from vcservice.storage.challenges import SqlChallengeRepository
 from vcservice.storage.credentials import SqlCredentialRepository
 from vcservice.storage.engine import Database, build_engine
+from vcservice.storage.holders import SqlHeldCredentialRepository, SqlHolderRepository
 from vcservice.storage.migrations import upgrade_to_head
 from vcservice.storage.repository import (
     AuthorityRepository,
     ChallengeRepository,
     ClientRepository,
     CredentialRepository,
+    HeldCredentialRepository,
+    HolderRepository,
     KeyRepository,
     StatusRepository,
 )
@@ -41,6 +44,8 @@ __all__ = [
     "SqlChallengeRepository",
     "SqlClientRepository",
     "SqlCredentialRepository",
+    "SqlHeldCredentialRepository",
+    "SqlHolderRepository",
     "SqlKeyRepository",
     "SqlStatusRepository",
     "SqlStore",
@@ -61,6 +66,8 @@ class SqlStore:
         self.credentials: CredentialRepository = SqlCredentialRepository(database)
         self.statuses: StatusRepository = SqlStatusRepository(database)
         self.challenges: ChallengeRepository = SqlChallengeRepository(database)
+        self.holders: HolderRepository = SqlHolderRepository(database)
+        self.held_credentials: HeldCredentialRepository = SqlHeldCredentialRepository(database)
 
     def close(self) -> None:
         """Release connections."""

@@ -1,0 +1,92 @@
+"""Holders and their credentials behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.contract.builders import NOW
+from vcservice.errors import StorageError
+from vcservice.model.records import HeldCredential, Holder
+from vcservice.storage.sql import SqlStore
+
+
+def _holder(name: str = "acme", **changes: Any) -> Holder:
+    values: dict[str, Any] = {
+        "name": name,
+        "did": f"did:key:z6Mk{name}",
+        "public_key_multibase": f"z6Mk{name}",
+        "encrypted_secret": b"\x01wrapped\x00secret",
+        "token_hash": "scrypt$16384$8$1$salt$hash",
+        "created_at": NOW,
+        **changes,
+    }
+    return Holder(**values)
+
+
+def _held(credential_id: str, holder: str = "acme", minutes: int = 0) -> HeldCredential:
+    return HeldCredential(
+        holder=holder,
+        credential_id=credential_id,
+        document=json.dumps({"id": credential_id}),
+        format="vc+jwt" if credential_id.endswith("jwt") else "data-integrity",
+        stored_at=NOW + timedelta(minutes=minutes),
+    )
+
+
+def test_a_holder_round_trips(store: SqlStore) -> None:
+    holder = _holder()
+    store.holders.add(holder)
+    assert store.holders.get("acme") == holder
+    assert store.holders.get("other") is None
+
+
+def test_a_holder_name_or_did_is_taken_once(store: SqlStore) -> None:
+    store.holders.add(_holder())
+    for clash in (_holder(did="did:key:z6Mkother"), _holder("other", did="did:key:z6Mkacme")):
+        with pytest.raises(StorageError) as excinfo:
+            store.holders.add(clash)
+        assert excinfo.value.code == "CONFLICT"
+
+
+def test_held_credentials_are_listed_per_holder_in_order(store: SqlStore) -> None:
+    store.holders.add(_holder())
+    store.holders.add(_holder("other"))
+    store.held_credentials.add(_held("urn:b", minutes=1))
+    store.held_credentials.add(_held("urn:a", minutes=1))
+    store.held_credentials.add(_held("urn:c-jwt"))
+    store.held_credentials.add(_held("urn:a", holder="other"))
+    listed = store.held_credentials.for_holder("acme")
+    assert [held.credential_id for held in listed] == ["urn:c-jwt", "urn:a", "urn:b"]
+    assert listed[0] == _held("urn:c-jwt")
+    assert store.held_credentials.get("other", "urn:a") == _held("urn:a", holder="other")
+    assert store.held_credentials.get("other", "urn:b") is None
+    assert store.held_credentials.for_holder("nobody") == []
+
+
+def test_the_same_credential_twice_is_a_conflict(store: SqlStore) -> None:
+    store.holders.add(_holder())
+    store.held_credentials.add(_held("urn:a"))
+    with pytest.raises(StorageError) as excinfo:
+        store.held_credentials.add(_held("urn:a", minutes=5))
+    assert excinfo.value.code == "CONFLICT"
+
+
+def test_a_credential_of_an_unknown_holder_is_not_found(store: SqlStore) -> None:
+    with pytest.raises(StorageError) as excinfo:
+        store.held_credentials.add(_held("urn:a", holder="nobody"))
+    assert excinfo.value.code == "NOT_FOUND"
+
+
+def test_delete_removes_only_that_holders_credential(store: SqlStore) -> None:
+    store.holders.add(_holder())
+    store.holders.add(_holder("other"))
+    store.held_credentials.add(_held("urn:a"))
+    store.held_credentials.add(_held("urn:a", holder="other"))
+    assert store.held_credentials.delete("acme", "urn:a") is True
+    assert store.held_credentials.delete("acme", "urn:a") is False
+    assert store.held_credentials.get("acme", "urn:a") is None
+    assert store.held_credentials.get("other", "urn:a") is not None

@@ -1,0 +1,77 @@
+"""Holders and the credentials they hold, in SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from vcservice.model.records import HeldCredential, Holder
+from vcservice.storage import rows
+from vcservice.storage.common import SqlRepository, conflict, not_found
+from vcservice.storage.schema import held_credentials, holders
+
+__all__ = ["SqlHeldCredentialRepository", "SqlHolderRepository"]
+
+
+class SqlHolderRepository(SqlRepository):
+    """Holders in ``holders``."""
+
+    def add(self, holder: Holder) -> None:
+        """Store a new holder (CONFLICT if the name or DID exists)."""
+        try:
+            with self._db.write() as connection:
+                connection.execute(insert(holders), rows.holder_row(holder))
+        except IntegrityError:
+            raise conflict(f"a holder named {holder.name!r} or with its DID exists") from None
+
+    def get(self, name: str) -> Holder | None:
+        """The holder called ``name``."""
+        return self._first(select(holders).where(holders.c.name == name), rows.to_holder)
+
+
+class SqlHeldCredentialRepository(SqlRepository):
+    """Held credentials in ``held_credentials``, keyed by (holder, credential id)."""
+
+    def add(self, credential: HeldCredential) -> None:
+        """Store a credential (CONFLICT if the holder has that id; NOT_FOUND if no holder)."""
+        try:
+            with self._db.write() as connection:
+                connection.execute(insert(held_credentials), rows.held_credential_row(credential))
+        except IntegrityError:
+            with self._db.read() as connection:
+                known = connection.scalar(
+                    select(exists().where(holders.c.name == credential.holder))
+                )
+            if not known:
+                raise not_found(f"no holder named {credential.holder!r}") from None
+            raise conflict(f"the holder already holds {credential.credential_id!r}") from None
+
+    def get(self, holder: str, credential_id: str) -> HeldCredential | None:
+        """The holder's credential with ``credential_id``."""
+        query = select(held_credentials).where(
+            held_credentials.c.holder == holder,
+            held_credentials.c.credential_id == credential_id,
+        )
+        return self._first(query, rows.to_held_credential)
+
+    def for_holder(self, holder: str) -> list[HeldCredential]:
+        """Every credential of ``holder``, oldest stored first (ties by id)."""
+        query = (
+            select(held_credentials)
+            .where(held_credentials.c.holder == holder)
+            .order_by(held_credentials.c.stored_at, held_credentials.c.credential_id)
+        )
+        return self._all(query, rows.to_held_credential)
+
+    def delete(self, holder: str, credential_id: str) -> bool:
+        """Remove the holder's credential; False if there was none."""
+        statement = (
+            delete(held_credentials)
+            .where(
+                held_credentials.c.holder == holder,
+                held_credentials.c.credential_id == credential_id,
+            )
+            .execution_options(preserve_rowcount=True)
+        )
+        with self._db.write() as connection:
+            return bool(connection.execute(statement).rowcount == 1)
