@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from vcservice.certificates import CERTIFICATE_TYPES, by_slug
 from vcservice.certificates.base import CertificateType
+from vcservice.certificates.ctpat import TradeSector
 from vcservice.certificates.models import model_problems
 from vcservice.certificates.places import (
     COUNTRY_CODES,
@@ -250,21 +251,7 @@ def oea_requests(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
-CTPAT_SECTORS = [
-    "U.S. Importers",
-    "Highway Carriers",
-    "Foreign Manufacturers",
-    "Consolidators",
-    "Licensed U.S. Customs Brokers",
-    "Mexican Long Haul Highway Carriers",
-    "U.S. Exporters",
-    "Third Party Logistics Providers",
-    "Sea Carrier",
-    "Marine Port Authority and Terminal Operators",
-    "Foreign Based Marine Port Terminal Operators",
-    "Air Carriers",
-    "Rail Carriers",
-]
+CTPAT_SECTORS = [sector.value for sector in TradeSector]  # pinned to traceability elsewhere
 
 
 @st.composite
