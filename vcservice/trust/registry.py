@@ -57,6 +57,19 @@ class Accreditation:
             return False
         return self.valid_until is None or now <= self.valid_until
 
+    def to_json(self) -> dict[str, Any]:
+        """The entry as in a registry file."""
+        entry: dict[str, Any] = {
+            "id": self.issuer,
+            "name": self.name,
+            "credentialTypes": sorted(self.credential_types),
+        }
+        if self.valid_from is not None:
+            entry["validFrom"] = format_datetime(self.valid_from)
+        if self.valid_until is not None:
+            entry["validUntil"] = format_datetime(self.valid_until)
+        return entry
+
     def period_problem(self, now: datetime) -> str:
         """Why the accreditation is not in force at ``now`` (call only when it is not)."""
         if self.valid_from is not None and now < self.valid_from:
@@ -98,6 +111,14 @@ class TrustRegistry:
                 "a trust registry must be an object with an 'issuers' list", field="issuers"
             )
         return cls(_entry(entry, f"issuers[{i}]") for i, entry in enumerate(data["issuers"]))
+
+    def to_json(self) -> dict[str, Any]:
+        """The registry in its file format (``load`` and ``from_json`` read it back)."""
+        return {
+            "issuers": [
+                entry.to_json() for entries in self._by_issuer.values() for entry in entries
+            ]
+        }
 
     def accreditations(self, issuer: str) -> tuple[Accreditation, ...]:
         """Every entry for ``issuer``."""

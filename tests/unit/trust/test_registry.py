@@ -126,3 +126,22 @@ def test_unreadable_registry_files_are_parsing_errors(tmp_path: Path) -> None:
         TrustRegistry.load(broken)
     with pytest.raises(ParsingError):
         TrustRegistry.load(tmp_path / "missing.json")
+
+
+def test_a_registry_round_trips_through_its_file_format() -> None:
+    original = {
+        "issuers": [
+            {
+                "id": "did:web:sat.example",
+                "name": "SAT",
+                "credentialTypes": ["OEACertificate", "IMMEXCertificate"],
+                "validFrom": "2026-01-01T00:00:00Z",
+            },
+            {"id": "did:web:cbp.example", "name": "CBP", "credentialTypes": ["CTPATCertificate"]},
+        ]
+    }
+    written = TrustRegistry.from_json(original).to_json()
+    assert written["issuers"][0]["credentialTypes"] == ["IMMEXCertificate", "OEACertificate"]
+    assert "validUntil" not in written["issuers"][0]
+    assert TrustRegistry.from_json(written).to_json() == written
+    assert written["issuers"][1] == original["issuers"][1]
