@@ -1,4 +1,8 @@
-"""The holder over real HTTP: keep credentials issued to its DID, present them to a verifier."""
+"""The holder over real HTTP: keep credentials issued to its DID, present them to a verifier.
+
+Holders have a did:key or a did:web under the service's URL; the admin lists, rotates
+the token of, and removes them.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from tests.api.builders import certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem
+from vcservice.dids.document import DidDocument
+from vcservice.dids.methods.web import did_web_for_url
 
 DOMAIN = "aduana-nuevo-laredo.example"
 
@@ -28,14 +35,17 @@ class Wallet:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def _wallet(live_service: LiveService, prefix: str) -> Wallet:
+def _wallet(live_service: LiveService, prefix: str, did_method: str | None = None) -> Wallet:
     name = live_service.unique_name(prefix)
-    response = live_service.http.post(
-        "/admin/holders", headers=live_service.admin, json={"name": name}
-    )
+    request = {"name": name} if did_method is None else {"name": name, "didMethod": did_method}
+    response = live_service.http.post("/admin/holders", headers=live_service.admin, json=request)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["name"] == name and body["did"].startswith("did:key:z6Mk")
+    assert body["name"] == name
+    if did_method == "web":
+        assert body["did"] == did_web_for_url(live_service.url, ("holders", name))
+    else:
+        assert body["did"].startswith("did:key:z6Mk")
     return Wallet(name, body["did"], body["accessToken"])
 
 
@@ -47,6 +57,11 @@ def shipper(live_service: LiveService) -> Wallet:
 @pytest.fixture(scope="module")
 def rival(live_service: LiveService) -> Wallet:
     return _wallet(live_service, "rival")
+
+
+@pytest.fixture(scope="module")
+def web_shipper(live_service: LiveService) -> Wallet:
+    return _wallet(live_service, "web-shipper", "web")
 
 
 def _issue(
@@ -177,3 +192,187 @@ def test_store_prove_verify_and_delete(
     assert live_service.http.delete(path, headers=shipper.headers).status_code == 204
     assert _held_ids(live_service, shipper) == ids[1:]
     assert_problem(live_service.http.delete(path, headers=shipper.headers), 404, "NOT_FOUND")
+
+
+# ---------------------------------------------------------------- did:web holders
+
+
+def test_a_did_web_holders_document_is_served(
+    live_service: LiveService, web_shipper: Wallet, shipper: Wallet
+) -> None:
+    port = httpx.URL(live_service.url).port
+    assert web_shipper.did == f"did:web:localhost%3A{port}:holders:{web_shipper.name}"
+    response = live_service.http.get(f"/holders/{web_shipper.name}/did.json")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/did+json"
+    document = DidDocument(response.json())
+    assert document.id == web_shipper.did
+    [method_id] = [vm["id"] for vm in document.data["verificationMethod"]]
+    assert method_id.startswith(f"{web_shipper.did}#z6Mk")
+    method = document.verification_method(method_id)
+    assert (method.type, method.controller) == ("Multikey", web_shipper.did)
+    assert document.authorizes(method_id, "authentication")
+    assert document.authorizes(method_id, "assertionMethod")
+
+    # no document for a did:key holder or for nobody
+    for name in (shipper.name, "nobody"):
+        problem = assert_problem(live_service.http.get(f"/holders/{name}/did.json"), 404)
+        assert problem["code"] == "NOT_FOUND" and problem["field"] == "name"
+
+
+def test_a_did_web_holder_keeps_a_credential_issued_to_it(
+    live_service: LiveService, sat: Issuer, web_shipper: Wallet, shipper: Wallet
+) -> None:
+    oea = _issue(live_service, sat, "oea", web_shipper.did)
+    assert oea["credentialSubject"]["id"] == web_shipper.did
+    problem = assert_problem(_store(live_service, shipper, oea), 422, "CREDENTIAL_NOT_ACCEPTED")
+    assert "subject" in problem["detail"]
+    stored = _store(live_service, web_shipper, oea)
+    assert stored.status_code == 201, stored.text
+    assert oea["id"] in _held_ids(live_service, web_shipper)
+
+
+def test_a_did_web_holders_presentations_verify(
+    live_service: LiveService, sat: Issuer, cbp: Issuer, web_shipper: Wallet
+) -> None:
+    # The verifier resolves the service's own did:web holders without the network (the
+    # service's URL is plain http on loopback, which the guarded client would refuse).
+    immex = _issue(live_service, sat, "immex", web_shipper.did)
+    ctpat_jwt = _issue(live_service, cbp, "ctpat", web_shipper.did, fmt="vc+jwt")
+    ids = [_store(live_service, web_shipper, c).json()["id"] for c in (immex, ctpat_jwt)]
+    for fmt in ("data-integrity", "vp+jwt"):
+        challenge = _challenge(live_service)
+        response = _prove(live_service, web_shipper, ids, challenge, fmt)
+        assert response.status_code == 201, response.text
+        presentation = response.json()["verifiablePresentation"]
+        if fmt == "data-integrity":
+            assert presentation["holder"] == web_shipper.did
+            assert presentation["proof"]["verificationMethod"].startswith(f"{web_shipper.did}#")
+        result = _verify(live_service, presentation, challenge)
+        assert result["verified"] is True, result
+        assert _outcomes(result)["holderBinding"] == "passed"
+        assert len(result["credentialResults"]) == 2
+
+
+# ---------------------------------------------------------------- administration
+
+
+def test_holder_administration_needs_the_admin_token(
+    live_service: LiveService, shipper: Wallet
+) -> None:
+    calls = [
+        ("GET", "/admin/holders"),
+        ("GET", f"/admin/holders/{shipper.name}"),
+        ("POST", f"/admin/holders/{shipper.name}/token"),
+        ("DELETE", f"/admin/holders/{shipper.name}"),
+    ]
+    for method, path in calls:
+        assert_problem(live_service.http.request(method, path), 401, "UNAUTHORIZED")
+        response = live_service.http.request(method, path, headers=shipper.headers)
+        assert_problem(response, 401, "INVALID_TOKEN")
+    assert live_service.http.get("/holder/credentials", headers=shipper.headers).status_code == 200
+
+
+def test_holders_are_listed_and_shown(
+    live_service: LiveService, shipper: Wallet, web_shipper: Wallet
+) -> None:
+    response = live_service.http.get("/admin/holders", headers=live_service.admin)
+    assert response.status_code == 200, response.text
+    listed = response.json()
+    names = [view["name"] for view in listed]
+    assert names == sorted(names)
+    by_name = {view["name"]: view for view in listed}
+    for wallet in (shipper, web_shipper):
+        view = by_name[wallet.name]
+        assert set(view) == {"name", "did", "createdAt"}
+        assert view["did"] == wallet.did
+        one = live_service.http.get(f"/admin/holders/{wallet.name}", headers=live_service.admin)
+        assert one.status_code == 200, one.text
+        assert one.json() == view
+    assert shipper.token not in response.text
+
+
+@pytest.mark.parametrize(("method", "suffix"), [("GET", ""), ("POST", "/token"), ("DELETE", "")])
+def test_an_unknown_holder_is_not_found(
+    live_service: LiveService, method: str, suffix: str
+) -> None:
+    response = live_service.http.request(
+        method, f"/admin/holders/nobody{suffix}", headers=live_service.admin
+    )
+    assert_problem(response, 404, "NOT_FOUND", field="name")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Maquiladora"}, "name"),
+        ({"name": "-maquila"}, "name"),
+        ({"name": "maquila\n"}, "name"),
+        ({"name": "m" * 64}, "name"),
+        ({"name": "maquila", "didMethod": "jwk"}, "didMethod"),
+        ({"name": "maquila", "extra": 1}, "extra"),
+    ],
+)
+def test_a_bad_holder_is_refused_naming_the_field(
+    live_service: LiveService, body: dict[str, Any], field: str
+) -> None:
+    response = live_service.http.post("/admin/holders", headers=live_service.admin, json=body)
+    assert_problem(response, 422, field=field)
+    listed = live_service.http.get("/admin/holders", headers=live_service.admin).json()
+    assert body["name"] not in [view["name"] for view in listed]
+
+
+def test_a_did_web_name_is_taken_once(live_service: LiveService, web_shipper: Wallet) -> None:
+    response = live_service.http.post(
+        "/admin/holders",
+        headers=live_service.admin,
+        json={"name": web_shipper.name, "didMethod": "web"},
+    )
+    assert_problem(response, 409, "CONFLICT")
+
+
+def test_rotating_a_token_retires_the_old_one_at_once(live_service: LiveService) -> None:
+    wallet = _wallet(live_service, "rotating")
+    assert live_service.http.get("/holder/credentials", headers=wallet.headers).status_code == 200
+    response = live_service.http.post(
+        f"/admin/holders/{wallet.name}/token", headers=live_service.admin
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["name"], body["did"]) == (wallet.name, wallet.did)
+    rotated = Wallet(wallet.name, wallet.did, body["accessToken"])
+    assert rotated.token != wallet.token
+
+    old = live_service.http.get("/holder/credentials", headers=wallet.headers)
+    assert_problem(old, 401, "INVALID_TOKEN")
+    assert live_service.http.get("/holder/credentials", headers=rotated.headers).json() == {
+        "items": []
+    }
+    # the new token is shown once: neither listing nor lookup repeats it
+    shown = live_service.http.get(f"/admin/holders/{wallet.name}", headers=live_service.admin)
+    assert rotated.token not in shown.text
+
+
+def test_deleting_a_holder_removes_its_credentials(live_service: LiveService, sat: Issuer) -> None:
+    wallet = _wallet(live_service, "leaving", "web")
+    immex = _issue(live_service, sat, "immex", wallet.did)
+    assert _store(live_service, wallet, immex).status_code == 201
+    assert _held_ids(live_service, wallet) == [immex["id"]]
+
+    response = live_service.http.delete(f"/admin/holders/{wallet.name}", headers=live_service.admin)
+    assert response.status_code == 204, response.text
+    for path in (f"/admin/holders/{wallet.name}", f"/holders/{wallet.name}/did.json"):
+        assert_problem(live_service.http.get(path, headers=live_service.admin), 404, "NOT_FOUND")
+    assert_problem(
+        live_service.http.get("/holder/credentials", headers=wallet.headers), 401, "INVALID_TOKEN"
+    )
+    listed = live_service.http.get("/admin/holders", headers=live_service.admin).json()
+    assert wallet.name not in [view["name"] for view in listed]
+
+    # the name can be given again (here with a did:key), and nothing of the old holder's is left
+    response = live_service.http.post(
+        "/admin/holders", headers=live_service.admin, json={"name": wallet.name}
+    )
+    assert response.status_code == 201, response.text
+    again = Wallet(wallet.name, response.json()["did"], response.json()["accessToken"])
+    assert _held_ids(live_service, again) == []

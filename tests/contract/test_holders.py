@@ -90,3 +90,39 @@ def test_delete_removes_only_that_holders_credential(store: SqlStore) -> None:
     assert store.held_credentials.delete("acme", "urn:a") is False
     assert store.held_credentials.get("acme", "urn:a") is None
     assert store.held_credentials.get("other", "urn:a") is not None
+
+
+def test_holders_are_listed_by_name(store: SqlStore) -> None:
+    assert store.holders.list() == []
+    for name in ("zeta", "acme", "maquila-9"):
+        store.holders.add(_holder(name))
+    assert [holder.name for holder in store.holders.list()] == ["acme", "maquila-9", "zeta"]
+    assert store.holders.list()[0] == _holder("acme")
+
+
+def test_a_token_hash_is_replaced(store: SqlStore) -> None:
+    store.holders.add(_holder())
+    store.holders.add(_holder("other"))
+    store.holders.replace_token_hash("acme", "scrypt$16384$8$1$salt$new")
+    assert store.holders.get("acme") == _holder(token_hash="scrypt$16384$8$1$salt$new")
+    assert store.holders.get("other") == _holder("other")
+    with pytest.raises(StorageError) as excinfo:
+        store.holders.replace_token_hash("nobody", "scrypt$16384$8$1$salt$new")
+    assert excinfo.value.code == "NOT_FOUND"
+
+
+def test_deleting_a_holder_removes_its_credentials_only(store: SqlStore) -> None:
+    store.holders.add(_holder())
+    store.holders.add(_holder("other"))
+    store.held_credentials.add(_held("urn:a"))
+    store.held_credentials.add(_held("urn:b-jwt"))
+    store.held_credentials.add(_held("urn:a", holder="other"))
+    assert store.holders.delete("acme") is True
+    assert store.holders.get("acme") is None
+    assert store.held_credentials.for_holder("acme") == []
+    assert store.held_credentials.for_holder("other") == [_held("urn:a", holder="other")]
+    assert store.holders.delete("acme") is False
+    assert store.holders.delete("nobody") is False
+    # the name and the DID are free again, with nothing left over from before
+    store.holders.add(_holder())
+    assert store.held_credentials.for_holder("acme") == []

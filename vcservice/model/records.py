@@ -156,7 +156,7 @@ class Challenge:
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """A shipper's wallet: its ``did:key``, that key (encrypted) and its access token's hash."""
+    """A shipper's wallet: its DID (did:key or did:web), that key (encrypted), its token's hash."""
 
     name: str
     did: str

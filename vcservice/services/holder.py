@@ -1,13 +1,16 @@
 """The holder (a shipper's wallet): keep verified credentials, present them for a challenge.
 
-Each holder has one Ed25519 key; its DID is that key's ``did:key``. The secret is
-wrapped with the key-encryption key and kept in the holder's own row (the ``keys``
-table belongs to authorities and their did:web documents). A holder acts with a
-bearer token shown once at creation, ``<name>.<secret>``, stored as a slow hash.
+Each holder has one Ed25519 key and a DID for it: that key's ``did:key``, or a
+``did:web`` under this service's public URL (``…:holders:<name>``, its document served
+by the service, one Multikey verification method whose fragment is the key's
+multibase). The secret is wrapped with the key-encryption key and kept in the holder's
+own row (the ``keys`` table belongs to authorities). A holder acts with a bearer token,
+``<name>.<secret>``, shown once at creation or rotation and stored as a slow hash.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -18,20 +21,25 @@ from typing import Any, Final, Literal
 from vcservice.clock import Clock
 from vcservice.custody.encryption import KeyEncryptionKey
 from vcservice.custody.secret_hash import hash_secret, verify_secret
-from vcservice.errors import VcError
+from vcservice.dids.document import DidDocument
+from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
+from vcservice.errors import StorageError, VcError
 from vcservice.jose import vc_jwt
-from vcservice.keys import KeyPair, KeyPairSigner, KeyType
+from vcservice.keys import KeyPair, KeyPairSigner, KeyType, PublicKey
 from vcservice.model import credential as vcdm
 from vcservice.model.records import HeldCredential, Holder
 from vcservice.services.core import Core
 from vcservice.storage.repository import Store
 from vcservice.verification.result import VerificationResult
 
-__all__ = ["DATA_INTEGRITY", "HolderService", "PresentationFormat"]
+__all__ = ["DATA_INTEGRITY", "HolderDidMethod", "HolderService", "PresentationFormat"]
 
 DATA_INTEGRITY: Final = "data-integrity"
 PresentationFormat = Literal["data-integrity", "vp+jwt"]
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+HolderDidMethod = Literal["key", "web"]
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # fullmatch: a trailing newline is no name
+_DID_WEB = "did:web:"
+_DID_WEB_PATH = "holders"  # did:web:<host>:holders:<name>, served at /holders/<name>/did.json
 _KEY_ID = "holder-key"  # what the KEK binds each wrapped holder secret to
 _CRYPTOSUITE = "eddsa-rdfc-2022"
 
@@ -45,22 +53,39 @@ class HolderService:
         self._held = store.held_credentials
         self._kek = kek
         self._clock = clock
+        # Verified against when a token names no holder, so that costs the same slow hash.
+        self._unknown_holder_hash = hash_secret(secrets.token_urlsafe(32))
 
     # ------------------------------------------------------------ holders
 
-    def create(self, name: str) -> tuple[Holder, str]:
-        """A new holder with a fresh Ed25519 key, and its access token (shown once)."""
-        if not _NAME.match(name):
+    def create(
+        self, name: str, *, did_method: HolderDidMethod = "key", public_url: str
+    ) -> tuple[Holder, str]:
+        """A new holder with a fresh Ed25519 key, and its access token (shown once).
+
+        Its DID is the key's ``did:key``, or with ``did_method="web"`` the did:web of
+        ``<public_url>/holders/<name>``. MALFORMED_VALUE_ERROR for a bad name; CONFLICT
+        when the name (or the DID) is taken.
+        """
+        if not _NAME.fullmatch(name):
             raise VcError(
-                "a holder name is 1–63 lowercase letters, digits or hyphens", field="name"
+                "a holder name is 1–63 lowercase letters, digits or hyphens, "
+                "starting with a letter or digit",
+                code="MALFORMED_VALUE_ERROR",
+                field="name",
             )
         key_pair = KeyPair.generate(KeyType.ED25519)
         public = key_pair.public_key.to_multibase()
         secret = key_pair.secret_to_multibase().encode("ascii")
-        token = f"{name}.{secrets.token_urlsafe(32)}"
+        token = _new_token(name)
+        did = (
+            did_web_for_url(public_url, (_DID_WEB_PATH, name))
+            if did_method == "web"
+            else f"did:key:{public}"
+        )
         holder = Holder(
             name=name,
-            did=f"did:key:{public}",
+            did=did,
             public_key_multibase=public,
             encrypted_secret=self._kek.encrypt(
                 secret, authority=_owner(name), key_id=_KEY_ID, key_type=KeyType.ED25519.value
@@ -71,15 +96,69 @@ class HolderService:
         self._holders.add(holder)
         return holder, token
 
+    def get(self, name: str) -> Holder:
+        """The holder called ``name`` (NOT_FOUND otherwise)."""
+        holder = self._holders.get(name)
+        if holder is None:
+            raise StorageError(f"no holder called {name!r}", code="NOT_FOUND", field="name")
+        return holder
+
+    def list_holders(self) -> list[Holder]:
+        """Every holder, by name."""
+        return self._holders.list()
+
+    def rotate_token(self, name: str) -> tuple[Holder, str]:
+        """A new access token for the holder (shown once); the old one stops working now."""
+        holder = self.get(name)
+        token = _new_token(name)
+        token_hash = hash_secret(token)
+        self._holders.replace_token_hash(name, token_hash)
+        return dataclasses.replace(holder, token_hash=token_hash), token
+
+    def remove(self, name: str) -> None:
+        """Remove the holder, its key and every credential it keeps (NOT_FOUND if unknown)."""
+        if not self._holders.delete(name):
+            raise StorageError(f"no holder called {name!r}", code="NOT_FOUND", field="name")
+
     def authenticate(self, token: str) -> Holder:
-        """The holder whose access token this is (INVALID_TOKEN otherwise)."""
+        """The holder whose access token this is (INVALID_TOKEN otherwise).
+
+        Takes one slow hash verification whether or not the token names a holder, so the
+        answer's timing does not tell which holder names exist.
+        """
         name, dot, _ = token.partition(".")
-        holder = self._holders.get(name) if dot else None
-        if holder is None or not verify_secret(token, holder.token_hash):
+        holder = self._holders.get(name) if dot and _NAME.fullmatch(name) else None
+        matches = verify_secret(
+            token, self._unknown_holder_hash if holder is None else holder.token_hash
+        )
+        if holder is None or not matches:
             raise VcError(
                 "the holder token is not valid", code="INVALID_TOKEN", field="Authorization"
             )
         return holder
+
+    # ------------------------------------------------------------ DID documents
+
+    def did_document(self, name: str) -> dict[str, Any]:
+        """The DID document of a did:web holder (NOT_FOUND for unknown and did:key holders)."""
+        holder = self.get(name)
+        if not holder.did.startswith(_DID_WEB):
+            raise StorageError(
+                f"holder {name!r} has a did:key, which has no document to serve",
+                code="NOT_FOUND",
+                field="name",
+            )
+        return _did_web_document(holder)
+
+    def find_did_document(self, did: str) -> DidDocument | None:
+        """The DID document of one of our did:web holders, resolved without the network."""
+        _, marker, name = did.rpartition(f":{_DID_WEB_PATH}:")
+        if not (did.startswith(_DID_WEB) and marker and _NAME.fullmatch(name)):
+            return None
+        holder = self._holders.get(name)
+        if holder is None or holder.did != did:
+            return None
+        return DidDocument(_did_web_document(holder))
 
     # ------------------------------------------------------------ credentials
 
@@ -161,8 +240,7 @@ class HolderService:
             "holder": holder.did,
             "verifiableCredential": credentials,
         }
-        method = f"{holder.did}#{holder.public_key_multibase}"
-        signer = KeyPairSigner(self._key_pair(holder), method)
+        signer = KeyPairSigner(self._key_pair(holder), _verification_method(holder))
         if format == vc_jwt.VP_JWT:
             token = vc_jwt.secure_presentation(
                 presentation, signer=signer, nonce=challenge, audience=domain
@@ -190,6 +268,26 @@ class HolderService:
             key_type=KeyType.ED25519.value,
         )
         return KeyPair.from_multibase(holder.public_key_multibase, secret.decode("ascii"))
+
+
+def _new_token(name: str) -> str:
+    """A fresh access token for the holder called ``name``."""
+    return f"{name}.{secrets.token_urlsafe(32)}"
+
+
+def _verification_method(holder: Holder) -> str:
+    """The id of the holder's one verification method: ``<did>#<key multibase>``.
+
+    For a did:key that is the method the DID itself defines; a did:web holder's
+    document uses the same fragment.
+    """
+    return f"{holder.did}#{holder.public_key_multibase}"
+
+
+def _did_web_document(holder: Holder) -> dict[str, Any]:
+    """The did:web document of ``holder``: its key, for authentication and assertion."""
+    public_key = PublicKey.from_multibase(holder.public_key_multibase)
+    return build_did_web_document(holder.did, [(holder.public_key_multibase, public_key)])
 
 
 def _owner(name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vcservice.model.records import HeldCredential, Holder
@@ -27,6 +27,31 @@ class SqlHolderRepository(SqlRepository):
     def get(self, name: str) -> Holder | None:
         """The holder called ``name``."""
         return self._first(select(holders).where(holders.c.name == name), rows.to_holder)
+
+    def list(self) -> list[Holder]:
+        """Every holder, by name."""
+        return self._all(select(holders).order_by(holders.c.name), rows.to_holder)
+
+    def replace_token_hash(self, name: str, token_hash: str) -> None:
+        """Make ``token_hash`` the holder's only token hash (NOT_FOUND if no such holder)."""
+        statement = update(holders).where(holders.c.name == name).values(token_hash=token_hash)
+        self._update_or_not_found(statement, f"no holder named {name!r}")
+
+    def delete(self, name: str) -> bool:
+        """Remove the holder and every credential it holds; False if there was none.
+
+        The holder's row is locked first, so a credential stored at the same moment
+        either is removed here or is refused for want of a holder.
+        """
+        with self._db.write() as connection:
+            locked = connection.scalar(
+                select(holders.c.name).where(holders.c.name == name).with_for_update()
+            )
+            if locked is None:
+                return False
+            connection.execute(delete(held_credentials).where(held_credentials.c.holder == name))
+            connection.execute(delete(holders).where(holders.c.name == name))
+        return True
 
 
 class SqlHeldCredentialRepository(SqlRepository):

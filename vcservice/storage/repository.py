@@ -256,6 +256,18 @@ class HolderRepository(Protocol):
         """The holder called ``name``."""
         ...
 
+    def list(self) -> list[Holder]:
+        """Every holder, by name."""
+        ...
+
+    def replace_token_hash(self, name: str, token_hash: str) -> None:
+        """Make ``token_hash`` the holder's only token hash (NOT_FOUND if no such holder)."""
+        ...
+
+    def delete(self, name: str) -> bool:
+        """Remove the holder and every credential it holds; False if there was none."""
+        ...
+
 
 class HeldCredentialRepository(Protocol):
     """The credentials each holder accepted, by (holder, credential id)."""

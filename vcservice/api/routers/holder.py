@@ -1,7 +1,9 @@
-"""The holder API: holders created by the admin; each keeps and presents its credentials.
+"""The holder API: holders managed by the admin; each keeps and presents its credentials.
 
-``POST /admin/holders`` returns the holder's access token once; every other endpoint
-takes that token as ``Authorization: Bearer`` and sees only that holder's credentials.
+``/admin/holders…`` take the admin token; creating a holder or rotating its token
+returns the holder's access token once. ``/holder/…`` and ``/presentations/prove`` take
+that token as ``Authorization: Bearer`` and see only that holder's credentials.
+``/holders/{name}/did.json`` (a did:web holder's DID document) is public.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from vcservice.api.deps import Admin, CurrentHolder, ServicesDep
 from vcservice.api.routers.verifier import Domain, Secured
 from vcservice.api.schemas import ApiModel, StrictModel
 from vcservice.model.datetimes import format_datetime
-from vcservice.model.records import HeldCredential
-from vcservice.services.holder import DATA_INTEGRITY, PresentationFormat
+from vcservice.model.records import HeldCredential, Holder
+from vcservice.services.holder import DATA_INTEGRITY, HolderDidMethod, PresentationFormat
 
 router = APIRouter(tags=["holder"])
 
@@ -26,16 +28,30 @@ CredentialId = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 class CreateHolder(StrictModel):
-    """``POST /admin/holders``: the new holder's short name."""
+    """``POST /admin/holders``: the new holder's short name and its DID method."""
 
     name: str = Field(examples=["maquiladora-norte"])
+    did_method: HolderDidMethod = Field(
+        "key", description="did:key, or a did:web under this service's public URL"
+    )
 
 
-class HolderCreated(ApiModel):
-    """A new holder: its DID and its access token (shown this once)."""
+class HolderView(ApiModel):
+    """A holder as the admin API shows it (never its key or token)."""
 
     name: str
     did: str
+    created_at: str
+
+    @classmethod
+    def of(cls, holder: Holder) -> HolderView:
+        """The API view of ``holder``."""
+        return cls(name=holder.name, did=holder.did, created_at=format_datetime(holder.created_at))
+
+
+class HolderWithToken(HolderView):
+    """A holder and its new access token (shown this once)."""
+
     access_token: str
 
 
@@ -80,10 +96,53 @@ class ProveRequest(StrictModel):
 
 
 @router.post("/admin/holders", status_code=201, dependencies=[Admin])
-def create_holder(body: CreateHolder, services: ServicesDep) -> HolderCreated:
-    """Create a holder with an Ed25519 did:key; its access token is shown this once."""
-    holder, token = services.holders.create(body.name)
-    return HolderCreated(name=holder.name, did=holder.did, access_token=token)
+def create_holder(body: CreateHolder, services: ServicesDep) -> HolderWithToken:
+    """Create a holder with an Ed25519 key and a did:key or did:web; the token is shown once."""
+    holder, token = services.holders.create(
+        body.name, did_method=body.did_method, public_url=services.settings.public_url
+    )
+    return HolderWithToken(**HolderView.of(holder).model_dump(), access_token=token)
+
+
+@router.get("/admin/holders", dependencies=[Admin])
+def list_holders(services: ServicesDep) -> list[HolderView]:
+    """Every holder, by name."""
+    return [HolderView.of(holder) for holder in services.holders.list_holders()]
+
+
+@router.get("/admin/holders/{name}", dependencies=[Admin])
+def get_holder(name: str, services: ServicesDep) -> HolderView:
+    """One holder."""
+    return HolderView.of(services.holders.get(name))
+
+
+@router.post("/admin/holders/{name}/token", status_code=201, dependencies=[Admin])
+def rotate_token(name: str, services: ServicesDep) -> HolderWithToken:
+    """A new access token for the holder, shown this once; the old one stops working now."""
+    holder, token = services.holders.rotate_token(name)
+    return HolderWithToken(**HolderView.of(holder).model_dump(), access_token=token)
+
+
+@router.delete("/admin/holders/{name}", status_code=204, dependencies=[Admin])
+def delete_holder(name: str, services: ServicesDep) -> Response:
+    """Remove a holder with its key and every credential it keeps."""
+    services.holders.remove(name)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/holders/{name}/did.json",
+    tags=["public"],
+    summary="A did:web holder's DID document",
+    response_class=Response,
+)
+def holder_did_document(name: str, services: ServicesDep) -> Response:
+    """The DID document for ``did:web:<host>:holders:<name>``."""
+    return Response(
+        json.dumps(services.holders.did_document(name), ensure_ascii=False),
+        media_type="application/did+json",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 @router.post("/holder/credentials", status_code=201)
