@@ -69,6 +69,26 @@ CATALOG: Mapping[str, Message] = {
         "Too many challenges are open",
         "Hay demasiados desafíos abiertos",
     ),
+    "TOO_MANY_EXCHANGES": Message(
+        VCSERVICE,
+        "Too many exchanges are open",
+        "Hay demasiados intercambios abiertos",
+    ),
+    "EXCHANGE_NOT_PENDING": Message(
+        VCSERVICE,
+        "The exchange cannot be answered any more",
+        "El intercambio ya no admite respuesta",
+    ),
+    "RATE_LIMITED": Message(
+        VCSERVICE,
+        "Too many requests",
+        "Demasiadas solicitudes",
+    ),
+    "REQUIRED_CREDENTIAL_MISSING": Message(
+        VCSERVICE,
+        "The presentation lacks a credential the verifier requires",
+        "La presentación no incluye una credencial que el verificador exige",
+    ),
     "INVALID_PROOF_PURPOSE": Message(
         VCSERVICE,
         "The key was not authorized for this purpose",

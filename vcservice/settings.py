@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    trust_registry_file: Path | None = Field(
+        None, description="trust registry file (issuers accredited per credential type)"
+    )
+    verify_requires_token: bool = Field(
+        False, description="verifier endpoints need a token with scope verify:credentials"
+    )
+    verify_rate_per_minute: int = Field(
+        600, ge=0, description="verifier requests per minute per client or address; 0 is off"
+    )
     status_list_size: int = Field(
         131_072, ge=131_072, description="entries per status list (herd privacy minimum)"
     )

@@ -153,13 +153,31 @@ class LiveService:
         return str(body["access_token"])
 
     def issuer(
-        self, prefix: str, credential_types: list[str], scopes: tuple[str, ...] = (ISSUE, READ)
+        self,
+        prefix: str,
+        credential_types: list[str],
+        scopes: tuple[str, ...] = (ISSUE, READ),
+        *,
+        accredited: bool = True,
     ) -> Issuer:
-        """A fresh authority allowed ``credential_types``, a client and its token."""
+        """A fresh authority allowed ``credential_types``, a client and its token.
+
+        Unless told otherwise, the verifier's trust registry accredits it for those types.
+        """
         name = self.unique_name(prefix)
         authority = self.create_authority(name, credential_types)
+        if accredited:
+            self.accredit(authority["did"], credential_types, name=name.upper())
         client_id, secret = self.create_client(name, list(scopes))
         return Issuer(name, authority["did"], client_id, secret, self.token(client_id, secret))
+
+    def accredit(self, did: str, credential_types: list[str], **entry: Any) -> dict[str, Any]:
+        """Accredit ``did`` in the trust registry through the admin API (201)."""
+        body = {"id": did, "name": did, "credentialTypes": credential_types} | entry
+        response = self.http.post("/admin/trust-registry/issuers", headers=self.admin, json=body)
+        assert response.status_code == 201, response.text
+        view: dict[str, Any] = response.json()
+        return view
 
     def did_document(self, name: str) -> dict[str, Any]:
         """``GET /issuers/{name}/did.json``."""

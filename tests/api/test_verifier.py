@@ -6,9 +6,9 @@ at it, which it resolves locally); presentations are signed by a holder's ``did:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,36 +18,25 @@ import pytest
 
 from tests.api.builders import certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem
+from tests.api.presenting import (
+    DOMAIN,
+    V2,
+    Holder,
+    codes,
+    issue_certificate,
+    outcomes,
+    present,
+)
 from vcservice.clock import Clock
 from vcservice.errors import VcError
 from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.model.datetimes import parse_datetime
-from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.core import Core
 from vcservice.services.verifier import VerifierService
 from vcservice.storage.sql import open_store
+from vcservice.trust.registry import TrustRegistry
 
-V2 = "https://www.w3.org/ns/credentials/v2"
-DOMAIN = "aduana-nuevo-laredo.example"
 UPDATE = "update:credentials"
-
-
-@dataclass
-class Holder:
-    """A shipper's did:key and the key that signs its presentations."""
-
-    key: KeyFile
-
-    @property
-    def did(self) -> str:
-        return self.key.verification_method.split("#")[0]
-
-
-@pytest.fixture(scope="module")
-def core(context_store_dir: Path) -> Iterator[Core]:
-    """A credential core of the holder's own (signs presentations, offline)."""
-    built = build_core(CoreConfig(store_dir=context_store_dir))
-    yield built
-    built.http.close()
 
 
 @pytest.fixture(scope="module")
@@ -61,22 +50,6 @@ def customs(live_service: LiveService) -> Issuer:
     return live_service.issuer(
         "cbp-verify", ["CTPATCertificate"], scopes=("issue:credentials", UPDATE)
     )
-
-
-def _issue(
-    live_service: LiveService,
-    issuer: Issuer,
-    slug: str,
-    *,
-    subject: str | None = None,
-    securing_format: str = "eddsa-rdfc-2022",
-) -> Any:
-    body = certificate_body(slug, securing_format=securing_format)
-    if subject is not None:
-        body["certificate"]["subjectId"] = subject
-    response = live_service.http.post(f"/certificates/{slug}", headers=issuer.headers, json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["verifiableCredential"]
 
 
 def _verify_credential(live_service: LiveService, credential: Any) -> dict[str, Any]:
@@ -96,26 +69,6 @@ def _challenge(live_service: LiveService, domain: str | None = DOMAIN) -> dict[s
     return issued
 
 
-def _present(
-    core: Core, holder: Holder, credentials: list[Any], *, challenge: str, domain: str | None
-) -> dict[str, Any]:
-    presentation = {
-        "@context": [V2],
-        "type": ["VerifiablePresentation"],
-        "holder": holder.did,
-        "verifiableCredential": credentials,
-    }
-    return core.data_integrity.add_proof(
-        presentation,
-        signer=holder.key.signer(),
-        cryptosuite="eddsa-rdfc-2022",
-        created=datetime.now(UTC),
-        purpose="authentication",
-        challenge=challenge,
-        domain=domain,
-    )
-
-
 def _verify_presentation(
     live_service: LiveService, presentation: Any, *, challenge: str, domain: str | None = DOMAIN
 ) -> dict[str, Any]:
@@ -127,14 +80,6 @@ def _verify_presentation(
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
-
-
-def _outcomes(result: dict[str, Any]) -> dict[str, str]:
-    return {check["check"]: check["outcome"] for check in result["checks"]}
-
-
-def _codes(result: dict[str, Any]) -> list[str]:
-    return [problem["code"] for problem in result["problemDetails"]]
 
 
 # ---------------------------------------------------------------- challenges
@@ -171,37 +116,38 @@ def test_malformed_challenge_requests_are_problems(live_service: LiveService) ->
 
 
 def test_a_credential_issued_here_verifies(live_service: LiveService, sat: Issuer) -> None:
-    credential = _issue(live_service, sat, "immex")
+    credential = issue_certificate(live_service, sat, "immex")
     result = _verify_credential(live_service, credential)
     assert result["verified"] is True, result
     assert result["kind"] == "VerifiableCredential"
-    assert _outcomes(result) == {
+    assert outcomes(result) == {
         "structure": "passed",
         "proof": "passed",
         "issuer": "passed",
-        "issuerTrust": "skipped",
+        "issuerTrust": "passed",
         "validityPeriod": "passed",
+        "credentialSchema": "passed",
         "status": "passed",
     }
     assert result["problemDetails"] == []
 
 
 def test_a_tampered_credential_does_not_verify(live_service: LiveService, sat: Issuer) -> None:
-    credential = _issue(live_service, sat, "oea")
+    credential = issue_certificate(live_service, sat, "oea")
     credential["credentialSubject"]["name"] = "Otra Empresa S.A. de C.V."
     result = _verify_credential(live_service, credential)
     assert result["verified"] is False
-    assert _outcomes(result)["proof"] == "failed"
-    assert "PROOF_VERIFICATION_ERROR" in _codes(result)
+    assert outcomes(result)["proof"] == "failed"
+    assert "PROOF_VERIFICATION_ERROR" in codes(result)
 
 
 def test_a_vc_jwt_verifies(live_service: LiveService, cbp: Issuer) -> None:
-    token = _issue(live_service, cbp, "ctpat", securing_format="vc+jwt")
+    token = issue_certificate(live_service, cbp, "ctpat", securing_format="vc+jwt")
     assert isinstance(token, str)
     result = _verify_credential(live_service, token)
     assert result["verified"] is True, result
     assert result["format"] == "vc+jwt"
-    assert _outcomes(result)["status"] == "passed"
+    assert outcomes(result)["status"] == "passed"
 
 
 def test_malformed_verify_requests_are_problems(live_service: LiveService) -> None:
@@ -248,15 +194,15 @@ def test_the_verify_endpoints_are_open(live_service: LiveService) -> None:
 def test_a_presentation_for_our_challenge_verifies_once(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
     assert credential["credentialSubject"]["id"] == holder.did
     challenge = _challenge(live_service)["challenge"]
-    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
 
     result = _verify_presentation(live_service, presentation, challenge=challenge)
     assert result["verified"] is True, result
     assert result["kind"] == "VerifiablePresentation"
-    assert _outcomes(result) == {
+    assert outcomes(result) == {
         "challenge": "passed",
         "domain": "passed",
         "structure": "passed",
@@ -266,71 +212,71 @@ def test_a_presentation_for_our_challenge_verifies_once(
         "holderBinding": "passed",
     }
     [nested] = result["credentialResults"]
-    assert nested["verified"] is True and _outcomes(nested)["status"] == "passed"
+    assert nested["verified"] is True and outcomes(nested)["status"] == "passed"
 
     replay = _verify_presentation(live_service, presentation, challenge=challenge)
     assert replay["verified"] is False
-    assert _outcomes(replay)["challenge"] == "failed"
-    assert _codes(replay) == ["INVALID_CHALLENGE_ERROR"]
+    assert outcomes(replay)["challenge"] == "failed"
+    assert codes(replay) == ["INVALID_CHALLENGE_ERROR"]
     assert "already used" in replay["problemDetails"][0]["detail"]
 
 
 def test_a_challenge_issued_without_a_domain_needs_none(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
     challenge = _challenge(live_service, None)["challenge"]
-    presentation = _present(core, holder, [credential], challenge=challenge, domain=None)
+    presentation = present(core, holder, [credential], challenge=challenge, domain=None)
     result = _verify_presentation(live_service, presentation, challenge=challenge, domain=None)
     assert result["verified"] is True, result
-    assert "domain" not in _outcomes(result)
+    assert "domain" not in outcomes(result)
 
 
 def test_an_unknown_challenge_is_refused(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, sat, "immex", subject=holder.did)
-    presentation = _present(core, holder, [credential], challenge="made-up", domain=DOMAIN)
+    credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
+    presentation = present(core, holder, [credential], challenge="made-up", domain=DOMAIN)
     result = _verify_presentation(live_service, presentation, challenge="made-up")
     assert result["verified"] is False
-    assert _codes(result) == ["INVALID_CHALLENGE_ERROR"]
+    assert codes(result) == ["INVALID_CHALLENGE_ERROR"]
     assert "not issued by this verifier" in result["problemDetails"][0]["detail"]
-    assert _outcomes(result)["proof"] == "passed"  # the proof itself is fine
+    assert outcomes(result)["proof"] == "passed"  # the proof itself is fine
 
 
 def test_a_presentation_for_another_domain_is_refused(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
     challenge = _challenge(live_service)["challenge"]
-    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
     result = _verify_presentation(
         live_service, presentation, challenge=challenge, domain="otra-aduana.example"
     )
     assert result["verified"] is False
-    assert _outcomes(result)["domain"] == "failed"
-    assert "INVALID_DOMAIN_ERROR" in _codes(result)
-    assert "INVALID_CHALLENGE_ERROR" not in _codes(result)
+    assert outcomes(result)["domain"] == "failed"
+    assert "INVALID_DOMAIN_ERROR" in codes(result)
+    assert "INVALID_CHALLENGE_ERROR" not in codes(result)
 
 
 def test_a_presentation_signed_for_another_domain_is_refused(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
     challenge = _challenge(live_service)["challenge"]
-    presentation = _present(
+    presentation = present(
         core, holder, [credential], challenge=challenge, domain="otra-aduana.example"
     )
     result = _verify_presentation(live_service, presentation, challenge=challenge, domain=None)
     assert result["verified"] is False
-    assert _outcomes(result)["proof"] == "failed"
-    assert "INVALID_DOMAIN_ERROR" in _codes(result)
+    assert outcomes(result)["proof"] == "failed"
+    assert "INVALID_DOMAIN_ERROR" in codes(result)
 
 
 def test_a_suspended_credential_inside_fails_the_presentation(
     live_service: LiveService, customs: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, customs, "ctpat", subject=holder.did)
+    credential = issue_certificate(live_service, customs, "ctpat", subject=holder.did)
     response = live_service.http.post(
         "/credentials/status",
         headers=customs.headers,
@@ -344,22 +290,89 @@ def test_a_suspended_credential_inside_fails_the_presentation(
     )
     assert response.status_code == 200, response.text
     challenge = _challenge(live_service)["challenge"]
-    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
     result = _verify_presentation(live_service, presentation, challenge=challenge)
     assert result["verified"] is False
-    assert _outcomes(result)["challenge"] == "passed"
-    assert _outcomes(result)["credentials"] == "failed"
+    assert outcomes(result)["challenge"] == "passed"
+    assert outcomes(result)["credentials"] == "failed"
     [nested] = result["credentialResults"]
     assert nested["verified"] is False
-    assert _codes(nested) == ["CREDENTIAL_SUSPENDED"]
+    assert codes(nested) == ["CREDENTIAL_SUSPENDED"]
+
+
+def test_a_presentation_by_a_key_not_controlling_the_subject_is_refused(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = issue_certificate(live_service, sat, "oea", subject=holder.did)
+    thief = Holder(KeyFile(KeyPair.generate(KeyType.ED25519)))
+    challenge = _challenge(live_service)["challenge"]
+    presentation = present(core, thief, [credential], challenge=challenge, domain=DOMAIN)
+    result = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert result["verified"] is False
+    assert outcomes(result)["proof"] == "passed"  # the thief's own signature is fine
+    assert outcomes(result)["credentials"] == "passed"  # and so is the credential
+    assert outcomes(result)["holderBinding"] == "failed"
+    assert codes(result) == ["HOLDER_BINDING_ERROR"]
+
+
+def test_a_credential_from_an_untrusted_issuer_fails_the_presentation(
+    live_service: LiveService, holder: Holder, core: Core
+) -> None:
+    impostor = live_service.issuer("notaria-apocrifa", ["IMMEXCertificate"], accredited=False)
+    credential = issue_certificate(live_service, impostor, "immex", subject=holder.did)
+    challenge = _challenge(live_service)["challenge"]
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    result = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert result["verified"] is False
+    [nested] = result["credentialResults"]
+    assert outcomes(nested)["proof"] == "passed"
+    assert outcomes(nested)["issuerTrust"] == "failed"
+    assert codes(nested) == ["ISSUER_NOT_TRUSTED"]
+    assert impostor.did in nested["problemDetails"][0]["detail"]
+
+
+def test_an_expired_credential_fails_the_presentation(
+    live_service: LiveService, sat: Issuer, holder: Holder, core: Core
+) -> None:
+    soon = datetime.now(UTC) + timedelta(seconds=2)
+    body = certificate_body("immex", valid_until=soon.isoformat().replace("+00:00", "Z"))
+    body["certificate"]["subjectId"] = holder.did
+    response = live_service.http.post("/certificates/immex", headers=sat.headers, json=body)
+    assert response.status_code == 201, response.text
+    credential = response.json()["verifiableCredential"]
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 1.1)
+    challenge = _challenge(live_service)["challenge"]
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    result = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert result["verified"] is False
+    [nested] = result["credentialResults"]
+    assert outcomes(nested)["validityPeriod"] == "failed"
+    assert codes(nested) == ["CREDENTIAL_EXPIRED"]
+
+
+def test_a_tampered_credential_inside_a_valid_presentation_fails_it(
+    live_service: LiveService, cbp: Issuer, holder: Holder, core: Core
+) -> None:
+    credential = issue_certificate(live_service, cbp, "ctpat", subject=holder.did)
+    assert credential["credentialSubject"]["tier"] == "Validated"
+    credential["credentialSubject"]["tier"] = "Exceeding"  # a better partner than it is
+    challenge = _challenge(live_service)["challenge"]
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    result = _verify_presentation(live_service, presentation, challenge=challenge)
+    assert result["verified"] is False
+    assert outcomes(result)["proof"] == "passed"  # the holder signed what it sent
+    assert outcomes(result)["credentials"] == "failed"
+    [nested] = result["credentialResults"]
+    assert outcomes(nested)["proof"] == "failed"
+    assert codes(nested) == ["PROOF_VERIFICATION_ERROR"]
 
 
 def test_concurrent_replays_of_one_challenge_verify_once(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
-    credential = _issue(live_service, sat, "immex", subject=holder.did)
+    credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
     challenge = _challenge(live_service)["challenge"]
-    presentation = _present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
+    presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
     body = {"verifiablePresentation": presentation, "options": {"challenge": challenge}}
 
     def post(_: int) -> bool:
@@ -391,7 +404,13 @@ def stepped(tmp_path: Path, core: Core) -> Iterator[tuple[VerifierService, _Cloc
     service_clock: Clock = clock
     try:
         yield (
-            VerifierService(core=core, store=store, clock=service_clock, max_open_challenges=2),
+            VerifierService(
+                core=core,
+                store=store,
+                clock=service_clock,
+                trust=TrustRegistry(()),
+                max_open_challenges=2,
+            ),
             clock,
         )
     finally:

@@ -18,6 +18,9 @@ from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
+HEAD = "0005"
+VERIFIER_TABLES = {"accreditations", "workflows", "exchanges"}
+
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
     """The database's current revision and the newest one the package ships."""
@@ -32,7 +35,7 @@ def test_migrations_create_exactly_the_declared_schema(store: SqlStore) -> None:
         tables = set(inspect(connection).get_table_names())
     assert differences == []
     assert tables == set(metadata.tables) | {"alembic_version"}
-    assert _revisions(store) == ("0004", "0004")
+    assert _revisions(store) == (HEAD, HEAD)
 
 
 def _declared_indexes() -> dict[str, list[tuple[str, bool]]]:
@@ -82,7 +85,7 @@ def test_opening_a_migrated_database_again_changes_nothing(database_url: str) ->
         first.authorities.add(authority("sat"))
         first.credentials.add(credential(1))
     with open_store(database_url) as second:
-        assert _revisions(second) == ("0004", "0004")
+        assert _revisions(second) == (HEAD, HEAD)
         assert second.authorities.list() == [authority("sat")]
         assert second.credentials.get(credential(1).id) == credential(1)
     with open_store(database_url, migrate=False) as third:
@@ -107,9 +110,9 @@ def test_upgrading_a_0001_database_keeps_its_records(database_url: str) -> None:
             command.upgrade(alembic_config(connection), "0001")
         old.authorities.add(authority("sat"))
         old.credentials.add(credential(1))
-        assert _revisions(old) == ("0001", "0004")
+        assert _revisions(old) == ("0001", HEAD)
     with open_store(database_url) as upgraded:
-        assert _revisions(upgraded) == ("0004", "0004")
+        assert _revisions(upgraded) == (HEAD, HEAD)
         assert upgraded.credentials.get(credential(1).id) == credential(1)
         entry = upgraded.statuses.allocate(**allocation(1))
         assert upgraded.statuses.entries_for(credential(1).id) == [entry]
@@ -137,13 +140,24 @@ def test_downgrading_to_0001_removes_the_status_and_challenge_tables(store: SqlS
     assert excinfo.value.code == "STORAGE_ERROR"
 
 
+def test_downgrading_to_0004_removes_only_the_verifier_tables(store: SqlStore) -> None:
+    store.challenges.issue("c-1", domain=None, expires_at=NOW, created_at=NOW)
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0004")
+    with store.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert tables == set(metadata.tables) - VERIFIER_TABLES | {"alembic_version"}
+    assert store.challenges.get("c-1") is not None
+
+
 def test_downgrading_to_0003_removes_only_the_holders(store: SqlStore) -> None:
     store.challenges.issue("c-1", domain=None, expires_at=NOW, created_at=NOW)
     with Database(store.engine).write() as connection:
         command.downgrade(alembic_config(connection), "0003")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - {"holders", "held_credentials"} | {"alembic_version"}
+    later = {"holders", "held_credentials"} | VERIFIER_TABLES
+    assert tables == set(metadata.tables) - later | {"alembic_version"}
     assert store.challenges.get("c-1") is not None
 
 
@@ -155,6 +169,6 @@ def test_downgrading_to_0002_removes_only_the_challenges(store: SqlStore) -> Non
         command.downgrade(alembic_config(connection), "0002")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    later = {"challenges", "holders", "held_credentials"}
+    later = {"challenges", "holders", "held_credentials"} | VERIFIER_TABLES
     assert tables == set(metadata.tables) - later | {"alembic_version"}
     assert store.credentials.get(credential(1).id) == credential(1)

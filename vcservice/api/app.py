@@ -10,7 +10,18 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcservice.api.problems import install_problem_handlers, problem_response
-from vcservice.api.routers import admin, holder, issuer, oauth, public, status, verifier
+from vcservice.api.rate_limit import RateLimiter
+from vcservice.api.routers import (
+    admin,
+    exchanges,
+    holder,
+    issuer,
+    oauth,
+    public,
+    status,
+    trust,
+    verifier,
+)
 from vcservice.services.container import Services, build_services
 from vcservice.settings import Settings
 
@@ -36,7 +47,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (oauth, status, issuer, verifier, holder, admin, public):
+    app.state.verify_limiter = (
+        RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
+    )
+    for module in (oauth, status, issuer, verifier, exchanges, trust, holder, admin, public):
         app.include_router(module.router)
     return app
 

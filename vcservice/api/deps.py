@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from vcservice.api.rate_limit import RateLimiter
 from vcservice.errors import VcError
 from vcservice.model.records import Authority, Holder, Scope
 from vcservice.services.access import AccessGrant, check_admin_token
@@ -62,10 +63,33 @@ def require_admin(request: Request, services: ServicesDep) -> None:
         raise VcError("the admin token is not valid", code="INVALID_TOKEN", field="Authorization")
 
 
+def limit_rate(request: Request) -> None:
+    """Admit the request within its address's rate (RATE_LIMITED otherwise)."""
+    _take(request, request.client.host if request.client else "unknown")
+
+
+def admit_verification(request: Request, services: ServicesDep) -> None:
+    """Admit a verifier request: a ``verify:credentials`` token when the settings require
+    one, and within the caller's rate (per client with a token, else per address)."""
+    if services.settings.verify_requires_token:
+        grant = require_scope(Scope.VERIFY)(request, services).grant
+        _take(request, "client:" + grant.client_id)
+    else:
+        limit_rate(request)
+
+
+def _take(request: Request, caller: str) -> None:
+    limiter: RateLimiter | None = request.app.state.verify_limiter
+    if limiter is not None:
+        limiter.take(caller)
+
+
 Issuing = Annotated[Caller, Depends(require_scope(Scope.ISSUE))]
 Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
 Updating = Annotated[Caller, Depends(require_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
+Verification = Depends(admit_verification)
+RateLimit = Depends(limit_rate)
 
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vcservice.api.rate_limit import RateLimitError
 from vcservice.errors import VcError
 from vcservice.messages import message_for
 
@@ -28,6 +29,9 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "PAYLOAD_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "TOO_MANY_CHALLENGES": 429,
+    "TOO_MANY_EXCHANGES": 429,
+    "RATE_LIMITED": 429,
+    "EXCHANGE_NOT_PENDING": 409,
     "STORAGE_ERROR": 503,
     "KEY_DECRYPTION_FAILED": 503,
 }
@@ -73,6 +77,8 @@ async def _vc_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, VcError)
     status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, RateLimitError):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem_response(status, error.code, error.message, field=error.field, headers=headers)
 
 
@@ -117,7 +123,16 @@ def _field_path(location: Sequence[Any]) -> str:
     """``("body", "certificate", "places", 0, "name")`` → ``certificate.places[0].name``."""
     path = ""
     for part in location:
-        if part in ("body", "query", "path", "header"):
+        if part in ("body", "query", "path", "header") or (path and _is_union_tag(part)):
             continue
         path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
     return path or "body"
+
+
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "none", "dict", "list"})
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Whether pydantic put ``part`` in a location to name a union's member (``dict[str,any]``,
+    ``constrained-str``, ``function-after[…]``), which is no field of the request."""
+    return isinstance(part, str) and (part in _UNION_TAGS or any(mark in part for mark in "[(-"))

@@ -17,7 +17,13 @@ from vcservice.certificates import CERTIFICATE_TYPES, by_slug, type_of
 from vcservice.certificates.schema_files import SCHEMA_BASE_URL, SCHEMAS_DIR, load_schema
 from vcservice.errors import Problem
 
-__all__ = ["SCHEMAS_DIR", "SCHEMA_BASE_URL", "schema_document", "validate_credential"]
+__all__ = [
+    "SCHEMAS_DIR",
+    "SCHEMA_BASE_URL",
+    "pinned_schema_problems",
+    "schema_document",
+    "validate_credential",
+]
 
 
 def validate_credential(credential: Any) -> list[Problem]:
@@ -35,6 +41,30 @@ def validate_credential(credential: Any) -> list[Problem]:
             )
         ]
     return certificate_type.problems(credential)
+
+
+def pinned_schema_problems(credential: Mapping[str, Any]) -> list[Problem] | None:
+    """Problems against the pinned schemas ``credentialSchema`` names; None if none is ours.
+
+    A named schema must be the one of the credential's certificate type; schemas that are
+    not published by this project are not fetched (None: the verifier cannot tell).
+    """
+    declared = credential.get("credentialSchema")
+    entries = declared if isinstance(declared, list) else [declared]
+    ours = {
+        entry.get("id")
+        for entry in entries
+        if isinstance(entry, Mapping) and str(entry.get("id", "")).startswith(SCHEMA_BASE_URL)
+    }
+    if not ours:
+        return None
+    certificate_type = type_of(credential)
+    expected = certificate_type.schema_url if certificate_type is not None else None
+    wrong = sorted(str(url) for url in ours if url != expected)
+    if wrong:
+        detail = f"credentialSchema {wrong[0]} is not the schema of the credential's type"
+        return [Problem("MALFORMED_VALUE_ERROR", detail, "credentialSchema")]
+    return validate_credential(credential)
 
 
 def schema_document(slug: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class Scope(StrEnum):
     ISSUE = "issue:credentials"
     READ = "read:credentials"
     UPDATE = "update:credentials"
+    VERIFY = "verify:credentials"
 
 
 class KeyStatus(StrEnum):
@@ -175,3 +176,61 @@ class HeldCredential:
     document: str
     format: str
     stored_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TrustEntry:
+    """An accreditation kept in the verifier's trust registry (added through the admin API)."""
+
+    id: str
+    issuer: str
+    name: str
+    credential_types: frozenset[str]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """A verifier's presentation policy: the credential types it accepts, for which domain.
+
+    A presentation satisfies it with at least one credential of any of ``accepted_types``
+    (e.g. C-TPAT or OEA under mutual recognition).
+    """
+
+    id: str
+    name: str
+    accepted_types: tuple[str, ...]
+    domain: str | None
+    exchange_ttl_seconds: int
+    created_at: datetime
+
+
+class ExchangeState(StrEnum):
+    """VCALM exchange states: waiting, being answered, answered well, answered badly."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    COMPLETE = "complete"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One use of a workflow: a presentation request answered at most once.
+
+    ``result`` is the verification result's JSON text, and ``presentation`` the
+    presentation as received (JSON text or a compact JWT), once answered.
+    """
+
+    id: str
+    workflow: str
+    challenge: str
+    domain: str | None
+    state: ExchangeState
+    created_at: datetime
+    expires_at: datetime
+    completed_at: datetime | None = None
+    result: str | None = None
+    presentation: str | None = None

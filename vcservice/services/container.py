@@ -16,13 +16,16 @@ from vcservice.services.access import (
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.exchanges import ExchangeService
 from vcservice.services.holder import HolderService
 from vcservice.services.issuer import IssuerService
 from vcservice.services.status import StatusService
+from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
 from vcservice.settings import Settings
 from vcservice.storage.repository import Store
 from vcservice.storage.sql import open_store
+from vcservice.trust.registry import TrustRegistry
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ class Services:
     clients: ClientService
     statuses: StatusService
     tokens: TokenService
+    trust: TrustRegistryService
     verifier: VerifierService
+    exchanges: ExchangeService
     holders: HolderService
     admin_token: str = field(repr=False)
 
@@ -74,7 +79,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             canonicalizer=settings.canonicalizer,
         ),
         clock=clock,
-        local_dids=authorities.find_did_document,
+        # Late-bound, as the status lists below: the holder service is built on this core.
+        local_dids=lambda did: authorities.find_did_document(did) or holders.find_did_document(did),
         # Late-bound: the status service is built below, on this core.
         local_status_lists=lambda url: statuses.local_document(url),  # noqa: PLW0108
     )
@@ -93,6 +99,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         lifetime_seconds=settings.access_token_lifetime_seconds,
         clock=clock,
     )
+    trust = TrustRegistryService(
+        entries=store.trust,
+        clock=clock,
+        configured=(
+            TrustRegistry.load(settings.trust_registry_file)
+            if settings.trust_registry_file
+            else None
+        ),
+    )
+    verifier = VerifierService(core=core, store=store, clock=clock, trust=trust)
+    holders = HolderService(core=core, store=store, kek=kek, clock=clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -105,8 +122,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         statuses=statuses,
         clients=ClientService(clients=store.clients, authorities=authorities, clock=clock),
         tokens=tokens,
-        verifier=VerifierService(core=core, store=store, clock=clock),
-        holders=HolderService(core=core, store=store, kek=kek, clock=clock),
+        trust=trust,
+        verifier=verifier,
+        exchanges=ExchangeService(
+            workflows=store.workflows,
+            exchanges=store.exchanges,
+            verifier=verifier,
+            clock=clock,
+            public_url=settings.public_url,
+        ),
+        holders=holders,
         admin_token=load_or_create_admin_token(settings.data_dir),
     )
 

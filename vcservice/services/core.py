@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.clock import Clock, SystemClock
 from vcservice.dids.methods.jwk import DidJwkMethod
 from vcservice.dids.methods.key import DidKeyMethod
@@ -30,6 +31,7 @@ from vcservice.status.sources import (
     HttpStatusListSource,
     LocalFirstStatusListSource,
     StatusListLookup,
+    StatusListSource,
 )
 from vcservice.trust.registry import TrustRegistry
 from vcservice.verification.verifier import Verifier
@@ -70,12 +72,14 @@ def build_core(
     clock: Clock | None = None,
     local_dids: DidLookup | None = None,
     local_status_lists: StatusListLookup | None = None,
+    status_source: StatusListSource | None = None,
     trust_registry: TrustRegistry | None = None,
 ) -> Core:
     """Build the core from ``config``.
 
     DIDs that ``local_dids`` knows, and status lists that ``local_status_lists`` knows,
     resolve without the network; everything else goes through the guarded HTTP client.
+    A ``status_source`` replaces both for status lists (e.g. snapshots from a bundle).
     With a ``trust_registry`` the verifier also checks that issuers are accredited.
     """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
@@ -93,7 +97,7 @@ def build_core(
     )
     data_integrity = DataIntegrity(canonizer, resolver)
     clock = clock or SystemClock()
-    status_source = LocalFirstStatusListSource(
+    status_source = status_source or LocalFirstStatusListSource(
         local_status_lists or _nothing_local,
         clock=clock,
         fallback=HttpStatusListSource(
@@ -110,6 +114,7 @@ def build_core(
         clock=clock,
         status_checker=status_checker,
         trust_registry=trust_registry,
+        schema_validator=pinned_schema_problems,
     )
     return Core(
         store=store,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from vcservice.model.checks import Check
 from vcservice.model.datetimes import format_datetime
 from vcservice.services.core import Core
 from vcservice.storage.repository import Store
+from vcservice.trust.registry import IssuerTrust
 from vcservice.verification.result import VerificationResult
 
 CHALLENGE_TTL = timedelta(minutes=5)
@@ -29,7 +29,7 @@ CHALLENGE_BYTES = 24  # 32 URL-safe characters
 
 
 class VerifierService:
-    """Issues challenges and verifies credentials and presentations with the core."""
+    """Issues challenges; verifies credentials and presentations, issuers against ``trust``."""
 
     def __init__(
         self,
@@ -37,18 +37,21 @@ class VerifierService:
         core: Core,
         store: Store,
         clock: Clock,
+        trust: IssuerTrust,
         challenge_ttl: timedelta = CHALLENGE_TTL,
         max_open_challenges: int = MAX_OPEN_CHALLENGES,
     ) -> None:
         if challenge_ttl <= timedelta(0) or max_open_challenges < 1:
             raise ValueError("challenges need a positive lifetime and room for at least one")
-        self._core = core
+        self._verifier = core.verifier.trusting(trust)
         self._challenges = store.challenges
         self._clock = clock
         self._ttl = challenge_ttl
         self._max_open = max_open_challenges
 
-    def new_challenge(self, domain: str | None = None) -> tuple[str, datetime]:
+    def new_challenge(
+        self, domain: str | None = None, *, ttl: timedelta | None = None
+    ) -> tuple[str, datetime]:
         """A fresh single-use challenge (optionally bound to ``domain``) and its expiry.
 
         Expired challenges are purged first; TOO_MANY_CHALLENGES when
@@ -63,13 +66,13 @@ class VerifierService:
                 code="TOO_MANY_CHALLENGES",
             )
         challenge = secrets.token_urlsafe(CHALLENGE_BYTES)
-        expires_at = now + self._ttl
+        expires_at = now + (ttl or self._ttl)
         self._challenges.issue(challenge, domain=domain, expires_at=expires_at, created_at=now)
         return challenge, expires_at
 
     def verify_credential(self, document: Mapping[str, Any] | str) -> VerificationResult:
         """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``)."""
-        return self._core.verifier.verify_credential(document)
+        return self._verifier.verify_credential(document)
 
     def verify_presentation(
         self,
@@ -85,10 +88,10 @@ class VerifierService:
         in the result, then the core's checks of the presentation and its credentials.
         """
         binding, expected_domain = self._binding_checks(challenge, domain)
-        result = self._core.verifier.verify_presentation(
+        result = self._verifier.verify_presentation(
             document, challenge=challenge, domain=expected_domain
         )
-        return replace(result, checks=(*binding, *result.checks))
+        return result.with_checks((*binding, *result.checks))
 
     def _binding_checks(
         self, challenge: str | None, domain: str | None

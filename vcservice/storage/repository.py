@@ -15,6 +15,8 @@ from vcservice.model.records import (
     Authority,
     Challenge,
     Client,
+    Exchange,
+    ExchangeState,
     HeldCredential,
     Holder,
     IssuedCredential,
@@ -23,6 +25,8 @@ from vcservice.model.records import (
     StatusList,
     StatusPurpose,
     StoredKey,
+    TrustEntry,
+    Workflow,
 )
 
 
@@ -193,6 +197,10 @@ class StatusRepository(Protocol):
         """A status list by its id."""
         ...
 
+    def lists_of(self, authority: str) -> list[StatusList]:
+        """Every status list of ``authority``, by purpose, then sequence."""
+        ...
+
     def set_bits(self, list_id: int) -> dict[int, int]:
         """The non-zero statuses of a list: index → status value."""
         ...
@@ -289,6 +297,82 @@ class HeldCredentialRepository(Protocol):
         ...
 
 
+class TrustRepository(Protocol):
+    """The verifier's trust registry entries (accreditations), by id."""
+
+    def add(self, entry: TrustEntry) -> None:
+        """Store a new entry (CONFLICT if its id exists)."""
+        ...
+
+    def for_issuer(self, issuer: str) -> list[TrustEntry]:
+        """Every entry of ``issuer``, oldest first."""
+        ...
+
+    def list(self) -> list[TrustEntry]:
+        """Every entry, by issuer, then oldest first."""
+        ...
+
+    def delete(self, entry_id: str) -> bool:
+        """Remove the entry; False if there was none."""
+        ...
+
+
+class WorkflowRepository(Protocol):
+    """Verifier workflows (presentation policies), by id."""
+
+    def add(self, workflow: Workflow) -> None:
+        """Store a new workflow (CONFLICT if its id exists)."""
+        ...
+
+    def get(self, workflow_id: str) -> Workflow | None:
+        """The workflow with ``workflow_id``."""
+        ...
+
+    def list(self) -> list[Workflow]:
+        """Every workflow, by id."""
+        ...
+
+    def delete(self, workflow_id: str) -> bool:
+        """Remove the workflow and its exchanges; False if there was none."""
+        ...
+
+
+class ExchangeRepository(Protocol):
+    """Exchanges of workflows; each leaves ``pending`` at most once (the database's job)."""
+
+    def add(self, exchange: Exchange) -> None:
+        """Store a new exchange (CONFLICT if its id or challenge exists)."""
+        ...
+
+    def get(self, exchange_id: str) -> Exchange | None:
+        """The exchange with ``exchange_id``."""
+        ...
+
+    def start(self, exchange_id: str, *, now: datetime) -> Exchange | None:
+        """Move a pending, unexpired exchange to ``active``, atomically; None otherwise."""
+        ...
+
+    def finish(
+        self,
+        exchange_id: str,
+        *,
+        state: ExchangeState,
+        result: str,
+        presentation: str,
+        now: datetime,
+    ) -> None:
+        """Record the answer of an active exchange: its final state and result."""
+        ...
+
+    def count_open(self, now: datetime) -> int:
+        """How many exchanges are pending and unexpired at ``now``."""
+        ...
+
+    def purge_expired(self, before: datetime) -> int:
+        """Delete every exchange that expired before ``before``; how many were deleted."""
+        ...
+
+
 class Store(Protocol):
     """All repositories over one database."""
 
@@ -300,6 +384,9 @@ class Store(Protocol):
     challenges: ChallengeRepository
     holders: HolderRepository
     held_credentials: HeldCredentialRepository
+    trust: TrustRepository
+    workflows: WorkflowRepository
+    exchanges: ExchangeRepository
 
     def close(self) -> None:
         """Release connections."""

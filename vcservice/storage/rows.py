@@ -16,6 +16,8 @@ from vcservice.model.records import (
     Authority,
     Challenge,
     Client,
+    Exchange,
+    ExchangeState,
     HeldCredential,
     Holder,
     IssuedCredential,
@@ -26,6 +28,8 @@ from vcservice.model.records import (
     StatusList,
     StatusPurpose,
     StoredKey,
+    TrustEntry,
+    Workflow,
 )
 
 if TYPE_CHECKING:
@@ -54,7 +58,7 @@ def _from_row(record: type[_Record], row: RowMapping, **decode: Convert) -> _Rec
     return record(**values)
 
 
-def _enum_value(member: KeyStatus | StatusPurpose) -> str:
+def _enum_value(member: KeyStatus | StatusPurpose | ExchangeState) -> str:
     return member.value
 
 
@@ -166,3 +170,33 @@ def held_credential_row(credential: HeldCredential) -> Row:
 def to_held_credential(row: RowMapping) -> HeldCredential:
     """The held credential a ``held_credentials`` row holds."""
     return _from_row(HeldCredential, row)
+
+
+def trust_entry_row(entry: TrustEntry) -> Row:
+    """The ``accreditations`` row of ``entry``."""
+    return _to_row(entry, credential_types=sorted)
+
+
+def to_trust_entry(row: RowMapping) -> TrustEntry:
+    """The trust entry an ``accreditations`` row holds."""
+    return _from_row(TrustEntry, row, credential_types=frozenset)
+
+
+def workflow_row(workflow: Workflow) -> Row:
+    """The ``workflows`` row of ``workflow``."""
+    return _to_row(workflow, accepted_types=list)
+
+
+def to_workflow(row: RowMapping) -> Workflow:
+    """The workflow a ``workflows`` row holds."""
+    return _from_row(Workflow, row, accepted_types=tuple)
+
+
+def exchange_row(exchange: Exchange) -> Row:
+    """The ``exchanges`` row of ``exchange``."""
+    return _to_row(exchange, state=_enum_value)
+
+
+def to_exchange(row: RowMapping) -> Exchange:
+    """The exchange an ``exchanges`` row holds."""
+    return _from_row(Exchange, row, state=ExchangeState)

@@ -228,3 +228,44 @@ held_credentials = Table(
     Column("stored_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("holder", "credential_id"),
 )
+
+
+# The verifier's trust registry entries added through the admin API (a file may add more).
+accreditations = Table(
+    "accreditations",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("issuer", String, nullable=False, index=True),
+    Column("name", String, nullable=False),
+    Column("credential_types", JSON, nullable=False),
+    Column("valid_from", UtcDateTime),
+    Column("valid_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+workflows = Table(
+    "workflows",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("accepted_types", JSON, nullable=False),
+    Column("domain", String),
+    Column("exchange_ttl_seconds", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One row per exchange; ``state`` leaves ``pending`` once, by a conditional UPDATE.
+exchanges = Table(
+    "exchanges",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("workflow", String, ForeignKey("workflows.id"), nullable=False, index=True),
+    Column("challenge", String, nullable=False, unique=True),
+    Column("domain", String),
+    Column("state", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("completed_at", UtcDateTime),
+    Column("result", Text),
+    Column("presentation", Text),
+)

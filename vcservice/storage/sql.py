@@ -6,8 +6,9 @@ its own short transaction. A violated constraint becomes ``StorageError`` CONFLI
 (or NOT_FOUND for an unknown authority); any other database failure becomes
 STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
-The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges`` and
-``holders``, with what they share in ``common``; they are importable from here as well.
+The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges``,
+``holders`` and ``verifier``, with what they share in ``common``; they are importable from
+here as well.
 """
 
 from __future__ import annotations
@@ -31,12 +32,20 @@ from vcservice.storage.repository import (
     ChallengeRepository,
     ClientRepository,
     CredentialRepository,
+    ExchangeRepository,
     HeldCredentialRepository,
     HolderRepository,
     KeyRepository,
     StatusRepository,
+    TrustRepository,
+    WorkflowRepository,
 )
 from vcservice.storage.status import FULL_PERCENT, SqlStatusRepository, full_threshold
+from vcservice.storage.verifier import (
+    SqlExchangeRepository,
+    SqlTrustRepository,
+    SqlWorkflowRepository,
+)
 
 __all__ = [
     "FULL_PERCENT",
@@ -44,11 +53,14 @@ __all__ = [
     "SqlChallengeRepository",
     "SqlClientRepository",
     "SqlCredentialRepository",
+    "SqlExchangeRepository",
     "SqlHeldCredentialRepository",
     "SqlHolderRepository",
     "SqlKeyRepository",
     "SqlStatusRepository",
     "SqlStore",
+    "SqlTrustRepository",
+    "SqlWorkflowRepository",
     "full_threshold",
     "open_store",
 ]
@@ -68,6 +80,9 @@ class SqlStore:
         self.challenges: ChallengeRepository = SqlChallengeRepository(database)
         self.holders: HolderRepository = SqlHolderRepository(database)
         self.held_credentials: HeldCredentialRepository = SqlHeldCredentialRepository(database)
+        self.trust: TrustRepository = SqlTrustRepository(database)
+        self.workflows: WorkflowRepository = SqlWorkflowRepository(database)
+        self.exchanges: ExchangeRepository = SqlExchangeRepository(database)
 
     def close(self) -> None:
         """Release connections."""

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from vcservice.errors import ParsingError, Problem
 from vcservice.model.datetimes import format_datetime, parse_datetime
@@ -78,6 +78,20 @@ class Accreditation:
         return f"which ended at {format_datetime(self.valid_until)}"
 
 
+class IssuerTrust(Protocol):
+    """What the verifier asks of a trust registry (a file's, or the service's stored one)."""
+
+    def check(
+        self, issuer: str | None, credential_types: Sequence[str], now: datetime
+    ) -> list[Problem]:
+        """Problems when ``issuer`` is not accredited at ``now`` for each of the types."""
+        ...
+
+    def display_name(self, issuer: str) -> str | None:
+        """The issuer's display name, if it is in the registry."""
+        ...
+
+
 class TrustRegistry:
     """Accreditations by issuer; ``check`` turns them into problems for one credential."""
 
@@ -114,11 +128,11 @@ class TrustRegistry:
 
     def to_json(self) -> dict[str, Any]:
         """The registry in its file format (``load`` and ``from_json`` read it back)."""
-        return {
-            "issuers": [
-                entry.to_json() for entries in self._by_issuer.values() for entry in entries
-            ]
-        }
+        return {"issuers": [entry.to_json() for entry in self.entries()]}
+
+    def entries(self) -> tuple[Accreditation, ...]:
+        """Every entry, issuer by issuer."""
+        return tuple(entry for entries in self._by_issuer.values() for entry in entries)
 
     def accreditations(self, issuer: str) -> tuple[Accreditation, ...]:
         """Every entry for ``issuer``."""

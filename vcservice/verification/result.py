@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vcservice.errors import Problem
@@ -21,6 +21,10 @@ class VerificationResult:
     checks: tuple[Check, ...]
     document: dict[str, Any] | None = None
     credentials: tuple[VerificationResult, ...] = field(default=())
+
+    def with_checks(self, checks: tuple[Check, ...]) -> VerificationResult:
+        """The same result with ``checks`` in place of its own."""
+        return replace(self, checks=checks)
 
     @property
     def verified(self) -> bool:

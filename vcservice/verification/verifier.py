@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,7 +16,7 @@ from vcservice.model import credential as vcdm
 from vcservice.model.values import as_list
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
 from vcservice.proofs.purposes import AUTHENTICATION, ProofPurpose
-from vcservice.trust.registry import TrustRegistry
+from vcservice.trust.registry import IssuerTrust
 from vcservice.verification.result import Check, Outcome, VerificationResult
 
 DATA_INTEGRITY_FORMAT = "data-integrity"
@@ -28,6 +28,10 @@ class StatusChecker(Protocol):
     def check(self, credential: Mapping[str, Any]) -> Check:
         """The ``status`` check for ``credential``."""
         ...
+
+
+SchemaValidator = Callable[[Mapping[str, Any]], list[Problem] | None]
+"""Problems of a credential against the schemas it names; None when none can be checked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,8 @@ class Verifier:
         resolver: DidResolver,
         clock: Clock,
         status_checker: StatusChecker | None = None,
-        trust_registry: TrustRegistry | None = None,
+        trust_registry: IssuerTrust | None = None,
+        schema_validator: SchemaValidator | None = None,
     ) -> None:
         self._data_integrity = data_integrity
         self._processor = processor
@@ -58,6 +63,19 @@ class Verifier:
         self._clock = clock
         self._status_checker = status_checker
         self._trust_registry = trust_registry
+        self._schema_validator = schema_validator
+
+    def trusting(self, trust_registry: IssuerTrust) -> Verifier:
+        """This verifier, also checking issuers against ``trust_registry``."""
+        return Verifier(
+            data_integrity=self._data_integrity,
+            processor=self._processor,
+            resolver=self._resolver,
+            clock=self._clock,
+            status_checker=self._status_checker,
+            trust_registry=trust_registry,
+            schema_validator=self._schema_validator,
+        )
 
     def verify(
         self,
@@ -92,6 +110,7 @@ class Verifier:
         checks.append(issuer_check)
         checks.append(self._trust_check(document, issuer_check))
         checks.append(self._validity_check(document))
+        checks.append(self._schema_check(document))
         checks.append(self._status_check(document))
         return VerificationResult(
             kind="VerifiableCredential", format=fmt, checks=tuple(checks), document=document
@@ -184,6 +203,14 @@ class Verifier:
         except VcError as error:
             problems = [error.to_problem()]
         return Check.of("validityPeriod", problems)
+
+    def _schema_check(self, credential: Mapping[str, Any]) -> Check:
+        if "credentialSchema" not in credential:
+            return Check.skipped("credentialSchema", "the credential names no schema")
+        problems = self._schema_validator(credential) if self._schema_validator else None
+        if problems is None:
+            return Check.skipped("credentialSchema", "the credential's schema is not pinned here")
+        return Check.of("credentialSchema", problems)
 
     def _status_check(self, credential: Mapping[str, Any]) -> Check:
         if "credentialStatus" not in credential:

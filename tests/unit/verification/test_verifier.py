@@ -67,10 +67,12 @@ def test_good_credential_passes_every_check(fixed_core: Core) -> None:
         "issuer": "passed",
         "issuerTrust": "skipped",
         "validityPeriod": "passed",
+        "credentialSchema": "skipped",
         "status": "skipped",
     }
     assert result.to_json()["warnings"] == [
         {"check": "issuerTrust", "detail": "no trust registry configured"},
+        {"check": "credentialSchema", "detail": "the credential names no schema"},
         {"check": "status", "detail": "the credential has no credentialStatus"},
     ]
 

@@ -1,7 +1,9 @@
 """The verifier API (VC API / VCALM shapes): challenges, and credentials and presentations checked.
 
-Open by default: verification uses only public information. A failed verification is a
-200 with ``verified: false`` and every check; only a malformed request is a problem.
+Open by default (verification uses only public information) and rate-limited per caller;
+``VCSERVICE_VERIFY_REQUIRES_TOKEN`` makes them require a ``verify:credentials`` token. A
+failed verification is a 200 with ``verified: false`` and every check; only a malformed
+request is a problem.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import Field, StringConstraints
 
-from vcservice.api.deps import ServicesDep
+from vcservice.api.deps import ServicesDep, Verification
 from vcservice.api.schemas import ApiModel, StrictModel
 from vcservice.model.datetimes import format_datetime
 
-router = APIRouter(tags=["verifier"])
+router = APIRouter(tags=["verifier"], dependencies=[Verification])
 
 CompactJwt = Annotated[
     str,

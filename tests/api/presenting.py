@@ -1,0 +1,70 @@
+"""Shared by the presentation tests: a holder key of the test's own, issuing to it, presenting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.api.builders import certificate_body
+from tests.api.conftest import Issuer, LiveService
+from vcservice.keys import KeyFile
+from vcservice.services.core import Core
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+DOMAIN = "aduana-nuevo-laredo.example"
+
+
+@dataclass
+class Holder:
+    """A shipper's did:key and the key that signs its presentations."""
+
+    key: KeyFile
+
+    @property
+    def did(self) -> str:
+        return self.key.verification_method.split("#")[0]
+
+
+def issue_certificate(
+    live_service: LiveService,
+    issuer: Issuer,
+    slug: str,
+    *,
+    subject: str | None = None,
+    securing_format: str = "eddsa-rdfc-2022",
+) -> Any:
+    body = certificate_body(slug, securing_format=securing_format)
+    if subject is not None:
+        body["certificate"]["subjectId"] = subject
+    response = live_service.http.post(f"/certificates/{slug}", headers=issuer.headers, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["verifiableCredential"]
+
+
+def present(
+    core: Core, holder: Holder, credentials: list[Any], *, challenge: str, domain: str | None
+) -> dict[str, Any]:
+    presentation = {
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.did,
+        "verifiableCredential": credentials,
+    }
+    return core.data_integrity.add_proof(
+        presentation,
+        signer=holder.key.signer(),
+        cryptosuite="eddsa-rdfc-2022",
+        created=datetime.now(UTC),
+        purpose="authentication",
+        challenge=challenge,
+        domain=domain,
+    )
+
+
+def outcomes(result: dict[str, Any]) -> dict[str, str]:
+    return {check["check"]: check["outcome"] for check in result["checks"]}
+
+
+def codes(result: dict[str, Any]) -> list[str]:
+    return [problem["code"] for problem in result["problemDetails"]]

@@ -1,0 +1,74 @@
+"""Verifier access over real HTTP: a required ``verify:credentials`` token, and rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import LiveService, assert_problem, serve
+
+VERIFY = "verify:credentials"
+BODY = {"verifiableCredential": {"@context": ["https://www.w3.org/ns/credentials/v2"]}}
+
+
+@pytest.fixture(scope="module")
+def guarded(
+    context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """A verifier that requires a token, allowing 60 requests a minute per client."""
+    directory = tmp_path_factory.mktemp("guarded")
+    with serve(
+        directory, None, context_store_dir, verify_requires_token=True, verify_rate_per_minute=60
+    ) as live:
+        yield live
+
+
+def test_a_verify_token_is_required_when_configured(guarded: LiveService) -> None:
+    assert_problem(guarded.http.post("/credentials/verify", json=BODY), 401, "UNAUTHORIZED")
+    assert_problem(guarded.http.post("/challenges", json={}), 401, "UNAUTHORIZED")
+    issuer = guarded.issuer("cbp-officers", ["CTPATCertificate"], scopes=(VERIFY,))
+    response = guarded.http.post("/credentials/verify", json=BODY, headers=issuer.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["verified"] is False
+
+
+def test_a_token_without_the_verify_scope_is_refused(guarded: LiveService) -> None:
+    issuer = guarded.issuer("sat-issuing", ["OEACertificate"])
+    response = guarded.http.post("/credentials/verify", json=BODY, headers=issuer.headers)
+    assert_problem(response, 403, "INSUFFICIENT_SCOPE")
+
+
+def test_each_client_has_its_own_rate(guarded: LiveService) -> None:
+    greedy = guarded.issuer("greedy", ["OEACertificate"], scopes=(VERIFY,))
+    modest = guarded.issuer("modest", ["OEACertificate"], scopes=(VERIFY,))
+    statuses = [
+        guarded.http.post("/credentials/verify", json=BODY, headers=greedy.headers).status_code
+        for _ in range(15)
+    ]
+    assert statuses[:10] == [200] * 10  # a burst of ten seconds' worth
+    assert 429 in statuses[10:]
+    refused = guarded.http.post("/credentials/verify", json=BODY, headers=greedy.headers)
+    problem = assert_problem(refused, 429, "RATE_LIMITED")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "retry after" in problem["detail"]
+    ok = guarded.http.post("/credentials/verify", json=BODY, headers=modest.headers)
+    assert ok.status_code == 200, ok.text
+
+
+@pytest.fixture(scope="module")
+def open_but_limited(
+    context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """An open verifier allowing 12 requests a minute per address."""
+    directory = tmp_path_factory.mktemp("limited")
+    with serve(directory, None, context_store_dir, verify_rate_per_minute=12) as live:
+        yield live
+
+
+def test_open_endpoints_are_limited_per_address(open_but_limited: LiveService) -> None:
+    statuses = [open_but_limited.http.post("/challenges", json={}).status_code for _ in range(4)]
+    assert statuses == [201, 201, 429, 429]
+    issued = open_but_limited.http.get("/healthz")
+    assert issued.status_code == 200  # only the verifier's endpoints are limited

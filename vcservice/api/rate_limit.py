@@ -1,0 +1,62 @@
+"""Per-caller rate limits: a token bucket for each client (or, without a token, address).
+
+Buckets live in the process, so with N workers a caller gets up to N times the rate; the
+bound exists to keep one caller from starving the others, not to meter usage. The table
+of buckets is bounded: the least recently seen callers are forgotten first.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from vcservice.errors import VcError
+
+MAX_CALLERS = 100_000
+
+
+class RateLimitError(VcError):
+    """Too many requests from one caller; ``retry_after`` seconds until the next is allowed."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests; retry after {retry_after} s", field="Authorization")
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """``per_minute`` requests per caller, in bursts of up to ``per_minute / 6`` (10 s worth)."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        max_callers: int = MAX_CALLERS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._rate = per_minute / 60.0
+        self._burst = max(1.0, per_minute / 6)
+        self._max_callers = max_callers
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, caller: str) -> None:
+        """Spend one request of ``caller``'s bucket (RateLimitError when it is empty)."""
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(caller, (self._burst, now))
+            tokens = min(self._burst, tokens + (now - last) * self._rate)
+            if tokens < 1.0:
+                self._remember(caller, tokens, now)
+                raise RateLimitError(math.ceil((1.0 - tokens) / self._rate))
+            self._remember(caller, tokens - 1.0, now)
+
+    def _remember(self, caller: str, tokens: float, now: float) -> None:
+        self._buckets[caller] = (tokens, now)
+        while len(self._buckets) > self._max_callers:
+            self._buckets.popitem(last=False)

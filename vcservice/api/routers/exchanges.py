@@ -1,0 +1,156 @@
+"""VCALM workflows and exchanges: a verifier asks for a presentation, a holder answers once.
+
+An admin defines workflows (presentation policies). A verifier's app creates an exchange
+of a workflow and shows its URL (a link or QR code); the holder's wallet POSTs ``{}`` to
+that URL to read the presentation request, then POSTs its presentation; the verifier's app
+reads the result with GET. The exchange id is an unguessable capability.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Response
+from pydantic import Field, StringConstraints
+
+from vcservice.api.deps import Admin, RateLimit, ServicesDep, Verification
+from vcservice.api.routers.verifier import Domain, Secured
+from vcservice.api.schemas import ApiModel, StrictModel
+from vcservice.model.datetimes import format_datetime
+from vcservice.model.records import Exchange, Workflow
+
+router = APIRouter(tags=["exchanges"])
+
+WorkflowId = Annotated[str, Path(max_length=63)]
+ExchangeId = Annotated[str, Path(max_length=64)]
+TypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,99}$")]
+
+
+class CreateWorkflow(StrictModel):
+    """A presentation policy: the credential types accepted (any one), domain, lifetime."""
+
+    id: str = Field(examples=["mutual-recognition"])
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        examples=["C-TPAT or OEA under mutual recognition"]
+    )
+    accepted_credential_types: list[TypeName] = Field(
+        min_length=1, max_length=20, examples=[["CTPATCertificate", "OEACertificate"]]
+    )
+    domain: Domain | None = Field(None, examples=["aduana-nuevo-laredo.example"])
+    exchange_ttl_seconds: int = Field(600, ge=30, le=86_400)
+
+
+class WorkflowView(ApiModel):
+    """A workflow as stored."""
+
+    id: str
+    name: str
+    accepted_credential_types: list[str]
+    domain: str | None
+    exchange_ttl_seconds: int
+    created: str
+
+    @classmethod
+    def of(cls, workflow: Workflow) -> WorkflowView:
+        return cls(
+            id=workflow.id,
+            name=workflow.name,
+            accepted_credential_types=list(workflow.accepted_types),
+            domain=workflow.domain,
+            exchange_ttl_seconds=workflow.exchange_ttl_seconds,
+            created=format_datetime(workflow.created_at),
+        )
+
+
+class Participation(StrictModel):
+    """A holder's message: ``{}`` asks for the request; a presentation answers it."""
+
+    verifiable_presentation: Secured | None = None
+
+
+@router.post("/workflows", status_code=201, dependencies=[Admin], response_model=WorkflowView)
+def create_workflow(body: CreateWorkflow, services: ServicesDep) -> WorkflowView:
+    """Define a workflow: which credential types a presentation must carry (any one)."""
+    workflow = services.exchanges.create_workflow(
+        body.id,
+        name=body.name,
+        accepted_types=body.accepted_credential_types,
+        domain=body.domain,
+        exchange_ttl_seconds=body.exchange_ttl_seconds,
+    )
+    return WorkflowView.of(workflow)
+
+
+@router.get("/workflows", dependencies=[Admin], response_model=list[WorkflowView])
+def list_workflows(services: ServicesDep) -> list[WorkflowView]:
+    """Every workflow."""
+    return [WorkflowView.of(workflow) for workflow in services.exchanges.workflows()]
+
+
+@router.get("/workflows/{workflow_id}", dependencies=[Admin], response_model=WorkflowView)
+def get_workflow(workflow_id: WorkflowId, services: ServicesDep) -> WorkflowView:
+    """One workflow."""
+    return WorkflowView.of(services.exchanges.workflow(workflow_id))
+
+
+@router.delete("/workflows/{workflow_id}", status_code=204, dependencies=[Admin])
+def delete_workflow(workflow_id: WorkflowId, services: ServicesDep) -> Response:
+    """Remove a workflow and its exchanges."""
+    services.exchanges.delete_workflow(workflow_id)
+    return Response(status_code=204)
+
+
+@router.post("/workflows/{workflow_id}/exchanges", status_code=201, dependencies=[Verification])
+def create_exchange(
+    workflow_id: WorkflowId, services: ServicesDep, response: Response
+) -> dict[str, Any]:
+    """Start an exchange: its URL (for the holder) and presentation request."""
+    exchange = services.exchanges.create_exchange(workflow_id)
+    url = services.exchanges.exchange_url(exchange)
+    response.headers["Location"] = url
+    return _view(services.exchanges.exchange(workflow_id, exchange.id), url, services)
+
+
+@router.get("/workflows/{workflow_id}/exchanges/{exchange_id}", dependencies=[Verification])
+def get_exchange(
+    workflow_id: WorkflowId, exchange_id: ExchangeId, services: ServicesDep
+) -> dict[str, Any]:
+    """The exchange's state and, once answered, the verification result and presentation."""
+    exchange = services.exchanges.exchange(workflow_id, exchange_id)
+    return _view(exchange, services.exchanges.exchange_url(exchange), services)
+
+
+@router.post("/workflows/{workflow_id}/exchanges/{exchange_id}", dependencies=[RateLimit])
+def participate(
+    workflow_id: WorkflowId,
+    exchange_id: ExchangeId,
+    services: ServicesDep,
+    body: Annotated[Participation | None, Body()] = None,
+) -> dict[str, Any]:
+    """The holder's side: ``{}`` returns the presentation request; a presentation answers
+    it (once) and returns the verification result."""
+    if body is None or body.verifiable_presentation is None:
+        request = services.exchanges.request(workflow_id, exchange_id)
+        return {"verifiablePresentationRequest": request}
+    result = services.exchanges.answer(workflow_id, exchange_id, body.verifiable_presentation)
+    return result.to_json()
+
+
+def _view(exchange: Exchange, url: str, services: ServicesDep) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": exchange.id,
+        "workflow": exchange.workflow,
+        "url": url,
+        "state": exchange.state.value,
+        "created": format_datetime(exchange.created_at),
+        "expires": format_datetime(exchange.expires_at),
+    }
+    request = services.exchanges.open_request(exchange)
+    if request is not None:
+        view["verifiablePresentationRequest"] = request
+    if exchange.completed_at is not None:
+        view["completed"] = format_datetime(exchange.completed_at)
+    if exchange.result is not None:
+        view["result"] = json.loads(exchange.result)
+    return view

@@ -1,0 +1,221 @@
+"""VCALM exchanges: a verifier's workflow asks for a presentation; a holder answers once.
+
+A workflow is a presentation policy (the credential types accepted, the domain, how long
+an exchange stays open). Each exchange of it carries a fresh single-use challenge and is
+answered at most once: the answer first moves the exchange out of ``pending`` (one
+conditional UPDATE in the database), then the presentation is verified against the
+exchange's challenge and domain and the workflow's accepted types, and the result is kept
+for the verifier to read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from vcservice.clock import Clock
+from vcservice.errors import VcError
+from vcservice.model.records import Exchange, ExchangeState, Workflow
+from vcservice.services.verifier import VerifierService
+from vcservice.storage.repository import ExchangeRepository, WorkflowRepository
+from vcservice.verification.policy import accepted_types_check
+from vcservice.verification.result import VerificationResult
+
+__all__ = ["ExchangeService", "presentation_request"]
+
+MAX_OPEN_EXCHANGES = 10_000
+RETENTION = timedelta(days=1)  # answered or expired exchanges stay readable this long
+EXCHANGE_ID_BYTES = 18
+_WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class ExchangeService:
+    """Workflows (admin-defined policies) and their single-use exchanges."""
+
+    def __init__(
+        self,
+        *,
+        workflows: WorkflowRepository,
+        exchanges: ExchangeRepository,
+        verifier: VerifierService,
+        clock: Clock,
+        public_url: str,
+        max_open_exchanges: int = MAX_OPEN_EXCHANGES,
+    ) -> None:
+        self._workflows = workflows
+        self._exchanges = exchanges
+        self._verifier = verifier
+        self._clock = clock
+        self._public_url = public_url.rstrip("/")
+        self._max_open = max_open_exchanges
+
+    # ------------------------------------------------------------ workflows
+
+    def create_workflow(
+        self,
+        workflow_id: str,
+        *,
+        name: str,
+        accepted_types: Sequence[str],
+        domain: str | None,
+        exchange_ttl_seconds: int,
+    ) -> Workflow:
+        """A new workflow (CONFLICT if the id is taken)."""
+        if not _WORKFLOW_ID.match(workflow_id):
+            raise VcError("a workflow id is 1–63 lowercase letters, digits or hyphens", field="id")
+        workflow = Workflow(
+            id=workflow_id,
+            name=name,
+            accepted_types=tuple(dict.fromkeys(accepted_types)),
+            domain=domain,
+            exchange_ttl_seconds=exchange_ttl_seconds,
+            created_at=self._clock.now(),
+        )
+        self._workflows.add(workflow)
+        return workflow
+
+    def workflow(self, workflow_id: str) -> Workflow:
+        """The workflow (NOT_FOUND if there is none)."""
+        found = self._workflows.get(workflow_id)
+        if found is None:
+            raise VcError(f"no workflow {workflow_id!r}", code="NOT_FOUND", field="workflowId")
+        return found
+
+    def workflows(self) -> list[Workflow]:
+        """Every workflow."""
+        return self._workflows.list()
+
+    def delete_workflow(self, workflow_id: str) -> None:
+        """Remove a workflow and its exchanges (NOT_FOUND if there is none)."""
+        if not self._workflows.delete(workflow_id):
+            raise VcError(f"no workflow {workflow_id!r}", code="NOT_FOUND", field="workflowId")
+
+    # ------------------------------------------------------------ exchanges
+
+    def create_exchange(self, workflow_id: str) -> Exchange:
+        """A new exchange of the workflow, with its own challenge (TOO_MANY_EXCHANGES
+        when ``max_open_exchanges`` are pending)."""
+        workflow = self.workflow(workflow_id)
+        now = self._clock.now()
+        self._exchanges.purge_expired(now - RETENTION)
+        if self._exchanges.count_open(now) >= self._max_open:
+            raise VcError(
+                "too many open exchanges; answer or let some expire first",
+                code="TOO_MANY_EXCHANGES",
+            )
+        ttl = timedelta(seconds=workflow.exchange_ttl_seconds)
+        challenge, expires_at = self._verifier.new_challenge(workflow.domain, ttl=ttl)
+        exchange = Exchange(
+            id=secrets.token_urlsafe(EXCHANGE_ID_BYTES),
+            workflow=workflow.id,
+            challenge=challenge,
+            domain=workflow.domain,
+            state=ExchangeState.PENDING,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        self._exchanges.add(exchange)
+        return exchange
+
+    def exchange(self, workflow_id: str, exchange_id: str) -> Exchange:
+        """The exchange of that workflow (NOT_FOUND otherwise, also once purged)."""
+        found = self._exchanges.get(exchange_id)
+        if found is None or found.workflow != workflow_id:
+            raise VcError(
+                f"no exchange {exchange_id!r} in workflow {workflow_id!r}",
+                code="NOT_FOUND",
+                field="exchangeId",
+            )
+        return found
+
+    def exchange_url(self, exchange: Exchange) -> str:
+        """Where a holder participates in ``exchange``."""
+        return f"{self._public_url}/workflows/{exchange.workflow}/exchanges/{exchange.id}"
+
+    def request(self, workflow_id: str, exchange_id: str) -> dict[str, Any]:
+        """The presentation request of a pending exchange (EXCHANGE_NOT_PENDING otherwise)."""
+        exchange = self.exchange(workflow_id, exchange_id)
+        self._require_pending(exchange)
+        return presentation_request(
+            self.workflow(workflow_id), exchange, self.exchange_url(exchange)
+        )
+
+    def open_request(self, exchange: Exchange) -> dict[str, Any] | None:
+        """The presentation request while ``exchange`` can be answered, else None."""
+        if exchange.state is not ExchangeState.PENDING or exchange.expires_at <= self._clock.now():
+            return None
+        return presentation_request(
+            self.workflow(exchange.workflow), exchange, self.exchange_url(exchange)
+        )
+
+    def answer(
+        self, workflow_id: str, exchange_id: str, presentation: Mapping[str, Any] | str
+    ) -> VerificationResult:
+        """Verify the holder's presentation for the exchange, once; the result is kept."""
+        exchange = self.exchange(workflow_id, exchange_id)
+        workflow = self.workflow(workflow_id)
+        started = self._exchanges.start(exchange.id, now=self._clock.now())
+        if started is None:
+            self._require_pending(self.exchange(workflow_id, exchange_id))
+            raise _not_pending("the exchange was answered a moment ago")
+        result = self._verifier.verify_presentation(
+            presentation, challenge=started.challenge, domain=started.domain
+        )
+        policy = accepted_types_check(result, workflow.accepted_types)
+        result = result.with_checks((*result.checks, policy))
+        self._exchanges.finish(
+            started.id,
+            state=ExchangeState.COMPLETE if result.verified else ExchangeState.INVALID,
+            result=json.dumps(result.to_json(), ensure_ascii=False),
+            presentation=(
+                presentation if isinstance(presentation, str) else json.dumps(presentation)
+            ),
+            now=self._clock.now(),
+        )
+        return result
+
+    def _require_pending(self, exchange: Exchange) -> None:
+        if exchange.state is not ExchangeState.PENDING:
+            raise _not_pending(f"the exchange is {exchange.state.value}; it is answered once")
+        if exchange.expires_at <= self._clock.now():
+            raise _not_pending("the exchange expired")
+
+
+def presentation_request(workflow: Workflow, exchange: Exchange, url: str) -> dict[str, Any]:
+    """The Verifiable Presentation Request of an exchange.
+
+    One QueryByExample per accepted type, each in its own ``group``: answering any one
+    group satisfies the request (the VPR spec's "or" between groups).
+    """
+    queries = [
+        {
+            "type": "QueryByExample",
+            "group": str(number),
+            "credentialQuery": {
+                "reason": f"{workflow.name}: present a current {credential_type}",
+                "example": {
+                    "@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": credential_type,
+                },
+            },
+        }
+        for number, credential_type in enumerate(workflow.accepted_types, start=1)
+    ]
+    request: dict[str, Any] = {
+        "query": queries,
+        "challenge": exchange.challenge,
+        "interact": {
+            "service": [{"type": "UnmediatedHttpPresentationService2021", "serviceEndpoint": url}]
+        },
+    }
+    if exchange.domain is not None:
+        request["domain"] = exchange.domain
+    return request
+
+
+def _not_pending(detail: str) -> VcError:
+    return VcError(detail, code="EXCHANGE_NOT_PENDING", field="exchangeId")

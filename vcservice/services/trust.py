@@ -1,0 +1,101 @@
+"""The verifier's trust registry: a configured file's entries plus those added by admins.
+
+File entries are configuration (read once at start-up, changed by editing the file and
+restarting); stored entries are added and removed through the admin API and seen by every
+process at once, because each check reads them from the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from vcservice.clock import Clock
+from vcservice.errors import Problem, VcError
+from vcservice.model.records import TrustEntry
+from vcservice.storage.repository import TrustRepository
+from vcservice.trust.registry import Accreditation, TrustRegistry
+
+__all__ = ["TrustRegistryService", "as_accreditation"]
+
+
+class TrustRegistryService:
+    """Which issuers this verifier accepts, for which credential types (an ``IssuerTrust``)."""
+
+    def __init__(
+        self, *, entries: TrustRepository, clock: Clock, configured: TrustRegistry | None = None
+    ) -> None:
+        self._entries = entries
+        self._clock = clock
+        self._configured = configured or TrustRegistry(())
+
+    def add(
+        self,
+        *,
+        issuer: str,
+        name: str,
+        credential_types: Sequence[str],
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> TrustEntry:
+        """Accredit ``issuer`` for ``credential_types`` (optionally only for a period)."""
+        if valid_from is not None and valid_until is not None and valid_until < valid_from:
+            raise VcError("validUntil is before validFrom", field="validUntil")
+        entry = TrustEntry(
+            id=f"urn:uuid:{uuid.uuid4()}",
+            issuer=issuer,
+            name=name,
+            credential_types=frozenset(credential_types),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            created_at=self._clock.now(),
+        )
+        self._entries.add(entry)
+        return entry
+
+    def remove(self, entry_id: str) -> None:
+        """Withdraw a stored accreditation (NOT_FOUND if there is none with that id)."""
+        if not self._entries.delete(entry_id):
+            raise VcError(f"no trust registry entry {entry_id!r}", code="NOT_FOUND", field="id")
+
+    def stored(self) -> list[TrustEntry]:
+        """The entries added through the API."""
+        return self._entries.list()
+
+    def configured(self) -> TrustRegistry:
+        """The entries of the configured file."""
+        return self._configured
+
+    def snapshot(self) -> TrustRegistry:
+        """The whole registry as it stands: the file's entries and the stored ones."""
+        stored = [as_accreditation(entry) for entry in self._entries.list()]
+        return TrustRegistry([*self._configured.entries(), *stored])
+
+    def check(
+        self, issuer: str | None, credential_types: Sequence[str], now: datetime
+    ) -> list[Problem]:
+        """Problems when ``issuer`` is not accredited at ``now`` for each of the types."""
+        return self._for(issuer).check(issuer, credential_types, now)
+
+    def display_name(self, issuer: str) -> str | None:
+        """The issuer's display name, the file's first."""
+        return self._for(issuer).display_name(issuer)
+
+    def _for(self, issuer: str | None) -> TrustRegistry:
+        """The registry restricted to ``issuer``: one indexed read of the stored entries."""
+        if issuer is None:
+            return self._configured
+        stored = [as_accreditation(entry) for entry in self._entries.for_issuer(issuer)]
+        return TrustRegistry([*self._configured.accreditations(issuer), *stored])
+
+
+def as_accreditation(entry: TrustEntry) -> Accreditation:
+    """The registry entry a stored accreditation stands for."""
+    return Accreditation(
+        issuer=entry.issuer,
+        name=entry.name,
+        credential_types=entry.credential_types,
+        valid_from=entry.valid_from,
+        valid_until=entry.valid_until,
+    )
