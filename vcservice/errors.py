@@ -18,7 +18,8 @@ means "could not decide"; a *failed check* during verification is data (see
     │                             INVALID_VERIFICATION_METHOD
     ├── StorageError              CONFLICT, NOT_FOUND, STORAGE_ERROR
     ├── StatusError               STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR,
-    │                             STATUS_LIST_LENGTH_ERROR, STATUS_LIST_TOO_LARGE, RANGE_ERROR
+    │                             STATUS_LIST_LENGTH_ERROR, STATUS_LIST_TOO_LARGE, RANGE_ERROR,
+    │                             STATUS_DATA_STALE
     └── ProofError                PROOF_GENERATION_ERROR, PROOF_VERIFICATION_ERROR,
                                   PROOF_TRANSFORMATION_ERROR, UNSUPPORTED_CRYPTOSUITE,
                                   INVALID_PROOF_PURPOSE, INVALID_CHALLENGE_ERROR,

@@ -207,6 +207,11 @@ CATALOG: Mapping[str, Message] = {
     "CREDENTIAL_SUSPENDED": Message(
         VCSERVICE, "The credential is suspended", "La credencial está suspendida"
     ),
+    "STATUS_DATA_STALE": Message(
+        VCSERVICE,
+        "The status data is older than allowed",
+        "Los datos de estado son más antiguos de lo permitido",
+    ),
     "UNSUPPORTED_STATUS_TYPE": Message(
         VCSERVICE,
         "The credential's status type is not supported",

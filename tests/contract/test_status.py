@@ -132,6 +132,17 @@ def test_lists_are_per_authority_and_purpose(store: SqlStore, sat: str) -> None:
     assert len({sat_entry.list_id, cbp_entry.list_id, message.list_id}) == 3
 
 
+def test_lists_of_an_authority_come_by_purpose_then_sequence(store: SqlStore, sat: str) -> None:
+    store.authorities.add(authority("cbp"))
+    for number in range(3):
+        store.statuses.allocate(**allocation(number, size=1))
+    store.statuses.allocate(**allocation(3, purpose=MESSAGE, status_size=2))
+    store.statuses.allocate(**allocation(4, "cbp"))
+    found = [(found.purpose, found.sequence) for found in store.statuses.lists_of(sat)]
+    assert found == [(MESSAGE, 1), (REVOCATION, 1), (REVOCATION, 2), (REVOCATION, 3)]
+    assert store.statuses.lists_of("nobody") == []
+
+
 def test_a_list_of_another_shape_opens_a_new_sequence(store: SqlStore, sat: str) -> None:
     small = store.statuses.allocate(**allocation(1, size=64))
     large = store.statuses.allocate(**allocation(2, size=128))

@@ -22,6 +22,7 @@ CORE = {
     "verification",
     "status",
     "trust",
+    "bundle",
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -33,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "rdf": {"errors"},
     "certificates": {"errors"},
     "trust": {"errors", "model"},
+    "bundle": {"errors", "model", "trust"},
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "keys", "dids"},

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vcservice.cli import server
+from vcservice.bundle import VerificationBundle
+from vcservice.cli import bundle, server
 from vcservice.clock import SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import did_jwk_from_public_key
@@ -107,9 +108,20 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="a trust registry file: fail credentials whose issuer is not accredited",
     )
+    verify.add_argument(
+        "--bundle",
+        type=Path,
+        help="verify offline from this bundle (DID documents, status lists, trust registry)",
+    )
+    verify.add_argument(
+        "--max-status-age",
+        type=bundle.parse_duration,
+        help="with --bundle: fail when a needed status list is older than this (30m, 6h, 2d)",
+    )
     verify.set_defaults(handler=_verify)
 
     server.add_commands(commands)
+    bundle.add_commands(commands)
 
     demo = commands.add_parser("demo", help="issue and verify one certificate of each type")
     demo.add_argument("--url", help="a running vcservice (default: start one on a free port)")
@@ -207,15 +219,46 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    documents = [DidDocument(_read_document(path)) for path in args.did_document]
-    status_lists = [_read_document(path) for path in args.status_list]
-    registry = None if args.trust_registry is None else TrustRegistry.load(args.trust_registry)
-    core = _core(args, did_documents=documents, status_lists=status_lists, trust_registry=registry)
+    core = _given_core(args) if args.bundle is None else _bundle_core(args)
     result = core.verifier.verify(
         _read_document(args.file), challenge=args.challenge, domain=args.domain
     )
     _print_json(result.to_json())
     return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
+
+
+def _given_core(args: argparse.Namespace) -> Core:
+    """The core for ``verify`` with the DID documents, status lists and registry given."""
+    if args.max_status_age is not None:
+        raise ParsingError("--max-status-age applies to --bundle only", field="--max-status-age")
+    documents = [DidDocument(_read_document(path)) for path in args.did_document]
+    status_lists = [_read_document(path) for path in args.status_list]
+    registry = None if args.trust_registry is None else TrustRegistry.load(args.trust_registry)
+    return _core(args, did_documents=documents, status_lists=status_lists, trust_registry=registry)
+
+
+def _bundle_core(args: argparse.Namespace) -> Core:
+    """The core for ``verify --bundle``: everything from the bundle, nothing else."""
+    mixed = [
+        option
+        for option, value in (
+            ("--did-document", args.did_document),
+            ("--status-list", args.status_list),
+            ("--trust-registry", args.trust_registry),
+        )
+        if value
+    ]
+    if mixed:
+        raise ParsingError(
+            f"--bundle supplies DID documents, status lists and the trust registry; "
+            f"it does not combine with {', '.join(mixed)}",
+            field="--bundle",
+        )
+    return bundle.offline_core(
+        VerificationBundle.load(args.bundle),
+        store_dir=args.context_store or default_context_store(),
+        max_status_age=args.max_status_age,
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -182,6 +182,19 @@ class DidDocument:
                 return True
         return False
 
+    def service_endpoints(self, service_type: str) -> list[str]:
+        """The URLs of the document's ``service`` entries of ``service_type`` (DID Core §5.4).
+
+        A ``serviceEndpoint`` may be a URL or a list of them; map endpoints and entries that
+        are not objects are passed over (the document is kept as it is either way).
+        """
+        endpoints: list[str] = []
+        for entry in _as_list(self.data.get("service")):
+            if isinstance(entry, Mapping) and service_type in _as_list(entry.get("type")):
+                endpoint = _as_list(entry.get("serviceEndpoint"))
+                endpoints += [url for url in endpoint if isinstance(url, str)]
+        return endpoints
+
     def _entries(self) -> list[Any]:
         entries = _as_list(self.data.get("verificationMethod"))
         for relationship in sorted(RELATIONSHIPS):

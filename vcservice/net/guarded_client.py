@@ -60,7 +60,10 @@ _HEADERS = {
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Limits of :class:`GuardedHttpClient`; the defaults suit production."""
+    """Limits of :class:`GuardedHttpClient`; the defaults suit production.
+
+    ``offline`` refuses every fetch (FETCH_BLOCKED): for verifying from local data only.
+    """
 
     timeout_seconds: float = 5.0
     max_bytes: int = 1_000_000
@@ -70,6 +73,7 @@ class FetchPolicy:
     cache_max_entries: int = 1024
     cache_max_ttl_seconds: float = 3600
     default_ttl_seconds: float = 300
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class GuardedHttpClient:
 
     def get_json(self, url: str) -> FetchedDocument:
         """GET ``url`` and parse JSON; FetchError FETCH_BLOCKED/FETCH_TOO_LARGE/FETCH_FAILED."""
+        if self.policy.offline:
+            raise _error("FETCH_BLOCKED", url, url, "network access is off (offline)")
         cached = self._cache.get(url)
         if cached is not None:
             return copy.deepcopy(cached)

@@ -13,11 +13,15 @@ from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
 from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType, Signer
 from vcservice.model.records import Authority, StoredKey
+from vcservice.status.index import index_service
 from vcservice.storage.repository import Store
 
 AUTHORITY_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 # Every authority signs Data Integrity with Ed25519 and P-384, and vc+jwt with P-384.
 AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P384)
+# Where an authority's status lists are served: <public URL>/status-lists/<name>/… and, at
+# <public URL>/status-lists/<name>, their index (which the DID document points to).
+STATUS_LISTS_PATH = "status-lists"
 
 
 class AuthorityService:
@@ -70,9 +74,17 @@ class AuthorityService:
         return self._keystore.signer(authority, key_type)
 
     def did_document(self, name: str) -> dict[str, Any]:
-        """The authority's DID document: every published key, active and retired."""
+        """The authority's DID document: every published key, active and retired.
+
+        Its ``service`` points to the index of the authority's status lists.
+        """
         authority = self.get(name)
-        return build_did_web_document(authority.did, self._keystore.published_keys(name))
+        index_url = f"{self._public_url.rstrip('/')}/{STATUS_LISTS_PATH}/{name}"
+        return build_did_web_document(
+            authority.did,
+            self._keystore.published_keys(name),
+            services=[index_service(authority.did, index_url)],
+        )
 
     def find_did_document(self, did: str) -> DidDocument | None:
         """The DID document of one of our authorities, resolved without the network."""

@@ -22,7 +22,7 @@ from vcservice.keys import KeyType
 from vcservice.model.datetimes import parse_datetime
 from vcservice.model.records import Authority, StatusChange, StatusList, StatusPurpose
 from vcservice.proofs.suites import eddsa_rdfc_2022
-from vcservice.services.authorities import AuthorityService
+from vcservice.services.authorities import STATUS_LISTS_PATH, AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.registry import issued_by
 from vcservice.status.bitstring import MINIMUM_ENTRIES, Bitstring
@@ -43,7 +43,6 @@ REVOKED = 1
 LIST_TTL = timedelta(minutes=5)
 LIST_VALIDITY = timedelta(days=7)
 RESIGN_BEFORE = timedelta(days=1)  # re-sign a published list whose validity runs out sooner
-STATUS_LISTS_PATH = "status-lists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +179,13 @@ class StatusService:
         document = json.dumps(self._sign(status_list))
         self._store.statuses.publish(status_list.id, status_list.version, document)
         return PublishedList(document, status_list.version)
+
+    def index(self, authority_name: str) -> list[str]:
+        """The URLs of every status list the authority has opened (NOT_FOUND if no authority)."""
+        self._authorities.get(authority_name)
+        return [
+            self._url(status_list) for status_list in self._store.statuses.lists_of(authority_name)
+        ]
 
     def local_document(self, url: str) -> dict[str, Any] | None:
         """One of our own status lists by URL, without a network round trip (else None)."""

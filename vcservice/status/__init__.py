@@ -3,7 +3,9 @@
 - :mod:`~vcservice.status.bitstring`: ``Bitstring``, ``encode_list``/``decode_list``.
 - :mod:`~vcservice.status.list_credential`: the unsigned ``BitstringStatusListCredential``,
   ``BitstringStatusListEntry`` objects, the customs status messages.
-- :mod:`~vcservice.status.sources`: where lists come from (own lists first, then HTTP).
+- :mod:`~vcservice.status.sources`: where lists come from (own lists first, then HTTP; or
+  snapshots fetched earlier).
+- :mod:`~vcservice.status.index`: how an issuer's DID document points to its lists.
 - :mod:`~vcservice.status.checker`: ``BitstringStatusChecker`` (the verifier's
   ``StatusChecker``) and its structured :class:`StatusReport`.
 """
@@ -19,6 +21,12 @@ from vcservice.status.bitstring import (
 )
 from vcservice.status.checker import CHECK_NAME, BitstringStatusChecker
 from vcservice.status.entry import ParsedEntry, parse_entry
+from vcservice.status.index import (
+    INDEX_FRAGMENT,
+    INDEX_SERVICE_TYPE,
+    index_service,
+    parse_index,
+)
 from vcservice.status.list_credential import (
     CUSTOMS_MESSAGES,
     CUSTOMS_STATUS_SIZE,
@@ -37,6 +45,7 @@ from vcservice.status.sources import (
     FetchedList,
     HttpStatusListSource,
     LocalFirstStatusListSource,
+    SnapshotStatusListSource,
     StatusListLookup,
     StatusListSource,
 )
@@ -47,6 +56,8 @@ __all__ = [
     "CUSTOMS_STATUS_SIZE",
     "DEFAULT_TTL_MS",
     "ENTRY_TYPE",
+    "INDEX_FRAGMENT",
+    "INDEX_SERVICE_TYPE",
     "LIST_CREDENTIAL_TYPE",
     "LIST_TYPE",
     "MAX_DECODED_BYTES",
@@ -62,6 +73,7 @@ __all__ = [
     "ListFreshness",
     "LocalFirstStatusListSource",
     "ParsedEntry",
+    "SnapshotStatusListSource",
     "StatusError",
     "StatusListLookup",
     "StatusListSource",
@@ -69,7 +81,9 @@ __all__ = [
     "StatusReport",
     "decode_list",
     "encode_list",
+    "index_service",
     "parse_entry",
+    "parse_index",
     "status_entry",
     "status_list_credential",
 ]

@@ -310,6 +310,7 @@ def _freshness(
         age_seconds=max(0.0, (now - fetched.fetched_at).total_seconds()),
         valid_until=parse_datetime(valid_until, field="validUntil") if valid_until else None,
         refresh_after=fetched.expires_at,
+        origin=fetched.origin,
     )
 
 

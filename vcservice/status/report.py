@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import StatusPurpose
 from vcservice.status.list_credential import REFRESH, SPANISH_MESSAGES
 
-__all__ = ["EntryResult", "ListFreshness", "StatusReport"]
+__all__ = ["EntryResult", "ListFreshness", "StatusReport", "duration_text"]
 
 # Wording for a one-word status: (value 0, any other value).
 _MEANINGS = {
@@ -19,24 +20,45 @@ _MEANINGS = {
     StatusPurpose.SUSPENSION.value: ("not suspended", "SUSPENDED"),
     REFRESH: ("no update announced", "an updated credential is available"),
 }
+_UNITS = (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1))
+
+
+def duration_text(seconds: float) -> str:
+    """A duration for people, in its two largest units: ``45 s``, ``3 h 12 min``, ``2 d``."""
+    total = max(0, round(seconds))
+    for (name, size), (minor_name, minor_size) in itertools.pairwise(_UNITS):
+        if total >= size:
+            major, minor = total // size, total % size // minor_size
+            return f"{major} {name} {minor} {minor_name}" if minor else f"{major} {name}"
+    return f"{total} s"
 
 
 @dataclass(frozen=True, slots=True)
 class ListFreshness:
-    """How current the status list used was: when it was obtained and until when it holds."""
+    """How current the status list used was: when it was obtained and until when it holds.
+
+    ``origin`` says where a list fetched earlier came from (``the bundle``); None when it
+    was fetched for this check or read from the service's own lists.
+    """
 
     url: str
     fetched_at: datetime
     age_seconds: float
     valid_until: datetime | None
     refresh_after: datetime
+    origin: str | None = None
 
     def describe(self) -> str:
-        """E.g. ``list https://… fetched 2026-11-28T12:00:00Z (age 3 s), valid until …``."""
+        """E.g. ``list https://… fetched 2026-11-28T12:00:00Z (age 3 s), valid until …``.
+
+        A list fetched earlier also says where it was kept: ``list https://… from the
+        bundle, fetched … (age 3 h 12 min), …``.
+        """
         until = format_datetime(self.valid_until) if self.valid_until else "no end date"
+        origin = f" from {self.origin}," if self.origin else ""
         return (
-            f"list {self.url} fetched {format_datetime(self.fetched_at)} "
-            f"(age {self.age_seconds:.0f} s), valid until {until}"
+            f"list {self.url}{origin} fetched {format_datetime(self.fetched_at)} "
+            f"(age {duration_text(self.age_seconds)}), valid until {until}"
         )
 
     def to_json(self) -> dict[str, Any]:

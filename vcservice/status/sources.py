@@ -1,5 +1,7 @@
 """Where status list credentials come from: the service's own lists first, then HTTP.
 
+(Or, offline, only from snapshots fetched earlier: :class:`SnapshotStatusListSource`.)
+
 A :class:`StatusListSource` returns the list credential as it was obtained, unverified; the
 checker verifies it every time. Sources raise :class:`StatusError` (or another ``VcError``)
 when a list cannot be had; the checker reports that as STATUS_RETRIEVAL_ERROR.
@@ -24,11 +26,13 @@ from vcservice.clock import Clock
 from vcservice.errors import StatusError, VcError
 from vcservice.model.values import as_list
 from vcservice.net import GuardedHttpClient, TtlCache
+from vcservice.status.report import duration_text
 
 __all__ = [
     "FetchedList",
     "HttpStatusListSource",
     "LocalFirstStatusListSource",
+    "SnapshotStatusListSource",
     "StatusListLookup",
     "StatusListSource",
     "list_ttl",
@@ -43,11 +47,15 @@ StatusListLookup = Callable[[str], Mapping[str, Any] | None]
 
 @dataclass(frozen=True, slots=True)
 class FetchedList:
-    """A status list credential as obtained (unverified), when, and until when to reuse it."""
+    """A status list credential as obtained (unverified), when, and until when to reuse it.
+
+    ``origin`` names where a list fetched earlier was kept (``the bundle``), else None.
+    """
 
     document: dict[str, Any]
     fetched_at: datetime
     expires_at: datetime
+    origin: str | None = None
 
 
 class StatusListSource(Protocol):
@@ -136,6 +144,55 @@ class LocalFirstStatusListSource:
                 code="STATUS_RETRIEVAL_ERROR",
             )
         return self._fallback.fetch(url)
+
+
+class SnapshotStatusListSource:
+    """Lists fetched earlier (say, into a verification bundle), each with its fetch time.
+
+    ``snapshots`` maps a list's URL to (list credential, when it was fetched); ``origin``
+    names where they were kept, for messages and the checker's freshness report. Nothing is
+    ever fetched: a URL not held is STATUS_RETRIEVAL_ERROR. With ``max_age``, a list fetched
+    longer ago than that is STATUS_DATA_STALE.
+    """
+
+    def __init__(
+        self,
+        snapshots: Mapping[str, tuple[Mapping[str, Any], datetime]],
+        *,
+        origin: str,
+        clock: Clock,
+        max_age: timedelta | None = None,
+    ) -> None:
+        self._lists = {
+            url: FetchedList(
+                document=dict(document),
+                fetched_at=fetched_at,
+                expires_at=fetched_at + (list_ttl(document) or timedelta(0)),
+                origin=origin,
+            )
+            for url, (document, fetched_at) in snapshots.items()
+        }
+        self._origin = origin
+        self._clock = clock
+        self._max_age = max_age
+
+    def fetch(self, url: str) -> FetchedList:
+        """The list held for ``url``, if it is recent enough."""
+        snapshot = self._lists.get(url)
+        if snapshot is None:
+            raise StatusError(
+                f"the status list {url} is not in {self._origin} (lists are not fetched here)",
+                code="STATUS_RETRIEVAL_ERROR",
+            )
+        age = self._clock.now() - snapshot.fetched_at
+        if self._max_age is not None and age > self._max_age:
+            raise StatusError(
+                f"the status list {url} in {self._origin} was fetched "
+                f"{duration_text(age.total_seconds())} ago, longer than the "
+                f"{duration_text(self._max_age.total_seconds())} allowed",
+                code="STATUS_DATA_STALE",
+            )
+        return snapshot
 
 
 def list_ttl(document: Mapping[str, Any]) -> timedelta | None:

@@ -319,6 +319,15 @@ class SqlStatusRepository(SqlRepository):
         query = select(status_lists).where(status_lists.c.id == list_id)
         return self._first(query, rows.to_status_list)
 
+    def lists_of(self, authority: str) -> list[StatusList]:
+        """Every status list of ``authority``, by purpose, then sequence."""
+        query = (
+            select(status_lists)
+            .where(status_lists.c.authority == authority)
+            .order_by(status_lists.c.purpose, status_lists.c.sequence)
+        )
+        return self._all(query, rows.to_status_list)
+
     def set_bits(self, list_id: int) -> dict[int, int]:
         """The non-zero statuses of a list: index → status value (empty for no list)."""
         query = (

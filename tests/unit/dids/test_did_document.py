@@ -197,3 +197,27 @@ def test_verification_method_entries_must_be_objects_with_ids() -> None:
         VerificationMethod.from_json("#a", base=DID)  # type: ignore[arg-type]
     with pytest.raises(DidError, match="no string id"):
         VerificationMethod.from_json({"type": "Multikey"}, base=DID)
+
+
+def test_service_endpoints_of_a_type_are_found_and_the_rest_kept() -> None:
+    services = [
+        {"id": f"{DID}#a", "type": "StatusListIndex", "serviceEndpoint": "https://a.example/i"},
+        {
+            "id": f"{DID}#b",
+            "type": ["LinkedDomains", "StatusListIndex"],
+            "serviceEndpoint": [
+                "https://b.example/i",
+                {"origins": ["https://b.example"]},
+            ],
+        },
+        {"id": f"{DID}#c", "type": "LinkedDomains", "serviceEndpoint": "https://c.example"},
+        "not a service",
+    ]
+    found = document(service=services)
+    assert found.service_endpoints("StatusListIndex") == [
+        "https://a.example/i",
+        "https://b.example/i",
+    ]
+    assert found.service_endpoints("DIDCommMessaging") == []
+    assert found.data["service"] == services
+    assert document().service_endpoints("StatusListIndex") == []

@@ -105,6 +105,18 @@ def test_built_documents_list_every_key_for_assertion_and_authentication() -> No
     assert not document.authorizes("#key-1", "capabilityInvocation")
 
 
+def test_built_documents_carry_their_services() -> None:
+    did = "did:web:example.com"
+    service = {"id": f"{did}#lists", "type": "StatusListIndex", "serviceEndpoint": "https://x"}
+    data = build_did_web_document(did, [("k", KEY)], services=[service])
+    assert data["service"] == [service]
+    assert DidDocument(data).service_endpoints("StatusListIndex") == ["https://x"]
+    assert "service" not in build_did_web_document(did, [("k", KEY)])
+    with pytest.raises(DidError) as caught:
+        build_did_web_document(did, [("k", KEY)], services=[service | {"id": "#lists"}])
+    assert caught.value.code == "INVALID_DID"
+
+
 @pytest.mark.parametrize("keys", [[("", KEY)], [("#a", KEY)], [("a", KEY), ("a", KEY)]])
 def test_built_documents_need_unique_fragments(keys: list[tuple[str, Any]]) -> None:
     with pytest.raises(DidError) as caught:

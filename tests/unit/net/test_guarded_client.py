@@ -73,6 +73,17 @@ def test_plain_http_is_refused_unless_the_host_is_allowed(server: LocalServer) -
     assert "scheme 'http'" in caught.value.message
 
 
+def test_an_offline_client_fetches_nothing(server: LocalServer) -> None:
+    server.routes["/doc.json"] = Route()
+    offline = FetchPolicy(
+        allow_http_hosts=frozenset({"127.0.0.1"}), allow_private_networks=True, offline=True
+    )
+    with pytest.raises(FetchError) as caught:
+        local_client(offline).get_json(server.url("/doc.json"))
+    assert caught.value.code == "FETCH_BLOCKED" and "offline" in caught.value.message
+    assert server.requests == []
+
+
 @pytest.mark.parametrize(
     "url", ["ftp://example.com/x", "file:///etc/passwd", "https://user:pw@example.com/", "::"]
 )

@@ -74,6 +74,24 @@ def update_status(body: UpdateStatusRequest, caller: Updating, services: Service
     )
 
 
+class StatusListIndex(ApiModel):
+    """Every status list an authority has opened (its DID document's ``StatusListIndex``)."""
+
+    status_lists: list[str] = Field(
+        examples=[["https://aduanas.example/status-lists/sat/revocation/1"]]
+    )
+
+
+@router.get(
+    "/status-lists/{authority}",
+    response_model=StatusListIndex,
+    summary="The URLs of an authority's status lists",
+)
+def status_list_index(authority: str, services: ServicesDep) -> StatusListIndex:
+    """Where to fetch every status list of ``authority`` (to verify offline later)."""
+    return StatusListIndex(status_lists=services.statuses.index(authority))
+
+
 @router.get(
     "/status-lists/{authority}/{purpose}/{sequence}",
     summary="A published BitstringStatusListCredential",

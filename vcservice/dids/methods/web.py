@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -103,8 +103,16 @@ def did_web_for_url(base_url: str, path_segments: Sequence[str] = ()) -> str:
     return did
 
 
-def build_did_web_document(did: str, keys: Sequence[tuple[str, PublicKey]]) -> dict[str, Any]:
-    """A did:web document with a Multikey VM per ``(fragment, key)``, all for assertion and auth."""
+def build_did_web_document(
+    did: str,
+    keys: Sequence[tuple[str, PublicKey]],
+    *,
+    services: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """A did:web document with a Multikey VM per ``(fragment, key)``, all for assertion and auth.
+
+    ``services`` become its ``service`` entries (each with an ``id`` under ``did``).
+    """
     did_web_document_url(did)
     methods = []
     for fragment, public_key in keys:
@@ -120,13 +128,19 @@ def build_did_web_document(did: str, keys: Sequence[tuple[str, PublicKey]]) -> d
             f"{did}: verification method fragments must be unique",
             code="INVALID_VERIFICATION_METHOD",
         )
-    return {
+    document: dict[str, Any] = {
         "@context": [DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1],
         "id": did,
         "verificationMethod": [method.to_json() for method in methods],
         "assertionMethod": ids,
         "authentication": list(ids),
     }
+    for service in services:
+        if not str(service.get("id", "")).startswith(f"{did}#"):
+            raise DidError(f"{did}: a service id must be {did}#<fragment>", code="INVALID_DID")
+    if services:
+        document["service"] = [dict(service) for service in services]
+    return document
 
 
 def _encode_segment(text: str) -> str:

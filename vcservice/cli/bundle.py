@@ -1,0 +1,222 @@
+"""``vcservice bundle export|show`` and ``verify --bundle``: verifying where there is no network.
+
+``export`` gathers, over the guarded HTTP client, what a border officer's verifier needs:
+the DID documents of a trust registry's issuers, and every status list each issuer's DID
+document indexes (its ``StatusListIndex`` service), each list verified before it is kept
+and stamped with the time it was fetched. ``verify --bundle`` then uses nothing else: no
+DID document and no status list is fetched, and the status check says how old its data is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from vcservice.bundle import StatusListSnapshot, VerificationBundle
+from vcservice.clock import SystemClock
+from vcservice.dids.document import DidDocument
+from vcservice.dids.resolver import static_documents
+from vcservice.errors import StatusError
+from vcservice.model import credential as vcdm
+from vcservice.model.datetimes import format_datetime
+from vcservice.net.guarded_client import FetchPolicy
+from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.settings import default_context_store
+from vcservice.status.index import INDEX_SERVICE_TYPE, parse_index
+from vcservice.status.list_credential import LIST_CREDENTIAL_TYPE
+from vcservice.status.report import duration_text
+from vcservice.status.sources import SnapshotStatusListSource
+from vcservice.trust.registry import TrustRegistry
+
+__all__ = ["add_commands", "offline_core", "parse_duration"]
+
+_ORIGIN = "the bundle"
+_DURATION = re.compile(r"([1-9][0-9]{0,5})([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
+
+
+def add_commands(commands: Any) -> None:
+    """Register ``bundle export`` and ``bundle show`` on the CLI's subcommand parser."""
+    bundle = commands.add_parser("bundle", help="offline verification bundles")
+    bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True)
+    export = bundle_commands.add_parser(
+        "export", help="gather the DID documents and status lists of a registry's issuers"
+    )
+    export.add_argument("--out", type=Path, required=True, help="the bundle file to write")
+    export.add_argument("--trust-registry", type=Path, required=True, help="a trust registry file")
+    export.add_argument(
+        "--did", action="append", default=[], help="another DID to include (repeatable)"
+    )
+    export.add_argument(
+        "--status-list",
+        action="append",
+        default=[],
+        help="another status list URL to include (repeatable)",
+    )
+    export.add_argument(
+        "--allow-http-host",
+        action="append",
+        default=[],
+        help="fetch from this host over plain http (development; repeatable)",
+    )
+    export.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="allow fetching from loopback and private addresses (development)",
+    )
+    export.set_defaults(handler=_export)
+    show = bundle_commands.add_parser("show", help="summarize a bundle and the age of its data")
+    show.add_argument("file", type=Path)
+    show.set_defaults(handler=_show)
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as ``30m``, ``6h`` or ``2d`` (an argparse ``type``)."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 90s, 30m, 6h or 2d")
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+def offline_core(
+    bundle: VerificationBundle, *, store_dir: Path, max_status_age: timedelta | None = None
+) -> Core:
+    """A core that verifies from ``bundle`` alone: it never fetches anything.
+
+    DID documents, status lists (with the time they were fetched) and the trust registry
+    come from the bundle; with ``max_status_age``, older status lists are STATUS_DATA_STALE.
+    """
+    clock = SystemClock()
+    snapshots = {held.url: (held.credential, held.fetched_at) for held in bundle.status_lists}
+    return build_core(
+        CoreConfig(store_dir=store_dir, fetch_policy=FetchPolicy(offline=True)),
+        clock=clock,
+        local_dids=static_documents(DidDocument(document) for document in bundle.did_documents),
+        status_source=SnapshotStatusListSource(
+            snapshots, origin=_ORIGIN, clock=clock, max_age=max_status_age
+        ),
+        trust_registry=bundle.trust_registry,
+    )
+
+
+def _export(args: argparse.Namespace) -> int:
+    registry = TrustRegistry.load(args.trust_registry)
+    policy = FetchPolicy(
+        allow_http_hosts=frozenset(args.allow_http_host),
+        allow_private_networks=args.allow_private_networks,
+    )
+    core = build_core(CoreConfig(store_dir=_store_dir(args), fetch_policy=policy))
+    issuers = [entry["id"] for entry in registry.to_json()["issuers"]]
+    dids = dict.fromkeys([*(issuer for issuer in issuers if issuer.startswith("did:")), *args.did])
+    documents = [core.resolver.resolve(did) for did in dids]
+    lists: dict[str, str | None] = {
+        url: document.id for document in documents for url in _indexed_lists(core, document)
+    }
+    lists |= {url: None for url in args.status_list if url not in lists}
+    bundle = VerificationBundle(
+        created=_now(),
+        trust_registry=registry,
+        did_documents=tuple(dict(document.data) for document in documents),
+        status_lists=tuple(_snapshot(core, url, issuer) for url, issuer in lists.items()),
+    )
+    text = json.dumps(bundle.to_json(), indent=2, ensure_ascii=False)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    warnings = _warnings(issuers, documents)
+    _print_json({"bundle": str(args.out), **_summary(bundle), "warnings": warnings})
+    return 0
+
+
+def _warnings(issuers: list[str], documents: list[DidDocument]) -> list[str]:
+    """What the bundle cannot help verify: issuers without DIDs or without a list index."""
+    return [
+        f"{issuer} is not a DID: nothing is bundled for it"
+        for issuer in dict.fromkeys(issuers)
+        if not issuer.startswith("did:")
+    ] + [
+        f"{document.id} advertises no {INDEX_SERVICE_TYPE}: its status lists are not bundled"
+        for document in documents
+        if not document.service_endpoints(INDEX_SERVICE_TYPE)
+    ]
+
+
+def _show(args: argparse.Namespace) -> int:
+    _print_json(_summary(VerificationBundle.load(args.file)))
+    return 0
+
+
+def _indexed_lists(core: Core, document: DidDocument) -> list[str]:
+    """The status list URLs of every index ``document`` advertises."""
+    return [
+        url
+        for index_url in document.service_endpoints(INDEX_SERVICE_TYPE)
+        for url in parse_index(core.http.get_json(index_url).data, source=index_url)
+    ]
+
+
+def _snapshot(core: Core, url: str, issuer: str | None) -> StatusListSnapshot:
+    """Fetch the list at ``url`` and keep it only if it verifies (as issued by ``issuer``)."""
+    fetched = core.http.get_json(url)
+    document = fetched.data
+    if not isinstance(document, dict):
+        raise StatusError(
+            f"{url} is not a status list credential", code="STATUS_VERIFICATION_ERROR"
+        )
+    reasons = [
+        f"{problem.code}: {problem.detail}" for problem in core.verifier.verify(document).problems
+    ]
+    if LIST_CREDENTIAL_TYPE not in vcdm.types_of(document):
+        reasons.append(f"its type does not include {LIST_CREDENTIAL_TYPE}")
+    if document.get("id", url) != url:
+        reasons.append(f"it identifies itself as {document['id']}")
+    if issuer is not None and vcdm.issuer_id(document) != issuer:
+        reasons.append(f"it is issued by {vcdm.issuer_id(document)}, not by {issuer}")
+    if reasons:
+        raise StatusError(
+            f"refusing to bundle the status list {url}: {'; '.join(reasons)}",
+            code="STATUS_VERIFICATION_ERROR",
+            field=url,
+        )
+    fetched_at = datetime.fromtimestamp(fetched.fetched_at, UTC).replace(microsecond=0)
+    return StatusListSnapshot(url=url, fetched_at=fetched_at, credential=document)
+
+
+def _summary(bundle: VerificationBundle) -> dict[str, Any]:
+    """What the bundle holds and how old it is."""
+    now = _now()
+    return {
+        "created": format_datetime(bundle.created),
+        "age": _age(bundle.created, now),
+        "issuers": bundle.trust_registry.to_json()["issuers"],
+        "didDocuments": [document["id"] for document in bundle.did_documents],
+        "statusLists": [
+            {
+                "url": snapshot.url,
+                "issuer": vcdm.issuer_id(snapshot.credential),
+                "fetchedAt": format_datetime(snapshot.fetched_at),
+                "age": _age(snapshot.fetched_at, now),
+            }
+            for snapshot in bundle.status_lists
+        ],
+    }
+
+
+def _age(moment: datetime, now: datetime) -> str:
+    return duration_text((now - moment).total_seconds())
+
+
+def _now() -> datetime:
+    return SystemClock().now().replace(microsecond=0)
+
+
+def _store_dir(args: argparse.Namespace) -> Path:
+    return Path(args.context_store or default_context_store())
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
