@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Role = Literal["all", "issuer", "holder", "verifier"]
 
 
 def default_context_store() -> Path:
@@ -39,11 +42,20 @@ class Settings(BaseSettings):
         None, description="key-encryption key, base64url of 32 bytes", repr=False
     )
     kek_file: Path | None = Field(None, description="file holding the key-encryption key")
+    role: Role = Field(
+        "all", description="which API this process serves: issuer, holder, verifier or all"
+    )
     dev_mode: bool = Field(True, description="generate missing secrets into data_dir")
     access_token_lifetime_seconds: int = Field(300, ge=30, le=3600)
     canonicalizer: str = "rdfc10"
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
+    remote_cache_seconds: float = Field(
+        300,
+        ge=0,
+        le=86_400,
+        description="longest reuse of a fetched DID document or status list (0: refetch)",
+    )
     max_body_bytes: int = Field(1_000_000, ge=1024)
     trust_registry_file: Path | None = Field(
         None, description="trust registry file (issuers accredited per credential type)"

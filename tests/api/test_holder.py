@@ -369,7 +369,12 @@ def test_deleting_a_holder_removes_its_credentials(live_service: LiveService, sa
     listed = live_service.http.get("/admin/holders", headers=live_service.admin).json()
     assert wallet.name not in [view["name"] for view in listed]
 
-    # the name can be given again (here with a did:key), and nothing of the old holder's is left
+    # the did:web is never given again: its new holder would control the old one's credentials
+    reused = live_service.http.post(
+        "/admin/holders", headers=live_service.admin, json={"name": wallet.name, "didMethod": "web"}
+    )
+    assert_problem(reused, 409, "CONFLICT")
+    # the name can be given again with a did:key, and nothing of the old holder's is left
     response = live_service.http.post(
         "/admin/holders", headers=live_service.admin, json={"name": wallet.name}
     )

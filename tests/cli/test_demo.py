@@ -1,4 +1,4 @@
-"""`vcservice demo` runs the whole issuer story over real HTTP against a service it starts."""
+"""`vcservice demo` runs issuer → holder → verifier over real HTTP, as three role processes."""
 
 from __future__ import annotations
 
@@ -38,3 +38,14 @@ def test_demo_issues_each_type_and_verifies(context_store_dir: Path, tmp_path: P
         assert credential["issuer"]["id"].startswith("did:web:localhost%3A")
         assert credential["proof"]["proofValue"].startswith("z")
     assert (out / "ctpat.vc-jwt").read_text().count(".") == 2
+    presentation = json.loads((out / "presentation.json").read_text())
+    assert presentation["type"] == ["VerifiablePresentation"]
+    assert presentation["holder"].startswith("did:web:localhost%3A")
+    assert ":holders:maquiladora-norte-" in presentation["holder"]
+    assert presentation["proof"]["challenge"] and presentation["proof"]["domain"]
+    [presented] = presentation["verifiableCredential"]
+    assert presented["credentialSubject"]["id"] == presentation["holder"]
+    for role in ("issuer", "holder", "verifier"):
+        assert f"   {role:8} http://localhost:" in finished.stdout
+    for refusal in ("EXCHANGE_NOT_PENDING", "INVALID_CHALLENGE_ERROR", "ISSUER_NOT_TRUSTED"):
+        assert refusal in finished.stdout

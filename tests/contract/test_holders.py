@@ -117,12 +117,22 @@ def test_deleting_a_holder_removes_its_credentials_only(store: SqlStore) -> None
     store.held_credentials.add(_held("urn:a"))
     store.held_credentials.add(_held("urn:b-jwt"))
     store.held_credentials.add(_held("urn:a", holder="other"))
-    assert store.holders.delete("acme") is True
+    assert store.holders.delete("acme", retired_at=NOW) is True
     assert store.holders.get("acme") is None
     assert store.held_credentials.for_holder("acme") == []
     assert store.held_credentials.for_holder("other") == [_held("urn:a", holder="other")]
-    assert store.holders.delete("acme") is False
-    assert store.holders.delete("nobody") is False
-    # the name and the DID are free again, with nothing left over from before
-    store.holders.add(_holder())
+    assert store.holders.delete("acme", retired_at=NOW) is False
+    assert store.holders.delete("nobody", retired_at=NOW) is False
+    # the name is free again (with a new DID), with nothing left over from before
+    store.holders.add(_holder(did="did:key:z6MkNew"))
     assert store.held_credentials.for_holder("acme") == []
+
+
+def test_a_deleted_holders_did_is_never_given_again(store: SqlStore) -> None:
+    store.holders.add(_holder("acme"))
+    assert store.holders.delete("acme", retired_at=NOW) is True
+    with pytest.raises(StorageError) as excinfo:
+        store.holders.add(_holder("acme", public_key_multibase="z6MkOther"))
+    assert excinfo.value.code == "CONFLICT"
+    assert "deleted holder" in excinfo.value.message
+    assert store.holders.get("acme") is None

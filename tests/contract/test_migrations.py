@@ -19,7 +19,7 @@ from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
 HEAD = "0005"
-VERIFIER_TABLES = {"accreditations", "workflows", "exchanges"}
+VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:

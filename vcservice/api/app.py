@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI, HTTPException
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,11 +23,24 @@ from vcservice.api.routers import (
     verifier,
 )
 from vcservice.services.container import Services, build_services
-from vcservice.settings import Settings
+from vcservice.settings import Role, Settings
 
 DESCRIPTION = """Issue and manage W3C Verifiable Credentials for US–Mexico trusted-trader
 certificates (IMMEX, C-TPAT, OEA). Errors are RFC 9457 problem details with a stable `code`
 and the offending `field`."""
+
+
+_ISSUER = (oauth.router, issuer.router, status.router, admin.router, public.issuer_documents)
+_HOLDER = (holder.router,)
+# The verifier has a token endpoint of its own: with VCSERVICE_VERIFY_REQUIRES_TOKEN its
+# clients (in the shared database) get tokens that this process signs and checks.
+_VERIFIER = (oauth.router, verifier.router, exchanges.router, trust.router)
+ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
+    "issuer": (*_ISSUER, public.router),
+    "holder": (*_HOLDER, public.router),
+    "verifier": (*_VERIFIER, public.router),
+    "all": (*_ISSUER, *_VERIFIER[1:], *_HOLDER, public.router),
+}
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
@@ -40,7 +53,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         app.state.services.close()
 
     app = FastAPI(
-        title="vcservice",
+        title="vcservice" if settings.role == "all" else f"vcservice ({settings.role})",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
@@ -50,8 +63,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.state.verify_limiter = (
         RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
     )
-    for module in (oauth, status, issuer, verifier, exchanges, trust, holder, admin, public):
-        app.include_router(module.router)
+    for router in ROUTERS[settings.role]:
+        app.include_router(router)
     return app
 
 

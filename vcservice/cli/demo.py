@@ -1,10 +1,13 @@
-"""``vcservice demo``: the issuer's story over real HTTP, narrated.
+"""``vcservice demo``: issuer → holder → verifier over real HTTP, narrated.
 
-Two authorities are seeded through the admin API (SAT for IMMEX and OEA, CBP for
-C-TPAT), each gets an OAuth2 client, and one certificate of each type is issued
-through the typed endpoints. The credentials are written out and verified offline
-with the authorities' DID documents; a refused type, invalid data and a tampered
-copy show what failure looks like.
+Three processes play the three roles (or one service at ``--url`` plays them all). Two
+authorities are seeded on the issuer (SAT for IMMEX and OEA, CBP for C-TPAT), and a third
+that no verifier accredits. The broker's verifier accredits SAT and CBP and defines a
+workflow for "C-TPAT or OEA under mutual recognition". A shipper's wallet (the holder)
+gets a did:web; the authorities issue its certificates to that DID; the wallet keeps
+them, answers the broker's exchange with a presentation, and the broker reads the
+verdict. Then what must fail does: a replayed presentation, a certificate from the
+unaccredited issuer, a tampered copy, a suspended and a revoked certificate.
 """
 
 from __future__ import annotations
@@ -20,17 +23,13 @@ from typing import Any
 import httpx
 
 from vcservice.certificates import by_slug
-from vcservice.cli.background import running_service
-from vcservice.dids.document import DidDocument
-from vcservice.dids.resolver import static_documents
-from vcservice.services.core import CoreConfig, build_core
-from vcservice.verification.result import VerificationResult
-from vcservice.verification.verifier import Verifier
+from vcservice.cli.background import Deployment, running_deployment
 
 AUTHORITIES = (
     ("sat", "Servicio de Administración Tributaria", ["IMMEXCertificate", "OEACertificate"]),
     ("cbp", "U.S. Customs and Border Protection", ["CTPATCertificate"]),
 )
+UNACCREDITED = ("agencia-apocrifa", "Agencia Apócrifa de Comercio", ["IMMEXCertificate"])
 # (authority, certificate slug, securing format, output file)
 ISSUANCES = (
     ("sat", "immex", "eddsa-rdfc-2022", "immex.json"),
@@ -38,78 +37,154 @@ ISSUANCES = (
     ("sat", "oea", "eddsa-rdfc-2022", "oea.json"),
     ("cbp", "ctpat", "vc+jwt", "ctpat.vc-jwt"),
 )
+SHIPPER = "maquiladora-norte"
+CROSSING = "aduana-nuevo-laredo.example"
+WORKFLOW = {
+    "id": "reconocimiento-mutuo",
+    "name": "C-TPAT u OEA (reconocimiento mutuo)",
+    "acceptedCredentialTypes": ["CTPATCertificate", "OEACertificate"],
+    "domain": CROSSING,
+}
 
 
 def run_demo(
-    *, url: str | None, admin_token: str | None, out_dir: Path, context_store: Path
+    *,
+    url: str | None,
+    admin_token: str | None,
+    out_dir: Path,
+    context_store: Path,
+    database_url: str | None = None,
 ) -> int:
-    """Run the story against ``url`` (or a service started here); 0 if all went as expected."""
+    """Run the story against ``url`` (or three role processes started here); 0 if all
+    went as expected."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (
-        running_service(url, admin_token, context_store, say=_say) as target,
-        httpx.Client(base_url=target.url, timeout=30) as http,
-    ):
-        story = _Story(http, target.admin_token)
-        ok = story.run(out_dir, context_store)
+    with running_deployment(
+        url, admin_token, context_store, database_url=database_url, say=_say
+    ) as deployment:
+        story = _Story(deployment)
+        try:
+            ok = story.run(out_dir)
+        finally:
+            story.close()
     _say("\nAll steps behaved as expected." if ok else "\nSome step did NOT behave as expected.")
     return 0 if ok else 1
 
 
-class _Story:
-    def __init__(self, http: httpx.Client, admin_token: str) -> None:
-        self.http = http
+class _Role:
+    """One role's HTTP client and admin header."""
+
+    def __init__(self, url: str, admin_token: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=30)
         self.admin = {"Authorization": f"Bearer {admin_token}"}
+
+
+class _Story:
+    def __init__(self, deployment: Deployment) -> None:
+        self.issuer = _Role(deployment.issuer.url, deployment.issuer.admin_token)
+        self.holder = _Role(deployment.holder.url, deployment.holder.admin_token)
+        self.verifier = _Role(deployment.verifier.url, deployment.verifier.admin_token)
         self.tokens: dict[str, str] = {}
+        self.dids: dict[str, str] = {}
+        self.wallet: dict[str, str] = {}
         self.run_id = uuid.uuid4().hex[:8]  # a rerun against the same service issues anew
 
-    def run(self, out_dir: Path, context_store: Path) -> bool:
-        _say(f"vcservice demo against {self.http.base_url}")
-        for name, display_name, types in AUTHORITIES:
+    def close(self) -> None:
+        for role in (self.issuer, self.holder, self.verifier):
+            role.http.close()
+
+    def run(self, out_dir: Path) -> bool:
+        _say(
+            f"\nvcservice demo: issuer {self.issuer.http.base_url}, holder "
+            f"{self.holder.http.base_url}, verifier {self.verifier.http.base_url}"
+        )
+        for name, display_name, types in (*AUTHORITIES, UNACCREDITED):
             self._seed(name, display_name, types)
-        issued = {out: self._issue(name, slug, fmt) for name, slug, fmt, out in ISSUANCES}
+        self._set_up_verifier()
+        holder_did = self._create_holder()
+        issued = {
+            out: self._issue(name, slug, fmt, holder_did) for name, slug, fmt, out in ISSUANCES
+        }
         for out, credential in issued.items():
             text = credential if isinstance(credential, str) else json.dumps(credential, indent=2)
             (out_dir / out).write_text(text + "\n", encoding="utf-8")
         _say(f"\n== Written to {out_dir}: {', '.join(issued)}")
-        refusals_ok = self._show_refusals()
-        verifier = self._verifier(context_store)
-        verified_ok = self._verify_all(verifier, issued)
-        lifecycle_ok = self._show_lifecycle(verifier, issued["ctpat.json"])
-        return refusals_ok and verified_ok and lifecycle_ok
+        checks = [
+            self._show_refusals(),
+            self._store_in_wallet(issued),
+            self._verify_all(issued),
+            self._exchange(out_dir),
+            self._untrusted_issuer(holder_did),
+            self._lifecycle(issued["ctpat.json"], holder_did),
+        ]
+        return all(checks)
+
+    # ------------------------------------------------------------ set-up
 
     def _seed(self, name: str, display_name: str, types: list[str]) -> None:
-        _say(f"\n== Authority {name}: {display_name}, may issue {', '.join(types)}")
+        http, admin = self.issuer.http, self.issuer.admin
+        _say(f"\n== Issuer: authority {name} ({display_name}) may issue {', '.join(types)}")
         body = {"name": name, "displayName": display_name, "credentialTypes": types}
-        created = self.http.post("/admin/authorities", json=body, headers=self.admin)
+        created = http.post("/admin/authorities", json=body, headers=admin)
         if created.status_code == 409:
             _say("   already exists; reusing it")
+            created = _expect(http.get(f"/admin/authorities/{name}", headers=admin), 200)
         else:
             _expect(created, 201)
-            _say(f"   DID {created.json()['did']}")
+        self.dids[name] = created.json()["did"]
+        _say(f"   DID {self.dids[name]}")
         client = _expect(
-            self.http.post(
+            http.post(
                 f"/admin/authorities/{name}/clients",
-                headers=self.admin,
+                headers=admin,
                 json={"scopes": ["issue:credentials", "read:credentials", "update:credentials"]},
             ),
             201,
         ).json()
-        _say(f"   OAuth2 client {client['clientId']} (secret shown once, kept by the demo)")
         token = _expect(
-            self.http.post(
+            http.post(
                 "/oauth/token",
                 data={"grant_type": "client_credentials"},
                 auth=(client["clientId"], client["clientSecret"]),
             ),
             200,
         ).json()
-        _say(f"   access token for scopes: {token['scope']} ({token['expires_in']} s)")
+        _say(f"   OAuth2 client {client['clientId']}; token for {token['scope']}")
         self.tokens[name] = token["access_token"]
 
-    def _issue(self, authority: str, slug: str, securing_format: str, *, copy: int = 1) -> Any:
-        response = self.http.post(
+    def _set_up_verifier(self) -> None:
+        http, admin = self.verifier.http, self.verifier.admin
+        _say("\n== Verifier (the broker's): trust registry and workflow")
+        for name, display_name, types in AUTHORITIES:
+            body = {"id": self.dids[name], "name": display_name, "credentialTypes": types}
+            _expect(http.post("/admin/trust-registry/issuers", json=body, headers=admin), 201)
+            _say(f"   accredits {name} for {', '.join(types)}")
+        _say(f"   ({UNACCREDITED[0]} is not accredited for anything)")
+        created = http.post("/workflows", json=WORKFLOW, headers=admin)
+        if created.status_code != 409:
+            _expect(created, 201)
+        _say(f"   workflow {WORKFLOW['id']}: {WORKFLOW['name']}, domain {CROSSING}")
+
+    def _create_holder(self) -> str:
+        name = f"{SHIPPER}-{self.run_id}"
+        created = _expect(
+            self.holder.http.post(
+                "/admin/holders",
+                json={"name": name, "didMethod": "web"},
+                headers=self.holder.admin,
+            ),
+            201,
+        ).json()
+        self.wallet = {"Authorization": f"Bearer {created['accessToken']}"}
+        _say(f"\n== Holder: the shipper's wallet {name}, DID {created['did']}")
+        _say("   (its access token is shown once; the wallet keeps it)")
+        return str(created["did"])
+
+    def _issue(
+        self, authority: str, slug: str, securing_format: str, subject: str, *, copy: int = 1
+    ) -> Any:
+        response = self.issuer.http.post(
             f"/certificates/{slug}",
-            json=_request_body(slug, securing_format),
+            json=_request_body(slug, securing_format, subject),
             headers={
                 "Authorization": f"Bearer {self.tokens[authority]}",
                 "Idempotency-Key": f"{self.run_id}-{authority}-{slug}-{securing_format}-{copy}",
@@ -120,18 +195,20 @@ class _Story:
         _say(f"\n== {authority} issued a certificate ({slug}) as {securing_format}: {what}")
         return credential
 
+    # ------------------------------------------------------------ the story
+
     def _show_refusals(self) -> bool:
         _say("\n== SAT asks to issue a C-TPAT certificate (only CBP may):")
-        forbidden = self.http.post(
+        forbidden = self.issuer.http.post(
             "/certificates/ctpat",
-            json=_request_body("ctpat", "eddsa-rdfc-2022"),
+            json=_request_body("ctpat", "eddsa-rdfc-2022", None),
             headers={"Authorization": f"Bearer {self.tokens['sat']}"},
         )
         _say(f"   {forbidden.status_code} {forbidden.json().get('code')}")
-        body = _request_body("immex", "eddsa-rdfc-2022")
+        body = _request_body("immex", "eddsa-rdfc-2022", None)
         body["certificate"]["rfc"] = "EEB030821R4X"
         _say("\n== An IMMEX request with a wrong RFC check digit:")
-        invalid = self.http.post(
+        invalid = self.issuer.http.post(
             "/certificates/immex",
             json=body,
             headers={"Authorization": f"Bearer {self.tokens['sat']}"},
@@ -140,62 +217,141 @@ class _Story:
         _say(f"   {invalid.status_code} {problem.get('code')}: {problem.get('detail')}")
         return forbidden.status_code == 403 and invalid.status_code == 422
 
-    def _verifier(self, context_store: Path) -> Verifier:
-        """A verifier of our own: pinned contexts, the authorities' DID documents, and status
-        lists read from the service as a broker's verifier would (no other network)."""
-        documents = [
-            DidDocument(_expect(self.http.get(f"/issuers/{name}/did.json"), 200).json())
-            for name, _, _ in AUTHORITIES
-        ]
-        core = build_core(
-            CoreConfig(store_dir=context_store),
-            local_dids=static_documents(documents),
-            local_status_lists=self._status_list,
-        )
-        return core.verifier
-
-    def _status_list(self, url: str) -> dict[str, Any] | None:
-        response = self.http.get(httpx.URL(url).path)
-        return response.json() if response.status_code == 200 else None
-
-    def _verify_all(self, verifier: Verifier, issued: dict[str, Any]) -> bool:
-        _say("\n== Verifying with the DID documents, status lists and pinned contexts")
-        ok = True
+    def _store_in_wallet(self, issued: dict[str, Any]) -> bool:
+        _say("\n== The wallet verifies each certificate on receipt and keeps it")
         for out, credential in issued.items():
-            result = verifier.verify(credential)
+            kept = _expect(
+                self.holder.http.post(
+                    "/holder/credentials",
+                    json={"verifiableCredential": credential},
+                    headers=self.wallet,
+                ),
+                201,
+            ).json()
+            _say(f"   {out}: kept as {kept['id']} ({kept['format']})")
+        listed = _expect(self.holder.http.get("/holder/credentials", headers=self.wallet), 200)
+        return len(listed.json()["items"]) == len(issued)
+
+    def _verify_all(self, issued: dict[str, Any]) -> bool:
+        _say("\n== The broker verifies each certificate (POST /credentials/verify)")
+        results = [self._verify(credential) for credential in issued.values()]
+        for out, result in zip(issued, results, strict=True):
             _report(f"   {out}:", result)
-            ok = ok and result.verified
         tampered = copy.deepcopy(issued["immex.json"])
         tampered["credentialSubject"]["legalName"] += " (forged)"
-        forged = verifier.verify(tampered)
+        forged = self._verify(tampered)
         _report("   immex.json with the company name changed:", forged)
-        return ok and not forged.verified
+        return all(result["verified"] for result in results) and not forged["verified"]
 
-    def _show_lifecycle(self, verifier: Verifier, ctpat: dict[str, Any]) -> bool:
+    def _exchange(self, out_dir: Path) -> bool:
+        _say(f"\n== At the crossing: the broker starts an exchange of {WORKFLOW['id']}")
+        exchange = _expect(
+            self.verifier.http.post(f"/workflows/{WORKFLOW['id']}/exchanges"), 201
+        ).json()
+        _say(f"   exchange URL (a link or QR code for the shipper): {exchange['url']}")
+        path = httpx.URL(exchange["url"]).path
+        request = _expect(self.verifier.http.post(path, json={}), 200).json()[
+            "verifiablePresentationRequest"
+        ]
+        wanted = [q["credentialQuery"]["example"]["type"] for q in request["query"]]
+        _say(
+            f"   the wallet reads the request: any of {', '.join(wanted)}, for {request['domain']}"
+        )
+        chosen = self._held_of_type(wanted)
+        presentation = self._prove(chosen, request["challenge"], request["domain"])
+        (out_dir / "presentation.json").write_text(
+            json.dumps(presentation, indent=2) + "\n", encoding="utf-8"
+        )
+        _say(f"   it presents {chosen[0]} (written to {out_dir / 'presentation.json'})")
+        answered = _expect(
+            self.verifier.http.post(path, json={"verifiablePresentation": presentation}), 200
+        ).json()
+        seen = _expect(self.verifier.http.get(path), 200).json()
+        _say(f"   the broker reads the exchange: {seen['state']}")
+        _report("   verdict:", seen["result"])
+
+        _say("\n== Someone replays presentation.json")
+        again = self.verifier.http.post(path, json={"verifiablePresentation": presentation})
+        _say(f"   to the same exchange: {again.status_code} {again.json().get('code')}")
+        replay = self._verify_presentation(presentation, request["challenge"])
+        _report("   to POST /presentations/verify with its challenge:", replay)
+        return (
+            answered["verified"]
+            and seen["state"] == "complete"
+            and again.status_code == 409
+            and _codes(replay) == {"INVALID_CHALLENGE_ERROR"}
+        )
+
+    def _untrusted_issuer(self, holder_did: str) -> bool:
+        credential = self._issue(UNACCREDITED[0], "immex", "eddsa-rdfc-2022", holder_did)
+        kept = self.holder.http.post(
+            "/holder/credentials", json={"verifiableCredential": credential}, headers=self.wallet
+        )
+        _say(f"   the wallet keeps it (its signature is sound): {kept.status_code}")
+        challenge = _expect(
+            self.verifier.http.post("/challenges", json={"domain": CROSSING}), 201
+        ).json()["challenge"]
+        presentation = self._prove([credential["id"]], challenge, CROSSING)
+        result = self._verify_presentation(presentation, challenge)
+        _report("   the broker verifies a presentation of it:", result)
+        return kept.status_code == 201 and "ISSUER_NOT_TRUSTED" in _codes(result)
+
+    def _lifecycle(self, ctpat: dict[str, Any], holder_did: str) -> bool:
         _say("\n== CBP suspends the C-TPAT certificate after a security incident")
         self._set_status("cbp", ctpat["id"], "suspension", "0x1", "security incident under review")
-        suspended = verifier.verify(ctpat)
-        _report("   ctpat.json:", suspended)
+        suspended = self._verify(ctpat)
+        _report("   the broker verifies ctpat.json:", suspended)
         _say("== CBP reinstates it after the review")
         self._set_status("cbp", ctpat["id"], "suspension", "0x0", "review closed, no findings")
-        reinstated = verifier.verify(ctpat)
-        _report("   ctpat.json:", reinstated)
+        reinstated = self._verify(ctpat)
+        _report("   the broker verifies ctpat.json:", reinstated)
         _say("\n== SAT revokes a second OEA certificate; revocation is final")
-        oea = self._issue("sat", "oea", "eddsa-rdfc-2022", copy=2)
+        oea = self._issue("sat", "oea", "eddsa-rdfc-2022", holder_did, copy=2)
         self._set_status("sat", oea["id"], "revocation", "0x1", "authorization cancelled")
-        revoked = verifier.verify(oea)
-        _report("   the second OEA certificate:", revoked)
+        revoked = self._verify(oea)
+        _report("   the broker verifies the second OEA certificate:", revoked)
         again = self._set_status(
             "sat", oea["id"], "suspension", "0x0", "attempt to reinstate", expected=409
         )
         _say(f"   reinstating it: {again.status_code} {again.json().get('code')}")
-        codes = {problem.code for problem in suspended.problems}
-        revoked_codes = {problem.code for problem in revoked.problems}
         return (
-            "CREDENTIAL_SUSPENDED" in codes
-            and reinstated.verified
-            and "CREDENTIAL_REVOKED" in revoked_codes
+            "CREDENTIAL_SUSPENDED" in _codes(suspended)
+            and reinstated["verified"]
+            and "CREDENTIAL_REVOKED" in _codes(revoked)
         )
+
+    # ------------------------------------------------------------ steps
+
+    def _held_of_type(self, wanted: list[str]) -> list[str]:
+        held = _expect(self.holder.http.get("/holder/credentials", headers=self.wallet), 200)
+        for item in held.json()["items"]:
+            credential = item["verifiableCredential"]
+            if isinstance(credential, dict) and set(wanted) & set(credential["type"]):
+                return [str(item["id"])]
+        raise SystemExit(f"the wallet holds none of {wanted}")
+
+    def _prove(self, credential_ids: list[str], challenge: str, domain: str) -> dict[str, Any]:
+        body = {"credentialIds": credential_ids, "challenge": challenge, "domain": domain}
+        response = self.holder.http.post("/presentations/prove", json=body, headers=self.wallet)
+        presentation: dict[str, Any] = _expect(response, 201).json()["verifiablePresentation"]
+        return presentation
+
+    def _verify(self, credential: Any) -> dict[str, Any]:
+        response = self.verifier.http.post(
+            "/credentials/verify", json={"verifiableCredential": credential}
+        )
+        result: dict[str, Any] = _expect(response, 200).json()
+        return result
+
+    def _verify_presentation(self, presentation: Any, challenge: str) -> dict[str, Any]:
+        body = {
+            "verifiablePresentation": presentation,
+            "options": {"challenge": challenge, "domain": CROSSING},
+        }
+        result: dict[str, Any] = _expect(
+            self.verifier.http.post("/presentations/verify", json=body), 200
+        ).json()
+        return result
 
     def _set_status(
         self,
@@ -215,7 +371,7 @@ class _Story:
             ],
         }
         return _expect(
-            self.http.post(
+            self.issuer.http.post(
                 "/credentials/status",
                 json=body,
                 headers={"Authorization": f"Bearer {self.tokens[authority]}"},
@@ -224,11 +380,13 @@ class _Story:
         )
 
 
-def _request_body(slug: str, securing_format: str) -> dict[str, Any]:
-    example = by_slug(slug).example_request()
+def _request_body(slug: str, securing_format: str, subject: str | None) -> dict[str, Any]:
+    certificate = copy.deepcopy(by_slug(slug).example_request())
+    if subject is not None:
+        certificate["subjectId"] = subject
     valid_until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
     return {
-        "certificate": copy.deepcopy(example),
+        "certificate": certificate,
         "validUntil": valid_until.isoformat(),
         "options": {"format": securing_format},
     }
@@ -243,9 +401,17 @@ def _expect(response: httpx.Response, status: int) -> httpx.Response:
     return response
 
 
-def _report(label: str, result: VerificationResult) -> None:
-    verdict = "VERIFIED" if result.verified else "NOT VERIFIED"
-    codes = ", ".join(sorted({problem.code for problem in result.problems}))
+def _codes(result: dict[str, Any]) -> set[str]:
+    """Every problem code of a result, its credentials' included."""
+    codes = {problem["code"] for problem in result.get("problemDetails", [])}
+    for nested in result.get("credentialResults", []):
+        codes |= _codes(nested)
+    return codes
+
+
+def _report(label: str, result: dict[str, Any]) -> None:
+    verdict = "VERIFIED" if result["verified"] else "NOT VERIFIED"
+    codes = ", ".join(sorted(_codes(result)))
     _say(f"{label} {verdict}" + (f" ({codes})" if codes else ""))
 
 

@@ -24,6 +24,11 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--role",
+        choices=("all", "issuer", "holder", "verifier"),
+        help="serve one role's API (processes of different roles share the database)",
+    )
     _add_settings_arguments(serve)
     serve.add_argument("--public-url", help="URL clients use (default http://localhost:PORT)")
     serve.set_defaults(handler=_serve)
@@ -54,6 +59,7 @@ def _export_settings(args: argparse.Namespace) -> None:
         "VCSERVICE_DATABASE_URL": args.database_url,
         "VCSERVICE_CONTEXT_STORE": args.context_store,
         "VCSERVICE_PUBLIC_URL": getattr(args, "public_url", None),
+        "VCSERVICE_ROLE": getattr(args, "role", None),
     }
     os.environ.update({name: str(value) for name, value in values.items() if value})
 

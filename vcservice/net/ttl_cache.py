@@ -27,8 +27,8 @@ class TtlCache(Generic[K, V]):
         max_ttl_seconds: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if max_entries < 1 or max_ttl_seconds <= 0:
-            raise ValueError("max_entries must be >= 1 and max_ttl_seconds > 0")
+        if max_entries < 1 or max_ttl_seconds < 0:
+            raise ValueError("max_entries must be >= 1 and max_ttl_seconds >= 0 (0 keeps nothing)")
         self.max_entries = max_entries
         self.max_ttl_seconds = max_ttl_seconds
         self._clock = clock

@@ -71,6 +71,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     policy = FetchPolicy(
         allow_http_hosts=settings.allow_http_hosts,
         allow_private_networks=settings.allow_private_networks,
+        cache_max_ttl_seconds=settings.remote_cache_seconds,
     )
     core = build_core(
         CoreConfig(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.clock import Clock, SystemClock
@@ -92,18 +93,17 @@ def build_core(
         local_dids or static_documents(()),
         UniversalResolver(
             [DidKeyMethod(), DidJwkMethod(), DidWebMethod(http)],
-            cache=TtlCache(max_entries=1024, max_ttl_seconds=300),
+            cache=_remote_cache(config),
         ),
     )
     data_integrity = DataIntegrity(canonizer, resolver)
     clock = clock or SystemClock()
-    status_source = status_source or LocalFirstStatusListSource(
-        local_status_lists or _nothing_local,
-        clock=clock,
-        fallback=HttpStatusListSource(
-            http, cache=TtlCache(max_entries=1024, max_ttl_seconds=300), clock=clock
-        ),
-    )
+    if status_source is None:
+        status_source = LocalFirstStatusListSource(
+            local_status_lists or _nothing_local,
+            clock=clock,
+            fallback=HttpStatusListSource(http, cache=_remote_cache(config), clock=clock),
+        )
     status_checker = BitstringStatusChecker(
         source=status_source, data_integrity=data_integrity, clock=clock
     )
@@ -124,6 +124,14 @@ def build_core(
         resolver=resolver,
         data_integrity=data_integrity,
         verifier=verifier,
+    )
+
+
+def _remote_cache(config: CoreConfig) -> TtlCache[str, Any]:
+    """A cache of fetched DID documents or status lists: five minutes at most, or less if
+    the fetch policy says so."""
+    return TtlCache(
+        max_entries=1024, max_ttl_seconds=min(300.0, config.fetch_policy.cache_max_ttl_seconds)
     )
 
 

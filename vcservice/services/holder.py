@@ -116,8 +116,12 @@ class HolderService:
         return dataclasses.replace(holder, token_hash=token_hash), token
 
     def remove(self, name: str) -> None:
-        """Remove the holder, its key and every credential it keeps (NOT_FOUND if unknown)."""
-        if not self._holders.delete(name):
+        """Remove the holder, its key and every credential it keeps (NOT_FOUND if unknown).
+
+        Its DID is never given again: a new holder of the same name gets a conflict, as it
+        would otherwise control the credentials issued to this one.
+        """
+        if not self._holders.delete(name, retired_at=self._clock.now()):
             raise StorageError(f"no holder called {name!r}", code="NOT_FOUND", field="name")
 
     def authenticate(self, token: str) -> Holder:

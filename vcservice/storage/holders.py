@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vcservice.model.records import HeldCredential, Holder
 from vcservice.storage import rows
-from vcservice.storage.common import SqlRepository, conflict, not_found
-from vcservice.storage.schema import held_credentials, holders
+from vcservice.storage.common import SqlRepository, conflict, not_found, utc
+from vcservice.storage.schema import held_credentials, holders, retired_holder_dids
 
 __all__ = ["SqlHeldCredentialRepository", "SqlHolderRepository"]
 
@@ -17,9 +19,15 @@ class SqlHolderRepository(SqlRepository):
     """Holders in ``holders``."""
 
     def add(self, holder: Holder) -> None:
-        """Store a new holder (CONFLICT if the name or DID exists)."""
+        """Store a new holder (CONFLICT if the name or DID exists, or the DID was a deleted
+        holder's)."""
         try:
             with self._db.write() as connection:
+                retired = connection.scalar(
+                    select(exists().where(retired_holder_dids.c.did == holder.did))
+                )
+                if retired:
+                    raise conflict(f"the DID {holder.did} belonged to a deleted holder")
                 connection.execute(insert(holders), rows.holder_row(holder))
         except IntegrityError:
             raise conflict(f"a holder named {holder.name!r} or with its DID exists") from None
@@ -37,20 +45,24 @@ class SqlHolderRepository(SqlRepository):
         statement = update(holders).where(holders.c.name == name).values(token_hash=token_hash)
         self._update_or_not_found(statement, f"no holder named {name!r}")
 
-    def delete(self, name: str) -> bool:
+    def delete(self, name: str, *, retired_at: datetime) -> bool:
         """Remove the holder and every credential it holds; False if there was none.
 
         The holder's row is locked first, so a credential stored at the same moment
-        either is removed here or is refused for want of a holder.
+        either is removed here or is refused for want of a holder. Its DID is retired:
+        no later holder gets it.
         """
         with self._db.write() as connection:
-            locked = connection.scalar(
-                select(holders.c.name).where(holders.c.name == name).with_for_update()
+            did = connection.scalar(
+                select(holders.c.did).where(holders.c.name == name).with_for_update()
             )
-            if locked is None:
+            if did is None:
                 return False
             connection.execute(delete(held_credentials).where(held_credentials.c.holder == name))
             connection.execute(delete(holders).where(holders.c.name == name))
+            connection.execute(
+                insert(retired_holder_dids), {"did": did, "retired_at": utc(retired_at)}
+            )
         return True
 
 

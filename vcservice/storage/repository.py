@@ -257,7 +257,7 @@ class HolderRepository(Protocol):
     """Holders (shippers' wallets), by name."""
 
     def add(self, holder: Holder) -> None:
-        """Store a new holder (CONFLICT if the name or DID exists)."""
+        """Store a new holder (CONFLICT if the name or DID exists or was retired)."""
         ...
 
     def get(self, name: str) -> Holder | None:
@@ -272,8 +272,9 @@ class HolderRepository(Protocol):
         """Make ``token_hash`` the holder's only token hash (NOT_FOUND if no such holder)."""
         ...
 
-    def delete(self, name: str) -> bool:
-        """Remove the holder and every credential it holds; False if there was none."""
+    def delete(self, name: str, *, retired_at: datetime) -> bool:
+        """Remove the holder and every credential it holds, retiring its DID for good;
+        False if there was none."""
         ...
 
 

@@ -218,6 +218,15 @@ holders = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+# DIDs of deleted holders: never given to a new holder, who would otherwise control the
+# credentials issued to the old one (a did:web is derived from the holder's name).
+retired_holder_dids = Table(
+    "retired_holder_dids",
+    metadata,
+    Column("did", String, primary_key=True),
+    Column("retired_at", UtcDateTime, nullable=False),
+)
+
 held_credentials = Table(
     "held_credentials",
     metadata,

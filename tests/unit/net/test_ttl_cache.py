@@ -58,7 +58,13 @@ def test_least_recently_used_entries_are_evicted() -> None:
     assert len(cache) == 0
 
 
-@pytest.mark.parametrize(("entries", "ttl"), [(0, 10), (1, 0)])
-def test_limits_must_be_positive(entries: int, ttl: float) -> None:
+@pytest.mark.parametrize(("entries", "ttl"), [(0, 10), (1, -1)])
+def test_limits_must_be_sensible(entries: int, ttl: float) -> None:
     with pytest.raises(ValueError, match="max_entries"):
         TtlCache[str, int](max_entries=entries, max_ttl_seconds=ttl)
+
+
+def test_a_zero_lifetime_keeps_nothing() -> None:
+    cache = TtlCache[str, int](max_entries=4, max_ttl_seconds=0)
+    cache.put("a", 1)
+    assert cache.get("a") is None and len(cache) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -48,7 +49,7 @@ class MemoryHolders:
             raise StorageError(f"no holder {name}", code="NOT_FOUND")
         self.holders[name] = dataclasses.replace(self.holders[name], token_hash=token_hash)
 
-    def delete(self, name: str) -> bool:
+    def delete(self, name: str, *, retired_at: datetime) -> bool:
         return self.holders.pop(name, None) is not None
 
 

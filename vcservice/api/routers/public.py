@@ -14,13 +14,14 @@ from vcservice.certificates.schemas import schema_document
 from vcservice.errors import StorageError
 from vcservice.jsonld.manifest import default_contexts_dir
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"])  # served by every role
+issuer_documents = APIRouter(tags=["public"])  # served by the issuer role
 PROJECT_NAMESPACE = "https://w3id.org/vcservice/"
 VOCABULARY_FILE = "trade-certificates-vocab.jsonld"
 CACHE_LONG = "public, max-age=86400"
 
 
-@router.get("/issuers/{name}/did.json", summary="An authority's did:web DID document")
+@issuer_documents.get("/issuers/{name}/did.json", summary="An authority's did:web DID document")
 def did_document(name: str, services: ServicesDep) -> Response:
     """The DID document for ``did:web:<host>:issuers:<name>``."""
     return _json(

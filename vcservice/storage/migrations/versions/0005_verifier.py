@@ -1,4 +1,5 @@
-"""The verifier's trust registry entries, workflows (presentation policies) and exchanges.
+"""The verifier's trust registry entries, workflows (presentation policies) and exchanges;
+the DIDs of deleted holders.
 
 Revision ID: 0005
 Revises: 0004
@@ -18,7 +19,7 @@ _TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    """Create ``accreditations``, ``workflows`` and ``exchanges`` with their indexes."""
+    """Create ``accreditations``, ``workflows``, ``exchanges`` and ``retired_holder_dids``."""
     op.create_table(
         "accreditations",
         sa.Column("id", sa.String(), nullable=False),
@@ -61,10 +62,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_exchanges_workflow", "exchanges", ["workflow"])
     op.create_index("ix_exchanges_expires_at", "exchanges", ["expires_at"])
+    op.create_table(
+        "retired_holder_dids",
+        sa.Column("did", sa.String(), nullable=False),
+        sa.Column("retired_at", _TIMESTAMP, nullable=False),
+        sa.PrimaryKeyConstraint("did", name="pk_retired_holder_dids"),
+    )
 
 
 def downgrade() -> None:
     """Drop everything ``upgrade`` created."""
+    op.drop_table("retired_holder_dids")
     op.drop_table("exchanges")
     op.drop_table("workflows")
     op.drop_table("accreditations")
