@@ -20,6 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from seeding import authority_with_token
 from timing import measure
 
 from vcservice.certificates.samples import sample_certificate
@@ -27,21 +28,6 @@ from vcservice.cli.background import running_service
 from vcservice.settings import default_context_store
 
 FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt")
-
-
-def _seed(http: httpx.Client, admin_token: str) -> str:
-    admin = {"Authorization": f"Bearer {admin_token}"}
-    body = {"name": "bench", "displayName": "Benchmark Authority", "credentialTypes": ["*"]}
-    http.post("/admin/authorities", json=body, headers=admin).raise_for_status()
-    client = http.post(
-        "/admin/authorities/bench/clients", headers=admin, json={"scopes": ["issue:credentials"]}
-    ).json()
-    token = http.post(
-        "/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client["clientId"], client["clientSecret"]),
-    ).json()
-    return str(token["access_token"])
 
 
 def _unsigned() -> dict[str, object]:
@@ -64,8 +50,7 @@ def main() -> None:
         running_service(None, None, default_context_store(), serve_args=serve_args) as target,
         httpx.Client(base_url=target.url, timeout=60) as http,
     ):
-        token = _seed(http, target.admin_token)
-        headers = {"Authorization": f"Bearer {token}"}
+        _, headers = authority_with_token(http, target.admin_token, "bench", ["*"])
         print(
             f"issuance over HTTP — uvicorn workers={args.workers}, "
             f"database={args.database_url or 'SQLite'}, {args.count} requests per row"

@@ -26,6 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from seeding import authority_with_token
 from timing import Measurement
 
 from vcservice.certificates import by_slug
@@ -36,25 +37,13 @@ DOMAIN = "aduana-nuevo-laredo.example"
 
 
 def _seed(http: httpx.Client, admin_token: str) -> tuple[dict[str, str], dict[str, str]]:
-    """CBP (accredited) and a holder: the issuer's and the holder's Authorization headers."""
+    """CBP (accredited) and a holder: the issuer's headers, and the holder's token and DID."""
+    did, issuer = authority_with_token(http, admin_token, "cbp", ["CTPATCertificate"])
     admin = {"Authorization": f"Bearer {admin_token}"}
-    body = {"name": "cbp", "displayName": "CBP", "credentialTypes": ["CTPATCertificate"]}
-    did = http.post("/admin/authorities", json=body, headers=admin).raise_for_status().json()["did"]
     accreditation = {"id": did, "name": "CBP", "credentialTypes": ["CTPATCertificate"]}
     http.post("/admin/trust-registry/issuers", json=accreditation, headers=admin).raise_for_status()
-    client = http.post(
-        "/admin/authorities/cbp/clients", headers=admin, json={"scopes": ["issue:credentials"]}
-    ).json()
-    token = http.post(
-        "/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client["clientId"], client["clientSecret"]),
-    ).json()["access_token"]
     holder = http.post("/admin/holders", json={"name": "shipper"}, headers=admin).json()
-    return {"Authorization": f"Bearer {token}"}, {
-        "Authorization": f"Bearer {holder['accessToken']}",
-        "did": holder["did"],
-    }
+    return issuer, {"Authorization": f"Bearer {holder['accessToken']}", "did": holder["did"]}
 
 
 def _held_certificate(http: httpx.Client, issuer: dict[str, str], wallet: dict[str, str]) -> str:

@@ -6,18 +6,35 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
+
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 
-def test_demo_issues_each_type_and_verifies(context_store_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_database(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """The demo's arguments for the database its three processes share."""
+    if request.param == "sqlite":
+        yield []
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    with fresh_postgres_database(POSTGRES_URL, prefix="vcservice_demo") as url:
+        yield ["--database-url", url]
+
+
+def test_demo_issues_each_type_and_verifies(
+    context_store_dir: Path, tmp_path: Path, shared_database: list[str]
+) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "VCSERVICE_CONTEXT_STORE": str(context_store_dir)}
     finished = subprocess.run(
-        [sys.executable, "-m", "vcservice", "demo", "--out", str(out)],
+        [sys.executable, "-m", "vcservice", "demo", "--out", str(out), *shared_database],
         capture_output=True,
         text=True,
         env=env,

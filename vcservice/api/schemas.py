@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 from vcservice.model.records import Authority, Client, IssuedCredential, Scope, StatusChange
@@ -13,6 +13,9 @@ from vcservice.model.records import Authority, Client, IssuedCredential, Scope, 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 IssuingFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt"]
 EXAMPLE_VC_ID = "urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421"
+
+
+CredentialTypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,99}$")]
 
 
 class ApiModel(BaseModel):

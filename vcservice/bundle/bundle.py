@@ -26,7 +26,6 @@ issuer's proof, which verification checks as for a fetched list.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,7 @@ from typing import Any
 
 from vcservice.errors import ParsingError
 from vcservice.model.datetimes import format_datetime, parse_datetime, to_utc
+from vcservice.model.json_files import read_json_file
 from vcservice.trust.registry import TrustRegistry
 
 __all__ = ["BUNDLE_TYPE", "BUNDLE_VERSION", "StatusListSnapshot", "VerificationBundle"]
@@ -74,17 +74,7 @@ class VerificationBundle:
     @classmethod
     def load(cls, path: Path) -> VerificationBundle:
         """Read a bundle file (format in the module docstring)."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ParsingError(f"cannot read the bundle {path}: {exc}", field=str(path)) from exc
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            raise ParsingError(
-                f"the bundle {path} is not valid JSON: {exc}", field=str(path)
-            ) from exc
-        return cls.from_json(data)
+        return cls.from_json(read_json_file(path, "bundle"))
 
     @classmethod
     def from_json(cls, data: Any) -> VerificationBundle:

@@ -123,9 +123,16 @@ def _parser() -> argparse.ArgumentParser:
     server.add_commands(commands)
     bundle.add_commands(commands)
 
-    demo = commands.add_parser("demo", help="issue and verify one certificate of each type")
-    demo.add_argument("--url", help="a running vcservice (default: start one on a free port)")
+    demo = commands.add_parser(
+        "demo", help="issuer → holder → verifier: issue, keep, present and verify certificates"
+    )
+    demo.add_argument(
+        "--url", help="a running vcservice serving every role (default: start three processes)"
+    )
     demo.add_argument("--admin-token", help="its admin token (with --url)")
+    demo.add_argument(
+        "--database-url", help="the database the three started processes share (default SQLite)"
+    )
     demo.add_argument("--out", type=Path, default=Path("out"), help="where to write them")
     demo.set_defaults(handler=_demo)
     return parser
@@ -269,6 +276,7 @@ def _demo(args: argparse.Namespace) -> int:
         admin_token=args.admin_token,
         out_dir=args.out,
         context_store=args.context_store or default_context_store(),
+        database_url=args.database_url,
     )
 
 

@@ -105,7 +105,10 @@ def build_core(
             fallback=HttpStatusListSource(http, cache=_remote_cache(config), clock=clock),
         )
     status_checker = BitstringStatusChecker(
-        source=status_source, data_integrity=data_integrity, clock=clock
+        source=status_source,
+        data_integrity=data_integrity,
+        clock=clock,
+        verified_lists=_remote_cache(config),
     )
     verifier = Verifier(
         data_integrity=data_integrity,

@@ -19,11 +19,18 @@ Status List v1.0 (W3C Recommendation, §3.2):
 
 Requiring the list's issuer to be the credential's issuer is this service's policy; the spec
 allows them to differ. Entries of other types fail with UNSUPPORTED_STATUS_TYPE.
+
+Verifying a list's proof is most of a check's cost, and a crossing sees the same few lists
+all day. Given a ``verified_lists`` cache, a list whose exact content (SHA-256 of its
+canonical JSON) already verified for the same issuer is not verified again while the entry
+lives; its shape and validity period are still checked every time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +43,7 @@ from vcservice.model.checks import Check
 from vcservice.model.datetimes import parse_datetime
 from vcservice.model.records import StatusPurpose
 from vcservice.model.values import as_list
+from vcservice.net import TtlCache
 from vcservice.proofs.data_integrity import DataIntegrity
 from vcservice.proofs.purposes import ProofPurpose
 from vcservice.status.bitstring import MAX_DECODED_BYTES, MINIMUM_ENTRIES, Bitstring, decode_list
@@ -44,7 +52,7 @@ from vcservice.status.list_credential import LIST_CREDENTIAL_TYPE, LIST_TYPE, RE
 from vcservice.status.report import EntryResult, ListFreshness, StatusReport
 from vcservice.status.sources import FetchedList, StatusListSource
 
-__all__ = ["CHECK_NAME", "BitstringStatusChecker"]
+__all__ = ["CHECK_NAME", "BitstringStatusChecker", "ExpandedList"]
 
 CHECK_NAME = "status"
 # A list published a moment ago by a server whose clock runs slightly ahead is not "future".
@@ -52,6 +60,14 @@ CLOCK_SKEW = timedelta(minutes=2)
 
 # Purposes whose value is information, not a reason to refuse the credential.
 _INFORMATIONAL = frozenset({StatusPurpose.MESSAGE.value, REFRESH})
+
+
+@dataclass(frozen=True, slots=True)
+class ExpandedList:
+    """A list whose proof verified: the purposes it records and its expanded bits."""
+
+    purposes: tuple[str, ...]
+    bits: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +95,10 @@ class BitstringStatusChecker:
         clock: Clock,
         minimum_entries: int = MINIMUM_ENTRIES,
         max_decoded_bytes: int = MAX_DECODED_BYTES,
+        verified_lists: TtlCache[str, ExpandedList] | None = None,
     ) -> None:
         self._source = source
+        self._verified = verified_lists
         self._data_integrity = data_integrity
         self._clock = clock
         self._minimum_entries = minimum_entries
@@ -164,7 +182,28 @@ class BitstringStatusChecker:
             )
         document = fetched.document
         problems = _list_problems(document, url, now)
-        problems += self._proof_problems(document, url, issuer, now)
+        if problems:
+            return (*problems, *self._proof_problems(document, url, issuer, now))
+        key = f"{issuer}\n{_digest(document)}"
+        expanded = self._verified.get(key) if self._verified is not None else None
+        if expanded is None:
+            checked = self._verify_and_expand(document, url, issuer, now)
+            if isinstance(checked, tuple):
+                return checked
+            expanded = checked
+            if self._verified is not None:
+                self._verified.put(key, expanded)
+        return _VerifiedList(
+            purposes=expanded.purposes,
+            bits=expanded.bits,
+            freshness=_freshness(url, fetched, document, now),
+        )
+
+    def _verify_and_expand(
+        self, document: Mapping[str, Any], url: str, issuer: str | None, now: datetime
+    ) -> ExpandedList | tuple[Problem, ...]:
+        """The list's proof checked and its bits expanded, or why it cannot be used."""
+        problems = self._proof_problems(document, url, issuer, now)
         if problems:
             return tuple(problems)
         subject = vcdm.subjects_of(document)[0]
@@ -172,11 +211,7 @@ class BitstringStatusChecker:
             bits = decode_list(subject["encodedList"], max_bytes=self._max_decoded_bytes)
         except StatusError as error:
             return (Problem(error.code, f"status list {url}: {error.message}"),)
-        return _VerifiedList(
-            purposes=tuple(as_list(subject["statusPurpose"])),
-            bits=bits,
-            freshness=_freshness(url, fetched, document, now),
-        )
+        return ExpandedList(purposes=tuple(as_list(subject["statusPurpose"])), bits=bits)
 
     def _proof_problems(
         self, document: Mapping[str, Any], url: str, issuer: str | None, now: datetime
@@ -231,6 +266,12 @@ class BitstringStatusChecker:
                 field=f"{entry.field}.statusListIndex",
             )
         return Bitstring.from_bytes(loaded.bits, status_size=entry.status_size).get(entry.index)
+
+
+def _digest(document: Mapping[str, Any]) -> str:
+    """SHA-256 of the document's canonical JSON: equal for exactly equal content."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _list_problems(document: Mapping[str, Any], url: str, now: datetime) -> list[Problem]:

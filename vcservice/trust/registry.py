@@ -27,7 +27,6 @@ types.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +35,7 @@ from typing import Any, Protocol
 
 from vcservice.errors import ParsingError, Problem
 from vcservice.model.datetimes import format_datetime, parse_datetime
+from vcservice.model.json_files import read_json_file
 
 BASE_TYPE = "VerifiableCredential"
 NOT_TRUSTED = "ISSUER_NOT_TRUSTED"
@@ -103,19 +103,7 @@ class TrustRegistry:
     @classmethod
     def load(cls, path: Path) -> TrustRegistry:
         """Read a registry file (format in the module docstring)."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ParsingError(
-                f"cannot read the trust registry {path}: {exc}", field=str(path)
-            ) from exc
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ParsingError(
-                f"the trust registry {path} is not valid JSON: {exc}", field=str(path)
-            ) from exc
-        return cls.from_json(data)
+        return cls.from_json(read_json_file(path, "trust registry"))
 
     @classmethod
     def from_json(cls, data: Any) -> TrustRegistry:

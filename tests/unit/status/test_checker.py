@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from tests.factories import NOW, did_of
 from vcservice.clock import FixedClock
 from vcservice.errors import FetchError
 from vcservice.model.records import StatusPurpose
+from vcservice.net import TtlCache
 from vcservice.services.core import Core
 from vcservice.status import (
     CUSTOMS_MESSAGES,
@@ -439,3 +441,75 @@ def test_a_suspended_credential_inside_a_presentation_fails_it(
 def test_status_purposes_from_the_model_are_accepted(fixed_core: Core, lists: Lists) -> None:
     credential = credential_with(fixed_core, status_entry(REVOCATION, 7, StatusPurpose.REVOCATION))
     assert codes(checker(fixed_core, lists).check(credential)) == ["CREDENTIAL_REVOKED"]
+
+
+# ---------------------------------------------------------------- verified lists, cached
+
+
+class _CountingIntegrity:
+    """The core's Data Integrity, counting the documents whose proofs it verifies."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.verified = 0
+
+    def verify(self, *args: Any, **kwargs: Any) -> Any:
+        self.verified += 1
+        return self.inner.verify(*args, **kwargs)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.moment = NOW
+
+    def now(self) -> Any:
+        return self.moment
+
+
+def _cached(core: Core, lists: Lists, clock: _Clock) -> tuple[Any, _CountingIntegrity]:
+    counting = _CountingIntegrity(core.data_integrity)
+    status = BitstringStatusChecker(
+        source=LocalFirstStatusListSource(lists, clock=clock),
+        data_integrity=counting,  # type: ignore[arg-type]
+        clock=clock,
+        verified_lists=TtlCache(max_entries=8, max_ttl_seconds=300),
+    )
+    return status, counting
+
+
+def test_a_verified_list_is_not_verified_again(fixed_core: Core, lists: Lists) -> None:
+    status, counting = _cached(fixed_core, lists, _Clock())
+    credential = credential_with(fixed_core, status_entry(REVOCATION, 42, "revocation"))
+    for _ in range(3):
+        assert status.check(credential).outcome is Outcome.PASSED
+    assert counting.verified == 1
+
+
+def test_a_republished_list_is_verified_and_read_again(fixed_core: Core, lists: Lists) -> None:
+    status, counting = _cached(fixed_core, lists, _Clock())
+    credential = credential_with(fixed_core, status_entry(REVOCATION, 42, "revocation"))
+    assert status.check(credential).outcome is Outcome.PASSED
+    lists.documents[REVOCATION] = signed_list(
+        fixed_core, REVOCATION, "revocation", set_values={7: 1, 42: 1}
+    )
+    assert codes(status.check(credential)) == ["CREDENTIAL_REVOKED"]
+    assert counting.verified == 2
+
+
+def test_a_tampered_copy_of_a_verified_list_still_fails(fixed_core: Core, lists: Lists) -> None:
+    status, _ = _cached(fixed_core, lists, _Clock())
+    credential = credential_with(fixed_core, status_entry(REVOCATION, 7, "revocation"))
+    assert codes(status.check(credential)) == ["CREDENTIAL_REVOKED"]
+    forged = copy.deepcopy(lists.documents[REVOCATION])
+    forged["credentialSubject"]["encodedList"] = encode_list(Bitstring(status_size=1).to_bytes())
+    lists.documents[REVOCATION] = forged
+    assert codes(status.check(credential)) == ["STATUS_VERIFICATION_ERROR"]
+
+
+def test_a_cached_list_past_its_validity_fails(fixed_core: Core, lists: Lists) -> None:
+    clock = _Clock()
+    status, _ = _cached(fixed_core, lists, clock)
+    credential = credential_with(fixed_core, status_entry(REVOCATION, 42, "revocation"))
+    assert status.check(credential).outcome is Outcome.PASSED
+    clock.moment = NOW + timedelta(days=2)
+    assert codes(status.check(credential)) == ["STATUS_VERIFICATION_ERROR"]

@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 
 from vcservice.api.deps import Admin, RateLimit, ServicesDep, Verification
 from vcservice.api.routers.verifier import Domain, Secured
-from vcservice.api.schemas import ApiModel, StrictModel
+from vcservice.api.schemas import ApiModel, CredentialTypeName, StrictModel
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import Exchange, Workflow
 
@@ -24,7 +24,6 @@ router = APIRouter(tags=["exchanges"])
 
 WorkflowId = Annotated[str, Path(max_length=63)]
 ExchangeId = Annotated[str, Path(max_length=64)]
-TypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,99}$")]
 
 
 class CreateWorkflow(StrictModel):
@@ -34,7 +33,7 @@ class CreateWorkflow(StrictModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
         examples=["C-TPAT or OEA under mutual recognition"]
     )
-    accepted_credential_types: list[TypeName] = Field(
+    accepted_credential_types: list[CredentialTypeName] = Field(
         min_length=1, max_length=20, examples=[["CTPATCertificate", "OEACertificate"]]
     )
     domain: Domain | None = Field(None, examples=["aduana-nuevo-laredo.example"])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from vcservice.api.deps import Admin, ServicesDep
-from vcservice.api.schemas import StrictModel
+from vcservice.api.schemas import CredentialTypeName, StrictModel
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import TrustEntry
 from vcservice.services.trust import as_accreditation
@@ -22,7 +22,6 @@ router = APIRouter(prefix="/admin/trust-registry", tags=["trust registry"], depe
 IssuerId = Annotated[
     str, StringConstraints(pattern=r"^(did:[a-z0-9]+:\S+|https?://\S+)$", max_length=2000)
 ]
-TypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,99}$")]
 
 
 class Accredit(StrictModel):
@@ -32,7 +31,7 @@ class Accredit(StrictModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
         examples=["Servicio de Administración Tributaria"]
     )
-    credential_types: list[TypeName] = Field(
+    credential_types: list[CredentialTypeName] = Field(
         min_length=1, max_length=20, examples=[["IMMEXCertificate", "OEACertificate"]]
     )
     valid_from: AwareDatetime | None = None
