@@ -157,7 +157,8 @@ def test_a_deeply_nested_credential_is_a_client_error(
     response = live_service.http.post(
         "/credentials/issue", headers=sat.headers, json=issue_body(credential)
     )
-    assert_problem(response, 422, "MALFORMED_VALUE_ERROR")
+    problem = assert_problem(response, 400, "PARSING_ERROR", "body")
+    assert "nests deeper than" in problem["detail"]
     _nothing_stored(live_service, sat)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, HTTPException
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import APIRouter, FastAPI
 
-from vcservice.api.problems import install_problem_handlers, problem_response
 from vcservice.api.rate_limit import RateLimiter
+from vcservice.api.body import BodyGuard
+from vcservice.api.problems import install_problem_handlers
 from vcservice.api.routers import (
     admin,
     exchanges,
@@ -59,46 +58,13 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.state.verify_limiter = (
         RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
     )
     for router in ROUTERS[settings.role]:
         app.include_router(router)
     return app
-
-
-class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, declared or streamed (chunked)."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the declared length first, then count the bytes as they arrive."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            response = problem_response(
-                413, "PAYLOAD_TOO_LARGE", f"the body exceeds {self.max_bytes} bytes", field="body"
-            )
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                # An HTTPException passes FastAPI's body parsing untouched to the handlers.
-                raise HTTPException(413, f"the body exceeds {self.max_bytes} bytes")
-            return message
-
-        await self.app(scope, counted, send)
 
 
 def create_app_from_environment() -> FastAPI:

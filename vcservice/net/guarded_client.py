@@ -2,7 +2,8 @@
 
 Every hop (the URL and each redirect target) is vetted: https only (http just for
 ``allow_http_hosts``), no credentials in the URL, and every address the host resolves to
-must be publicly routable unless ``allow_private_networks``. The connection then goes to a
+must be publicly routable unless ``allow_private_networks`` (which admits private and
+loopback addresses, never link-local, multicast or unspecified ones). The connection goes to a
 vetted address, with the original ``Host`` header and TLS server name, so a second DNS
 answer cannot swap in another address (DNS rebinding). Connections are not reused
 (``Connection: close``): a pooled connection to an IP could otherwise carry a request for a
@@ -52,6 +53,9 @@ _ADDRESS_CLASSES = (
     "private",
     "reserved",
 )
+# Never reachable, even with allow_private_networks: cloud metadata services live on
+# link-local addresses, and multicast or unspecified targets are never a document's home.
+_ALWAYS_FORBIDDEN = frozenset({"link-local", "multicast", "unspecified"})
 _HEADERS = {
     "Accept": "application/ld+json, application/json;q=0.9, application/*+json;q=0.8, */*;q=0.1",
     "User-Agent": "vcservice",
@@ -209,12 +213,13 @@ class GuardedHttpClient:
             raise _error("FETCH_FAILED", url, current, f"cannot resolve {host}: {exc}") from exc
         if not addresses:
             raise _error("FETCH_FAILED", url, current, f"{host} has no addresses")
-        if not self.policy.allow_private_networks:
-            for address in addresses:
-                address_class = forbidden_address_class(address)
-                if address_class is not None:
-                    why = f"{host} resolves to {address}, a {address_class} address"
-                    raise _error("FETCH_BLOCKED", url, current, why)
+        for address in addresses:
+            address_class = forbidden_address_class(address)
+            if address_class is not None and (
+                address_class in _ALWAYS_FORBIDDEN or not self.policy.allow_private_networks
+            ):
+                why = f"{host} resolves to {address}, a {address_class} address"
+                raise _error("FETCH_BLOCKED", url, current, why)
         return target, addresses
 
     def _send(

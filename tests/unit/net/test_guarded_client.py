@@ -147,6 +147,21 @@ def test_a_host_with_any_private_address_is_refused() -> None:
     assert caught.value.code == "FETCH_BLOCKED"
 
 
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [("169.254.169.254", "link-local"), ("fe80::1", "link-local"), ("224.0.0.1", "multicast")],
+)
+def test_allowing_private_networks_never_admits_metadata_or_multicast(
+    address: str, kind: str
+) -> None:
+    policy = FetchPolicy(allow_private_networks=True)
+    client = GuardedHttpClient(policy, resolver=lambda host: [address])
+    with pytest.raises(FetchError) as caught:
+        client.get_json("https://metadata.example/latest/meta-data/")
+    assert caught.value.code == "FETCH_BLOCKED"
+    assert f"a {kind} address" in caught.value.message
+
+
 def test_connects_to_the_resolved_address_with_the_original_host(server: LocalServer) -> None:
     server.routes["/doc.json"] = Route(b"{}")
     policy = FetchPolicy(allow_private_networks=True, allow_http_hosts=frozenset({"site.test"}))

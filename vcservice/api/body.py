@@ -1,0 +1,153 @@
+"""The request body, guarded before any handler sees it: bounded in size, and strict JSON.
+
+Bodies over ``max_bytes`` are refused with 413, whether their length is declared or they
+arrive chunked. A body declared as JSON (``application/json`` or ``…+json``) must be what
+RFC 8259 calls interoperable JSON, or the request is refused with 400 PARSING_ERROR naming
+the trouble: UTF-8 only, no duplicate member names (a parser would silently keep one of
+them), no ``NaN``/``Infinity``, no lone surrogates, and nesting no deeper than
+``MAX_DEPTH``. The body is then replayed unchanged to the application.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vcservice.api.problems import problem_response
+from vcservice.errors import ParsingError
+
+MAX_DEPTH = 256  # far beyond any credential, far below the interpreter's recursion limit
+
+
+class BodyGuard:
+    """ASGI middleware: refuse oversized bodies (413) and non-interoperable JSON (400)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the whole (bounded) body, check it, then pass it on as it came."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._too_large(scope, receive, send)
+            return
+        body, more = await self._read(receive)
+        if body is None:
+            await self._too_large(scope, receive, send)
+            return
+        if body and _is_json(headers.get("content-type", "")):
+            try:
+                check_json(body)
+            except ParsingError as error:
+                response = problem_response(
+                    400, error.code, error.message, field=error.field or "body"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, _replay(body, more, receive), send)
+
+    async def _read(self, receive: Receive) -> tuple[bytes | None, list[Message]]:
+        """The body (None past the cap) and any non-body messages received meanwhile."""
+        chunks: list[bytes] = []
+        size = 0
+        others: list[Message] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                others.append(message)
+                return b"".join(chunks), others
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None, others
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), others
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413, "PAYLOAD_TOO_LARGE", f"the body exceeds {self.max_bytes} bytes", field="body"
+        )
+        await response(scope, receive, send)
+
+
+def check_json(body: bytes) -> None:
+    """Raise ParsingError unless ``body`` is interoperable JSON (see the module docstring)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParsingError(
+            f"the body is not UTF-8 (byte {exc.start}); JSON must be", field="body"
+        ) from None
+    try:
+        document = json.loads(
+            text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
+        )
+    except RecursionError:
+        raise ParsingError(f"the JSON nests deeper than {MAX_DEPTH} levels", field="body") from None
+    except ValueError as exc:
+        if isinstance(exc, ParsingError):
+            raise
+        raise ParsingError(f"the body is not valid JSON: {exc}", field="body") from None
+    _check_values(document, depth=0)
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in document:
+            raise ParsingError(f"the member {name!r} appears twice in one object", field=name)
+        document[name] = value
+    return document
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ParsingError(f"{name} is not a JSON number", field="body")
+
+
+def _check_values(value: Any, *, depth: int) -> None:
+    """Nesting depth and lone surrogates (which no UTF-8 text can carry)."""
+    if depth > MAX_DEPTH:
+        raise ParsingError(f"the JSON nests deeper than {MAX_DEPTH} levels", field="body")
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, dict):
+        for name, member in value.items():
+            _check_text(name)
+            _check_values(member, depth=depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_values(item, depth=depth + 1)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParsingError(
+            "a string holds a lone surrogate (\\ud800–\\udfff)", field="body"
+        ) from None
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _replay(body: bytes, others: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that hands out the body once, then what else arrived, then the client's."""
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+    pending += others
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
