@@ -24,7 +24,7 @@ from jsonschema import ValidationError, validators  # type: ignore[import-untype
 from vcservice.certificates.values import json_path, python_pattern
 from vcservice.errors import Problem
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS_DIR = Path(__file__).parents[1] / "data" / "schemas"  # a link to schemas/ in a checkout
 SCHEMA_BASE_URL = "https://w3id.org/vcservice/trade-certificates/schemas/"
 MALFORMED = "MALFORMED_VALUE_ERROR"
 _MAX_DETAIL = 240

@@ -15,8 +15,11 @@ MANIFEST_NAME = "manifest.json"
 
 
 def default_contexts_dir() -> Path:
-    """The project's ``contexts/`` directory: the manifest and the bundled contexts."""
-    return Path(__file__).resolve().parents[2] / "contexts"
+    """The project's ``contexts/`` directory: the manifest and the bundled contexts.
+
+    ``vcservice/data/contexts`` links to it in a checkout and is a copy in an installed wheel.
+    """
+    return Path(__file__).parents[1] / "data" / "contexts"
 
 
 @dataclass(frozen=True, slots=True)

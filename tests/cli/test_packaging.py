@@ -1,0 +1,48 @@
+"""The wheel carries what the service reads at run time: the pinned contexts and the schemas."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from vcservice.certificates.schema_files import SCHEMAS_DIR
+from vcservice.jsonld.manifest import default_contexts_dir
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wheel_ships_contexts_and_schemas(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--quiet",
+            "--wheel-dir",
+            str(tmp_path),
+        ],
+        check=True,
+        timeout=300,
+    )
+    [wheel] = tmp_path.glob("vcservice-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    manifest = json.loads((default_contexts_dir() / "manifest.json").read_text())
+    bundled = {
+        f"vcservice/data/contexts/{entry['file']}"
+        for entry in manifest["contexts"].values()
+        if entry.get("file")
+    }
+    schemas = {f"vcservice/data/schemas/{path.name}" for path in SCHEMAS_DIR.glob("*.json")}
+    assert "vcservice/data/contexts/manifest.json" in names
+    assert "vcservice/data/contexts/trade-certificates-vocab.jsonld" in names
+    assert bundled and bundled <= names
+    assert len(schemas) == 3 and schemas <= names
