@@ -1,0 +1,71 @@
+"""docker-compose.yml is valid, and its services run the same `vcservice serve` the tests run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from vcservice.cli.main import _parser
+
+ROOT = Path(__file__).resolve().parents[2]
+ENVIRONMENT = {
+    "POSTGRES_PASSWORD": "secret",
+    "ISSUER_HOST": "emisor.aduanas.example",
+    "HOLDER_HOST": "cartera.aduanas.example",
+    "VERIFIER_HOST": "verificador.aduanas.example",
+    "ISSUER_KEK": "a" * 43,
+    "HOLDER_KEK": "b" * 43,
+    "VERIFIER_KEK": "c" * 43,
+}
+
+
+def _compose() -> list[str]:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+    if shutil.which("docker") and probe.returncode == 0:
+        return ["docker", "compose"]
+    pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+
+
+def _config(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in ENVIRONMENT}
+    return subprocess.run(
+        [*_compose(), "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        env=env | environment,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_compose_file_validates_and_runs_each_role() -> None:
+    finished = _config(ENVIRONMENT)
+    assert finished.returncode == 0, finished.stderr
+    config = yaml.safe_load(finished.stdout)
+    services = config["services"]
+    assert set(services) == {"postgres", "issuer", "holder", "verifier", "proxy"}
+    for role in ("issuer", "holder", "verifier"):
+        command = services[role]["command"]
+        arguments = _parser().parse_args(command)
+        assert (arguments.command, arguments.role) == ("serve", role)
+        assert arguments.workers >= 2
+        environment = services[role]["environment"]
+        assert environment["VCSERVICE_DEV_MODE"] == "false"
+        assert (
+            environment["VCSERVICE_PUBLIC_URL"] == f"https://{ENVIRONMENT[f'{role.upper()}_HOST']}"
+        )
+        assert environment["VCSERVICE_DATABASE_URL"].startswith("postgresql://vcservice:secret@")
+
+
+def test_a_missing_secret_stops_the_compose_file() -> None:
+    finished = _config({key: value for key, value in ENVIRONMENT.items() if key != "ISSUER_KEK"})
+    assert finished.returncode != 0
+    assert "ISSUER_KEK" in finished.stderr
