@@ -6,14 +6,18 @@ import httpx
 
 
 def authority_with_token(
-    http: httpx.Client, admin_token: str, name: str, credential_types: list[str]
+    http: httpx.Client,
+    admin_token: str,
+    name: str,
+    credential_types: list[str],
+    scopes: tuple[str, ...] = ("issue:credentials",),
 ) -> tuple[str, dict[str, str]]:
-    """A new authority allowed ``credential_types``: its DID and an issuing client's headers."""
+    """A new authority allowed ``credential_types``: its DID and a client's headers."""
     admin = {"Authorization": f"Bearer {admin_token}"}
     body = {"name": name, "displayName": name.upper(), "credentialTypes": credential_types}
     created = http.post("/admin/authorities", json=body, headers=admin).raise_for_status()
     client = http.post(
-        f"/admin/authorities/{name}/clients", headers=admin, json={"scopes": ["issue:credentials"]}
+        f"/admin/authorities/{name}/clients", headers=admin, json={"scopes": list(scopes)}
     ).raise_for_status()
     token = http.post(
         "/oauth/token",
