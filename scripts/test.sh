@@ -13,6 +13,14 @@ if [ -z "${VCSERVICE_TEST_POSTGRES_URL:-}" ]; then
   pg_env=$(bash scripts/postgres.sh) && eval "$pg_env"
 fi
 
+# SoftHSM2 for the PKCS#11 key store tests (tests/hsm make throwaway tokens in temporary
+# directories; they skip without it). Installed from Debian if missing, like PostgreSQL.
+if ! command -v softhsm2-util >/dev/null || [ ! -e /usr/lib/softhsm/libsofthsm2.so ]; then
+  echo "test.sh: installing SoftHSM2 from Debian" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2; } >&2
+fi
+export VCSERVICE_TEST_REQUIRE_SOFTHSM=1 # here a missing SoftHSM2 fails those tests, not skips
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

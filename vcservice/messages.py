@@ -266,6 +266,21 @@ CATALOG: Mapping[str, Message] = {
         "A signing key could not be unlocked",
         "No se pudo desbloquear una clave de firma",
     ),
+    "KEY_STORE_UNAVAILABLE": Message(
+        VCSERVICE,
+        "The key store (HSM token) is unavailable",
+        "El almacén de claves (token del HSM) no está disponible",
+    ),
+    "KEY_STORE_LOGIN_FAILED": Message(
+        VCSERVICE,
+        "The key store (HSM token) refused the login",
+        "El almacén de claves (token del HSM) rechazó el inicio de sesión",
+    ),
+    "KEY_NOT_IN_KEY_STORE": Message(
+        VCSERVICE,
+        "A signing key is not in the configured key store",
+        "Una clave de firma no está en el almacén de claves configurado",
+    ),
     "HTTP_ERROR": Message(VCSERVICE, "The request failed", "La solicitud falló"),
     "INTERNAL_ERROR": Message(
         VCSERVICE, "An unexpected error occurred", "Ocurrió un error inesperado"

@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     status_list_size: int = Field(
         131_072, ge=131_072, description="entries per status list (herd privacy minimum)"
     )
+    # Key custody: where authorities' signing keys live (software: KEK-encrypted in the
+    # database; pkcs11: generated in and never leaving a PKCS#11 token).
+    key_store: Literal["software", "pkcs11"] = Field(
+        "software", description="authorities' key store: software or pkcs11 (an HSM token)"
+    )
+    pkcs11_module: Path = Field(
+        Path("/usr/lib/softhsm/libsofthsm2.so"), description="the PKCS#11 module (.so) to load"
+    )
+    pkcs11_token_label: str = Field("vcservice", description="label of the token holding keys")
+    pkcs11_pin: str | None = Field(
+        None, description="the token's user PIN (dev mode only; else pkcs11_pin_file)", repr=False
+    )
+    pkcs11_pin_file: Path | None = Field(None, description="file holding the token's user PIN")
+    pkcs11_sessions: int = Field(4, ge=1, le=64, description="sessions signing in parallel")
 
     @property
     def resolved_database_url(self) -> str:

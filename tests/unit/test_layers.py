@@ -62,8 +62,14 @@ ALLOWED: dict[str, set[str]] = {
 }
 WEB_LIBRARIES = {"fastapi", "starlette", "uvicorn"}
 SQL_LIBRARIES = {"sqlalchemy", "asyncpg", "psycopg", "aiosqlite", "alembic", "sqlite3"}
+HSM_LIBRARIES = {"pkcs11"}
 # Which part may import which server library (every other part may import neither).
-SERVER_LIBRARY_OWNERS = {"api": WEB_LIBRARIES, "cli": {"uvicorn"}, "storage": SQL_LIBRARIES}
+SERVER_LIBRARY_OWNERS = {
+    "api": WEB_LIBRARIES,
+    "cli": {"uvicorn"},
+    "storage": SQL_LIBRARIES,
+    "custody": HSM_LIBRARIES,
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -94,7 +100,7 @@ def test_every_module_imports_only_the_layers_below_it() -> None:
             if top[0] == "vcservice" and len(top) > 1 and top[1] not in allowed:
                 violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
             library = top[0]
-            if library in WEB_LIBRARIES | SQL_LIBRARIES and library not in (
+            if library in WEB_LIBRARIES | SQL_LIBRARIES | HSM_LIBRARIES and library not in (
                 SERVER_LIBRARY_OWNERS.get(part, set())
             ):
                 violations.append(f"{path.relative_to(PACKAGE)} imports {name}")

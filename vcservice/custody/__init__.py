@@ -1,4 +1,8 @@
-"""Custody of secrets: authorities' signing keys (encrypted at rest), secret files, hashes."""
+"""Custody of secrets: authorities' signing keys (encrypted at rest), secret files, hashes.
+
+The PKCS#11 (HSM) key store is :mod:`vcservice.custody.pkcs11`, not imported here: it needs
+the optional python-pkcs11 (``pip install 'vcservice[hsm]'``).
+"""
 
 from vcservice.custody.encryption import KEY_DECRYPTION_FAILED, KeyEncryptionKey
 from vcservice.custody.keystore import KeyStore, SoftwareKeyStore

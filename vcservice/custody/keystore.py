@@ -1,8 +1,11 @@
 """Custody of authorities' signing keys: create, rotate, sign, publish.
 
-``KeyStore`` is the role the services use; ``SoftwareKeyStore`` keeps each secret key
-encrypted with the key-encryption key in the key repository. An HSM (PKCS#11) store can
-implement the same protocol: nothing in it hands out secret key material.
+``KeyStore`` is the role the services use. ``RepositoryKeyStore`` does the bookkeeping
+every store shares: one record per key in the key repository (public key, type, status),
+key ids, rotation and publication. Where the secret lives is up to the subclass:
+``SoftwareKeyStore`` keeps it encrypted with the key-encryption key in the record;
+``vcservice.custody.pkcs11.Pkcs11KeyStore`` keeps it in an HSM token and records only a
+reference to it. Nothing in either hands out secret key material.
 
 Custody knows keys by authority *name* and key id only. The verification method id is
 ``<authority DID>#<key_id>``, so ``signer`` alone takes the :class:`Authority` record and
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from datetime import UTC
 from typing import Protocol
@@ -24,7 +28,7 @@ from vcservice.keys import KeyPair, KeyPairSigner, KeyType, PublicKey, Signer
 from vcservice.model.records import Authority, KeyStatus, StoredKey
 from vcservice.storage.repository import KeyRepository
 
-__all__ = ["KeyStore", "SoftwareKeyStore"]
+__all__ = ["KeyStore", "RepositoryKeyStore", "SoftwareKeyStore"]
 
 _SLUGS = {KeyType.ED25519: "ed25519", KeyType.P256: "p256", KeyType.P384: "p384"}
 
@@ -51,24 +55,22 @@ class KeyStore(Protocol):
         """(key id, public key) of every key, active and retired, oldest first: the DID document."""
         ...
 
+    def close(self) -> None:
+        """Release what the store holds (sessions, cached keys); it is not used afterwards."""
+        ...
 
-class SoftwareKeyStore:
-    """A :class:`KeyStore` over a :class:`KeyRepository`, secrets wrapped with a KEK.
+
+class RepositoryKeyStore(ABC):
+    """A :class:`KeyStore` keeping one record per key in a :class:`KeyRepository`.
 
     Key ids read ``<type>-<UTC time>``, e.g. ``ed25519-2026-11-28T06-40-05Z`` (with a short
-    random suffix if that id is taken). Decrypted keys are kept in a bounded LRU cache keyed
-    by the stored blob, so signing needs no AES and a changed record is never served stale.
+    random suffix if that id is taken). Subclasses make the secret (``_new_secret``), say
+    what the record's ``encrypted_secret`` column holds, and sign with it (``_signer``).
     """
 
-    def __init__(
-        self, keys: KeyRepository, kek: KeyEncryptionKey, clock: Clock, *, cache_size: int = 64
-    ) -> None:
+    def __init__(self, keys: KeyRepository, clock: Clock) -> None:
         self._keys = keys
-        self._kek = kek
         self._clock = clock
-        self._cache_size = cache_size
-        self._cache: OrderedDict[tuple[str, str, bytes], KeyPair] = OrderedDict()
-        self._lock = threading.Lock()
 
     def create_key(self, authority: str, key_type: KeyType) -> StoredKey:
         """Add the first active key of ``key_type`` (CONFLICT if one exists: rotate instead)."""
@@ -95,7 +97,7 @@ class SoftwareKeyStore:
                 f"authority {authority.name!r} has no active {key_type} key", code="NOT_FOUND"
             )
         stored = active[-1]
-        return KeyPairSigner(self._key_pair(stored), f"{authority.did}#{stored.key_id}")
+        return self._signer(stored, f"{authority.did}#{stored.key_id}")
 
     def published_keys(self, authority: str) -> list[tuple[str, PublicKey]]:
         """(key id, public key) of every key, active and retired, oldest first."""
@@ -103,6 +105,23 @@ class SoftwareKeyStore:
             (key.key_id, PublicKey.from_multibase(key.public_key_multibase))
             for key in self._keys.for_authority(authority)
         ]
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what the store holds (sessions, cached keys)."""
+
+    @abstractmethod
+    def _new_secret(
+        self, authority: str, key_id: str, key_type: KeyType
+    ) -> tuple[PublicKey, bytes]:
+        """Make a key: its public key, and what its record stores in ``encrypted_secret``."""
+
+    @abstractmethod
+    def _signer(self, stored: StoredKey, verification_method: str) -> Signer:
+        """A signer for the key ``stored`` describes."""
+
+    def _discard(self, stored: StoredKey) -> None:  # noqa: B027  (optional hook)
+        """Undo ``_new_secret`` when its record could not be stored (default: nothing to undo)."""
 
     def _active(self, authority: str, key_type: KeyType) -> list[StoredKey]:
         return [
@@ -116,22 +135,58 @@ class SoftwareKeyStore:
         key_id = f"{_SLUGS[key_type]}-{now.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}"
         if any(key.key_id == key_id for key in self._keys.for_authority(authority)):
             key_id = f"{key_id}-{secrets.token_hex(3)}"
-        key_pair = KeyPair.generate(key_type)
-        # The plaintext is the Multikey secretKeyMultibase: self-describing, checked on load.
-        secret = key_pair.secret_to_multibase().encode("ascii")
+        public_key, secret = self._new_secret(authority, key_id, key_type)
         stored = StoredKey(
             authority=authority,
             key_id=key_id,
             key_type=key_type.value,
-            public_key_multibase=key_pair.public_key.to_multibase(),
-            encrypted_secret=self._kek.encrypt(
-                secret, authority=authority, key_id=key_id, key_type=key_type.value
-            ),
+            public_key_multibase=public_key.to_multibase(),
+            encrypted_secret=secret,
             status=KeyStatus.ACTIVE,
             created_at=now,
         )
-        self._keys.add(stored)
+        try:
+            self._keys.add(stored)
+        except BaseException:
+            self._discard(stored)
+            raise
         return stored
+
+
+class SoftwareKeyStore(RepositoryKeyStore):
+    """A :class:`KeyStore` whose secrets are wrapped with a KEK inside their records.
+
+    Decrypted keys are kept in a bounded LRU cache keyed by the stored blob, so signing
+    needs no AES and a changed record is never served stale.
+    """
+
+    def __init__(
+        self, keys: KeyRepository, kek: KeyEncryptionKey, clock: Clock, *, cache_size: int = 64
+    ) -> None:
+        super().__init__(keys, clock)
+        self._kek = kek
+        self._cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str, bytes], KeyPair] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Drop the decrypted keys from the cache."""
+        with self._lock:
+            self._cache.clear()
+
+    def _new_secret(
+        self, authority: str, key_id: str, key_type: KeyType
+    ) -> tuple[PublicKey, bytes]:
+        key_pair = KeyPair.generate(key_type)
+        # The plaintext is the Multikey secretKeyMultibase: self-describing, checked on load.
+        secret = key_pair.secret_to_multibase().encode("ascii")
+        wrapped = self._kek.encrypt(
+            secret, authority=authority, key_id=key_id, key_type=key_type.value
+        )
+        return key_pair.public_key, wrapped
+
+    def _signer(self, stored: StoredKey, verification_method: str) -> Signer:
+        return KeyPairSigner(self._key_pair(stored), verification_method)
 
     def _key_pair(self, stored: StoredKey) -> KeyPair:
         cache_key = (stored.authority, stored.key_id, stored.encrypted_secret)

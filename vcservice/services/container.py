@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from vcservice.clock import Clock, SystemClock
 from vcservice.custody.encryption import KeyEncryptionKey
-from vcservice.custody.keystore import SoftwareKeyStore
+from vcservice.custody.keystore import KeyStore, SoftwareKeyStore
 from vcservice.net.guarded_client import FetchPolicy
 from vcservice.services.access import (
     TokenService,
@@ -45,10 +45,12 @@ class Services:
     verifier: VerifierService
     exchanges: ExchangeService
     holders: HolderService
+    keystore: KeyStore
     admin_token: str = field(repr=False)
 
     def close(self) -> None:
-        """Release the database and HTTP connections."""
+        """Release the key store's sessions, the database and HTTP connections."""
+        self.keystore.close()
         self.store.close()
         self.core.http.close()
 
@@ -64,7 +66,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_database_url)
     kek = _key_encryption_key(settings)
-    keystore = SoftwareKeyStore(store.keys, kek, clock)
+    keystore = _key_store(settings, store, kek, clock)
     authorities = AuthorityService(
         store=store, keystore=keystore, public_url=settings.public_url, clock=clock
     )
@@ -133,6 +135,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             public_url=settings.public_url,
         ),
         holders=holders,
+        keystore=keystore,
         admin_token=load_or_create_admin_token(settings.data_dir),
     )
 
@@ -149,3 +152,65 @@ def _key_encryption_key(settings: Settings) -> KeyEncryptionKey:
             )
         KeyEncryptionKey.generate_file(path)
     return KeyEncryptionKey.from_file(path)
+
+
+# ---------------------------------------------------------------- key custody (issue 6)
+
+
+def _key_store(settings: Settings, store: Store, kek: KeyEncryptionKey, clock: Clock) -> KeyStore:
+    """Authorities' keys: KEK-encrypted in the database, or in a PKCS#11 token (an HSM)."""
+    if settings.key_store == "software":
+        return SoftwareKeyStore(store.keys, kek, clock)
+    pin = _pkcs11_pin(settings)
+    try:
+        # Only this backend needs python-pkcs11 (the "hsm" extra).
+        from vcservice.custody.pkcs11 import Pkcs11KeyStore  # noqa: PLC0415
+    except ImportError as exc:
+        if exc.name != "pkcs11":
+            raise
+        raise SystemExit(
+            "refusing to start: VCSERVICE_KEY_STORE=pkcs11 needs python-pkcs11 "
+            "(pip install 'vcservice[hsm]')"
+        ) from exc
+    return Pkcs11KeyStore.open(
+        store.keys,
+        clock,
+        module=settings.pkcs11_module,
+        token_label=settings.pkcs11_token_label,
+        pin=pin,
+        sessions=settings.pkcs11_sessions,
+    )
+
+
+def _pkcs11_pin(settings: Settings) -> str:
+    """The token's user PIN: from ``PKCS11_PIN_FILE``, or inline in dev mode only.
+
+    An inline PIN is an environment variable, inherited by every process the service starts
+    and readable in /proc; a file can be owner-only and mounted as a secret.
+    """
+    if settings.pkcs11_pin and settings.pkcs11_pin_file:
+        raise SystemExit(
+            "refusing to start: set only one of VCSERVICE_PKCS11_PIN and VCSERVICE_PKCS11_PIN_FILE"
+        )
+    if settings.pkcs11_pin_file:
+        path = settings.pkcs11_pin_file
+        try:
+            pin = path.read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(
+                f"refusing to start: cannot read the token PIN file {path}: {exc}"
+            ) from exc
+        if not pin:
+            raise SystemExit(f"refusing to start: the token PIN file {path} is empty")
+        return pin
+    if settings.pkcs11_pin:
+        if not settings.dev_mode:
+            raise SystemExit(
+                "refusing to start: outside dev mode the token PIN is read from a file; set "
+                "VCSERVICE_PKCS11_PIN_FILE instead of VCSERVICE_PKCS11_PIN"
+            )
+        return settings.pkcs11_pin
+    raise SystemExit(
+        "refusing to start: VCSERVICE_KEY_STORE=pkcs11 needs the token's user PIN "
+        "(VCSERVICE_PKCS11_PIN_FILE, or VCSERVICE_PKCS11_PIN in dev mode)"
+    )

@@ -260,3 +260,15 @@ def test_cache_follows_the_stored_blob() -> None:
         store.signer(SAT, KeyType.ED25519)
 
     assert caught.value.code == KEY_DECRYPTION_FAILED
+
+
+def test_close_drops_the_decrypted_keys() -> None:
+    kek = CountingKek(bytes(range(32)))
+    store = make_store(kek=kek)
+    store.create_key("sat", KeyType.ED25519)
+    store.signer(SAT, KeyType.ED25519)
+
+    store.close()
+    store.signer(SAT, KeyType.ED25519)
+
+    assert kek.decryptions == 2

@@ -1,0 +1,212 @@
+"""The service with its authorities' keys in SoftHSM2: issued over HTTP, checked by ``verify``.
+
+The acceptance test of issue 6: a credential signed through SoftHSM (every format) verifies
+with ``vcservice verify``, in-process and as a process, given only the authority's DID
+document and status lists; rotation works with the token; the DID document publishes the
+token's own public keys.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.builders import SAT_TYPES, certificate_body
+from tests.api.conftest import Issuer, LiveService, serve
+from tests.api.offline import OfflineVerifier
+from tests.hsm.conftest import TOKEN, SoftHsm, require_pkcs11
+from vcservice.jose.jws import decode_compact
+from vcservice.keys import KeyType
+from vcservice.model.records import StoredKey
+from vcservice.storage.sql import open_store
+
+pytestmark = [pytest.mark.hsm, pytest.mark.shared]
+pkcs11 = require_pkcs11()
+
+from vcservice.custody.pkcs11 import TokenReference  # noqa: E402
+from vcservice.custody.pkcs11_token import public_key_from_ec_point  # noqa: E402
+
+FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def hsm_service(
+    softhsm: SoftHsm, context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """The service on SQLite, with ``VCSERVICE_KEY_STORE=pkcs11`` and the test token."""
+    with serve(
+        tmp_path_factory.mktemp("hsm-api"), None, context_store_dir, **softhsm.settings()
+    ) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def sat(hsm_service: LiveService) -> Issuer:
+    """SAT, its keys made in the token when the admin API created it."""
+    return hsm_service.issuer("sat", SAT_TYPES)
+
+
+@pytest.fixture
+def offline(
+    tmp_path: Path,
+    context_store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> OfflineVerifier:
+    """``vcservice verify`` in-process over the test context store, network refused."""
+    return OfflineVerifier(tmp_path, context_store_dir, monkeypatch, capsys)
+
+
+def issue(live: LiveService, issuer: Issuer, securing_format: str) -> dict[str, Any] | str:
+    response = live.http.post(
+        "/certificates/oea",
+        headers=issuer.headers,
+        json=certificate_body("oea", securing_format=securing_format),
+    )
+    assert response.status_code == 201, response.text
+    credential: dict[str, Any] | str = response.json()["verifiableCredential"]
+    return credential
+
+
+def signing_key_id(credential: dict[str, Any] | str) -> str:
+    if isinstance(credential, str):
+        kid = decode_compact(credential).header["kid"]
+    else:
+        kid = credential["proof"]["verificationMethod"]
+    return str(kid).split("#", 1)[1]
+
+
+def key_records(live: LiveService, authority: str) -> list[StoredKey]:
+    with open_store(live.settings.resolved_database_url, migrate=False) as store:
+        return store.keys.for_authority(authority)
+
+
+def token_public_keys(softhsm: SoftHsm, records: list[StoredKey]) -> dict[str, str]:
+    """Key id → publicKeyMultibase, read from each key's public object in the token."""
+    found = {}
+    token = pkcs11.lib(str(softhsm.module)).get_token(token_label=TOKEN)
+    with token.open() as session:  # public objects need no login
+        for record in records:
+            reference = TokenReference.parse(record.encrypted_secret)
+            assert reference is not None, f"{record.key_id} is not a token key"
+            public = session.get_key(
+                object_class=pkcs11.ObjectClass.PUBLIC_KEY, id=reference.object_id
+            )
+            point = public[pkcs11.Attribute.EC_POINT]
+            found[record.key_id] = public_key_from_ec_point(
+                KeyType(record.key_type), point
+            ).to_multibase()
+    return found
+
+
+@pytest.mark.parametrize("securing_format", FORMATS)
+def test_a_credential_signed_in_the_token_verifies_with_vcservice_verify(
+    hsm_service: LiveService,
+    sat: Issuer,
+    offline: OfflineVerifier,
+    softhsm: SoftHsm,
+    securing_format: str,
+) -> None:
+    credential = issue(hsm_service, sat, securing_format)
+    document = hsm_service.did_document(sat.name)
+    status_lists = hsm_service.status_lists(credential)  # signed in the token too
+
+    code, report = offline.verify(credential, document, status_lists=status_lists)
+
+    assert code == 0, report
+    assert report["verified"] is True
+    outcomes = {check["check"]: check["outcome"] for check in report["checks"]}
+    assert outcomes["proof"] == outcomes["issuer"] == outcomes["status"] == "passed", outcomes
+    token_keys = token_public_keys(softhsm, key_records(hsm_service, sat.name))
+    assert signing_key_id(credential) in token_keys
+
+
+def test_vcservice_verify_as_a_process(
+    hsm_service: LiveService, sat: Issuer, context_store_dir: Path, tmp_path: Path
+) -> None:
+    credential = issue(hsm_service, sat, "ecdsa-rdfc-2019")
+    files = {
+        "credential.json": credential,
+        "did.json": hsm_service.did_document(sat.name),
+    }
+    for index, status_list in enumerate(hsm_service.status_lists(credential)):
+        files[f"status-{index}.json"] = status_list
+    for name, document in files.items():
+        (tmp_path / name).write_text(json.dumps(document), encoding="utf-8")
+    status_arguments = [
+        argument
+        for name in files
+        if name.startswith("status-")
+        for argument in ("--status-list", str(tmp_path / name))
+    ]
+    command = [sys.executable, "-m", "vcservice", "--context-store", str(context_store_dir)]
+    did_arguments = ["--did-document", str(tmp_path / "did.json")]
+
+    result = subprocess.run(
+        [*command, "verify", str(tmp_path / "credential.json"), *did_arguments, *status_arguments],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["verified"] is True
+
+
+def test_the_did_document_publishes_the_tokens_public_keys(
+    hsm_service: LiveService, sat: Issuer, softhsm: SoftHsm
+) -> None:
+    records = key_records(hsm_service, sat.name)
+    document = hsm_service.did_document(sat.name)
+
+    published = {
+        method["id"].split("#", 1)[1]: method["publicKeyMultibase"]
+        for method in document["verificationMethod"]
+    }
+    assert published == token_public_keys(softhsm, records)
+    assert {record.key_type for record in records} == {"Ed25519", "P-384"}
+    for record in records:  # the database holds a reference to the token object, no secret
+        assert record.encrypted_secret.startswith(f"pkcs11:token={TOKEN};".encode())
+
+
+@pytest.mark.parametrize(
+    ("key_type", "securing_format"),
+    [("Ed25519", "eddsa-rdfc-2022"), ("P-384", "ecdsa-rdfc-2019"), ("P-384", "vc+jwt")],
+)
+def test_rotation_in_the_token_keeps_old_credentials_verifiable(
+    hsm_service: LiveService,
+    offline: OfflineVerifier,
+    softhsm: SoftHsm,
+    key_type: str,
+    securing_format: str,
+) -> None:
+    issuer = hsm_service.issuer("rota", SAT_TYPES)
+    old_credential = issue(hsm_service, issuer, securing_format)
+
+    response = hsm_service.http.post(
+        f"/admin/authorities/{issuer.name}/keys/rotate",
+        headers=hsm_service.admin,
+        json={"keyType": key_type},
+    )
+    assert response.status_code == 201, response.text
+    new_key = response.json()["keyId"]
+    new_credential = issue(hsm_service, issuer, securing_format)
+
+    assert signing_key_id(new_credential) == new_key != signing_key_id(old_credential)
+    after = hsm_service.did_document(issuer.name)
+    token_keys = token_public_keys(softhsm, key_records(hsm_service, issuer.name))
+    assert {signing_key_id(old_credential), new_key} <= token_keys.keys()
+    for credential in (old_credential, new_credential):
+        code, report = offline.verify(
+            credential, after, status_lists=hsm_service.status_lists(credential)
+        )
+        assert code == 0, report
