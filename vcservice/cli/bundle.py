@@ -118,11 +118,12 @@ def _export(args: argparse.Namespace) -> int:
         url: document.id for document in documents for url in _indexed_lists(core, document)
     }
     lists |= {url: None for url in args.status_list if url not in lists}
+    snapshots = tuple(_snapshot(core, url, issuer) for url, issuer in lists.items())
     bundle = VerificationBundle(
-        created=_now(),
+        created=_now(),  # after every fetch: no snapshot is younger than its bundle
         trust_registry=registry,
         did_documents=tuple(dict(document.data) for document in documents),
-        status_lists=tuple(_snapshot(core, url, issuer) for url, issuer in lists.items()),
+        status_lists=snapshots,
     )
     text = json.dumps(bundle.to_json(), indent=2, ensure_ascii=False)
     args.out.write_text(text + "\n", encoding="utf-8")
