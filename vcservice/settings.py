@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     verify_rate_per_minute: int = Field(
         600, ge=0, description="verifier requests per minute per client or address; 0 is off"
     )
+    token_rate_per_minute: int = Field(
+        60,
+        ge=0,
+        description="token requests per minute per client, and failed client authentications "
+        "per minute per address; 0 is off",
+    )
+    issue_rate_per_minute: int = Field(
+        600, ge=0, description="issuance and status changes per minute per client; 0 is off"
+    )
     status_list_size: int = Field(
         131_072, ge=131_072, description="entries per status list (herd privacy minimum)"
     )

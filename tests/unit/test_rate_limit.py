@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 
-from vcservice.api.rate_limit import RateLimiter, RateLimitError
+from vcservice.api.rate_limit import RateLimiter, RateLimitError, install_rate_limits
+from vcservice.settings import Settings
 
 
 class _Clock:
@@ -47,3 +51,25 @@ def test_the_table_of_callers_is_bounded() -> None:
     limiter.take("a")  # a fresh bucket again
     with pytest.raises(RateLimitError):
         limiter.take("c")
+
+
+def test_check_refuses_an_empty_bucket_without_spending() -> None:
+    clock = _Clock()
+    limiter = RateLimiter(6, clock=clock)  # bursts of one, one every ten seconds
+    for _ in range(3):
+        limiter.check("address:192.0.2.1")  # checking spends nothing
+    limiter.take("address:192.0.2.1")
+    with pytest.raises(RateLimitError) as excinfo:
+        limiter.check("address:192.0.2.1")
+    assert excinfo.value.retry_after == 10
+    clock.now = 10.0
+    limiter.check("address:192.0.2.1")
+
+
+def test_install_rate_limits_puts_limiters_on_the_state(tmp_path: Path) -> None:
+    state = SimpleNamespace()
+    install_rate_limits(state, Settings(data_dir=tmp_path, issue_rate_per_minute=0))
+    assert isinstance(state.token_limiter, RateLimiter)
+    assert isinstance(state.auth_failure_limiter, RateLimiter)
+    assert state.token_limiter is not state.auth_failure_limiter
+    assert state.issue_limiter is None  # 0 turns it off

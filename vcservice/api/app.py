@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from vcservice.api.rate_limit import RateLimiter
 from vcservice.api.body import BodyGuard
 from vcservice.api.problems import install_problem_handlers
+from vcservice.api.rate_limit import RateLimiter, install_rate_limits
 from vcservice.api.routers import (
     admin,
     exchanges,
@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.state.verify_limiter = (
         RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
     )
+    install_rate_limits(app.state, settings)  # token endpoint and issuance, per client
     for router in ROUTERS[settings.role]:
         app.include_router(router)
     return app

@@ -65,7 +65,7 @@ def require_admin(request: Request, services: ServicesDep) -> None:
 
 def limit_rate(request: Request) -> None:
     """Admit the request within its address's rate (RATE_LIMITED otherwise)."""
-    _take(request, request.client.host if request.client else "unknown")
+    _take(request, client_address(request))
 
 
 def admit_verification(request: Request, services: ServicesDep) -> None:
@@ -78,15 +78,32 @@ def admit_verification(request: Request, services: ServicesDep) -> None:
         limit_rate(request)
 
 
-def _take(request: Request, caller: str) -> None:
-    limiter: RateLimiter | None = request.app.state.verify_limiter
+def _take(request: Request, caller: str, limiter_name: str = "verify_limiter") -> None:
+    limiter: RateLimiter | None = getattr(request.app.state, limiter_name, None)
     if limiter is not None:
         limiter.take(caller)
 
 
-Issuing = Annotated[Caller, Depends(require_scope(Scope.ISSUE))]
+def client_address(request: Request) -> str:
+    """The caller's network address (the key of per-address rate limits)."""
+    return request.client.host if request.client else "unknown"
+
+
+def require_issuing_scope(scope: Scope) -> Callable[..., Caller]:
+    """Like ``require_scope``, then within the client's issuance rate (RATE_LIMITED)."""
+    authenticated = require_scope(scope)
+
+    def caller(request: Request, services: ServicesDep) -> Caller:
+        found = authenticated(request, services)
+        _take(request, "client:" + found.grant.client_id, "issue_limiter")
+        return found
+
+    return caller
+
+
+Issuing = Annotated[Caller, Depends(require_issuing_scope(Scope.ISSUE))]
 Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
-Updating = Annotated[Caller, Depends(require_scope(Scope.UPDATE))]
+Updating = Annotated[Caller, Depends(require_issuing_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
 Verification = Depends(admit_verification)
 RateLimit = Depends(limit_rate)

@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vcservice.api.rate_limit import RateLimitError
+from vcservice.api.schemas import Problem
 from vcservice.errors import VcError
 from vcservice.messages import message_for
 
@@ -37,6 +39,55 @@ STATUS_BY_CODE: Mapping[str, int] = {
 }
 DEFAULT_STATUS = 422  # the request was understood but cannot be processed as given
 _log = logging.getLogger(__name__)
+
+# What OpenAPI says of each problem status an operation declares (``responses=problems(…)``).
+PROBLEM_STATUSES: Mapping[int, str] = {
+    400: "The body or a document in it cannot be parsed (PARSING_ERROR), or the request is "
+    "malformed (INVALID_SCOPE at the token endpoint)",
+    401: "No valid credentials: a missing, malformed, expired or foreign token "
+    "(UNAUTHORIZED, INVALID_TOKEN) or failed client authentication (INVALID_CLIENT)",
+    403: "The token lacks the scope or authority this needs (INSUFFICIENT_SCOPE), or the "
+    "authority may not issue this type (FORBIDDEN)",
+    404: "Nothing by that name or id (NOT_FOUND)",
+    409: "Conflicts with the current state (CONFLICT, EXCHANGE_NOT_PENDING)",
+    413: "The body exceeds MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
+    415: "The body is not of the media type this takes (UNSUPPORTED_MEDIA_TYPE)",
+    422: "The request is understood but its data is invalid; `field` names the member",
+    429: "Too many requests from this caller (RATE_LIMITED, with Retry-After) or too many "
+    "open challenges or exchanges",
+    503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED)",
+}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds until the caller may try again (RATE_LIMITED)",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def json_document(
+    media_type: str, description: str = "Successful Response"
+) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a 200 that is a JSON document of ``media_type`` (not JSON)."""
+    return {200: {"description": description, "content": {media_type: {"schema": {}}}}}
+
+
+def answer(status: int, model: Any, description: str) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` documenting a success as ``model`` (JSON built by the handler)."""
+    return {status: {"model": model, "description": description}}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of an operation that may answer these problem statuses."""
+    return {
+        status: {
+            "description": PROBLEM_STATUSES[status],
+            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+        }
+        | ({"headers": _RETRY_AFTER} if status == 429 else {})
+        for status in statuses
+    }
 
 
 def problem_response(
@@ -71,6 +122,39 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    _document_problems(app)
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Add the ``Problem`` schema that ``problems(…)`` refers to to the app's OpenAPI, and
+    document FastAPI's own 422 (``HTTPValidationError``, which it adds to operations with
+    parameters) as what ``_validation_error`` makes of it: a problem."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        document = generate()
+        if fresh:
+            _, definitions = models_json_schema(
+                [(Problem, "serialization")], ref_template="#/components/schemas/{model}"
+            )
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(definitions["$defs"])
+            for item in document.get("paths", {}).values():
+                for operation in item.values():
+                    _replace_framework_422(operation.get("responses", {}))
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _replace_framework_422(responses: dict[str, Any]) -> None:
+    content = responses.get("422", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    if str(schema.get("$ref", "")).endswith("/HTTPValidationError"):
+        responses["422"] = problems(422)[422]
 
 
 async def _vc_error(request: Request, error: Exception) -> JSONResponse:

@@ -12,8 +12,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from vcservice.errors import VcError
+from vcservice.settings import Settings
 
 MAX_CALLERS = 100_000
 
@@ -47,6 +49,17 @@ class RateLimiter:
 
     def take(self, caller: str) -> None:
         """Spend one request of ``caller``'s bucket (RateLimitError when it is empty)."""
+        self._admit(caller, spend=True)
+
+    def check(self, caller: str) -> None:
+        """Raise RateLimitError when ``caller``'s bucket is empty, spending nothing.
+
+        For what is counted only afterwards (failed authentications): checked before the
+        work, taken when it fails, so an empty bucket refuses even a right guess.
+        """
+        self._admit(caller, spend=False)
+
+    def _admit(self, caller: str, *, spend: bool) -> None:
         now = self._clock()
         with self._lock:
             tokens, last = self._buckets.pop(caller, (self._burst, now))
@@ -54,9 +67,25 @@ class RateLimiter:
             if tokens < 1.0:
                 self._remember(caller, tokens, now)
                 raise RateLimitError(math.ceil((1.0 - tokens) / self._rate))
-            self._remember(caller, tokens - 1.0, now)
+            self._remember(caller, tokens - 1.0 if spend else tokens, now)
 
     def _remember(self, caller: str, tokens: float, now: float) -> None:
         self._buckets[caller] = (tokens, now)
         while len(self._buckets) > self._max_callers:
             self._buckets.popitem(last=False)
+
+
+def install_rate_limits(state: Any, settings: Settings) -> None:
+    """Put the token and issuance limiters on the app's ``state`` (None where the rate is 0).
+
+    ``token_limiter`` counts token requests per client, ``auth_failure_limiter`` failed
+    client authentications per address (secret guessing), ``issue_limiter`` issuance and
+    status changes per client.
+    """
+    state.token_limiter = _limiter(settings.token_rate_per_minute)
+    state.auth_failure_limiter = _limiter(settings.token_rate_per_minute)
+    state.issue_limiter = _limiter(settings.issue_rate_per_minute)
+
+
+def _limiter(per_minute: int) -> RateLimiter | None:
+    return RateLimiter(per_minute) if per_minute else None

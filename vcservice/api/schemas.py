@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic.alias_generators import to_camel
 
 from vcservice.model.records import Authority, Client, IssuedCredential, Scope, StatusChange
@@ -16,6 +24,22 @@ EXAMPLE_VC_ID = "urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421"
 
 
 CredentialTypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,99}$")]
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _date_time_text(value: Any) -> Any:
+    """Only date-time text: pydantic would read a number (or numeric text) as Unix time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        raise ValueError(
+            "must be an RFC 3339 date-time with a time zone, e.g. 2027-11-28T00:00:00Z"
+        )
+    return value
+
+
+DateTimeText = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+"""A time-zone-aware date-time given as RFC 3339 text (a number is refused, not a Unix time)."""
 
 
 class ApiModel(BaseModel):
@@ -43,8 +67,8 @@ class CertificateIssue(StrictModel, Generic[RequestT]):
     """A typed certificate endpoint's body: plain certificate data, validity and options."""
 
     certificate: RequestT = Field(description="the certificate data")
-    valid_from: AwareDatetime | None = Field(None, description="default: now")
-    valid_until: AwareDatetime = Field(description="end of the certificate's validity")
+    valid_from: DateTimeText | None = Field(None, description="default: now")
+    valid_until: DateTimeText = Field(description="end of the certificate's validity")
     options: IssueOptions = Field(default_factory=IssueOptions)
 
 
@@ -139,7 +163,9 @@ class TokenResponse(BaseModel):
 class AuthorityCreate(StrictModel):
     """A new issuing authority."""
 
-    name: str = Field(examples=["sat"], description="short lowercase name, used in its DID")
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")] = Field(
+        examples=["sat"], description="short lowercase name, used in its DID"
+    )
     display_name: str = Field(examples=["Servicio de Administración Tributaria"])
     credential_types: list[str] = Field(
         examples=[["IMMEXCertificate", "OEACertificate"]],
@@ -174,10 +200,17 @@ class KeyRotation(StrictModel):
     key_type: Literal["Ed25519", "P-384"]
 
 
+class KeyView(ApiModel):
+    """A new signing key of an authority (its public part is in the DID document)."""
+
+    key_id: str
+    key_type: str = Field(examples=["Ed25519"])
+
+
 class ClientCreate(StrictModel):
     """A new OAuth2 client for an authority."""
 
-    scopes: list[Scope] = Field(examples=[["issue:credentials", "read:credentials"]])
+    scopes: list[Scope] = Field(min_length=1, examples=[["issue:credentials", "read:credentials"]])
 
 
 class ClientView(ApiModel):
@@ -199,3 +232,142 @@ class ClientView(ApiModel):
             created_at=client.created_at,
             client_secret=secret,
         )
+
+
+class ProblemTitle(BaseModel):
+    """A problem's title in one language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+
+
+class ProblemItem(BaseModel):
+    """One invalid member of a request (``errors`` of a validation problem)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(examples=["certificate.rfc"])
+    detail: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``), every error the API returns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(examples=["https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"])
+    title: str = Field(examples=["A value is malformed"])
+    status: int = Field(ge=400, le=599, examples=[422])
+    detail: str
+    code: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        examples=["MALFORMED_VALUE_ERROR"],
+        description="stable, for programs",
+    )
+    field: str | None = Field(None, description="the offending member, header or parameter")
+    errors: list[ProblemItem] | None = Field(None, description="every invalid member")
+    i18n: dict[Literal["en", "es"], ProblemTitle] = Field(
+        description="the title in English and Spanish"
+    )
+
+
+# What the verifier, exchange and trust registry endpoints answer. Their handlers build the
+# JSON themselves (as ``vcservice verify`` prints it); these models document it in OpenAPI.
+
+
+class CheckView(BaseModel):
+    """One check of a verification and how it ended."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check: str = Field(examples=["proof"])
+    outcome: Literal["passed", "failed", "skipped"]
+    detail: str | None = None
+    codes: list[str] | None = Field(None, examples=[["PROOF_VERIFICATION_ERROR"]])
+
+
+class ProblemDetail(BaseModel):
+    """A coded problem of a failed check (as in a problem+json body, without a status)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    code: str
+    title: str
+    detail: str
+    field: str | None = None
+    i18n: dict[Literal["en", "es"], ProblemTitle]
+
+
+class SkippedCheck(BaseModel):
+    """A check that was skipped, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check: str
+    detail: str | None = None
+
+
+class VerificationResultView(BaseModel):
+    """The verification result: ``verified`` with every check, coded problems, warnings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verified: bool
+    kind: str = Field(examples=["VerifiableCredential"])
+    format: str = Field(examples=["data-integrity"])
+    checks: list[CheckView]
+    problem_details: list[ProblemDetail] = Field(alias="problemDetails")
+    warnings: list[SkippedCheck]
+    credential_results: list[VerificationResultView] | None = Field(
+        None, alias="credentialResults", description="each credential of a presentation"
+    )
+    document: dict[str, Any] | None = Field(None, description="the verified document")
+
+
+class AccreditationView(ApiModel):
+    """An accreditation: from the configured file (``source: file``) or stored (``api``)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    id: str = Field(description="the issuer's DID or URL")
+    name: str
+    credential_types: list[str]
+    valid_from: str | None = None
+    valid_until: str | None = None
+    source: Literal["file", "api"]
+    entry_id: str | None = Field(None, description="withdraws a stored entry")
+    created: str | None = None
+
+
+class TrustRegistryView(BaseModel):
+    """The trust registry in its file format, each entry marked with its source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issuers: list[AccreditationView]
+
+
+class ExchangeView(ApiModel):
+    """A VCALM exchange: its state and, once answered, the verification result."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    id: str
+    workflow: str
+    url: str = Field(description="where the holder's wallet takes part (a capability)")
+    state: Literal["pending", "active", "complete", "invalid"]
+    created: str
+    expires: str
+    verifiable_presentation_request: dict[str, Any] | None = None
+    completed: str | None = None
+    result: VerificationResultView | None = None
+
+
+class ExchangeAnswer(BaseModel):
+    """The holder's first message answered: the presentation request to fulfil."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verifiable_presentation_request: dict[str, Any] = Field(alias="verifiablePresentationRequest")

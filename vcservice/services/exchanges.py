@@ -65,8 +65,12 @@ class ExchangeService:
         exchange_ttl_seconds: int,
     ) -> Workflow:
         """A new workflow (CONFLICT if the id is taken)."""
-        if not _WORKFLOW_ID.match(workflow_id):
-            raise VcError("a workflow id is 1–63 lowercase letters, digits or hyphens", field="id")
+        if not _WORKFLOW_ID.fullmatch(workflow_id):  # fullmatch: "$" also matches before "\n"
+            raise VcError(
+                "a workflow id is 1–63 lowercase letters, digits or hyphens",
+                code="MALFORMED_VALUE_ERROR",
+                field="id",
+            )
         workflow = Workflow(
             id=workflow_id,
             name=name,

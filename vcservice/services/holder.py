@@ -231,7 +231,9 @@ class HolderService:
         JWT credentials travel as EnvelopedVerifiableCredential in either format.
         """
         if not credential_ids:
-            raise VcError("name at least one credential", field="credentialIds")
+            raise VcError(
+                "name at least one credential", code="MALFORMED_VALUE_ERROR", field="credentialIds"
+            )
         credentials = []
         for credential_id in dict.fromkeys(credential_ids):
             held = self._held.get(holder.name, credential_id)

@@ -41,7 +41,9 @@ class TrustRegistryService:
     ) -> TrustEntry:
         """Accredit ``issuer`` for ``credential_types`` (optionally only for a period)."""
         if valid_from is not None and valid_until is not None and valid_until < valid_from:
-            raise VcError("validUntil is before validFrom", field="validUntil")
+            raise VcError(
+                "validUntil is before validFrom", code="MALFORMED_VALUE_ERROR", field="validUntil"
+            )
         entry = TrustEntry(
             id=f"urn:uuid:{uuid.uuid4()}",
             issuer=issuer,

@@ -15,12 +15,21 @@ from fastapi import APIRouter, Body, Path, Response
 from pydantic import Field, StringConstraints
 
 from vcservice.api.deps import Admin, RateLimit, ServicesDep, Verification
-from vcservice.api.routers.verifier import Domain, Secured
-from vcservice.api.schemas import ApiModel, CredentialTypeName, StrictModel
+from vcservice.api.problems import answer, problems
+from vcservice.api.routers.verifier import ACCESS, Domain, Secured
+from vcservice.api.schemas import (
+    ApiModel,
+    CredentialTypeName,
+    ExchangeAnswer,
+    ExchangeView,
+    StrictModel,
+    VerificationResultView,
+)
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import Exchange, Workflow
 
 router = APIRouter(tags=["exchanges"])
+ADMIN = problems(401, 503)
 
 WorkflowId = Annotated[str, Path(max_length=63)]
 ExchangeId = Annotated[str, Path(max_length=64)]
@@ -29,7 +38,9 @@ ExchangeId = Annotated[str, Path(max_length=64)]
 class CreateWorkflow(StrictModel):
     """A presentation policy: the credential types accepted (any one), domain, lifetime."""
 
-    id: str = Field(examples=["mutual-recognition"])
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] = Field(
+        examples=["mutual-recognition"]
+    )
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
         examples=["C-TPAT or OEA under mutual recognition"]
     )
@@ -68,7 +79,13 @@ class Participation(StrictModel):
     verifiable_presentation: Secured | None = None
 
 
-@router.post("/workflows", status_code=201, dependencies=[Admin], response_model=WorkflowView)
+@router.post(
+    "/workflows",
+    status_code=201,
+    dependencies=[Admin],
+    response_model=WorkflowView,
+    responses=ADMIN | problems(400, 409, 413, 422),
+)
 def create_workflow(body: CreateWorkflow, services: ServicesDep) -> WorkflowView:
     """Define a workflow: which credential types a presentation must carry (any one)."""
     workflow = services.exchanges.create_workflow(
@@ -81,26 +98,41 @@ def create_workflow(body: CreateWorkflow, services: ServicesDep) -> WorkflowView
     return WorkflowView.of(workflow)
 
 
-@router.get("/workflows", dependencies=[Admin], response_model=list[WorkflowView])
+@router.get("/workflows", dependencies=[Admin], response_model=list[WorkflowView], responses=ADMIN)
 def list_workflows(services: ServicesDep) -> list[WorkflowView]:
     """Every workflow."""
     return [WorkflowView.of(workflow) for workflow in services.exchanges.workflows()]
 
 
-@router.get("/workflows/{workflow_id}", dependencies=[Admin], response_model=WorkflowView)
+@router.get(
+    "/workflows/{workflow_id}",
+    dependencies=[Admin],
+    response_model=WorkflowView,
+    responses=ADMIN | problems(404, 422),
+)
 def get_workflow(workflow_id: WorkflowId, services: ServicesDep) -> WorkflowView:
     """One workflow."""
     return WorkflowView.of(services.exchanges.workflow(workflow_id))
 
 
-@router.delete("/workflows/{workflow_id}", status_code=204, dependencies=[Admin])
+@router.delete(
+    "/workflows/{workflow_id}",
+    status_code=204,
+    dependencies=[Admin],
+    responses=ADMIN | problems(404, 422),
+)
 def delete_workflow(workflow_id: WorkflowId, services: ServicesDep) -> Response:
     """Remove a workflow and its exchanges."""
     services.exchanges.delete_workflow(workflow_id)
     return Response(status_code=204)
 
 
-@router.post("/workflows/{workflow_id}/exchanges", status_code=201, dependencies=[Verification])
+@router.post(
+    "/workflows/{workflow_id}/exchanges",
+    status_code=201,
+    dependencies=[Verification],
+    responses=answer(201, ExchangeView, "the new exchange") | ACCESS | problems(404, 422),
+)
 def create_exchange(
     workflow_id: WorkflowId, services: ServicesDep, response: Response
 ) -> dict[str, Any]:
@@ -111,7 +143,11 @@ def create_exchange(
     return _view(services.exchanges.exchange(workflow_id, exchange.id), url, services)
 
 
-@router.get("/workflows/{workflow_id}/exchanges/{exchange_id}", dependencies=[Verification])
+@router.get(
+    "/workflows/{workflow_id}/exchanges/{exchange_id}",
+    dependencies=[Verification],
+    responses=answer(200, ExchangeView, "the exchange") | ACCESS | problems(404, 422),
+)
 def get_exchange(
     workflow_id: WorkflowId, exchange_id: ExchangeId, services: ServicesDep
 ) -> dict[str, Any]:
@@ -120,7 +156,16 @@ def get_exchange(
     return _view(exchange, services.exchanges.exchange_url(exchange), services)
 
 
-@router.post("/workflows/{workflow_id}/exchanges/{exchange_id}", dependencies=[RateLimit])
+@router.post(
+    "/workflows/{workflow_id}/exchanges/{exchange_id}",
+    dependencies=[RateLimit],
+    responses=answer(
+        200,
+        ExchangeAnswer | VerificationResultView,
+        "the presentation request, or the verification result",
+    )
+    | problems(400, 404, 409, 413, 422, 429, 503),
+)
 def participate(
     workflow_id: WorkflowId,
     exchange_id: ExchangeId,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import Field, StringConstraints
 
 from vcservice.api.deps import Admin, CurrentHolder, ServicesDep
+from vcservice.api.problems import json_document, problems
 from vcservice.api.routers.verifier import Domain, Secured
 from vcservice.api.schemas import ApiModel, StrictModel
 from vcservice.model.datetimes import format_datetime
@@ -22,6 +23,8 @@ from vcservice.model.records import HeldCredential, Holder
 from vcservice.services.holder import DATA_INTEGRITY, HolderDidMethod, PresentationFormat
 
 router = APIRouter(tags=["holder"])
+ADMIN = problems(401, 503)
+WRITING = problems(400, 413, 422)
 
 Challenge = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 CredentialId = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -30,7 +33,9 @@ CredentialId = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 class CreateHolder(StrictModel):
     """``POST /admin/holders``: the new holder's short name and its DID method."""
 
-    name: str = Field(examples=["maquiladora-norte"])
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] = Field(
+        examples=["maquiladora-norte"]
+    )
     did_method: HolderDidMethod = Field(
         "key", description="did:key, or a did:web under this service's public URL"
     )
@@ -95,7 +100,12 @@ class ProveRequest(StrictModel):
     format: PresentationFormat = DATA_INTEGRITY
 
 
-@router.post("/admin/holders", status_code=201, dependencies=[Admin])
+@router.post(
+    "/admin/holders",
+    status_code=201,
+    dependencies=[Admin],
+    responses=ADMIN | WRITING | problems(409),
+)
 def create_holder(body: CreateHolder, services: ServicesDep) -> HolderWithToken:
     """Create a holder with an Ed25519 key and a did:key or did:web; the token is shown once."""
     holder, token = services.holders.create(
@@ -104,26 +114,33 @@ def create_holder(body: CreateHolder, services: ServicesDep) -> HolderWithToken:
     return HolderWithToken(**HolderView.of(holder).model_dump(), access_token=token)
 
 
-@router.get("/admin/holders", dependencies=[Admin])
+@router.get("/admin/holders", dependencies=[Admin], responses=ADMIN)
 def list_holders(services: ServicesDep) -> list[HolderView]:
     """Every holder, by name."""
     return [HolderView.of(holder) for holder in services.holders.list_holders()]
 
 
-@router.get("/admin/holders/{name}", dependencies=[Admin])
+@router.get("/admin/holders/{name}", dependencies=[Admin], responses=ADMIN | problems(404))
 def get_holder(name: str, services: ServicesDep) -> HolderView:
     """One holder."""
     return HolderView.of(services.holders.get(name))
 
 
-@router.post("/admin/holders/{name}/token", status_code=201, dependencies=[Admin])
+@router.post(
+    "/admin/holders/{name}/token",
+    status_code=201,
+    dependencies=[Admin],
+    responses=ADMIN | problems(404),
+)
 def rotate_token(name: str, services: ServicesDep) -> HolderWithToken:
     """A new access token for the holder, shown this once; the old one stops working now."""
     holder, token = services.holders.rotate_token(name)
     return HolderWithToken(**HolderView.of(holder).model_dump(), access_token=token)
 
 
-@router.delete("/admin/holders/{name}", status_code=204, dependencies=[Admin])
+@router.delete(
+    "/admin/holders/{name}", status_code=204, dependencies=[Admin], responses=ADMIN | problems(404)
+)
 def delete_holder(name: str, services: ServicesDep) -> Response:
     """Remove a holder with its key and every credential it keeps."""
     services.holders.remove(name)
@@ -135,6 +152,7 @@ def delete_holder(name: str, services: ServicesDep) -> Response:
     tags=["public"],
     summary="A did:web holder's DID document",
     response_class=Response,
+    responses=json_document("application/did+json") | problems(404, 503),
 )
 def holder_did_document(name: str, services: ServicesDep) -> Response:
     """The DID document for ``did:web:<host>:holders:<name>``."""
@@ -145,7 +163,7 @@ def holder_did_document(name: str, services: ServicesDep) -> Response:
     )
 
 
-@router.post("/holder/credentials", status_code=201)
+@router.post("/holder/credentials", status_code=201, responses=WRITING | problems(401, 409, 503))
 def store_credential(
     body: StoreCredential, holder: CurrentHolder, services: ServicesDep
 ) -> HeldView:
@@ -153,13 +171,17 @@ def store_credential(
     return HeldView.of(services.holders.store(holder, body.verifiable_credential))
 
 
-@router.get("/holder/credentials")
+@router.get("/holder/credentials", responses=problems(401, 503))
 def list_credentials(holder: CurrentHolder, services: ServicesDep) -> HeldList:
     """Every credential this holder keeps."""
     return HeldList(items=[HeldView.of(held) for held in services.holders.list(holder)])
 
 
-@router.delete("/holder/credentials/{credential_id:path}", status_code=204)
+@router.delete(
+    "/holder/credentials/{credential_id:path}",
+    status_code=204,
+    responses=problems(401, 404, 422, 503),
+)
 def delete_credential(
     credential_id: Annotated[str, Path(max_length=2000)],
     holder: CurrentHolder,
@@ -170,8 +192,19 @@ def delete_credential(
     return Response(status_code=204)
 
 
-@router.post("/presentations/prove", status_code=201)
-def prove(body: ProveRequest, holder: CurrentHolder, services: ServicesDep) -> dict[str, Any]:
+class PresentationView(ApiModel):
+    """A signed presentation: Data Integrity JSON, or a compact ``vp+jwt``."""
+
+    verifiable_presentation: dict[str, Any] | str
+
+
+@router.post(
+    "/presentations/prove",
+    status_code=201,
+    response_model=PresentationView,
+    responses=WRITING | problems(401, 404, 503),
+)
+def prove(body: ProveRequest, holder: CurrentHolder, services: ServicesDep) -> PresentationView:
     """A presentation of held credentials, signed for the verifier's challenge and domain."""
     presentation = services.holders.prove(
         holder,
@@ -180,4 +213,4 @@ def prove(body: ProveRequest, holder: CurrentHolder, services: ServicesDep) -> d
         domain=body.domain,
         format=body.format,
     )
-    return {"verifiablePresentation": presentation}
+    return PresentationView(verifiable_presentation=presentation)

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
-from pydantic import AwareDatetime
 
 from vcservice.api.deps import Caller, Issuing, Reading, ServicesDep
+from vcservice.api.problems import problems
 from vcservice.api.schemas import (
     CertificateIssue,
     CredentialList,
     CredentialRecord,
+    DateTimeText,
     IssueCredentialRequest,
     IssueCredentialResponse,
     StatusChangeView,
@@ -26,6 +27,8 @@ from vcservice.services.issuer import IssuanceOptions
 from vcservice.storage.repository import CredentialQuery
 
 router = APIRouter(tags=["issuer"])
+ISSUING_PROBLEMS = problems(400, 401, 403, 409, 413, 422, 429, 503)
+READING_PROBLEMS = problems(401, 403, 404, 422, 503)
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -36,7 +39,12 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("/credentials/issue", status_code=201, response_model=IssueCredentialResponse)
+@router.post(
+    "/credentials/issue",
+    status_code=201,
+    response_model=IssueCredentialResponse,
+    responses=ISSUING_PROBLEMS,
+)
 def issue_credential(
     body: IssueCredentialRequest,
     caller: Issuing,
@@ -78,6 +86,7 @@ def _certificate_route(certificate_type: CertificateType) -> None:
         methods=["POST"],
         status_code=201,
         response_model=IssueCredentialResponse,
+        responses=ISSUING_PROBLEMS,
         summary=f"Issue a {certificate_type.name} from plain certificate data",
     )
 
@@ -100,7 +109,11 @@ for _type in CERTIFICATE_TYPES.values():
     _certificate_route(_type)
 
 
-@router.get("/credentials/{credential_id:path}", response_model=CredentialRecord)
+@router.get(
+    "/credentials/{credential_id:path}",
+    response_model=CredentialRecord,
+    responses=READING_PROBLEMS,
+)
 def get_credential(credential_id: str, caller: Reading, services: ServicesDep) -> CredentialRecord:
     """A credential the caller's authority issued."""
     record = services.issuer.get(caller.authority, credential_id)
@@ -111,7 +124,7 @@ def get_credential(credential_id: str, caller: Reading, services: ServicesDep) -
     return view
 
 
-@router.get("/credentials", response_model=CredentialList)
+@router.get("/credentials", response_model=CredentialList, responses=READING_PROBLEMS)
 def list_credentials(
     *,
     caller: Reading,
@@ -119,8 +132,8 @@ def list_credentials(
     type: Annotated[str | None, Query(description="e.g. IMMEXCertificate")] = None,
     subject: Annotated[str | None, Query(description="subject DID, RFC or number")] = None,
     status: str | None = None,
-    issued_from: Annotated[AwareDatetime | None, Query(alias="issuedFrom")] = None,
-    issued_until: Annotated[AwareDatetime | None, Query(alias="issuedUntil")] = None,
+    issued_from: Annotated[DateTimeText | None, Query(alias="issuedFrom")] = None,
+    issued_until: Annotated[DateTimeText | None, Query(alias="issuedUntil")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> CredentialList:

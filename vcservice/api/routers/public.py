@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from vcservice.api.deps import ServicesDep
+from vcservice.api.problems import json_document, problems
 from vcservice.certificates import by_slug
 from vcservice.certificates.schemas import schema_document
 from vcservice.errors import StorageError
@@ -21,7 +22,12 @@ VOCABULARY_FILE = "trade-certificates-vocab.jsonld"
 CACHE_LONG = "public, max-age=86400"
 
 
-@issuer_documents.get("/issuers/{name}/did.json", summary="An authority's did:web DID document")
+@issuer_documents.get(
+    "/issuers/{name}/did.json",
+    summary="An authority's did:web DID document",
+    response_class=Response,
+    responses=json_document("application/did+json") | problems(404, 503),
+)
 def did_document(name: str, services: ServicesDep) -> Response:
     """The DID document for ``did:web:<host>:issuers:<name>``."""
     return _json(
@@ -29,7 +35,12 @@ def did_document(name: str, services: ServicesDep) -> Response:
     )
 
 
-@router.get("/contexts/{path:path}", summary="The project's JSON-LD contexts")
+@router.get(
+    "/contexts/{path:path}",
+    summary="The project's JSON-LD contexts",
+    response_class=Response,
+    responses=json_document("application/ld+json") | problems(404),
+)
 def context(path: str, services: ServicesDep) -> Response:
     """A bundled context, at the path its URL has below ``https://w3id.org/vcservice/``."""
     pinned = services.core.store.manifest.contexts.get(PROJECT_NAMESPACE + path)
@@ -38,7 +49,12 @@ def context(path: str, services: ServicesDep) -> Response:
     return _json(services.core.store.read(pinned.url), "application/ld+json")
 
 
-@router.get("/vocab/trade-certificates", summary="The trade-certificate vocabulary (en/es)")
+@router.get(
+    "/vocab/trade-certificates",
+    summary="The trade-certificate vocabulary (en/es)",
+    response_class=Response,
+    responses=json_document("application/ld+json"),
+)
 def vocabulary() -> Response:
     """The RDFS vocabulary with English and Spanish labels for every term."""
     return _json(_vocabulary_document(), "application/ld+json")
@@ -49,7 +65,12 @@ def _vocabulary_document() -> Any:
     return json.loads((default_contexts_dir() / VOCABULARY_FILE).read_text(encoding="utf-8"))
 
 
-@router.get("/schemas/{slug}-v1.json", summary="JSON Schema of a certificate type")
+@router.get(
+    "/schemas/{slug}-v1.json",
+    summary="JSON Schema of a certificate type",
+    response_class=Response,
+    responses=json_document("application/schema+json") | problems(404),
+)
 def schema(slug: str) -> Response:
     """The JSON Schema (draft 2020-12) a certificate's ``credentialSchema`` points to."""
     try:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
 from vcservice.api.deps import ServicesDep, Updating
+from vcservice.api.problems import json_document, problems
 from vcservice.api.schemas import ApiModel, StrictModel
 from vcservice.errors import VcError
 from vcservice.model.records import StatusPurpose
@@ -47,7 +48,11 @@ class StatusView(ApiModel):
     summary: str
 
 
-@router.post("/credentials/status", response_model=StatusView)
+@router.post(
+    "/credentials/status",
+    response_model=StatusView,
+    responses=problems(400, 401, 403, 404, 409, 413, 422, 429, 503),
+)
 def update_status(body: UpdateStatusRequest, caller: Updating, services: ServicesDep) -> StatusView:
     """Revoke, suspend, reinstate or set the customs message of a credential (audited)."""
     purposes = [update.status_purpose for update in body.credential_status]
@@ -85,6 +90,7 @@ class StatusListIndex(ApiModel):
 @router.get(
     "/status-lists/{authority}",
     response_model=StatusListIndex,
+    responses=problems(404, 503),
     summary="The URLs of an authority's status lists",
 )
 def status_list_index(authority: str, services: ServicesDep) -> StatusListIndex:
@@ -95,6 +101,10 @@ def status_list_index(authority: str, services: ServicesDep) -> StatusListIndex:
 @router.get(
     "/status-lists/{authority}/{purpose}/{sequence}",
     summary="A published BitstringStatusListCredential",
+    response_class=Response,
+    responses=json_document("application/vc+ld+json", "the signed list credential")
+    | {304: {"description": "unchanged since the ETag given in If-None-Match"}}
+    | problems(404, 422, 503),
 )
 def status_list(
     authority: str,

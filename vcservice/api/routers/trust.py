@@ -9,15 +9,27 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from vcservice.api.deps import Admin, ServicesDep
-from vcservice.api.schemas import CredentialTypeName, StrictModel
+from vcservice.api.problems import answer, problems
+from vcservice.api.schemas import (
+    AccreditationView,
+    CredentialTypeName,
+    DateTimeText,
+    StrictModel,
+    TrustRegistryView,
+)
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import TrustEntry
 from vcservice.services.trust import as_accreditation
 
-router = APIRouter(prefix="/admin/trust-registry", tags=["trust registry"], dependencies=[Admin])
+router = APIRouter(
+    prefix="/admin/trust-registry",
+    tags=["trust registry"],
+    dependencies=[Admin],
+    responses=problems(401, 503),
+)
 
 IssuerId = Annotated[
     str, StringConstraints(pattern=r"^(did:[a-z0-9]+:\S+|https?://\S+)$", max_length=2000)
@@ -34,11 +46,11 @@ class Accredit(StrictModel):
     credential_types: list[CredentialTypeName] = Field(
         min_length=1, max_length=20, examples=[["IMMEXCertificate", "OEACertificate"]]
     )
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: DateTimeText | None = None
+    valid_until: DateTimeText | None = None
 
 
-@router.get("")
+@router.get("", responses=answer(200, TrustRegistryView, "every accreditation"))
 def list_entries(services: ServicesDep) -> dict[str, Any]:
     """Every accreditation in force or not: the configured file's and the stored ones."""
     configured = [
@@ -48,7 +60,12 @@ def list_entries(services: ServicesDep) -> dict[str, Any]:
     return {"issuers": configured + stored}
 
 
-@router.post("/issuers", status_code=201)
+@router.post(
+    "/issuers",
+    status_code=201,
+    responses=answer(201, AccreditationView, "the stored accreditation")
+    | problems(400, 409, 413, 422),
+)
 def accredit(body: Accredit, services: ServicesDep) -> dict[str, Any]:
     """Accredit an issuer for credential types; every verifier process sees it at once."""
     entry = services.trust.add(
@@ -61,7 +78,7 @@ def accredit(body: Accredit, services: ServicesDep) -> dict[str, Any]:
     return _view(entry)
 
 
-@router.delete("/issuers/{entry_id}", status_code=204)
+@router.delete("/issuers/{entry_id}", status_code=204, responses=problems(404, 422))
 def withdraw(entry_id: Annotated[str, Path(max_length=200)], services: ServicesDep) -> Response:
     """Withdraw a stored accreditation (file entries change with the file)."""
     services.trust.remove(entry_id)

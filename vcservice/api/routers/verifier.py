@@ -14,10 +14,13 @@ from fastapi import APIRouter, Body
 from pydantic import Field, StringConstraints
 
 from vcservice.api.deps import ServicesDep, Verification
-from vcservice.api.schemas import ApiModel, StrictModel
+from vcservice.api.problems import answer, problems
+from vcservice.api.schemas import ApiModel, StrictModel, VerificationResultView
 from vcservice.model.datetimes import format_datetime
 
-router = APIRouter(tags=["verifier"], dependencies=[Verification])
+# 401 and 403 when VCSERVICE_VERIFY_REQUIRES_TOKEN is set; 429 past the caller's rate.
+ACCESS = problems(401, 403, 429, 503)
+router = APIRouter(tags=["verifier"], dependencies=[Verification], responses=ACCESS)
 
 CompactJwt = Annotated[
     str,
@@ -27,9 +30,9 @@ CompactJwt = Annotated[
 ]
 Secured = dict[str, Any] | CompactJwt
 Domain = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-VERIFY_RESULT: dict[int | str, dict[str, Any]] = {
-    200: {"description": "the verification result: verified, every check, coded problems"}
-}
+VERIFY_RESULT = answer(
+    200, VerificationResultView, "the verification result: verified, every check, coded problems"
+)
 
 
 class ChallengeRequest(StrictModel):
@@ -73,7 +76,12 @@ class VerifyPresentationRequest(StrictModel):
     options: PresentationVerifyOptions
 
 
-@router.post("/challenges", status_code=201, response_model=ChallengeView)
+@router.post(
+    "/challenges",
+    status_code=201,
+    response_model=ChallengeView,
+    responses=problems(400, 413, 422),
+)
 def create_challenge(
     services: ServicesDep, body: Annotated[ChallengeRequest | None, Body()] = None
 ) -> ChallengeView:
@@ -83,13 +91,13 @@ def create_challenge(
     return ChallengeView(challenge=challenge, domain=domain, expires=format_datetime(expires))
 
 
-@router.post("/credentials/verify", responses=VERIFY_RESULT)
+@router.post("/credentials/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
 def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> dict[str, Any]:
     """Verify a credential: proof, issuer, validity period, status."""
     return services.verifier.verify_credential(body.verifiable_credential).to_json()
 
 
-@router.post("/presentations/verify", responses=VERIFY_RESULT)
+@router.post("/presentations/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
 def verify_presentation(body: VerifyPresentationRequest, services: ServicesDep) -> dict[str, Any]:
     """Verify a presentation: the challenge (consumed), domain, proof, holder, each credential."""
     result = services.verifier.verify_presentation(
