@@ -281,6 +281,31 @@ CATALOG: Mapping[str, Message] = {
         "A signing key is not in the configured key store",
         "Una clave de firma no está en el almacén de claves configurado",
     ),
+    "AUDIT_ENTRY_ALTERED": Message(
+        VCSERVICE,
+        "An audit entry does not match its hash",
+        "Una entrada de auditoría no coincide con su hash",
+    ),
+    "AUDIT_ENTRY_MISSING": Message(
+        VCSERVICE,
+        "Audit entries are missing",
+        "Faltan entradas de auditoría",
+    ),
+    "AUDIT_ENTRY_OUT_OF_ORDER": Message(
+        VCSERVICE,
+        "An audit entry is out of order",
+        "Una entrada de auditoría está fuera de orden",
+    ),
+    "AUDIT_CHAIN_BROKEN": Message(
+        VCSERVICE,
+        "An audit entry does not follow the one before it",
+        "Una entrada de auditoría no sigue a la anterior",
+    ),
+    "AUDIT_HEAD_MISMATCH": Message(
+        VCSERVICE,
+        "The audit log does not end where its head says",
+        "La bitácora de auditoría no termina donde indica su registro de cabecera",
+    ),
     "HTTP_ERROR": Message(VCSERVICE, "The request failed", "La solicitud falló"),
     "INTERNAL_ERROR": Message(
         VCSERVICE, "An unexpected error occurred", "Ocurrió un error inesperado"

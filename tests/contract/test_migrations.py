@@ -11,15 +11,17 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.sql.elements import UnaryExpression
 
 from tests.contract.builders import NOW, allocation, authority, credential
+from vcservice.audit.chain import GENESIS_HASH
 from vcservice.errors import StorageError
-from vcservice.model.records import StatusPurpose
+from vcservice.model.records import AuditHead, StatusPurpose
 from vcservice.storage.engine import Database
 from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0005"
+HEAD = "0006"
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
+AUDIT_TABLES = {"audit_log", "audit_head"}
 
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
@@ -146,7 +148,7 @@ def test_downgrading_to_0004_removes_only_the_verifier_tables(store: SqlStore) -
         command.downgrade(alembic_config(connection), "0004")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - VERIFIER_TABLES | {"alembic_version"}
+    assert tables == set(metadata.tables) - VERIFIER_TABLES - AUDIT_TABLES | {"alembic_version"}
     assert store.challenges.get("c-1") is not None
 
 
@@ -156,7 +158,7 @@ def test_downgrading_to_0003_removes_only_the_holders(store: SqlStore) -> None:
         command.downgrade(alembic_config(connection), "0003")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    later = {"holders", "held_credentials"} | VERIFIER_TABLES
+    later = {"holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES
     assert tables == set(metadata.tables) - later | {"alembic_version"}
     assert store.challenges.get("c-1") is not None
 
@@ -169,6 +171,26 @@ def test_downgrading_to_0002_removes_only_the_challenges(store: SqlStore) -> Non
         command.downgrade(alembic_config(connection), "0002")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    later = {"challenges", "holders", "held_credentials"} | VERIFIER_TABLES
+    later = {"challenges", "holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES
     assert tables == set(metadata.tables) - later | {"alembic_version"}
     assert store.credentials.get(credential(1).id) == credential(1)
+
+
+def test_downgrading_to_0005_removes_only_the_audit_log(store: SqlStore) -> None:
+    store.challenges.issue("c-1", domain=None, expires_at=NOW, created_at=NOW)
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0005")
+    with store.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert tables == set(metadata.tables) - AUDIT_TABLES | {"alembic_version"}
+    assert store.challenges.get("c-1") is not None
+
+
+def test_upgrading_a_0005_database_starts_an_empty_log_at_the_genesis(database_url: str) -> None:
+    with open_store(database_url, migrate=False) as old:
+        with Database(old.engine).write() as connection:
+            command.upgrade(alembic_config(connection), "0005")
+        old.authorities.add(authority("sat"))
+    with open_store(database_url) as upgraded:
+        assert upgraded.audit.snapshot() == (AuditHead(0, GENESIS_HASH), [])
+        assert upgraded.authorities.list() == [authority("sat")]

@@ -10,6 +10,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
+from tests.audit_events import event
 from tests.contract.builders import allocation, credential
 from vcservice.storage.sql import open_store
 
@@ -53,5 +54,24 @@ def allocate_entries(
             start.wait(timeout=120)
             entries = [store.statuses.allocate(**allocation(n, size=size)) for n in numbers]
         results.put(("ok", [(e.credential_id, e.list_id, e.index) for e in entries]))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))
+
+
+def audited_work(
+    url: str, numbers: list[int], mode: str, start: Barrier, results: Queue[Any]
+) -> None:
+    """Together with the others, for each of ``numbers``: add the credential with its audit
+    event in one transaction (``mode`` "issue"), or append the event on its own ("append").
+    """
+    try:
+        with open_store(url) as store:
+            start.wait(timeout=120)
+            for n in numbers:
+                if mode == "issue":
+                    store.credentials.add(credential(n), audit=event(n, subject=credential(n).id))
+                else:
+                    store.audit.append(event(n))
+        results.put(("ok", numbers))
     except Exception as exc:  # reported to the test, which fails on it
         results.put(("error", repr(exc)))

@@ -23,6 +23,7 @@ CORE = {
     "status",
     "trust",
     "bundle",
+    "audit",
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -35,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "certificates": {"errors"},
     "trust": {"errors", "model"},
     "bundle": {"errors", "model", "trust"},
+    "audit": {"errors", "model"},
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "keys", "dids"},
@@ -52,7 +54,7 @@ ALLOWED: dict[str, set[str]] = {
         "status",
         "trust",
     },
-    "storage": {"errors", "model"},
+    "storage": {"errors", "model", "audit"},
     "custody": {"errors", "clock", "model", "keys", "storage"},
     "settings": {"errors"},
     "services": CORE | {"storage", "custody", "settings"},

@@ -10,8 +10,10 @@ from fastapi import APIRouter, FastAPI
 from vcservice.api.body import BodyGuard
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.rate_limit import RateLimiter, install_rate_limits
+from vcservice.api.request_id import RequestIds
 from vcservice.api.routers import (
     admin,
+    audit,
     exchanges,
     holder,
     issuer,
@@ -29,7 +31,14 @@ certificates (IMMEX, C-TPAT, OEA). Errors are RFC 9457 problem details with a st
 and the offending `field`."""
 
 
-_ISSUER = (oauth.router, issuer.router, status.router, admin.router, public.issuer_documents)
+_ISSUER = (
+    oauth.router,
+    issuer.router,
+    status.router,
+    admin.router,
+    audit.router,
+    public.issuer_documents,
+)
 _HOLDER = (holder.router,)
 # The verifier has a token endpoint of its own: with VCSERVICE_VERIFY_REQUIRES_TOKEN its
 # clients (in the shared database) get tokens that this process signs and checks.
@@ -59,6 +68,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     install_problem_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    # Outermost: every response (a 413 included) carries X-Request-Id; audit entries name it.
+    app.add_middleware(RequestIds)
     app.state.verify_limiter = (
         RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
     )

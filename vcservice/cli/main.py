@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vcservice.bundle import VerificationBundle
-from vcservice.cli import bundle, server
+from vcservice.cli import audit, bundle, server
 from vcservice.clock import SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import did_jwk_from_public_key
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
     server.add_commands(commands)
     bundle.add_commands(commands)
+    audit.add_commands(commands)
 
     demo = commands.add_parser(
         "demo", help="issuer → holder → verifier: issue, keep, present and verify certificates"

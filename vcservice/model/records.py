@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 ANY_CREDENTIAL_TYPE = "*"
 
@@ -234,3 +235,61 @@ class Exchange:
     completed_at: datetime | None = None
     result: str | None = None
     presentation: str | None = None
+
+
+class AuditAction(StrEnum):
+    """What an audit entry records (``<record>.<what happened>``)."""
+
+    AUTHORITY_CREATED = "authority.created"
+    KEY_ROTATED = "key.rotated"
+    CLIENT_CREATED = "client.created"
+    CLIENT_REMOVED = "client.removed"
+    CREDENTIAL_ISSUED = "credential.issued"
+    CREDENTIAL_STATUS_CHANGED = "credential.status_changed"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """Something to append to the audit log: who did what to which record, when, in which request.
+
+    ``actor`` is a client id, ``admin`` (the admin token) or ``system`` (outside any HTTP
+    request, e.g. the command line); ``subject`` is the credential id, client id, key id or
+    authority name; ``details`` is a small JSON object (never a secret).
+    """
+
+    recorded_at: datetime
+    actor: str
+    authority: str | None
+    action: str
+    subject: str
+    details: dict[str, Any]
+    request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """An event as appended to the hash-chained audit log (see ``vcservice.audit.chain``).
+
+    ``sequence`` counts from 1 without gaps; ``previous_hash`` is the hash of entry
+    ``sequence - 1`` (a fixed genesis value for the first), ``hash`` covers every other field.
+    ``action`` stays a plain string, so that an edited entry can still be read and reported.
+    """
+
+    sequence: int
+    recorded_at: datetime
+    actor: str
+    authority: str | None
+    action: str
+    subject: str
+    details: dict[str, Any]
+    request_id: str | None
+    previous_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditHead:
+    """The newest entry of the audit log as recorded beside it: removing the tail shows."""
+
+    sequence: int
+    hash: str

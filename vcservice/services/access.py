@@ -69,12 +69,10 @@ def parse_scope(value: str) -> frozenset[Scope]:
         ) from None
 
 
-def create_client(
-    clients: ClientRepository, *, authority: str, scopes: Set[Scope], clock: Clock
-) -> tuple[Client, str]:
-    """Register a client of ``authority``; returns it and its secret, which is not kept.
+def new_client(*, authority: str, scopes: Set[Scope], clock: Clock) -> tuple[Client, str]:
+    """A new client of ``authority`` and its secret, which the client record does not keep.
 
-    The caller checks that the authority exists.
+    The caller checks that the authority exists and stores the client.
     """
     if not scopes:
         raise VcError("a client needs at least one scope", code=INVALID_SCOPE, field="scopes")
@@ -86,7 +84,6 @@ def create_client(
         scopes=frozenset(scopes),
         created_at=clock.now(),
     )
-    clients.add(client)
     return client, secret
 
 

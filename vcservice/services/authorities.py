@@ -12,7 +12,8 @@ from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
 from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType, Signer
-from vcservice.model.records import Authority, StoredKey
+from vcservice.model.records import AuditAction, Authority, StoredKey
+from vcservice.services.audit import audit_event
 from vcservice.status.index import index_service
 from vcservice.storage.repository import Store
 
@@ -48,7 +49,19 @@ class AuthorityService:
             credential_types=frozenset(credential_types),
             created_at=self._clock.now(),
         )
-        self._store.authorities.add(authority)
+        self._store.authorities.add(
+            authority,
+            audit=audit_event(
+                self._clock,
+                AuditAction.AUTHORITY_CREATED,
+                subject=name,
+                authority=name,
+                details={
+                    "did": authority.did,
+                    "credentialTypes": sorted(authority.credential_types),
+                },
+            ),
+        )
         for key_type in AUTHORITY_KEY_TYPES:
             self._keystore.create_key(name, key_type)
         return authority
@@ -65,9 +78,24 @@ class AuthorityService:
         return self._store.authorities.list()
 
     def rotate_key(self, name: str, key_type: KeyType) -> StoredKey:
-        """A new active key of ``key_type``; the old one stays in the DID document."""
+        """A new active key of ``key_type``; the old one stays in the DID document.
+
+        Audited right after the key store committed the rotation (custody writes in
+        transactions of its own): should that append fail, the rotation stands unaudited
+        and the error is raised.
+        """
         self.get(name)
-        return self._keystore.rotate(name, key_type)
+        key = self._keystore.rotate(name, key_type)
+        self._store.audit.append(
+            audit_event(
+                self._clock,
+                AuditAction.KEY_ROTATED,
+                subject=key.key_id,
+                authority=name,
+                details={"keyType": key.key_type},
+            )
+        )
+        return key
 
     def signer(self, authority: Authority, key_type: KeyType) -> Signer:
         """The signer of the authority's newest active key of ``key_type``."""

@@ -1,4 +1,7 @@
-"""OAuth2 clients of the authorities: create (the secret is shown once), list, remove, log in."""
+"""OAuth2 clients of the authorities: create (the secret is shown once), list, remove, log in.
+
+Creating and removing a client is audited in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from collections.abc import Set
 
 from vcservice.clock import Clock
 from vcservice.errors import StorageError
-from vcservice.model.records import Client, Scope
-from vcservice.services.access import authenticate_client, create_client
+from vcservice.model.records import AuditAction, Client, Scope
+from vcservice.services.access import authenticate_client, new_client
+from vcservice.services.audit import audit_event
 from vcservice.services.authorities import AuthorityService
 from vcservice.storage.repository import ClientRepository
 
@@ -23,9 +27,20 @@ class ClientService:
         self._clock = clock
 
     def create(self, authority: str, scopes: Set[Scope]) -> tuple[Client, str]:
-        """A new client of ``authority`` and its secret, which is not kept anywhere."""
+        """A new client of ``authority`` and its secret, which is not kept anywhere (audited)."""
         self._authorities.get(authority)
-        return create_client(self._clients, authority=authority, scopes=scopes, clock=self._clock)
+        client, secret = new_client(authority=authority, scopes=scopes, clock=self._clock)
+        self._clients.add(
+            client,
+            audit=audit_event(
+                self._clock,
+                AuditAction.CLIENT_CREATED,
+                subject=client.client_id,
+                authority=authority,
+                details={"scopes": sorted(client.scopes)},
+            ),
+        )
+        return client, secret
 
     def list(self, authority: str) -> list[Client]:
         """The authority's clients."""
@@ -33,8 +48,21 @@ class ClientService:
         return self._clients.for_authority(authority)
 
     def remove(self, client_id: str) -> None:
-        """Remove a client; its access tokens stop working at once (NOT_FOUND if unknown)."""
-        if not self._clients.delete(client_id):
+        """Remove a client; its access tokens stop working at once (NOT_FOUND if unknown).
+
+        Audited (the client is read first, for its authority).
+        """
+        client = self._clients.get(client_id)
+        removed = client is not None and self._clients.delete(
+            client_id,
+            audit=audit_event(
+                self._clock,
+                AuditAction.CLIENT_REMOVED,
+                subject=client_id,
+                authority=client.authority,
+            ),
+        )
+        if not removed:
             raise StorageError(f"no client {client_id!r}", code="NOT_FOUND", field="client_id")
 
     def authenticate(self, client_id: str, secret: str) -> Client:

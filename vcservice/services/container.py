@@ -13,6 +13,7 @@ from vcservice.services.access import (
     load_or_create_admin_token,
     load_or_create_token_key,
 )
+from vcservice.services.audit import AuditTrail
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
@@ -46,6 +47,7 @@ class Services:
     exchanges: ExchangeService
     holders: HolderService
     keystore: KeyStore
+    audit: AuditTrail
     admin_token: str = field(repr=False)
 
     def close(self) -> None:
@@ -136,6 +138,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ),
         holders=holders,
         keystore=keystore,
+        audit=AuditTrail(store.audit),
         admin_token=load_or_create_admin_token(settings.data_dir),
     )
 

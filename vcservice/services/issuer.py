@@ -20,8 +20,9 @@ from vcservice.jose.vc_jwt import VC_JWT
 from vcservice.keys import KeyType
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime, parse_datetime
-from vcservice.model.records import Authority, IssuedCredential
+from vcservice.model.records import AuditAction, Authority, IssuedCredential
 from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
+from vcservice.services.audit import audit_event
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.registry import issued_by
@@ -68,7 +69,8 @@ class IssuerService:
     ) -> IssuedCredential:
         """Issue ``credential`` as ``authority``; it is recorded before it is returned.
 
-        A retried request with the same idempotency key returns the first credential.
+        The record and its audit entry are stored in one transaction. A retried request
+        with the same idempotency key returns the first credential (and audits nothing).
         """
         return self._issue_once(authority, options, {"credential": credential}, lambda: credential)
 
@@ -141,8 +143,15 @@ class IssuerService:
             certificate_type=certificate_type,
             issued_at=self._clock.now(),
         )
+        issued = audit_event(
+            self._clock,
+            AuditAction.CREDENTIAL_ISSUED,
+            subject=record.id,
+            authority=authority.name,
+            details={"type": record.credential_type, "format": record.securing_format},
+        )
         try:
-            stored = self._store.credentials.add(record)
+            stored = self._store.credentials.add(record, audit=issued)
         except StorageError as error:
             # Lost a race with the same Idempotency-Key: answer as a retry would be answered.
             earlier = (

@@ -20,8 +20,15 @@ from vcservice.clock import Clock
 from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType
 from vcservice.model.datetimes import parse_datetime
-from vcservice.model.records import Authority, StatusChange, StatusList, StatusPurpose
+from vcservice.model.records import (
+    AuditAction,
+    Authority,
+    StatusChange,
+    StatusList,
+    StatusPurpose,
+)
 from vcservice.proofs.suites import eddsa_rdfc_2022
+from vcservice.services.audit import audit_event
 from vcservice.services.authorities import STATUS_LISTS_PATH, AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.registry import issued_by
@@ -115,7 +122,8 @@ class StatusService:
         """Set statuses of a credential the authority issued, each change recorded.
 
         Every update is checked before any is written. Revocation is final: once
-        revoked, every further change is a CONFLICT.
+        revoked, every further change is a CONFLICT. Each change is audited (one entry
+        per purpose, as ``actor``) in the transaction that makes it.
         """
         issued_by(self._store, authority, credential_id, field="credentialId")
         for purpose, status in updates.items():
@@ -141,6 +149,14 @@ class StatusService:
                 now=self._clock.now(),
                 final_status=REVOKED if purpose is StatusPurpose.REVOCATION else None,
                 unless_revoked=True,
+                audit=audit_event(
+                    self._clock,
+                    AuditAction.CREDENTIAL_STATUS_CHANGED,
+                    subject=credential_id,
+                    authority=authority.name,
+                    details={"purpose": purpose.value, "status": f"{status:#x}", "reason": reason},
+                    actor=actor,
+                ),
             )
             for purpose, status in updates.items()
         ]

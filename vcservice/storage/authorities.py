@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Column, Select, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from vcservice.model.records import Authority, Client, KeyStatus, StoredKey
+from vcservice.model.records import AuditEvent, Authority, Client, KeyStatus, StoredKey
 from vcservice.storage import rows
+from vcservice.storage.audit import append_entry
 from vcservice.storage.common import SqlRepository, conflict
 from vcservice.storage.schema import authorities, clients, keys
 
@@ -23,11 +24,13 @@ def _oldest_first(table: Table, authority: str, tie: Column[Any]) -> Select[Any]
 class SqlAuthorityRepository(SqlRepository):
     """Issuing authorities in the ``authorities`` table."""
 
-    def add(self, authority: Authority) -> None:
-        """Store a new authority (CONFLICT if the name or DID exists)."""
+    def add(self, authority: Authority, *, audit: AuditEvent | None = None) -> None:
+        """Store a new authority (CONFLICT if the name or DID exists), audited with it."""
         try:
             with self._db.write() as connection:
                 connection.execute(insert(authorities), rows.authority_row(authority))
+                if audit is not None:
+                    append_entry(connection, audit)
         except IntegrityError:
             message = f"an authority named {authority.name!r} or with DID {authority.did!r} exists"
             raise conflict(message) from None
@@ -66,10 +69,11 @@ class SqlKeyRepository(SqlRepository):
 class SqlClientRepository(SqlRepository):
     """OAuth2 clients in the ``clients`` table."""
 
-    def add(self, client: Client) -> None:
+    def add(self, client: Client, *, audit: AuditEvent | None = None) -> None:
         """Store a new client (CONFLICT if the id exists, NOT_FOUND if no authority)."""
         taken = f"a client {client.client_id!r} exists"
-        self._add_for_authority(clients, rows.client_row(client), client.authority, taken)
+        row = rows.client_row(client)
+        self._add_for_authority(clients, row, client.authority, taken, audit=audit)
 
     def get(self, client_id: str) -> Client | None:
         """The client with ``client_id``."""
@@ -79,8 +83,11 @@ class SqlClientRepository(SqlRepository):
         """Every client of ``authority``, oldest first."""
         return self._all(_oldest_first(clients, authority, clients.c.client_id), rows.to_client)
 
-    def delete(self, client_id: str) -> bool:
-        """Remove a client; False if there was none."""
+    def delete(self, client_id: str, *, audit: AuditEvent | None = None) -> bool:
+        """Remove a client, audited with it; False if there was none (nothing is audited)."""
         statement = delete(clients).where(clients.c.client_id == client_id)
         with self._db.write() as connection:
-            return connection.execute(statement).rowcount > 0
+            removed = connection.execute(statement).rowcount > 0
+            if removed and audit is not None:
+                append_entry(connection, audit)
+        return removed

@@ -16,6 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from vcservice.errors import StorageError
+from vcservice.model.records import AuditEvent
+from vcservice.storage.audit import append_entry
 from vcservice.storage.engine import Database
 from vcservice.storage.rows import Row
 from vcservice.storage.schema import authorities
@@ -89,8 +91,16 @@ class SqlRepository:
             if connection.execute(statement).rowcount == 0:
                 raise not_found(missing)
 
-    def _add_for_authority(self, table: Table, row: Row, authority: str, taken: str) -> None:
-        """Insert ``row`` of something ``authority`` owns.
+    def _add_for_authority(
+        self,
+        table: Table,
+        row: Row,
+        authority: str,
+        taken: str,
+        *,
+        audit: AuditEvent | None = None,
+    ) -> None:
+        """Insert ``row`` of something ``authority`` owns, and append ``audit`` with it.
 
         NOT_FOUND if the authority is unknown, else CONFLICT with ``taken`` when a
         constraint refuses the row.
@@ -98,6 +108,8 @@ class SqlRepository:
         try:
             with self._db.write() as connection:
                 connection.execute(insert(table), row)
+                if audit is not None:
+                    append_entry(connection, audit)
         except IntegrityError:
             with self._db.read() as connection:
                 if not authority_exists(connection, authority):

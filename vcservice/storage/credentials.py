@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from vcservice.model.records import IssuedCredential
+from vcservice.model.records import AuditEvent, IssuedCredential
 from vcservice.storage import rows
+from vcservice.storage.audit import append_entry
 from vcservice.storage.common import SqlRepository, authority_exists, conflict, not_found
 from vcservice.storage.repository import CredentialQuery, Page
 from vcservice.storage.schema import credential_subjects, credentials
@@ -17,8 +18,11 @@ __all__ = ["SqlCredentialRepository"]
 class SqlCredentialRepository(SqlRepository):
     """Issued credentials in ``credentials``, with subject values in ``credential_subjects``."""
 
-    def add(self, credential: IssuedCredential) -> IssuedCredential:
-        """Record ``credential``, or return the one stored under its idempotency key.
+    def add(
+        self, credential: IssuedCredential, *, audit: AuditEvent | None = None
+    ) -> IssuedCredential:
+        """Record ``credential`` (and append ``audit`` with it), or return the one stored
+        under its idempotency key (appending nothing).
 
         The insert relies on the unique (authority, idempotency_key) constraint, so
         concurrent adds in any number of processes store one row; a loser reads the
@@ -30,6 +34,8 @@ class SqlCredentialRepository(SqlRepository):
                 connection.execute(insert(credentials), rows.credential_row(credential))
                 if subjects:
                     connection.execute(insert(credential_subjects), subjects)
+                if audit is not None:
+                    append_entry(connection, audit)
         except IntegrityError:
             return self._resolve_conflict(credential)
         return credential

@@ -1,7 +1,9 @@
 """The repository interfaces the services depend on (implemented in ``storage.sql``).
 
 Every method is one transaction. Conflicts raise ``StorageError`` with code
-CONFLICT; lookups of absent records return ``None``.
+CONFLICT; lookups of absent records return ``None``. Writes that take an ``audit``
+event append it to the audit log in their own transaction, only if they change
+something: the change and its audit entry are stored together or not at all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from datetime import datetime
 from typing import Protocol
 
 from vcservice.model.records import (
+    AuditEntry,
+    AuditEvent,
+    AuditHead,
     Authority,
     Challenge,
     Client,
@@ -59,7 +64,7 @@ class Page:
 class AuthorityRepository(Protocol):
     """Issuing authorities, by name."""
 
-    def add(self, authority: Authority) -> None:
+    def add(self, authority: Authority, *, audit: AuditEvent | None = None) -> None:
         """Store a new authority (CONFLICT if the name or DID exists)."""
         ...
 
@@ -91,7 +96,7 @@ class KeyRepository(Protocol):
 class ClientRepository(Protocol):
     """OAuth2 clients."""
 
-    def add(self, client: Client) -> None:
+    def add(self, client: Client, *, audit: AuditEvent | None = None) -> None:
         """Store a new client (CONFLICT if the id exists)."""
         ...
 
@@ -103,19 +108,21 @@ class ClientRepository(Protocol):
         """Every client of ``authority``."""
         ...
 
-    def delete(self, client_id: str) -> bool:
-        """Remove a client; False if there was none."""
+    def delete(self, client_id: str, *, audit: AuditEvent | None = None) -> bool:
+        """Remove a client; False if there was none (and nothing is audited)."""
         ...
 
 
 class CredentialRepository(Protocol):
     """The registry of every issued credential."""
 
-    def add(self, credential: IssuedCredential) -> IssuedCredential:
+    def add(
+        self, credential: IssuedCredential, *, audit: AuditEvent | None = None
+    ) -> IssuedCredential:
         """Record ``credential`` durably before it is returned to anyone.
 
         With an ``idempotency_key`` already used by the same authority, nothing is
-        stored and the earlier credential is returned — unless its
+        stored (nor audited) and the earlier credential is returned — unless its
         ``request_digest`` differs, which is a CONFLICT.
         """
         ...
@@ -176,6 +183,7 @@ class StatusRepository(Protocol):
         now: datetime,
         final_status: int | None = None,
         unless_revoked: bool = False,
+        audit: AuditEvent | None = None,
     ) -> StatusChange:
         """Set the credential's status for ``purpose`` and bump the list's version, atomically.
 
@@ -374,6 +382,34 @@ class ExchangeRepository(Protocol):
         ...
 
 
+class AuditRepository(Protocol):
+    """The hash-chained audit log (``vcservice.audit.chain``) and its head.
+
+    Appending is the database's job: entries get consecutive sequences and chain from
+    each other, whatever the number of processes appending at once.
+    """
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        """Append ``event`` on its own (for changes made in transactions of their own)."""
+        ...
+
+    def head(self) -> AuditHead | None:
+        """The newest sequence and hash as recorded; None if that record was removed."""
+        ...
+
+    def entries(self, *, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Up to ``limit`` entries with a sequence above ``after``, oldest first."""
+        ...
+
+    def latest(self, limit: int) -> list[AuditEntry]:
+        """The newest ``limit`` entries, oldest first."""
+        ...
+
+    def snapshot(self) -> tuple[AuditHead | None, list[AuditEntry]]:
+        """The head and every entry by sequence, from one consistent read."""
+        ...
+
+
 class Store(Protocol):
     """All repositories over one database."""
 
@@ -388,6 +424,7 @@ class Store(Protocol):
     trust: TrustRepository
     workflows: WorkflowRepository
     exchanges: ExchangeRepository
+    audit: AuditRepository
 
     def close(self) -> None:
         """Release connections."""

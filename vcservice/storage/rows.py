@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import RowMapping
 
 from vcservice.model.records import (
+    AuditEntry,
+    AuditHead,
     Authority,
     Challenge,
     Client,
@@ -200,3 +202,18 @@ def exchange_row(exchange: Exchange) -> Row:
 def to_exchange(row: RowMapping) -> Exchange:
     """The exchange an ``exchanges`` row holds."""
     return _from_row(Exchange, row, state=ExchangeState)
+
+
+def audit_entry_row(entry: AuditEntry) -> Row:
+    """The ``audit_log`` row of ``entry``."""
+    return _to_row(entry)
+
+
+def to_audit_entry(row: RowMapping) -> AuditEntry:
+    """The entry an ``audit_log`` row holds."""
+    return _from_row(AuditEntry, row)
+
+
+def to_audit_head(row: RowMapping) -> AuditHead:
+    """The head an ``audit_head`` row holds (its ``id`` is ignored)."""
+    return _from_row(AuditHead, row)

@@ -278,3 +278,30 @@ exchanges = Table(
     Column("result", Text),
     Column("presentation", Text),
 )
+
+# The audit trail: a hash chain (``vcservice.audit.chain`` defines the hashes) of every
+# issuance, status change, client and key change. No foreign keys: the log outlives what
+# it names. ``audit_head`` has one row (id 1, made by the migration): the newest sequence
+# and hash, updated in each append's transaction, whose row lock also serialises appends.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("authority", String),
+    Column("action", String, nullable=False),
+    Column("subject", String, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("request_id", String),
+    Column("previous_hash", String, nullable=False),
+    Column("hash", String, nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("sequence", Integer, nullable=False),
+    Column("hash", String, nullable=False),
+)

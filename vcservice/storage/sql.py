@@ -7,8 +7,8 @@ its own short transaction. A violated constraint becomes ``StorageError`` CONFLI
 STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
 The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges``,
-``holders`` and ``verifier``, with what they share in ``common``; they are importable from
-here as well.
+``holders``, ``verifier`` and ``audit``, with what they share in ``common``; they are
+importable from here as well.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from types import TracebackType
 
 from sqlalchemy import Engine
 
+from vcservice.storage.audit import SqlAuditRepository
 from vcservice.storage.authorities import (
     SqlAuthorityRepository,
     SqlClientRepository,
@@ -28,6 +29,7 @@ from vcservice.storage.engine import Database, build_engine
 from vcservice.storage.holders import SqlHeldCredentialRepository, SqlHolderRepository
 from vcservice.storage.migrations import upgrade_to_head
 from vcservice.storage.repository import (
+    AuditRepository,
     AuthorityRepository,
     ChallengeRepository,
     ClientRepository,
@@ -49,6 +51,7 @@ from vcservice.storage.verifier import (
 
 __all__ = [
     "FULL_PERCENT",
+    "SqlAuditRepository",
     "SqlAuthorityRepository",
     "SqlChallengeRepository",
     "SqlClientRepository",
@@ -83,6 +86,7 @@ class SqlStore:
         self.trust: TrustRepository = SqlTrustRepository(database)
         self.workflows: WorkflowRepository = SqlWorkflowRepository(database)
         self.exchanges: ExchangeRepository = SqlExchangeRepository(database)
+        self.audit: AuditRepository = SqlAuditRepository(database)
 
     def close(self) -> None:
         """Release connections."""

@@ -22,8 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from vcservice.errors import StorageError
-from vcservice.model.records import StatusChange, StatusEntry, StatusList, StatusPurpose
+from vcservice.model.records import (
+    AuditEvent,
+    StatusChange,
+    StatusEntry,
+    StatusList,
+    StatusPurpose,
+)
 from vcservice.storage import rows
+from vcservice.storage.audit import append_entry
 from vcservice.storage.common import (
     SqlRepository,
     authority_exists,
@@ -216,8 +223,10 @@ class SqlStatusRepository(SqlRepository):
         now: datetime,
         final_status: int | None = None,
         unless_revoked: bool = False,
+        audit: AuditEvent | None = None,
     ) -> StatusChange:
-        """Set the status, bump the list's version and record the change, in one transaction.
+        """Set the status, bump the list's version and record the change, in one transaction
+        (with ``audit`` appended to the audit log last in it).
 
         With ``unless_revoked``, a credential whose revocation entry is set is refused
         (CONFLICT) in the same transaction, so no concurrent request can change a
@@ -285,6 +294,8 @@ class SqlStatusRepository(SqlRepository):
                 changed_at=changed_at,
             )
             connection.execute(insert(status_changes), rows.status_change_row(record))
+            if audit is not None:
+                append_entry(connection, audit)
         return record
 
     @staticmethod

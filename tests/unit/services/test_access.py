@@ -23,10 +23,10 @@ from vcservice.services.access import (
     TokenService,
     authenticate_client,
     check_admin_token,
-    create_client,
     jwk_thumbprint,
     load_or_create_admin_token,
     load_or_create_token_key,
+    new_client,
     parse_scope,
 )
 
@@ -59,9 +59,8 @@ def assert_code(caught: pytest.ExceptionInfo[VcError], code: str) -> None:
 def test_create_and_authenticate_client() -> None:
     clients = MemoryClientRepository()
 
-    client, secret = create_client(
-        clients, authority="sat", scopes={Scope.ISSUE, Scope.READ}, clock=CLOCK
-    )
+    client, secret = new_client(authority="sat", scopes={Scope.ISSUE, Scope.READ}, clock=CLOCK)
+    clients.add(client)
 
     assert client.authority == "sat"
     assert client.client_id.startswith("sat-")
@@ -75,10 +74,8 @@ def test_create_and_authenticate_client() -> None:
 
 
 def test_each_client_gets_its_own_id_and_secret() -> None:
-    clients = MemoryClientRepository()
-
-    first = create_client(clients, authority="sat", scopes={Scope.READ}, clock=CLOCK)
-    second = create_client(clients, authority="sat", scopes={Scope.READ}, clock=CLOCK)
+    first = new_client(authority="sat", scopes={Scope.READ}, clock=CLOCK)
+    second = new_client(authority="sat", scopes={Scope.READ}, clock=CLOCK)
 
     assert first[0].client_id != second[0].client_id
     assert first[1] != second[1]
@@ -86,14 +83,15 @@ def test_each_client_gets_its_own_id_and_secret() -> None:
 
 def test_client_needs_a_scope() -> None:
     with pytest.raises(VcError) as caught:
-        create_client(MemoryClientRepository(), authority="sat", scopes=set(), clock=CLOCK)
+        new_client(authority="sat", scopes=set(), clock=CLOCK)
 
     assert_code(caught, "INVALID_SCOPE")
 
 
 def test_wrong_secret_is_invalid_client() -> None:
     clients = MemoryClientRepository()
-    client, secret = create_client(clients, authority="sat", scopes={Scope.READ}, clock=CLOCK)
+    client, secret = new_client(authority="sat", scopes={Scope.READ}, clock=CLOCK)
+    clients.add(client)
 
     with pytest.raises(VcError) as caught:
         authenticate_client(clients, client.client_id, secret[:-1])

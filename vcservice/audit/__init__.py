@@ -1,0 +1,1 @@
+"""The audit trail: a hash-chained log of what was done, by whom, in which request."""
