@@ -152,7 +152,14 @@ def test_model_and_schema_agree_after_one_change(slug: str, data: st.DataObject)
     kind = certificate_type(slug)
     credential = build(kind, data.draw(REQUESTS[slug]))
     credential["credentialSubject"] = data.draw(one_change(credential["credentialSubject"]))
+    # Dates checked against validFrom are the envelope's business, which the subject model
+    # cannot see: compare the subject alone, with no validFrom to compare against.
+    del credential["validFrom"]
     from_model = fields(subject_problems(kind, credential))
-    from_schema = fields(validate_credential(credential))
+    from_schema = {
+        field
+        for field in fields(validate_credential(credential))
+        if field is None or field.startswith("credentialSubject")
+    }
     event("valid" if not from_model else "invalid")
     assert from_model == from_schema
