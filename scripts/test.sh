@@ -21,6 +21,14 @@ if ! command -v softhsm2-util >/dev/null || [ ! -e /usr/lib/softhsm/libsofthsm2.
 fi
 export VCSERVICE_TEST_REQUIRE_SOFTHSM=1 # here a missing SoftHSM2 fails those tests, not skips
 
+# Chromium and its driver for the verify page's browser tests (marker "browser"; they skip
+# without them elsewhere). Debian's packages: the driver matches the browser's version.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "test.sh: installing chromium and chromium-driver from Debian" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >&2
+fi
+export VCSERVICE_TEST_REQUIRE_BROWSER=1 # here a missing browser fails those tests, not skips
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "http://localhost:8080", description="the URL clients reach this service at"
     )
+    verify_page_url: str | None = Field(
+        None, description="the verify page printed QR codes link to; default PUBLIC_URL/verify"
+    )
     context_store: Path = Field(default_factory=default_context_store)
     kek: str | None = Field(
         None, description="key-encryption key, base64url of 32 bytes", repr=False

@@ -100,7 +100,7 @@ class Seeded:
         if path.startswith(("/holder/", "/presentations/prove")):
             return self.holder_headers
         if path.startswith(("/credentials/issue", "/certificates/", "/credentials/status")) or (
-            method == "GET" and path.startswith("/credentials")
+            method == "GET" and path.startswith(("/credentials", "/print/credentials"))
         ):
             return self.issuer_headers
         return {}
@@ -191,6 +191,8 @@ def _seed(live: LiveService) -> Seeded:
                 "sequence": 1,
             },
             ("GET", "/credentials/{credential_id}"): {"credential_id": kept_id},
+            ("GET", "/print/credentials/{credential_id}"): {"credential_id": kept_id},
+            ("GET", "/holder/print/{credential_id}"): {"credential_id": kept_id},
             ("DELETE", "/holder/credentials/{credential_id}"): {"credential_id": deletable_id},
             ("GET", "/workflows/{workflow_id}"): {"workflow_id": "fuzz-workflow"},
             ("DELETE", "/workflows/{workflow_id}"): {"workflow_id": "fuzz-doomed-workflow"},

@@ -24,6 +24,7 @@ CORE = {
     "trust",
     "bundle",
     "audit",
+    "printing",
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -54,11 +55,13 @@ ALLOWED: dict[str, set[str]] = {
         "status",
         "trust",
     },
+    "printing": {"errors", "model", "keys", "jose", "jsonld", "certificates"},
+    "web": {"errors", "messages", "model", "printing", "verification"},
     "storage": {"errors", "model", "audit"},
     "custody": {"errors", "clock", "model", "keys", "storage"},
     "settings": {"errors"},
     "services": CORE | {"storage", "custody", "settings"},
-    "api": CORE | {"services", "storage", "custody", "settings"},
+    "api": CORE | {"services", "storage", "custody", "settings", "web"},
     "cli": CORE | {"services", "storage", "custody", "settings", "api"},
     "__main__": {"cli"},
 }

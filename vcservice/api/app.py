@@ -18,6 +18,8 @@ from vcservice.api.routers import (
     holder,
     issuer,
     oauth,
+    pages,
+    printing,
     public,
     status,
     trust,
@@ -39,15 +41,15 @@ _ISSUER = (
     audit.router,
     public.issuer_documents,
 )
-_HOLDER = (holder.router,)
+_HOLDER = (holder.router, printing.holder_router)
 # The verifier has a token endpoint of its own: with VCSERVICE_VERIFY_REQUIRES_TOKEN its
 # clients (in the shared database) get tokens that this process signs and checks.
-_VERIFIER = (oauth.router, verifier.router, exchanges.router, trust.router)
+_VERIFIER = (oauth.router, verifier.router, exchanges.router, trust.router, pages.router)
 ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
-    "issuer": (*_ISSUER, public.router),
+    "issuer": (*_ISSUER, printing.issuer_router, public.router),
     "holder": (*_HOLDER, public.router),
     "verifier": (*_VERIFIER, public.router),
-    "all": (*_ISSUER, *_VERIFIER[1:], *_HOLDER, public.router),
+    "all": (*_ISSUER, printing.issuer_router, *_VERIFIER[1:], *_HOLDER, public.router),
 }
 
 

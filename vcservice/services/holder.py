@@ -208,6 +208,13 @@ class HolderService:
         """Every credential the holder keeps, oldest first."""
         return self._held.for_holder(holder.name)
 
+    def held(self, holder: Holder, credential_id: str) -> HeldCredential:
+        """One credential the holder keeps (NOT_FOUND if it has none with that id)."""
+        found = self._held.get(holder.name, credential_id)
+        if found is None:
+            raise VcError(f"no held credential {credential_id!r}", code="NOT_FOUND")
+        return found
+
     def delete(self, holder: Holder, credential_id: str) -> None:
         """Forget one credential (NOT_FOUND if the holder has none with that id)."""
         if not self._held.delete(holder.name, credential_id):

@@ -1,0 +1,221 @@
+"""The human fields of each certificate type's ``credentialSubject``, labelled from the vocabulary.
+
+A reader looks for the company, its identifiers (RFC, program or registration number,
+importer of record), the program's modality or tier, and its dates. Values are shown as
+the credential states them, with the Spanish or English name of an enumerated value
+beside it (an IMMEX modality is Spanish in the credential, a C-TPAT tier English).
+Every value is untrusted: a tampered credential is shown too, so a value of the wrong
+shape is shown as JSON text, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vcservice.certificates.ctpat import Tier, TradeSector
+from vcservice.certificates.immex import ImmexModality
+from vcservice.certificates.oea import OeaModality
+from vcservice.printing.labels import Text, label
+
+__all__ = ["Field", "Place", "SubjectView", "ctpat", "generic", "immex", "oea", "text"]
+
+SCHEMA = "https://schema.org/"
+TRACEABILITY = "https://w3id.org/traceability#"
+TRADE = "https://w3id.org/vcservice/trade-certificates#"
+TAX_ID = SCHEMA + "taxID"
+TRADE_NAME = Text("Trade name", "Nombre comercial")
+NAME = Text("Name", "Nombre")
+# The fields of a subject type, in reading order: the member and its label (a term's IRI).
+FieldSpec = tuple[tuple[str, "str | Text"], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One labelled value; ``key`` is the credential member it comes from."""
+
+    key: str
+    label: Text
+    value: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A site: its name and its address, one line per part."""
+
+    name: str | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectView:
+    """What a subject says, for people: company, fields, places, the program's language."""
+
+    company: str | None
+    fields: tuple[Field, ...]
+    places_label: Text | None = None
+    places: tuple[Place, ...] = ()
+    primary_language: str = "es"
+
+
+IMMEX_FIELDS: FieldSpec = (
+    ("rfc", TAX_ID),
+    ("immexProgramNumber", TRADE + "immexProgramNumber"),
+    ("modality", TRADE + "immexModality"),
+    ("authorizationDate", TRADE + "immexAuthorizationDate"),
+)
+OEA_FIELDS: FieldSpec = (
+    ("rfc", TAX_ID),
+    ("oeaRegistrationNumber", TRADE + "oeaRegistrationNumber"),
+    ("modality", TRADE + "oeaModality"),
+    ("authorizationDate", TRADE + "oeaAuthorizationDate"),
+    ("renewalDate", TRADE + "oeaRenewalDate"),
+    ("mutualRecognition", TRADE + "oeaMutualRecognition"),
+)
+CTPAT_FIELDS: FieldSpec = (
+    ("name", TRADE_NAME),
+    ("importerOfRecord", TRACEABILITY + "CBPImporterOfRecordNumber"),
+    ("tradeSector", SCHEMA + "industry"),
+    ("tier", TRACEABILITY + "ctpatTier"),
+    ("sviNumber", TRACEABILITY + "sviNumber"),
+    ("ctpatAccountNumber", TRACEABILITY + "ctpatAccountNumber"),
+    ("dateOfLastValidation", SCHEMA + "endDate"),
+    ("scac", "https://vocabulary.uncefact.org/ReferenceCodeList#AAZ"),
+    ("iataCarrierCode", "https://onerecord.iata.org/cargo/Company#airlineCode"),
+    ("duns", SCHEMA + "duns"),
+)
+
+
+def immex(subject: Mapping[str, Any]) -> SubjectView:
+    """An ``IMMEXAuthorization``: RFC, program number, modality, authorization date, addresses."""
+    values = {**subject, "modality": _spanish(subject.get("modality"), _immex_modality)}
+    return SubjectView(
+        company=text(subject.get("legalName")),
+        fields=_fields(values, IMMEX_FIELDS),
+        places_label=label(TRADE + "immexAuthorizedAddress"),
+        places=_places(subject.get("authorizedAddresses")),
+    )
+
+
+def oea(subject: Mapping[str, Any]) -> SubjectView:
+    """An ``OEAAuthorization``: RFC, registration number, sector, dates, mutual recognition."""
+    recognized = subject.get("mutualRecognition")
+    if isinstance(recognized, list) and all(isinstance(entry, str) for entry in recognized):
+        recognized = "; ".join(recognized)
+    values = {
+        **subject,
+        "modality": _spanish(subject.get("modality"), _oea_modality),
+        "mutualRecognition": recognized,
+    }
+    return SubjectView(company=text(subject.get("legalName")), fields=_fields(values, OEA_FIELDS))
+
+
+def ctpat(subject: Mapping[str, Any]) -> SubjectView:
+    """A ``CTPAT`` certification: the member, importer of record, sector, tier, numbers."""
+    member = _mapping(subject.get("member"))
+    importer = _mapping(member.get("importerOfRecord"))
+    number, kind = importer.get("number"), importer.get("identifierType")
+    values = {
+        **member,
+        **subject,
+        "importerOfRecord": f"{number} ({kind})" if isinstance(kind, str) else number,
+        "tradeSector": _english(subject.get("tradeSector"), _sector),
+        "tier": _english(subject.get("tier"), _tier),
+    }
+    return SubjectView(
+        company=text(member.get("legalName")),
+        fields=_fields(values, CTPAT_FIELDS),
+        places_label=label(SCHEMA + "location"),
+        places=_places(member.get("location")),
+        primary_language="en",
+    )
+
+
+def generic(subject: Mapping[str, Any]) -> SubjectView:
+    """A subject of a type this service does not know: its name, if it states one."""
+    return SubjectView(
+        company=text(subject.get("legalName")),
+        fields=_fields(subject, (("name", NAME),)),
+        primary_language="en",
+    )
+
+
+def text(value: Any) -> str | None:
+    """``value`` as text to show: a string as it is, anything else as JSON, None as None."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _fields(values: Mapping[str, Any], spec: FieldSpec) -> tuple[Field, ...]:
+    """The fields of ``spec`` whose value is present, labelled from the vocabulary."""
+    fields = []
+    for key, term in spec:
+        value = values.get(key)
+        shown = value if isinstance(value, Text) else text(value)
+        if shown is not None:
+            field_label = term if isinstance(term, Text) else label(term)
+            fields.append(
+                Field(key, field_label, Text.same(shown) if isinstance(shown, str) else shown)
+            )
+    return tuple(fields)
+
+
+def _spanish(value: Any, english: Callable[[str], str]) -> Any:
+    """A Spanish enumerated value with its English name beside it (else the value as it is)."""
+    try:
+        return Text(english(value), value)
+    except ValueError:
+        return value
+
+
+def _english(value: Any, spanish: Callable[[str], str]) -> Any:
+    """An English enumerated value with its Spanish name beside it (else the value as it is)."""
+    try:
+        return Text(value, spanish(value))
+    except ValueError:
+        return value
+
+
+def _immex_modality(value: str) -> str:
+    return ImmexModality(value).english
+
+
+def _oea_modality(value: str) -> str:
+    return OeaModality(value).english
+
+
+def _sector(value: str) -> str:
+    return TradeSector(value).spanish
+
+
+def _tier(value: str) -> str:
+    return Tier(value).spanish
+
+
+def _places(value: Any) -> tuple[Place, ...]:
+    """Each well-formed place of a list: its name and address lines."""
+    places = []
+    for place in value if isinstance(value, list) else []:
+        if isinstance(place, Mapping):
+            address = _mapping(place.get("address"))
+            parts = [text(address.get(key)) or "" for key in _ADDRESS_PARTS]
+            street, locality, region, postal_code, country = parts
+            lines = (street, f"{locality}, {region} {postal_code}".strip(" ,"), country)
+            places.append(Place(text(place.get("name")), tuple(line for line in lines if line)))
+    return tuple(places)
+
+
+_ADDRESS_PARTS = (
+    "streetAddress",
+    "addressLocality",
+    "addressRegion",
+    "postalCode",
+    "addressCountry",
+)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,126 @@
+"""``CertificateView``: a credential as a person reads it, on the verify page and on paper.
+
+Built from the credential document alone; whether it verifies is the verifier's business
+(the page shows the view of a failed credential too, next to the reasons it failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from vcservice.certificates import type_of
+from vcservice.errors import ParsingError
+from vcservice.jose.jws import decode_compact
+from vcservice.model import credential as vcdm
+from vcservice.model.datetimes import parse_datetime
+from vcservice.printing import subjects
+from vcservice.printing.labels import Text, label
+from vcservice.printing.subjects import Field, Place, SubjectView, text
+
+__all__ = [
+    "CertificateView",
+    "Field",
+    "Place",
+    "certificate_view",
+    "credential_document",
+    "moment_text",
+]
+
+CREDENTIAL = Text("Verifiable credential", "Credencial verificable")
+# Per certificate type: the vocabulary term naming it, and how its subject reads.
+TYPES: Mapping[str, tuple[str, Callable[[Mapping[str, Any]], SubjectView]]] = {
+    "IMMEXCertificate": (subjects.TRADE + "IMMEXCertificate", subjects.immex),
+    "OEACertificate": (subjects.TRADE + "OEACertificate", subjects.oea),
+    "CTPATCertificate": (subjects.TRACEABILITY + "CTPATCertificate", subjects.ctpat),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateView:
+    """The human side of a credential: what it is, whose, its fields, validity, issuer."""
+
+    credential_type: str | None
+    title: Text
+    subject: SubjectView
+    valid_from: str | None
+    valid_until: str | None
+    issuer_id: str | None
+    issuer_name: str | None
+    subject_id: str | None
+    credential_id: str | None
+
+    @property
+    def company(self) -> str | None:
+        """The company (legal name) the certificate is about."""
+        return self.subject.company
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """Identifiers, program details and dates, in reading order."""
+        return self.subject.fields
+
+    @property
+    def languages(self) -> tuple[str, str]:
+        """The program's own language first (Spanish for IMMEX and OEA), then the other."""
+        return ("en", "es") if self.subject.primary_language == "en" else ("es", "en")
+
+
+def certificate_view(credential: Mapping[str, Any]) -> CertificateView:
+    """The view of ``credential`` (any credential; the three certificate types in full)."""
+    certificate_type = type_of(credential)
+    term, read = TYPES.get(
+        certificate_type.name if certificate_type else "", ("", subjects.generic)
+    )
+    name = credential.get("name")
+    title = label(term) if term else Text.same(name) if isinstance(name, str) else CREDENTIAL
+    found = vcdm.subjects_of(credential)
+    subject = found[0] if found else {}
+    issuer = credential.get("issuer")
+    valid_from, valid_until = _validity(credential)
+    return CertificateView(
+        credential_type=certificate_type.name if certificate_type else None,
+        title=title,
+        subject=read(subject),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        issuer_id=vcdm.issuer_id(credential),
+        issuer_name=text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
+        subject_id=vcdm.id_of(subject),
+        credential_id=vcdm.id_of(credential),
+    )
+
+
+def credential_document(credential: Mapping[str, Any] | str) -> Mapping[str, Any]:
+    """The credential itself: a JSON credential as it is, a ``vc+jwt``'s payload decoded.
+
+    The JWT's signature is not checked here; printing shows what the issuer or holder
+    keeps, and verifying is the verify page's work. PARSING_ERROR if it is no credential.
+    """
+    document = (
+        decode_compact(credential).payload_json() if isinstance(credential, str) else credential
+    )
+    if not isinstance(document, Mapping):
+        raise ParsingError("the credential is not a JSON object", field="credential")
+    return document
+
+
+def moment_text(value: Any) -> str | None:
+    """An xsd:dateTime for people, in UTC: ``2027-05-31 23:59:59 UTC`` (seconds if any).
+
+    A value that is not a dateTime is shown as it is.
+    """
+    try:
+        moment = parse_datetime(value, field="dateTime").astimezone(UTC)
+    except ParsingError:
+        return text(value)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if moment.second else "%Y-%m-%d %H:%M UTC")
+
+
+def _validity(credential: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``validFrom``/``validUntil`` (or VCDM 1.1 ``issuanceDate``/``expirationDate``) as text."""
+    start = credential.get("validFrom", credential.get("issuanceDate"))
+    end = credential.get("validUntil", credential.get("expirationDate"))
+    return moment_text(start), moment_text(end)

@@ -1,0 +1,128 @@
+"""HTML for people: the verify page and the printable certificate (Jinja2, autoescaped).
+
+The verify page links its stylesheet and script from ``/verify/assets/`` (served by this
+service: no CDN, no web fonts). A printable certificate is one self-contained document —
+styles inline, the QR code inline SVG, no script — so it prints, saves and opens from a
+file as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from vcservice.model.datetimes import format_datetime
+from vcservice.printing.labels import Text
+from vcservice.printing.payload import verification_link
+from vcservice.printing.qr import QrCode, qr_code
+from vcservice.printing.view import (
+    CertificateView,
+    certificate_view,
+    credential_document,
+    moment_text,
+)
+from vcservice.web.i18n import LANGUAGE_NAMES, STRINGS, strings
+from vcservice.web.result import ResultView
+
+__all__ = ["ASSETS", "PageError", "asset", "printable_certificate", "verify_page"]
+
+# The verify page's static files: name → media type.
+ASSETS: Mapping[str, str] = {
+    "verify.css": "text/css; charset=utf-8",
+    "verify.js": "text/javascript; charset=utf-8",
+}
+CERTIFICATE_CSS = "certificate.css"
+
+
+@dataclass(frozen=True, slots=True)
+class PageError:
+    """Why the page could not verify what was submitted (shown by the input box)."""
+
+    title: Text
+    detail: str | None = None
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("vcservice.web", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def verify_page(
+    *,
+    language: str,
+    result: ResultView | None = None,
+    submitted: str = "",
+    error: PageError | None = None,
+) -> str:
+    """The verify page in ``language``: the form, and the result or error of a submission."""
+    return (
+        _environment()
+        .get_template("verify.html")
+        .render(
+            lang=language,
+            t=strings(language),
+            languages=LANGUAGE_NAMES,
+            result=result,
+            submitted=submitted,
+            error=error,
+        )
+    )
+
+
+def printable_certificate(
+    credential: Mapping[str, Any] | str, *, page_url: str, printed_at: datetime
+) -> str:
+    """The printable certificate of ``credential`` (JSON, or a compact ``vc+jwt``).
+
+    Bilingual, the program's own language first, with a QR code of ``page_url`` carrying
+    the whole credential (``#vc1=…``), so that any verify page checks it live.
+    """
+    view = certificate_view(credential_document(credential))
+    title = STRINGS["scan"].in_language(view.languages[0])
+    qr = qr_code(verification_link(page_url, credential), title=title)
+    return _certificate_page(view, qr=qr, page_url=page_url, printed_at=printed_at)
+
+
+def _certificate_page(
+    view: CertificateView, *, qr: QrCode | None, page_url: str, printed_at: datetime
+) -> str:
+    return (
+        _environment()
+        .get_template("certificate.html")
+        .render(
+            view=view,
+            lang=view.languages[0],
+            first=view.languages[0],
+            second=view.languages[1],
+            s=STRINGS,
+            qr=qr,
+            qr_svg=Markup(qr.svg) if qr else None,  # noqa: S704  (segno's own SVG, no input text)
+            page_url=page_url,
+            printed_at=moment_text(format_datetime(printed_at)),
+            css=Markup(_static(CERTIFICATE_CSS).decode()),  # noqa: S704  (a file of this package)
+        )
+    )
+
+
+def asset(name: str) -> tuple[bytes, str] | None:
+    """A static file of the verify page and its media type (None for any other name)."""
+    media_type = ASSETS.get(name)
+    return None if media_type is None else (_static(name), media_type)
+
+
+@cache
+def _static(name: str) -> bytes:
+    return resources.files(__package__).joinpath("static", name).read_bytes()
