@@ -15,6 +15,7 @@ from vcservice.jsonld.manifest import default_contexts_dir
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "vcservice" / "web"
 
 
 def test_the_wheel_ships_contexts_and_schemas(tmp_path: Path) -> None:
@@ -46,3 +47,9 @@ def test_the_wheel_ships_contexts_and_schemas(tmp_path: Path) -> None:
     assert "vcservice/data/contexts/trade-certificates-vocab.jsonld" in names
     assert bundled and bundled <= names
     assert len(schemas) == 3 and schemas <= names
+    pages = {
+        "vcservice/printing/payload-dictionary-v1.txt",
+        *(f"vcservice/web/templates/{path.name}" for path in WEB.glob("templates/*.html")),
+        *(f"vcservice/web/static/{path.name}" for path in WEB.glob("static/*")),
+    }
+    assert len(pages) > 6 and pages <= names  # the verify page and printable certificates
