@@ -29,6 +29,14 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 export VCSERVICE_TEST_REQUIRE_BROWSER=1 # here a missing browser fails those tests, not skips
 
+# docker-compose (Debian's) validates docker-compose.yml in tests/cli/test_compose.py; no
+# container engine is needed for that.
+if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+  echo "test.sh: installing docker-compose from Debian" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; } >&2
+fi
+export VCSERVICE_TEST_REQUIRE_COMPOSE=1
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

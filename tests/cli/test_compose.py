@@ -30,6 +30,8 @@ def _compose() -> list[str]:
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
     if shutil.which("docker") and probe.returncode == 0:
         return ["docker", "compose"]
+    if os.environ.get("VCSERVICE_TEST_REQUIRE_COMPOSE"):
+        pytest.fail("docker-compose is required here (scripts/test.sh installs it)")
     pytest.skip("neither `docker compose` nor `docker-compose` is installed")
 
 
