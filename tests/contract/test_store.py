@@ -363,3 +363,16 @@ def test_in_memory_sqlite_store() -> None:
         store.authorities.add(authority("sat"))
         store.credentials.add(credential(1))
         assert store.credentials.get(credential(1).id) == credential(1)
+
+
+def test_the_total_is_counted_up_to_a_limit(
+    store: SqlStore, sat: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("vcservice.storage.credentials.COUNT_LIMIT", 3)
+    for number in range(1, 4):
+        store.credentials.add(credential(number, sat))
+    exact = store.credentials.search(CredentialQuery(authority=sat, limit=2))
+    assert (exact.total, exact.total_is_exact, len(exact.items)) == (3, True, 2)
+    store.credentials.add(credential(4, sat))
+    capped = store.credentials.search(CredentialQuery(authority=sat, limit=2, offset=2))
+    assert (capped.total, capped.total_is_exact, len(capped.items)) == (3, False, 2)

@@ -146,7 +146,8 @@ class CredentialList(ApiModel):
     """One page of the registry, newest first."""
 
     items: list[CredentialRecord]
-    total: int
+    total: int = Field(description="matches counted up to 10,000 (see totalIsExact)")
+    total_is_exact: bool = Field(description="false when there are more than total matches")
     limit: int
     offset: int
 

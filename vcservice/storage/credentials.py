@@ -9,7 +9,7 @@ from vcservice.model.records import AuditEvent, IssuedCredential
 from vcservice.storage import rows
 from vcservice.storage.audit import append_entry
 from vcservice.storage.common import SqlRepository, authority_exists, conflict, not_found
-from vcservice.storage.repository import CredentialQuery, Page
+from vcservice.storage.repository import COUNT_LIMIT, CredentialQuery, Page
 from vcservice.storage.schema import credential_subjects, credentials
 
 __all__ = ["SqlCredentialRepository"]
@@ -94,8 +94,8 @@ class SqlCredentialRepository(SqlRepository):
         """Credentials matching ``query``, newest first (ties by id, descending).
 
         ``issued_from`` is inclusive and ``issued_until`` exclusive; ``subject`` must
-        equal the subject id or one identifier exactly; ``total`` counts every match,
-        ignoring ``limit`` and ``offset``.
+        equal the subject id or one identifier exactly; ``total`` counts the matches
+        (up to ``COUNT_LIMIT``), ignoring ``limit`` and ``offset``.
         """
         if query.limit < 0 or query.offset < 0:
             raise ValueError("limit and offset must not be negative")
@@ -120,8 +120,13 @@ class SqlCredentialRepository(SqlRepository):
             .limit(query.limit)
             .offset(query.offset)
         )
-        count = select(func.count()).select_from(credentials).where(*conditions)
+        matches = select(credentials.c.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+        count = select(func.count()).select_from(matches)
         with self._db.read() as connection:
             total = connection.scalar(count) or 0
             found = connection.execute(page).mappings().all() if query.limit else []
-        return Page(items=[rows.to_credential(row) for row in found], total=total)
+        return Page(
+            items=[rows.to_credential(row) for row in found],
+            total=min(total, COUNT_LIMIT),
+            total_is_exact=total <= COUNT_LIMIT,
+        )

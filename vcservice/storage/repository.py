@@ -53,12 +53,21 @@ class CredentialQuery:
     offset: int = 0
 
 
+COUNT_LIMIT = 10_000
+"""Matches are counted up to this many: an exact count of a million rows costs a scan."""
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of credentials, newest first, and how many match in all."""
+    """One page of credentials, newest first, and how many match in all.
+
+    ``total`` is exact up to ``COUNT_LIMIT``; past it, ``total_is_exact`` is False and
+    ``total`` is ``COUNT_LIMIT`` (there are more).
+    """
 
     items: Sequence[IssuedCredential]
     total: int
+    total_is_exact: bool = True
 
 
 class AuthorityRepository(Protocol):

@@ -151,7 +151,13 @@ def list_credentials(
         )
     )
     items = [CredentialRecord.of(record, _document(record)) for record in page.items]
-    return CredentialList(items=items, total=page.total, limit=limit, offset=offset)
+    return CredentialList(
+        items=items,
+        total=page.total,
+        total_is_exact=page.total_is_exact,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def _document(record: IssuedCredential) -> dict[str, Any] | str:
