@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.api.builders import SAT_TYPES, certificate_body
-from tests.api.conftest import Issuer, LiveService, serve
+from tests.api.conftest import Issuer, LiveService, assert_problem, serve
 from tests.api.offline import OfflineVerifier
 from tests.hsm.conftest import TOKEN, SoftHsm, require_pkcs11
 from vcservice.jose.jws import decode_compact
@@ -210,3 +210,19 @@ def test_rotation_in_the_token_keeps_old_credentials_verifiable(
             credential, after, status_lists=hsm_service.status_lists(credential)
         )
         assert code == 0, report
+
+
+def test_a_key_the_token_does_not_hold_is_a_503(hsm_service: LiveService) -> None:
+    """Custody trouble is the service's, not the request's: 503 with the code, never a 422."""
+    legacy = hsm_service.issuer("legacy", ["OEACertificate"])
+    database = f"sqlite:///{hsm_service.data_dir / 'vcservice.db'}"
+    with open_store(database, migrate=False) as store, store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE keys SET encrypted_secret = ? WHERE authority = ? AND key_type = ?",
+            (b"\x01" + bytes(60), legacy.name, KeyType.ED25519.value),
+        )
+    response = hsm_service.http.post(
+        "/certificates/oea", headers=legacy.headers, json=certificate_body("oea")
+    )
+    problem = assert_problem(response, 503, "KEY_NOT_IN_KEY_STORE")
+    assert "rotate" in problem["detail"]

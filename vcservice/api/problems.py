@@ -36,6 +36,9 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "EXCHANGE_NOT_PENDING": 409,
     "STORAGE_ERROR": 503,
     "KEY_DECRYPTION_FAILED": 503,
+    "KEY_STORE_UNAVAILABLE": 503,
+    "KEY_STORE_LOGIN_FAILED": 503,
+    "KEY_NOT_IN_KEY_STORE": 503,
 }
 DEFAULT_STATUS = 422  # the request was understood but cannot be processed as given
 _log = logging.getLogger(__name__)
@@ -55,7 +58,8 @@ PROBLEM_STATUSES: Mapping[int, str] = {
     422: "The request is understood but its data is invalid; `field` names the member",
     429: "Too many requests from this caller (RATE_LIMITED, with Retry-After) or too many "
     "open challenges or exchanges",
-    503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED)",
+    503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED, "
+    "KEY_STORE_UNAVAILABLE, KEY_STORE_LOGIN_FAILED, KEY_NOT_IN_KEY_STORE)",
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _RETRY_AFTER = {

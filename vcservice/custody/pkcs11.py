@@ -162,8 +162,8 @@ class Pkcs11KeyStore(RepositoryKeyStore):
         reference = TokenReference.parse(stored.encrypted_secret)
         if reference is None:
             raise StorageError(
-                f"{what} is kept by the software key store (encrypted in the database), not "
-                "in a PKCS#11 token; rotate it to make its successor in the token",
+                f"{what} is kept by the software key store (wrapped with the key-encryption "
+                "key), not in a PKCS#11 token; rotate it to make its successor in the token",
                 code="KEY_NOT_IN_KEY_STORE",
             )
         if reference.token != self._token.label:
