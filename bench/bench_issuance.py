@@ -20,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token
+from seeding import authority_with_token, without_rate_limits
 from timing import measure
 
 from vcservice.certificates.samples import sample_certificate
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url")
     args = parser.parse_args()
+    without_rate_limits()
     serve_args = ["--workers", str(args.workers)]
     if args.database_url:
         serve_args += ["--database-url", args.database_url]

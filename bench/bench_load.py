@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sys
 import time
@@ -28,14 +27,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token
+from seeding import authority_with_token, without_rate_limits
 
 from vcservice.certificates import by_slug
 from vcservice.cli.background import running_service
 from vcservice.settings import default_context_store
 
 POOL = 50
-UNLIMITED = ("VERIFY", "ISSUE", "TOKEN")
 
 
 def _certificate_body() -> dict[str, Any]:
@@ -142,8 +140,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--verify-share", type=float, default=0.8)
     args = parser.parse_args()
-    for name in UNLIMITED:
-        os.environ[f"VCSERVICE_{name}_RATE_PER_MINUTE"] = "0"  # the driver is one client
+    without_rate_limits()
     serve_args = ["--workers", str(args.workers)]
     if args.database_url:
         serve_args += ["--database-url", args.database_url]

@@ -15,7 +15,6 @@ Run: .venv/bin/python bench/bench_presentations.py [--count N] [--workers W]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token
+from seeding import authority_with_token, without_rate_limits
 from timing import Measurement
 
 from vcservice.certificates import by_slug
@@ -99,7 +98,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--format", default="data-integrity", choices=("data-integrity", "vp+jwt"))
     args = parser.parse_args()
-    os.environ["VCSERVICE_VERIFY_RATE_PER_MINUTE"] = "0"  # one client measures; no limit
+    without_rate_limits()
     serve_args = ["--workers", str(args.workers)]
     if args.database_url:
         serve_args += ["--database-url", args.database_url]

@@ -27,7 +27,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token
+from seeding import authority_with_token, without_rate_limits
 from timing import measure
 
 from vcservice.certificates import by_slug
@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
+    without_rate_limits()
     serve_args = ["--database-url", args.database_url]
     with (
         running_service(None, None, default_context_store(), serve_args=serve_args) as target,
