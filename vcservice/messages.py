@@ -261,6 +261,11 @@ CATALOG: Mapping[str, Message] = {
     "STORAGE_ERROR": Message(
         VCSERVICE, "The registry is unavailable", "El registro no está disponible"
     ),
+    "NOT_READY": Message(
+        VCSERVICE,
+        "The service is not ready: its database or key store is unavailable",
+        "El servicio no está listo: su base de datos o su almacén de claves no está disponible",
+    ),
     "KEY_DECRYPTION_FAILED": Message(
         VCSERVICE,
         "A signing key could not be unlocked",

@@ -356,3 +356,14 @@ def test_a_record_pointing_at_another_token_key_is_refused(
     assert caught.value.code == "INVALID_KEY"
     fresh.close()
     store.close()
+
+
+def test_the_store_is_ready_while_its_token_is_open(softhsm: SoftHsm) -> None:
+    store = open_store(softhsm)
+    store.check()  # a fresh session opens on the logged-in token
+
+    store.close()
+
+    with pytest.raises(StorageError) as raised:
+        store.check()
+    assert raised.value.code == "KEY_STORE_UNAVAILABLE"

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from vcservice.api import metrics
 from vcservice.api.body import BodyGuard
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.rate_limit import RateLimiter, install_rate_limits
@@ -51,14 +52,17 @@ ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
     "verifier": (*_VERIFIER, public.router),
     "all": (*_ISSUER, printing.issuer_router, *_VERIFIER[1:], *_HOLDER, public.router),
 }
+OPERATIONS = (metrics.router,)  # /metrics, served by every role
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
-    """Build the app; ``services`` may be given (tests), else they are built from settings."""
+    """Build the app; ``services`` may be given (tests), else they are built from settings
+    (reporting to the app's metrics)."""
+    observed = metrics.Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = services or build_services(settings)
+        app.state.services = services or build_services(settings, observer=observed)
         yield
         app.state.services.close()
 
@@ -70,13 +74,16 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     install_problem_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    # Outermost: every response (a 413 included) carries X-Request-Id; audit entries name it.
+    # Every response (a 413 included) carries X-Request-Id; audit entries name it.
     app.add_middleware(RequestIds)
+    # Outermost: every request is counted, timed and logged, with the id RequestIds gave it.
+    app.add_middleware(metrics.RequestMetrics, metrics=observed)
+    app.state.metrics = observed
     app.state.verify_limiter = (
         RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
     )
     install_rate_limits(app.state, settings)  # token endpoint and issuance, per client
-    for router in ROUTERS[settings.role]:
+    for router in (*ROUTERS[settings.role], *OPERATIONS):
         app.include_router(router)
     return app
 

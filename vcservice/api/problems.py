@@ -35,6 +35,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "RATE_LIMITED": 429,
     "EXCHANGE_NOT_PENDING": 409,
     "STORAGE_ERROR": 503,
+    "NOT_READY": 503,
     "KEY_DECRYPTION_FAILED": 503,
     "KEY_STORE_UNAVAILABLE": 503,
     "KEY_STORE_LOGIN_FAILED": 503,
@@ -59,7 +60,7 @@ PROBLEM_STATUSES: Mapping[int, str] = {
     429: "Too many requests from this caller (RATE_LIMITED, with Retry-After) or too many "
     "open challenges or exchanges",
     503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED, "
-    "KEY_STORE_UNAVAILABLE, KEY_STORE_LOGIN_FAILED, KEY_NOT_IN_KEY_STORE)",
+    "KEY_STORE_UNAVAILABLE, KEY_STORE_LOGIN_FAILED, KEY_NOT_IN_KEY_STORE; NOT_READY at /readyz)",
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _RETRY_AFTER = {

@@ -372,3 +372,14 @@ class ExchangeAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verifiable_presentation_request: dict[str, Any] = Field(alias="verifiablePresentationRequest")
+
+
+class ReadinessView(BaseModel):
+    """``/readyz`` when every check passed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ready"]
+    checks: dict[str, Literal["ok"]] = Field(
+        description="each dependency checked (database, keyStore) and its outcome"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -13,11 +14,14 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from vcservice.cli.logs import LOG_FORMATS, LogFormat, logging_config
 from vcservice.model.records import Scope
 from vcservice.services.container import build_services
 from vcservice.settings import Settings
 
 APP_FACTORY = "vcservice.api.app:create_app_from_environment"
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 def add_commands(commands: Any) -> None:
@@ -33,6 +37,11 @@ def add_commands(commands: Any) -> None:
     )
     _add_settings_arguments(serve)
     serve.add_argument("--public-url", help="URL clients use (default http://localhost:PORT)")
+    serve.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="one JSON object per line, or text (default: text in dev mode, else json)",
+    )
     serve.set_defaults(handler=_serve)
 
     clients = commands.add_parser("clients", help="OAuth2 clients of an authority")
@@ -70,21 +79,39 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.public_url and "VCSERVICE_PUBLIC_URL" not in os.environ:
         args.public_url = f"http://localhost:{args.port}"
     _export_settings(args)
-    build_services(Settings()).close()  # migrate and create secrets once, before workers start
+    settings = Settings()
+    _prepare_metrics_directory(settings)  # before the app (and prometheus_client) loads
+    build_services(settings).close()  # migrate and create secrets once, before workers start
+    log_format: LogFormat = args.log_format or ("text" if settings.dev_mode else "json")
     config = TcpServerConfig(
         APP_FACTORY,
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
-        timeout_graceful_shutdown=10,
+        log_config=logging_config(log_format),
+        access_log=False,  # the service logs each request itself (vcservice.access)
+        # Each worker gets this config: on SIGTERM it stops accepting and lets requests in
+        # flight finish for up to this long.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
     return 0
+
+
+def _prepare_metrics_directory(settings: Settings) -> None:
+    """Point prometheus_client's multiprocess mode at an empty ``DATA_DIR/metrics``, unless
+    ``PROMETHEUS_MULTIPROC_DIR`` is set already: each worker writes its values there and
+    ``/metrics`` sums them (values of an earlier run would be counted again, so they go)."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        return
+    directory = settings.data_dir / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ[MULTIPROCESS_DIR] = str(directory.resolve())
 
 
 class TcpServerConfig(uvicorn.Config):

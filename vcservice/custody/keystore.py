@@ -55,6 +55,10 @@ class KeyStore(Protocol):
         """(key id, public key) of every key, active and retired, oldest first: the DID document."""
         ...
 
+    def check(self) -> None:
+        """Raise (a ``VcError``, KEY_STORE_UNAVAILABLE say) unless the store can sign now."""
+        ...
+
     def close(self) -> None:
         """Release what the store holds (sessions, cached keys); it is not used afterwards."""
         ...
@@ -105,6 +109,10 @@ class RepositoryKeyStore(ABC):
             (key.key_id, PublicKey.from_multibase(key.public_key_multibase))
             for key in self._keys.for_authority(authority)
         ]
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise unless the store can be used now (readiness)."""
 
     @abstractmethod
     def close(self) -> None:
@@ -168,6 +176,16 @@ class SoftwareKeyStore(RepositoryKeyStore):
         self._cache_size = cache_size
         self._cache: OrderedDict[tuple[str, str, bytes], KeyPair] = OrderedDict()
         self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """The key-encryption key is loaded and wraps and unwraps a probe."""
+        probe = b"vcservice readiness probe"
+        wrapped = self._kek.encrypt(probe, authority="-", key_id="readiness", key_type="-")
+        if self._kek.decrypt(wrapped, authority="-", key_id="readiness", key_type="-") != probe:
+            raise StorageError(
+                "the key-encryption key does not unwrap what it wrapped",
+                code="KEY_DECRYPTION_FAILED",
+            )
 
     def close(self) -> None:
         """Drop the decrypted keys from the cache."""

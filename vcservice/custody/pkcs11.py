@@ -123,6 +123,10 @@ class Pkcs11KeyStore(RepositoryKeyStore):
         token = Pkcs11Token(module=module, token_label=token_label, pin=pin, sessions=sessions)
         return cls(keys, clock, token)
 
+    def check(self) -> None:
+        """A new session can be opened on the logged-in token (KEY_STORE_UNAVAILABLE if not)."""
+        self._token.check()
+
     def close(self) -> None:
         """Close the token's sessions (and its login, if no other store of the process uses it)."""
         self._token.close()

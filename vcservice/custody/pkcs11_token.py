@@ -170,6 +170,23 @@ class Pkcs11Token:
                 for found in list(_objects(pooled.session, object_class, object_id)):
                     found.destroy()
 
+    def check(self) -> None:
+        """Open and close a fresh session: the module, the token and the login still work."""
+        with _LOGINS_LOCK:
+            logged_in = self._login_key in _LOGINS
+        if self._closed or not logged_in:
+            raise StorageError(
+                f"token {self.label!r} is closed or logged out", code="KEY_STORE_UNAVAILABLE"
+            )
+        try:
+            session = self._token.open(rw=False)
+        except pkcs11.PKCS11Error as exc:
+            raise StorageError(
+                f"cannot open a session on token {self.label!r}: {_describe(exc)}",
+                code="KEY_STORE_UNAVAILABLE",
+            ) from exc
+        _close_quietly(session)
+
     def close(self) -> None:
         """Close this token's sessions, and log out if no other store of the process is in."""
         with self._lock:

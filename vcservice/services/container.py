@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcservice.clock import Clock, SystemClock
 from vcservice.custody.encryption import KeyEncryptionKey
 from vcservice.custody.keystore import KeyStore, SoftwareKeyStore
+from vcservice.errors import VcError
 from vcservice.net.guarded_client import FetchPolicy
 from vcservice.services.access import (
     TokenService,
@@ -20,6 +22,7 @@ from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.exchanges import ExchangeService
 from vcservice.services.holder import HolderService
 from vcservice.services.issuer import IssuerService
+from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.services.status import StatusService
 from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
@@ -49,6 +52,15 @@ class Services:
     keystore: KeyStore
     audit: AuditTrail
     admin_token: str = field(repr=False)
+    observer: Observer = NO_OBSERVER
+
+    def readiness(self) -> dict[str, str]:
+        """``database`` and ``keyStore``: ``ok``, or why each cannot be used now."""
+        checks: dict[str, Callable[[], None]] = {
+            "database": self.store.ping,
+            "keyStore": self.keystore.check,
+        }
+        return {name: _outcome(check) for name, check in checks.items()}
 
     def close(self) -> None:
         """Release the key store's sessions, the database and HTTP connections."""
@@ -57,8 +69,13 @@ class Services:
         self.core.http.close()
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Open the store (migrating it), unlock custody and assemble the use cases."""
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, observer: Observer = NO_OBSERVER
+) -> Services:
+    """Open the store (migrating it), unlock custody and assemble the use cases.
+
+    ``observer`` is told of issuances, verifications and status list fetches (metrics).
+    """
     clock = clock or SystemClock()
     if not settings.dev_mode and "public_url" not in settings.model_fields_set:
         raise SystemExit(
@@ -88,6 +105,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         local_dids=lambda did: authorities.find_did_document(did) or holders.find_did_document(did),
         # Late-bound: the status service is built below, on this core.
         local_status_lists=lambda url: statuses.local_document(url),  # noqa: PLW0108
+        on_status_fetch=observer.status_list_fetched,
     )
     statuses = StatusService(
         store=store,
@@ -113,7 +131,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             else None
         ),
     )
-    verifier = VerifierService(core=core, store=store, clock=clock, trust=trust)
+    verifier = VerifierService(core=core, store=store, clock=clock, trust=trust, observer=observer)
     holders = HolderService(core=core, store=store, kek=kek, clock=clock)
     return Services(
         settings=settings,
@@ -122,7 +140,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         core=core,
         authorities=authorities,
         issuer=IssuerService(
-            core=core, store=store, authorities=authorities, statuses=statuses, clock=clock
+            core=core,
+            store=store,
+            authorities=authorities,
+            statuses=statuses,
+            clock=clock,
+            observer=observer,
         ),
         statuses=statuses,
         clients=ClientService(clients=store.clients, authorities=authorities, clock=clock),
@@ -140,7 +163,19 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         keystore=keystore,
         audit=AuditTrail(store.audit),
         admin_token=load_or_create_admin_token(settings.data_dir),
+        observer=observer,
     )
+
+
+def _outcome(check: Callable[[], None]) -> str:
+    """``ok``, or what went wrong (a readiness probe reports failures, it does not raise)."""
+    try:
+        check()
+    except VcError as error:
+        return f"{error.code}: {error.message}"
+    except Exception as error:  # a driver's own error: name its kind only
+        return f"unavailable ({type(error).__name__})"
+    return "ok"
 
 
 def _key_encryption_key(settings: Settings) -> KeyEncryptionKey:

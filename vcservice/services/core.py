@@ -29,6 +29,7 @@ from vcservice.proofs.transform import RdfCanonizer
 from vcservice.rdf.engine import Canonicalizer, OxigraphCanonicalizer, Rdfc10Canonicalizer
 from vcservice.status.checker import BitstringStatusChecker
 from vcservice.status.sources import (
+    FetchObserver,
     HttpStatusListSource,
     LocalFirstStatusListSource,
     StatusListLookup,
@@ -75,6 +76,7 @@ def build_core(
     local_status_lists: StatusListLookup | None = None,
     status_source: StatusListSource | None = None,
     trust_registry: TrustRegistry | None = None,
+    on_status_fetch: FetchObserver | None = None,
 ) -> Core:
     """Build the core from ``config``.
 
@@ -82,6 +84,8 @@ def build_core(
     resolve without the network; everything else goes through the guarded HTTP client.
     A ``status_source`` replaces both for status lists (e.g. snapshots from a bundle).
     With a ``trust_registry`` the verifier also checks that issuers are accredited.
+    ``on_status_fetch`` is told where each status list came from (``local``, ``cache``,
+    ``network``).
     """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
     processor = SafeJsonLdProcessor(
@@ -102,7 +106,10 @@ def build_core(
         status_source = LocalFirstStatusListSource(
             local_status_lists or _nothing_local,
             clock=clock,
-            fallback=HttpStatusListSource(http, cache=_remote_cache(config), clock=clock),
+            fallback=HttpStatusListSource(
+                http, cache=_remote_cache(config), clock=clock, on_fetch=on_status_fetch
+            ),
+            on_fetch=on_status_fetch,
         )
     status_checker = BitstringStatusChecker(
         source=status_source,

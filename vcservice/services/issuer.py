@@ -25,6 +25,7 @@ from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from vcservice.services.audit import audit_event
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core
+from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.services.registry import issued_by
 from vcservice.services.signing import JOSE, secure_credential
 from vcservice.services.status import StatusService
@@ -57,12 +58,14 @@ class IssuerService:
         authorities: AuthorityService,
         statuses: StatusService,
         clock: Clock,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self._core = core
         self._store = store
         self._authorities = authorities
         self._statuses = statuses
         self._clock = clock
+        self._observer = observer
 
     def issue(
         self, authority: Authority, credential: dict[str, Any], options: IssuanceOptions
@@ -152,6 +155,7 @@ class IssuerService:
         )
         try:
             stored = self._store.credentials.add(record, audit=issued)
+            self._observer.issued(record.credential_type, record.securing_format)
         except StorageError as error:
             # Lost a race with the same Idempotency-Key: answer as a retry would be answered.
             earlier = (

@@ -19,6 +19,7 @@ from vcservice.errors import Problem, VcError
 from vcservice.model.checks import Check
 from vcservice.model.datetimes import format_datetime
 from vcservice.services.core import Core
+from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.storage.repository import Store
 from vcservice.trust.registry import IssuerTrust
 from vcservice.verification.result import VerificationResult
@@ -40,6 +41,7 @@ class VerifierService:
         trust: IssuerTrust,
         challenge_ttl: timedelta = CHALLENGE_TTL,
         max_open_challenges: int = MAX_OPEN_CHALLENGES,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         if challenge_ttl <= timedelta(0) or max_open_challenges < 1:
             raise ValueError("challenges need a positive lifetime and room for at least one")
@@ -48,6 +50,7 @@ class VerifierService:
         self._clock = clock
         self._ttl = challenge_ttl
         self._max_open = max_open_challenges
+        self._observer = observer
 
     def new_challenge(
         self, domain: str | None = None, *, ttl: timedelta | None = None
@@ -72,7 +75,9 @@ class VerifierService:
 
     def verify_credential(self, document: Mapping[str, Any] | str) -> VerificationResult:
         """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``)."""
-        return self._verifier.verify_credential(document)
+        result = self._verifier.verify_credential(document)
+        self._observer.verified("credential", result.verified)
+        return result
 
     def verify_presentation(
         self,
@@ -88,10 +93,12 @@ class VerifierService:
         in the result, then the core's checks of the presentation and its credentials.
         """
         binding, expected_domain = self._binding_checks(challenge, domain)
-        result = self._verifier.verify_presentation(
+        core_result = self._verifier.verify_presentation(
             document, challenge=challenge, domain=expected_domain
         )
-        return result.with_checks((*binding, *result.checks))
+        result = core_result.with_checks((*binding, *core_result.checks))
+        self._observer.verified("presentation", result.verified)
+        return result
 
     def _binding_checks(
         self, challenge: str | None, domain: str | None

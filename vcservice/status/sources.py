@@ -13,6 +13,9 @@ URL and honouring Cache-Control only; so when a list's ``ttl`` is shorter than i
 ``max-age``, the refresh attempted after ``ttl`` is answered from that HTTP cache until
 ``max-age`` ends (the Rec asks publishers to align the two). The freshness the checker
 reports is always that of the network fetch.
+
+Both HTTP and local-first sources take an optional ``on_fetch`` callback, told where each
+list came from (:data:`FROM_LOCAL`, :data:`FROM_CACHE` or :data:`FROM_NETWORK`), for metrics.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ from vcservice.net import GuardedHttpClient, TtlCache
 from vcservice.status.report import duration_text
 
 __all__ = [
+    "FROM_CACHE",
+    "FROM_LOCAL",
+    "FROM_NETWORK",
+    "FetchObserver",
     "FetchedList",
     "HttpStatusListSource",
     "LocalFirstStatusListSource",
@@ -40,6 +47,10 @@ __all__ = [
 
 # A ttl past a year is treated as a year (and keeps datetime arithmetic in range).
 _MAX_TTL = timedelta(days=366)
+
+FROM_LOCAL, FROM_CACHE, FROM_NETWORK = "local", "cache", "network"
+FetchObserver = Callable[[str], None]
+"""Told where a list was obtained: ``local``, ``cache`` or ``network``."""
 
 StatusListLookup = Callable[[str], Mapping[str, Any] | None]
 """The service's own lists: the list credential published at a URL, or None if not ours."""
@@ -72,17 +83,24 @@ class HttpStatusListSource:
     """
 
     def __init__(
-        self, client: GuardedHttpClient, *, cache: TtlCache[str, FetchedList], clock: Clock
+        self,
+        client: GuardedHttpClient,
+        *,
+        cache: TtlCache[str, FetchedList],
+        clock: Clock,
+        on_fetch: FetchObserver | None = None,
     ) -> None:
         self._client = client
         self._cache = cache
         self._clock = clock
+        self._on_fetch = on_fetch or _unobserved
 
     def fetch(self, url: str) -> FetchedList:
         """The list at ``url``: cached while fresh, fetched otherwise."""
         now = self._clock.now()
         cached = self._cache.get(url)
         if cached is not None and cached.expires_at > now:
+            self._on_fetch(FROM_CACHE)
             return cached
         try:
             fetched = self._client.get_json(url)
@@ -104,6 +122,7 @@ class HttpStatusListSource:
             expires_at = min(expires_at, fetched_at + ttl)
         result = FetchedList(document=fetched.data, fetched_at=fetched_at, expires_at=expires_at)
         self._cache.put(url, result, ttl_seconds=(expires_at - now).total_seconds())
+        self._on_fetch(FROM_NETWORK)
         return result
 
 
@@ -120,10 +139,12 @@ class LocalFirstStatusListSource:
         *,
         clock: Clock,
         fallback: StatusListSource | None = None,
+        on_fetch: FetchObserver | None = None,
     ) -> None:
         self._lookup = lookup
         self._clock = clock
         self._fallback = fallback
+        self._on_fetch = on_fetch or _unobserved
 
     def fetch(self, url: str) -> FetchedList:
         """The local list at ``url`` if there is one, else the fallback's."""
@@ -136,6 +157,7 @@ class LocalFirstStatusListSource:
             ) from error
         if document is not None:
             now = self._clock.now()
+            self._on_fetch(FROM_LOCAL)
             return FetchedList(document=dict(document), fetched_at=now, expires_at=now)
         if self._fallback is None:
             raise StatusError(
@@ -193,6 +215,10 @@ class SnapshotStatusListSource:
                 code="STATUS_DATA_STALE",
             )
         return snapshot
+
+
+def _unobserved(source: str) -> None:
+    return None
 
 
 def list_ttl(document: Mapping[str, Any]) -> timedelta | None:

@@ -435,6 +435,10 @@ class Store(Protocol):
     exchanges: ExchangeRepository
     audit: AuditRepository
 
+    def ping(self) -> None:
+        """Run a trivial query; StorageError if the database cannot answer it."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from vcservice.storage.audit import SqlAuditRepository
 from vcservice.storage.authorities import (
@@ -74,7 +74,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        database = Database(engine)
+        self._database = database = Database(engine)
         self.authorities: AuthorityRepository = SqlAuthorityRepository(database)
         self.keys: KeyRepository = SqlKeyRepository(database)
         self.clients: ClientRepository = SqlClientRepository(database)
@@ -87,6 +87,11 @@ class SqlStore:
         self.workflows: WorkflowRepository = SqlWorkflowRepository(database)
         self.exchanges: ExchangeRepository = SqlExchangeRepository(database)
         self.audit: AuditRepository = SqlAuditRepository(database)
+
+    def ping(self) -> None:
+        """``SELECT 1`` in a read transaction (the pool reconnects first if it must)."""
+        with self._database.read() as connection:
+            connection.execute(text("SELECT 1"))
 
     def close(self) -> None:
         """Release connections."""

@@ -272,3 +272,9 @@ def test_close_drops_the_decrypted_keys() -> None:
     store.signer(SAT, KeyType.ED25519)
 
     assert kek.decryptions == 2
+
+
+def test_the_software_store_is_ready_with_its_key_encryption_key() -> None:
+    store = SoftwareKeyStore(MemoryKeyRepository(), KeyEncryptionKey(bytes(32)), FixedClock(NOW))
+
+    store.check()  # the KEK wraps and unwraps a probe

@@ -176,3 +176,26 @@ def test_checker_over_http_reports_freshness_and_caches(
     assert report.passed and server.hits(PATH) == 2
     [freshness] = report.lists
     assert freshness.age_seconds == 0 and freshness.fetched_at == NOW + timedelta(seconds=165)
+
+
+def test_sources_tell_where_each_list_came_from(server: LocalServer, time: FakeTime) -> None:
+    url = serve(server, a_list(ttl_ms=60_000), "max-age=600")
+    told: list[str] = []
+    client = GuardedHttpClient(LOCAL, clock=time.seconds)
+    cache: TtlCache[str, FetchedList] = TtlCache(
+        max_entries=16, max_ttl_seconds=3600, clock=time.seconds
+    )
+    remote = HttpStatusListSource(client, cache=cache, clock=time, on_fetch=told.append)
+    local_url = "https://vc.example/status-lists/sat/revocation/1"
+    source = LocalFirstStatusListSource(
+        lambda wanted: a_list(None) if wanted == local_url else None,
+        clock=time,
+        fallback=remote,
+        on_fetch=told.append,
+    )
+
+    source.fetch(url)
+    source.fetch(url)
+    source.fetch(local_url)
+
+    assert told == ["network", "cache", "local"]

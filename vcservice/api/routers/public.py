@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from vcservice.api.deps import ServicesDep
-from vcservice.api.problems import json_document, problems
+from vcservice.api.problems import answer, json_document, problems
+from vcservice.api.schemas import ReadinessView
 from vcservice.certificates import by_slug
 from vcservice.certificates.schemas import schema_document
-from vcservice.errors import StorageError
+from vcservice.errors import StorageError, VcError
 from vcservice.jsonld.manifest import default_contexts_dir
 
 router = APIRouter(tags=["public"])  # served by every role
@@ -82,8 +83,28 @@ def schema(slug: str) -> Response:
 
 @router.get("/healthz", summary="Liveness")
 def healthz() -> dict[str, str]:
-    """The process is up."""
+    """The process is up (nothing else is checked: see ``/readyz``)."""
     return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness",
+    response_model=ReadinessView,
+    responses=answer(200, ReadinessView, "the database and the key store can be used")
+    | problems(503),
+)
+def readyz(services: ServicesDep) -> ReadinessView:
+    """Ready when a trivial database query succeeds and the key store can be used;
+    otherwise 503 ``NOT_READY`` naming what failed."""
+    checks = services.readiness()
+    failed = {name: outcome for name, outcome in checks.items() if outcome != "ok"}
+    if failed:
+        raise VcError(
+            "not ready: " + "; ".join(f"{name}: {why}" for name, why in failed.items()),
+            code="NOT_READY",
+        )
+    return ReadinessView(status="ready", checks={name: "ok" for name in checks})
 
 
 def _json(document: Any, media_type: str, *, cache: str = CACHE_LONG) -> Response:
