@@ -11,8 +11,13 @@ PKCS#11 logs in per *process* and token, not per session: ``C_Login`` on one ses
 logs every session of the process in, and closing that session (python-pkcs11 calls
 ``C_Logout`` then) logs them all out. So the login is one object per process and token,
 shared and counted by every :class:`Pkcs11Token` there and ended by the last to close;
-each token keeps its own small pool of plain sessions, which sign in parallel
-(python-pkcs11 releases the GIL in calls to the module).
+each token keeps its own small pool of plain sessions.
+
+python-pkcs11 initialises the module with ``C_Initialize(NULL)``, which promises the
+module it will never be called from two threads at once (PKCS#11 §5.4); SoftHSM answers
+concurrent calls with CKR_GENERAL_ERROR. So every call into the module, from every token
+of the process, holds one lock: signing is serial within a process (a fraction of a
+millisecond in SoftHSM) and parallel across worker processes.
 """
 
 from __future__ import annotations
@@ -86,7 +91,8 @@ class _Login:
 
 # Per process and token, as PKCS#11 logs in (see the module docstring).
 _LOGINS: dict[tuple[str, int], _Login] = {}
-_LOGINS_LOCK = threading.Lock()
+# Held around every call into the module, and around _LOGINS (see the module docstring).
+_MODULE_LOCK = threading.RLock()
 
 
 @dataclass(eq=False)
@@ -108,7 +114,7 @@ class Pkcs11Token:
         if sessions < 1:
             raise ValueError("a token needs at least one session")
         self.label = token_label
-        with _LOGINS_LOCK:
+        with _MODULE_LOCK:
             self._token = _open_token(module, token_label)
             self._login_key = (str(module), self._token.slot.slot_id)
             _log_in(self._login_key, self._token, pin.encode("utf-8"))
@@ -172,20 +178,19 @@ class Pkcs11Token:
 
     def check(self) -> None:
         """Open and close a fresh session: the module, the token and the login still work."""
-        with _LOGINS_LOCK:
-            logged_in = self._login_key in _LOGINS
-        if self._closed or not logged_in:
-            raise StorageError(
-                f"token {self.label!r} is closed or logged out", code="KEY_STORE_UNAVAILABLE"
-            )
-        try:
-            session = self._token.open(rw=False)
-        except pkcs11.PKCS11Error as exc:
-            raise StorageError(
-                f"cannot open a session on token {self.label!r}: {_describe(exc)}",
-                code="KEY_STORE_UNAVAILABLE",
-            ) from exc
-        _close_quietly(session)
+        with _MODULE_LOCK:
+            if self._closed or self._login_key not in _LOGINS:
+                raise StorageError(
+                    f"token {self.label!r} is closed or logged out", code="KEY_STORE_UNAVAILABLE"
+                )
+            try:
+                session = self._token.open(rw=False)
+            except pkcs11.PKCS11Error as exc:
+                raise StorageError(
+                    f"cannot open a session on token {self.label!r}: {_describe(exc)}",
+                    code="KEY_STORE_UNAVAILABLE",
+                ) from exc
+            _close_quietly(session)
 
     def close(self) -> None:
         """Close this token's sessions, and log out if no other store of the process is in."""
@@ -194,9 +199,9 @@ class Pkcs11Token:
                 return
             self._closed = True
             idle, self._idle = self._idle, []
-        for pooled in idle:
-            _close_quietly(pooled.session)
-        with _LOGINS_LOCK:
+        with _MODULE_LOCK:
+            for pooled in idle:
+                _close_quietly(pooled.session)
             login = _LOGINS.get(self._login_key)
             if login is not None:
                 login.users -= 1
@@ -209,22 +214,24 @@ class Pkcs11Token:
 
     @contextmanager
     def _session(self) -> Iterator[_Session]:
-        """A session from the pool (opened on demand); a session that failed is not reused."""
+        """A session from the pool (opened on demand), used under the module lock; a session
+        that failed is not reused."""
         self._slots.acquire()
         try:
-            pooled = self._take()
-            try:
-                yield pooled
-            except pkcs11.PKCS11Error as exc:
-                _close_quietly(pooled.session)
-                raise StorageError(
-                    f"token {self.label!r} failed: {_describe(exc)}",
-                    code="KEY_STORE_UNAVAILABLE",
-                ) from exc
-            except BaseException:
+            with _MODULE_LOCK:
+                pooled = self._take()
+                try:
+                    yield pooled
+                except pkcs11.PKCS11Error as exc:
+                    _close_quietly(pooled.session)
+                    raise StorageError(
+                        f"token {self.label!r} failed: {_describe(exc)}",
+                        code="KEY_STORE_UNAVAILABLE",
+                    ) from exc
+                except BaseException:
+                    self._give_back(pooled)
+                    raise
                 self._give_back(pooled)
-                raise
-            self._give_back(pooled)
         finally:
             self._slots.release()
 
@@ -311,7 +318,7 @@ def _open_token(module: Path, token_label: str) -> pkcs11.Token:
 def _log_in(key: tuple[str, int], token: pkcs11.Token, pin: bytes) -> None:
     """Count one more user of the process's login on ``token``, logging in if it is the first.
 
-    The caller holds ``_LOGINS_LOCK``.
+    The caller holds ``_MODULE_LOCK``.
     """
     login = _LOGINS.get(key)
     if login is not None:
