@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     canonicalizer: str = "rdfc10"
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="proxies whose X-Forwarded-For names the client (comma-separated, or *)",
+    )
     remote_cache_seconds: float = Field(
         300,
         ge=0,

@@ -4,15 +4,11 @@ logs with request ids, and a graceful SIGTERM in the middle of a burst of issuan
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,13 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from tests.api.builders import certificate_body
-from tests.integration.test_worker_crash import (
-    UNLIMITED,
-    _free_port,
-    _issuer_headers,
-    _wait_for,
-    _workers_of,
-)
+from tests.integration.serving import Served, issuer_headers, serve_process, workers_of
 from vcservice.storage.schema import credentials
 from vcservice.storage.sql import open_store
 
@@ -38,54 +28,16 @@ CLIENTS = 8
 TERM_AFTER_SECONDS = 1.5
 
 
-@dataclass
-class Served:
-    url: str
-    process: subprocess.Popen[bytes]
-    admin_token: str
-    data: Path
-    log: Path
-    database_url: str
-
-
 @pytest.fixture
 def served(tmp_path: Path, context_store_dir: Path) -> Iterator[Served]:
     """Two workers on SQLite, JSON logs into a file, outside dev mode's text default."""
-    port = _free_port()
-    data = tmp_path / "data"
-    database_url = f"sqlite:///{tmp_path / 'vcservice.db'}"
-    log = tmp_path / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "vcservice",
-        "--context-store",
-        str(context_store_dir),
-        "serve",
-        "--workers",
-        "2",
-        "--port",
-        str(port),
-        "--data",
-        str(data),
-        "--database-url",
-        database_url,
-        "--log-format",
-        "json",
-    ]
-    environment = {**os.environ, **UNLIMITED, "VCSERVICE_DEV_MODE": "true"}
-    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    with log.open("w") as output:
-        process = subprocess.Popen(command, env=environment, stdout=output, stderr=output)
-    url = f"http://localhost:{port}"
-    try:
-        _wait_for(url, process)
-        admin_token = (data / "admin-token").read_text().strip()
-        yield Served(url, process, admin_token, data, log, database_url)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=60)
+    with serve_process(
+        tmp_path,
+        context_store_dir,
+        database_url=f"sqlite:///{tmp_path / 'vcservice.db'}",
+        arguments=["--workers", "2", "--log-format", "json"],
+    ) as running:
+        yield running
 
 
 def healthz_requests(text: str) -> float:
@@ -116,7 +68,7 @@ def test_metrics_sum_over_workers_and_logs_are_json_with_request_ids(served: Ser
         assert healthz_requests(scraped.text) - before == REQUESTS
     metrics_dir = served.data / "metrics"
     writers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("counter_*.db")}
-    assert set(map(str, _workers_of(served.process.pid))) <= writers | {"none"}, writers
+    assert set(map(str, workers_of(served.process.pid))) <= writers | {"none"}, writers
 
     secret = f"Bearer not-a-token-{uuid.uuid4().hex}"
     answered = httpx.get(
@@ -141,7 +93,7 @@ def test_metrics_sum_over_workers_and_logs_are_json_with_request_ids(served: Ser
 
 
 def test_sigterm_lets_requests_in_flight_finish(served: Served) -> None:
-    headers = _issuer_headers(served.url, served.admin_token)
+    headers = issuer_headers(served.url, served.admin_token)
     returned: list[str] = []
     failures: list[str] = []
     refused_after_term: list[str] = []

@@ -91,6 +91,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_config=logging_config(log_format),
         access_log=False,  # the service logs each request itself (vcservice.access)
+        # Rate limits and logs see the client's address, not the reverse proxy's: trust
+        # X-Forwarded-For only from the proxies named here.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         # Each worker gets this config: on SIGTERM it stops accepting and lets requests in
         # flight finish for up to this long.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

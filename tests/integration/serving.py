@@ -1,0 +1,131 @@
+"""``vcservice serve`` as a real process tree for the integration tests, and its helpers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+# The tests are one very busy client; per-client rate limits would only slow them down.
+UNLIMITED = {
+    "VCSERVICE_ISSUE_RATE_PER_MINUTE": "0",
+    "VCSERVICE_TOKEN_RATE_PER_MINUTE": "0",
+    "VCSERVICE_VERIFY_RATE_PER_MINUTE": "0",
+}
+
+
+@dataclass
+class Served:
+    """A running ``vcservice serve``: where it answers, its process and its files."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    admin_token: str
+    data: Path
+    log: Path
+    database_url: str
+
+
+@contextmanager
+def serve_process(
+    tmp_path: Path,
+    context_store: Path,
+    *,
+    database_url: str,
+    arguments: Sequence[str] = (),
+    environment: dict[str, str] | None = None,
+) -> Iterator[Served]:
+    """``vcservice serve`` on a free port with a fresh data directory, until the block ends."""
+    port = free_port()
+    data = tmp_path / "data"
+    log = tmp_path / "server.log"
+    command = [
+        sys.executable, "-m", "vcservice", "--context-store", str(context_store), "serve",
+        "--port", str(port), "--data", str(data), "--database-url", database_url, *arguments,
+    ]  # fmt: skip
+    env = {**os.environ, **UNLIMITED, "VCSERVICE_DEV_MODE": "true", **(environment or {})}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=output)
+    url = f"http://localhost:{port}"
+    try:
+        wait_for(url, process)
+        admin_token = (data / "admin-token").read_text().strip()
+        yield Served(url, process, admin_token, data, log, database_url)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=60)
+
+
+def issuer_headers(url: str, admin_token: str) -> dict[str, str]:
+    """A new authority (CBP, C-TPAT) through the admin API, and its client's Bearer header."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=url, timeout=30) as http:
+        body = {"name": "cbp", "displayName": "CBP", "credentialTypes": ["CTPATCertificate"]}
+        http.post("/admin/authorities", json=body, headers=admin).raise_for_status()
+        client = (
+            http.post(
+                "/admin/authorities/cbp/clients",
+                json={"scopes": ["issue:credentials"]},
+                headers=admin,
+            )
+            .raise_for_status()
+            .json()
+        )
+        token = (
+            http.post(
+                "/oauth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(client["clientId"], client["clientSecret"]),
+            )
+            .raise_for_status()
+            .json()["access_token"]
+        )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def workers_of(supervisor: int) -> list[int]:
+    """The pids of uvicorn's live worker processes under the supervisor, from /proc."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        alive = fields[0] != "Z"
+        if int(fields[1]) == supervisor and alive and b"resource_tracker" not in command:
+            workers.append(int(entry.name))
+    return sorted(workers)
+
+
+def free_port() -> int:
+    """A TCP port free on loopback at this moment."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
+    """Until ``url`` answers /healthz (the process must not exit meanwhile)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the service exited during startup"
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("the service did not start")
