@@ -20,12 +20,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token, without_rate_limits
+from seeding import authority_with_token, benchmarked_service
 from timing import measure
 
 from vcservice.certificates.samples import sample_certificate
-from vcservice.cli.background import running_service
-from vcservice.settings import default_context_store
 
 FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt")
 
@@ -43,12 +41,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    without_rate_limits()
-    serve_args = ["--workers", str(args.workers)]
-    if args.database_url:
-        serve_args += ["--database-url", args.database_url]
     with (
-        running_service(None, None, default_context_store(), serve_args=serve_args) as target,
+        benchmarked_service(args.workers, args.database_url) as target,
         httpx.Client(base_url=target.url, timeout=60) as http,
     ):
         _, headers = authority_with_token(http, target.admin_token, "bench", ["*"])

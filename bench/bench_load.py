@@ -27,11 +27,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token, without_rate_limits
+from seeding import authority_with_token, benchmarked_service
 
 from vcservice.certificates import by_slug
-from vcservice.cli.background import running_service
-from vcservice.settings import default_context_store
 
 POOL = 50
 
@@ -140,12 +138,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--verify-share", type=float, default=0.8)
     args = parser.parse_args()
-    without_rate_limits()
-    serve_args = ["--workers", str(args.workers)]
-    if args.database_url:
-        serve_args += ["--database-url", args.database_url]
     with (
-        running_service(None, None, default_context_store(), serve_args=serve_args) as target,
+        benchmarked_service(args.workers, args.database_url) as target,
         httpx.Client(base_url=target.url, timeout=60) as http,
     ):
         did, issuer = authority_with_token(http, target.admin_token, "cbp", ["CTPATCertificate"])

@@ -25,12 +25,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token, without_rate_limits
+from seeding import authority_with_token, benchmarked_service
 from timing import Measurement
 
 from vcservice.certificates import by_slug
-from vcservice.cli.background import running_service
-from vcservice.settings import default_context_store
 
 DOMAIN = "aduana-nuevo-laredo.example"
 
@@ -98,12 +96,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--format", default="data-integrity", choices=("data-integrity", "vp+jwt"))
     args = parser.parse_args()
-    without_rate_limits()
-    serve_args = ["--workers", str(args.workers)]
-    if args.database_url:
-        serve_args += ["--database-url", args.database_url]
     with (
-        running_service(None, None, default_context_store(), serve_args=serve_args) as target,
+        benchmarked_service(args.workers, args.database_url) as target,
         httpx.Client(base_url=target.url, timeout=60) as http,
     ):
         issuer, wallet = _seed(http, target.admin_token)

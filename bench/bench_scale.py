@@ -27,12 +27,10 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeding import authority_with_token, without_rate_limits
+from seeding import authority_with_token, benchmarked_service
 from timing import measure
 
 from vcservice.certificates import by_slug
-from vcservice.cli.background import running_service
-from vcservice.settings import default_context_store
 
 AUTHORITY = "cbp"
 LIST_SIZE = 131_072
@@ -160,10 +158,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
-    without_rate_limits()
-    serve_args = ["--database-url", args.database_url]
     with (
-        running_service(None, None, default_context_store(), serve_args=serve_args) as target,
+        benchmarked_service(database_url=args.database_url) as target,
         httpx.Client(base_url=target.url, timeout=60) as http,
     ):
         _, headers = authority_with_token(

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
+
+from vcservice.cli.background import Target, running_service
+from vcservice.settings import default_context_store
 
 RATE_LIMITS = ("VERIFY", "ISSUE", "TOKEN")
 
@@ -35,3 +40,14 @@ def authority_with_token(
         auth=(client.json()["clientId"], client.json()["clientSecret"]),
     ).raise_for_status()
     return str(created.json()["did"]), {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@contextmanager
+def benchmarked_service(workers: int = 1, database_url: str | None = None) -> Iterator[Target]:
+    """`vcservice serve` started for a benchmark: no rate limits, fresh data directory."""
+    without_rate_limits()
+    arguments = ["--workers", str(workers)]
+    if database_url:
+        arguments += ["--database-url", database_url]
+    with running_service(None, None, default_context_store(), serve_args=arguments) as target:
+        yield target

@@ -52,3 +52,16 @@ def fixed_core(context_store_dir: Path) -> Any:
     from vcservice.services.core import CoreConfig, build_core
 
     return build_core(CoreConfig(store_dir=context_store_dir), clock=FixedClock(NOW))
+
+
+@pytest.fixture
+def offline(
+    tmp_path: Path,
+    context_store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Any:
+    """``vcservice verify`` in-process over the test context store, network refused."""
+    from tests.api.offline import OfflineVerifier
+
+    return OfflineVerifier(tmp_path, context_store_dir, monkeypatch, capsys)

@@ -29,7 +29,6 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from tests.api.builders import CBP_TYPES, SAT_TYPES
-from tests.api.offline import OfflineVerifier
 from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.api.app import create_app
 from vcservice.jose.jws import decode_compact
@@ -342,17 +341,6 @@ def sat(live_service: LiveService) -> Issuer:
 def cbp(live_service: LiveService) -> Issuer:
     """CBP: issues C-TPAT certificates."""
     return live_service.issuer("cbp", CBP_TYPES)
-
-
-@pytest.fixture
-def offline(
-    tmp_path: Path,
-    context_store_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> OfflineVerifier:
-    """``vcservice verify`` in-process over the test context store, network refused."""
-    return OfflineVerifier(tmp_path, context_store_dir, monkeypatch, capsys)
 
 
 # ---------------------------------------------------------------- assertions

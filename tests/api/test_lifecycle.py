@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from tests.api.builders import CBP_TYPES, certificate_body
-from tests.api.conftest import Issuer, LiveService, OfflineVerifier, assert_problem
+from tests.api.conftest import Issuer, LiveService, assert_problem
+from tests.api.offline import OfflineVerifier
 from vcservice.model.records import StatusPurpose
 from vcservice.storage.sql import open_store
 

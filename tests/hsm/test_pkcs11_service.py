@@ -53,17 +53,6 @@ def sat(hsm_service: LiveService) -> Issuer:
     return hsm_service.issuer("sat", SAT_TYPES)
 
 
-@pytest.fixture
-def offline(
-    tmp_path: Path,
-    context_store_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> OfflineVerifier:
-    """``vcservice verify`` in-process over the test context store, network refused."""
-    return OfflineVerifier(tmp_path, context_store_dir, monkeypatch, capsys)
-
-
 def issue(live: LiveService, issuer: Issuer, securing_format: str) -> dict[str, Any] | str:
     response = live.http.post(
         "/certificates/oea",

@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.workers import PUBLIC_URL, issue_credentials, service_settings
-from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.model.records import StatusPurpose
 from vcservice.services.container import Services, build_services
 from vcservice.services.status import STATUS_LISTS_PATH, STATUS_SIZES
@@ -32,18 +31,6 @@ PROCESSES = 8
 PER_PROCESS = 15
 AUTHORITY = "sat"
 LIST_PREFIX = f"{PUBLIC_URL}/{STATUS_LISTS_PATH}/"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database no process has opened yet: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'vcservice.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    with fresh_postgres_database(POSTGRES_URL, prefix="vcservice_integration") as url:
-        yield url
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import pytest
 
 from tests.api.builders import certificate_body
 from tests.integration.serving import Served, issuer_headers, serve_process, workers_of
-from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.model.records import StatusPurpose
 from vcservice.storage.sql import open_store
 
@@ -31,17 +30,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.shared]
 CLIENTS = 8
 KILL_AFTER_SECONDS = 1.5
 BURST_SECONDS = 4.0
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'vcservice.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    with fresh_postgres_database(POSTGRES_URL, prefix="vcservice_crash") as url:
-        yield url
 
 
 @pytest.fixture
