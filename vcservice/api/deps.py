@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from vcservice.api.rate_limit import RateLimiter
+from vcservice.audit.context import ADMIN, current_request
 from vcservice.errors import VcError
 from vcservice.model.records import Authority, Holder, Scope
 from vcservice.services.access import AccessGrant, check_admin_token
@@ -52,6 +53,7 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
                 "the client of this token was removed", code="INVALID_TOKEN", field="Authorization"
             )
         grant.authorize(authority=grant.authority, scope=scope)
+        _identify(grant.client_id)
         return Caller(grant=grant, authority=services.authorities.get(grant.authority))
 
     return caller
@@ -61,6 +63,14 @@ def require_admin(request: Request, services: ServicesDep) -> None:
     """Admit only the holder of the admin token."""
     if not check_admin_token(services.admin_token, bearer_token(request)):
         raise VcError("the admin token is not valid", code="INVALID_TOKEN", field="Authorization")
+    _identify(ADMIN)
+
+
+def _identify(actor: str) -> None:
+    """Name the request's caller for the audit log, now that its token is checked."""
+    request = current_request()
+    if request is not None:
+        request.identify(actor)
 
 
 def limit_rate(request: Request) -> None:

@@ -18,12 +18,21 @@ SYSTEM = "system"
 """The actor of what is done outside any authenticated request (the command line, start-up)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RequestContext:
-    """One request: its id, and the caller (a client id, ``ADMIN``) if it authenticated."""
+    """One request: its id, and the caller (a client id, ``ADMIN``) once it authenticated.
+
+    The HTTP layer makes one per request; whatever checks the request's token names the
+    caller with ``identify`` (the object is shared by every context copied from the
+    request's, so threads that serve the request see it).
+    """
 
     request_id: str
     actor: str | None = None
+
+    def identify(self, actor: str) -> None:
+        """Record who the request proved to be."""
+        self.actor = actor
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("vcservice_request", default=None)
