@@ -18,6 +18,7 @@ from pyld import jsonld
 
 from vcservice.errors import DataLossError, ParsingError, VcError
 from vcservice.jsonld.loader import DocumentLoader
+from vcservice.jsonld.resolver import PinnedContextCache
 from vcservice.rdf.model import Quad, from_pyld_dataset
 
 ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
@@ -27,11 +28,24 @@ _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 class SafeJsonLdProcessor:
-    """Turns JSON-LD documents into RDF quads through a pinned loader, refusing data loss."""
+    """Turns JSON-LD documents into RDF quads through a pinned loader, refusing data loss.
 
-    def __init__(self, loader: DocumentLoader, *, allow_undefined_terms: bool = False) -> None:
+    With ``cache_contexts`` (the default) the contexts ``loader`` serves are resolved once
+    per processor (``vcservice.jsonld.resolver``), so ``loader`` must serve the same
+    document for a URL for the processor's lifetime, as ``PinnedDocumentLoader`` does;
+    without it every call resolves them again, as plain pyld does.
+    """
+
+    def __init__(
+        self,
+        loader: DocumentLoader,
+        *,
+        allow_undefined_terms: bool = False,
+        cache_contexts: bool = True,
+    ) -> None:
         self._loader = loader
         self._allow_undefined_terms = allow_undefined_terms
+        self._contexts = PinnedContextCache() if cache_contexts else None
 
     def to_quads(self, document: dict[str, Any]) -> list[Quad]:
         """Expand ``document`` and return its RDF dataset as quads.
@@ -44,6 +58,8 @@ class SafeJsonLdProcessor:
             "rdfDirection": "i18n-datatype",
             "base": None,  # pyld would resolve relative IRIs against example.org
         }
+        if self._contexts is not None:
+            options["contextResolver"] = self._contexts.resolver(self._load_for_pyld)
         processor = _CheckingProcessor(self._allow_undefined_terms)
         try:
             dataset = processor.to_rdf(document, options)
