@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.api.builders import certificate_body
 from tests.api.conftest import Issuer, LiveService
+from vcservice.jose.jws import decode_compact
 from vcservice.keys import KeyFile
 from vcservice.services.core import Core
 
@@ -68,3 +69,12 @@ def outcomes(result: dict[str, Any]) -> dict[str, str]:
 
 def codes(result: dict[str, Any]) -> list[str]:
     return [problem["code"] for problem in result["problemDetails"]]
+
+
+def signing_key_id(credential: dict[str, Any] | str) -> str:
+    """The key id (after ``#``) of the key that signed a credential, JSON or compact JWT."""
+    if isinstance(credential, str):
+        kid = decode_compact(credential).header["kid"]
+    else:
+        kid = credential["proof"]["verificationMethod"]
+    return str(kid).split("#", 1)[1]

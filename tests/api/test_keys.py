@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.api.builders import SAT_TYPES, certificate_body
+from tests.api.builders import SAT_TYPES
 from tests.api.conftest import Issuer, LiveService, assert_problem
 from tests.api.offline import OfflineVerifier
+from tests.api.presenting import issue_certificate, signing_key_id
 from vcservice.custody.encryption import KeyEncryptionKey
-from vcservice.jose.jws import decode_compact
 from vcservice.keys import KeyPair, load_key_file
 from vcservice.keys.multibase import base64url_decode, base64url_encode
 from vcservice.storage.sql import open_store
@@ -29,25 +29,6 @@ def _key_ids(document: dict[str, Any], relation: str = "assertionMethod") -> lis
     return [reference.split("#", 1)[1] for reference in document[relation]]
 
 
-def _issue(live_service: LiveService, issuer: Issuer, securing_format: str) -> dict[str, Any] | str:
-    response = live_service.http.post(
-        "/certificates/oea",
-        headers=issuer.headers,
-        json=certificate_body("oea", securing_format=securing_format),
-    )
-    assert response.status_code == 201, response.text
-    credential: dict[str, Any] | str = response.json()["verifiableCredential"]
-    return credential
-
-
-def _signing_key_id(credential: dict[str, Any] | str) -> str:
-    if isinstance(credential, str):
-        kid = decode_compact(credential).header["kid"]
-    else:
-        kid = credential["proof"]["verificationMethod"]
-    return str(kid).split("#", 1)[1]
-
-
 @pytest.mark.parametrize(
     ("key_type", "securing_format"),
     [("Ed25519", "eddsa-rdfc-2022"), ("P-384", "ecdsa-rdfc-2019"), ("P-384", "vc+jwt")],
@@ -57,8 +38,8 @@ def test_rotation_keeps_old_credentials_verifiable(
 ) -> None:
     issuer = live_service.issuer("rota", SAT_TYPES)
     before = live_service.did_document(issuer.name)
-    old_credential = _issue(live_service, issuer, securing_format)
-    old_key = _signing_key_id(old_credential)
+    old_credential = issue_certificate(live_service, issuer, "oea", securing_format=securing_format)
+    old_key = signing_key_id(old_credential)
     assert old_key in _key_ids(before)
 
     response = live_service.http.post(
@@ -80,8 +61,8 @@ def test_rotation_keeps_old_credentials_verifiable(
     )
     assert code == 0, report
 
-    new_credential = _issue(live_service, issuer, securing_format)
-    assert _signing_key_id(new_credential) == new_key
+    new_credential = issue_certificate(live_service, issuer, "oea", securing_format=securing_format)
+    assert signing_key_id(new_credential) == new_key
     code, report = offline.verify(
         new_credential, after, status_lists=live_service.status_lists(new_credential)
     )
@@ -93,15 +74,27 @@ def test_rotation_keeps_old_credentials_verifiable(
 
 
 def test_rotating_one_type_leaves_the_other_signing(live_service: LiveService, sat: Issuer) -> None:
-    p384 = _signing_key_id(_issue(live_service, sat, "ecdsa-rdfc-2019"))
+    p384 = signing_key_id(
+        issue_certificate(live_service, sat, "oea", securing_format="ecdsa-rdfc-2019")
+    )
     response = live_service.http.post(
         f"/admin/authorities/{sat.name}/keys/rotate",
         headers=live_service.admin,
         json={"keyType": "Ed25519"},
     )
     assert response.status_code == 201
-    assert _signing_key_id(_issue(live_service, sat, "ecdsa-rdfc-2019")) == p384
-    assert _signing_key_id(_issue(live_service, sat, "eddsa-rdfc-2022")) == response.json()["keyId"]
+    assert (
+        signing_key_id(
+            issue_certificate(live_service, sat, "oea", securing_format="ecdsa-rdfc-2019")
+        )
+        == p384
+    )
+    assert (
+        signing_key_id(
+            issue_certificate(live_service, sat, "oea", securing_format="eddsa-rdfc-2022")
+        )
+        == response.json()["keyId"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,7 +161,7 @@ def _secrets_at_rest(live_service: LiveService) -> set[str]:
 def test_no_response_carried_a_secret(live_service: LiveService, sat: Issuer) -> None:
     """Runs last: exercises every endpoint that touches keys, then scans all responses."""
     for securing_format in ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt"):
-        _issue(live_service, sat, securing_format)
+        issue_certificate(live_service, sat, "oea", securing_format=securing_format)
     rotated = live_service.http.post(
         f"/admin/authorities/{sat.name}/keys/rotate",
         headers=live_service.admin,

@@ -13,15 +13,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.api.builders import SAT_TYPES, certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem, serve
 from tests.api.offline import OfflineVerifier
+from tests.api.presenting import issue_certificate, signing_key_id
 from tests.hsm.conftest import TOKEN, SoftHsm, require_pkcs11
-from vcservice.jose.jws import decode_compact
 from vcservice.keys import KeyType
 from vcservice.model.records import StoredKey
 from vcservice.storage.sql import open_store
@@ -51,25 +50,6 @@ def hsm_service(
 def sat(hsm_service: LiveService) -> Issuer:
     """SAT, its keys made in the token when the admin API created it."""
     return hsm_service.issuer("sat", SAT_TYPES)
-
-
-def issue(live: LiveService, issuer: Issuer, securing_format: str) -> dict[str, Any] | str:
-    response = live.http.post(
-        "/certificates/oea",
-        headers=issuer.headers,
-        json=certificate_body("oea", securing_format=securing_format),
-    )
-    assert response.status_code == 201, response.text
-    credential: dict[str, Any] | str = response.json()["verifiableCredential"]
-    return credential
-
-
-def signing_key_id(credential: dict[str, Any] | str) -> str:
-    if isinstance(credential, str):
-        kid = decode_compact(credential).header["kid"]
-    else:
-        kid = credential["proof"]["verificationMethod"]
-    return str(kid).split("#", 1)[1]
 
 
 def key_records(live: LiveService, authority: str) -> list[StoredKey]:
@@ -103,7 +83,7 @@ def test_a_credential_signed_in_the_token_verifies_with_vcservice_verify(
     softhsm: SoftHsm,
     securing_format: str,
 ) -> None:
-    credential = issue(hsm_service, sat, securing_format)
+    credential = issue_certificate(hsm_service, sat, "oea", securing_format=securing_format)
     document = hsm_service.did_document(sat.name)
     status_lists = hsm_service.status_lists(credential)  # signed in the token too
 
@@ -120,7 +100,7 @@ def test_a_credential_signed_in_the_token_verifies_with_vcservice_verify(
 def test_vcservice_verify_as_a_process(
     hsm_service: LiveService, sat: Issuer, context_store_dir: Path, tmp_path: Path
 ) -> None:
-    credential = issue(hsm_service, sat, "ecdsa-rdfc-2019")
+    credential = issue_certificate(hsm_service, sat, "oea", securing_format="ecdsa-rdfc-2019")
     files = {
         "credential.json": credential,
         "did.json": hsm_service.did_document(sat.name),
@@ -179,7 +159,7 @@ def test_rotation_in_the_token_keeps_old_credentials_verifiable(
     securing_format: str,
 ) -> None:
     issuer = hsm_service.issuer("rota", SAT_TYPES)
-    old_credential = issue(hsm_service, issuer, securing_format)
+    old_credential = issue_certificate(hsm_service, issuer, "oea", securing_format=securing_format)
 
     response = hsm_service.http.post(
         f"/admin/authorities/{issuer.name}/keys/rotate",
@@ -188,7 +168,7 @@ def test_rotation_in_the_token_keeps_old_credentials_verifiable(
     )
     assert response.status_code == 201, response.text
     new_key = response.json()["keyId"]
-    new_credential = issue(hsm_service, issuer, securing_format)
+    new_credential = issue_certificate(hsm_service, issuer, "oea", securing_format=securing_format)
 
     assert signing_key_id(new_credential) == new_key != signing_key_id(old_credential)
     after = hsm_service.did_document(issuer.name)
