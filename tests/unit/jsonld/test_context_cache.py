@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import upstream_path
+from tests.conftest import UPSTREAM_DIR
 from tests.unit.certificates.support import REQUESTS, SLUGS, build, certificate_type, sample
 from vcservice.errors import ContextError, DataLossError, VcError
 from vcservice.jsonld.loader import PinnedDocumentLoader
@@ -76,7 +76,11 @@ def assert_same(
 
 
 def _vector_documents() -> list[Path]:
-    root = upstream_path("vectors")
+    """The vectors' JSON-LD documents; none when ../shared is absent (collection must not
+    skip the whole module: the other tests here need only the context store's skip)."""
+    root = UPSTREAM_DIR / "vectors"
+    if not root.exists():
+        return []
     return sorted(path for path in root.rglob("*.json") if "@context" in path.read_text())
 
 
