@@ -132,7 +132,9 @@ def build_services(
         ),
     )
     verifier = VerifierService(core=core, store=store, clock=clock, trust=trust, observer=observer)
-    holders = HolderService(core=core, store=store, kek=kek, clock=clock)
+    holders = HolderService(
+        core=core, store=store, kek=kek, clock=clock, public_url=settings.public_url
+    )
     return Services(
         settings=settings,
         clock=clock,

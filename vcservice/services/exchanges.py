@@ -144,14 +144,13 @@ class ExchangeService:
         """The presentation request of a pending exchange (EXCHANGE_NOT_PENDING otherwise)."""
         exchange = self.exchange(workflow_id, exchange_id)
         self._require_pending(exchange)
-        return presentation_request(
-            self.workflow(workflow_id), exchange, self.exchange_url(exchange)
-        )
+        return self._request_of(exchange)
 
     def open_request(self, exchange: Exchange) -> dict[str, Any] | None:
         """The presentation request while ``exchange`` can be answered, else None."""
-        if exchange.state is not ExchangeState.PENDING or exchange.expires_at <= self._clock.now():
-            return None
+        return None if self._why_closed(exchange) else self._request_of(exchange)
+
+    def _request_of(self, exchange: Exchange) -> dict[str, Any]:
         return presentation_request(
             self.workflow(exchange.workflow), exchange, self.exchange_url(exchange)
         )
@@ -183,10 +182,17 @@ class ExchangeService:
         return result
 
     def _require_pending(self, exchange: Exchange) -> None:
+        closed = self._why_closed(exchange)
+        if closed is not None:
+            raise _not_pending(closed)
+
+    def _why_closed(self, exchange: Exchange) -> str | None:
+        """Why ``exchange`` can no longer be answered, or None while it can."""
         if exchange.state is not ExchangeState.PENDING:
-            raise _not_pending(f"the exchange is {exchange.state.value}; it is answered once")
+            return f"the exchange is {exchange.state.value}; it is answered once"
         if exchange.expires_at <= self._clock.now():
-            raise _not_pending("the exchange expired")
+            return "the exchange expired"
+        return None
 
 
 def presentation_request(workflow: Workflow, exchange: Exchange, url: str) -> dict[str, Any]:

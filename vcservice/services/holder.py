@@ -47,8 +47,11 @@ _CRYPTOSUITE = "eddsa-rdfc-2022"
 class HolderService:
     """Holders, the credentials they accepted, and the presentations they sign."""
 
-    def __init__(self, *, core: Core, store: Store, kek: KeyEncryptionKey, clock: Clock) -> None:
+    def __init__(
+        self, *, core: Core, store: Store, kek: KeyEncryptionKey, clock: Clock, public_url: str
+    ) -> None:
         self._core = core
+        self._public_url = public_url
         self._holders = store.holders
         self._held = store.held_credentials
         self._kek = kek
@@ -58,9 +61,7 @@ class HolderService:
 
     # ------------------------------------------------------------ holders
 
-    def create(
-        self, name: str, *, did_method: HolderDidMethod = "key", public_url: str
-    ) -> tuple[Holder, str]:
+    def create(self, name: str, *, did_method: HolderDidMethod = "key") -> tuple[Holder, str]:
         """A new holder with a fresh Ed25519 key, and its access token (shown once).
 
         Its DID is the key's ``did:key``, or with ``did_method="web"`` the did:web of
@@ -79,7 +80,7 @@ class HolderService:
         secret = key_pair.secret_to_multibase().encode("ascii")
         token = _new_token(name)
         did = (
-            did_web_for_url(public_url, (_DID_WEB_PATH, name))
+            did_web_for_url(self._public_url, (_DID_WEB_PATH, name))
             if did_method == "web"
             else f"did:key:{public}"
         )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from vcservice.clock import Clock
-from vcservice.errors import Problem, VcError
+from vcservice.errors import VcError
 from vcservice.model.records import TrustEntry
 from vcservice.storage.repository import TrustRepository
 from vcservice.trust.registry import Accreditation, TrustRegistry
@@ -69,27 +69,15 @@ class TrustRegistryService:
         """The entries of the configured file."""
         return self._configured
 
-    def snapshot(self) -> TrustRegistry:
-        """The whole registry as it stands: the file's entries and the stored ones."""
-        stored = [as_accreditation(entry) for entry in self._entries.list()]
-        return TrustRegistry([*self._configured.entries(), *stored])
-
-    def check(
-        self, issuer: str | None, credential_types: Sequence[str], now: datetime
-    ) -> list[Problem]:
-        """Problems when ``issuer`` is not accredited at ``now`` for each of the types."""
-        return self._for(issuer).check(issuer, credential_types, now)
+    def about(self, issuer: str) -> TrustRegistry:
+        """The registry restricted to ``issuer``: its file entries and one indexed read of
+        the stored ones."""
+        stored = [as_accreditation(entry) for entry in self._entries.for_issuer(issuer)]
+        return TrustRegistry([*self._configured.accreditations(issuer), *stored])
 
     def display_name(self, issuer: str) -> str | None:
         """The issuer's display name, the file's first."""
-        return self._for(issuer).display_name(issuer)
-
-    def _for(self, issuer: str | None) -> TrustRegistry:
-        """The registry restricted to ``issuer``: one indexed read of the stored entries."""
-        if issuer is None:
-            return self._configured
-        stored = [as_accreditation(entry) for entry in self._entries.for_issuer(issuer)]
-        return TrustRegistry([*self._configured.accreditations(issuer), *stored])
+        return self.about(issuer).display_name(issuer)
 
 
 def as_accreditation(entry: TrustEntry) -> Accreditation:

@@ -81,14 +81,8 @@ class Accreditation:
 class IssuerTrust(Protocol):
     """What the verifier asks of a trust registry (a file's, or the service's stored one)."""
 
-    def check(
-        self, issuer: str | None, credential_types: Sequence[str], now: datetime
-    ) -> list[Problem]:
-        """Problems when ``issuer`` is not accredited at ``now`` for each of the types."""
-        ...
-
-    def display_name(self, issuer: str) -> str | None:
-        """The issuer's display name, if it is in the registry."""
+    def about(self, issuer: str) -> TrustRegistry:
+        """The accreditations of ``issuer`` alone, to check its credential against."""
         ...
 
 
@@ -121,6 +115,10 @@ class TrustRegistry:
     def entries(self) -> tuple[Accreditation, ...]:
         """Every entry, issuer by issuer."""
         return tuple(entry for entries in self._by_issuer.values() for entry in entries)
+
+    def about(self, issuer: str) -> TrustRegistry:
+        """The registry restricted to ``issuer``'s entries."""
+        return TrustRegistry(self.accreditations(issuer))
 
     def accreditations(self, issuer: str) -> tuple[Accreditation, ...]:
         """Every entry for ``issuer``."""

@@ -16,7 +16,7 @@ from vcservice.model import credential as vcdm
 from vcservice.model.values import as_list
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
 from vcservice.proofs.purposes import AUTHENTICATION, ProofPurpose
-from vcservice.trust.registry import IssuerTrust
+from vcservice.trust.registry import IssuerTrust, TrustRegistry
 from vcservice.verification.result import Check, Outcome, VerificationResult
 
 DATA_INTEGRITY_FORMAT = "data-integrity"
@@ -192,8 +192,9 @@ class Verifier:
                 "issuerTrust", "the issuer is not bound to a verified proof, so trust is moot"
             )
         issuer = vcdm.issuer_id(credential)
-        problems = self._trust_registry.check(issuer, vcdm.types_of(credential), self._clock.now())
-        name = self._trust_registry.display_name(issuer) if issuer else None
+        registry = self._trust_registry.about(issuer) if issuer else TrustRegistry(())
+        problems = registry.check(issuer, vcdm.types_of(credential), self._clock.now())
+        name = registry.display_name(issuer) if issuer else None
         detail = None if problems or name is None else f"accredited issuer {name}"
         return Check.of("issuerTrust", problems, detail=detail)
 

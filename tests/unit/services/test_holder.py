@@ -85,6 +85,7 @@ def _service(core: Core | None = None) -> HolderService:
         core=cast(Core, core),
         store=cast(Store, MemoryStore()),
         kek=KeyEncryptionKey(bytes(range(32))),
+        public_url=PUBLIC_URL,
         clock=FixedClock(NOW),
     )
 
@@ -116,7 +117,7 @@ def _code(caught: pytest.ExceptionInfo[VcError]) -> tuple[str, str | None]:
 
 
 def test_a_did_key_holder_by_default(service: HolderService) -> None:
-    holder, _ = service.create("acme", public_url=PUBLIC_URL)
+    holder, _ = service.create("acme")
     assert holder.did == f"did:key:{holder.public_key_multibase}"
     assert holder.did.startswith("did:key:z6Mk")
     assert service.find_did_document(holder.did) is None
@@ -126,7 +127,7 @@ def test_a_did_key_holder_by_default(service: HolderService) -> None:
 
 
 def test_a_did_web_holder_and_its_document(service: HolderService) -> None:
-    holder, _ = service.create("acme", did_method="web", public_url=PUBLIC_URL)
+    holder, _ = service.create("acme", did_method="web")
     assert holder.did == ACME_WEB
     served = service.did_document("acme")
     method_id = f"{ACME_WEB}#{holder.public_key_multibase}"
@@ -154,22 +155,22 @@ def test_a_did_web_holder_and_its_document(service: HolderService) -> None:
     ],
 )
 def test_only_our_did_web_holders_are_found(service: HolderService, did: str) -> None:
-    service.create("acme", did_method="web", public_url=PUBLIC_URL)
+    service.create("acme", did_method="web")
     assert service.find_did_document(did) is None
 
 
 @pytest.mark.parametrize("name", ["", "Acme", "acme\n", "-acme", "ac.me", "ac me", "a" * 64])
 def test_a_bad_holder_name_is_refused(service: HolderService, name: str) -> None:
     with pytest.raises(VcError) as caught:
-        service.create(name, did_method="web", public_url=PUBLIC_URL)
+        service.create(name, did_method="web")
     assert _code(caught) == ("MALFORMED_VALUE_ERROR", "name")
     assert service.list_holders() == []
 
 
 def test_a_name_is_taken_once(service: HolderService) -> None:
-    service.create("acme", public_url=PUBLIC_URL)
+    service.create("acme")
     with pytest.raises(StorageError) as caught:
-        service.create("acme", did_method="web", public_url=PUBLIC_URL)
+        service.create("acme", did_method="web")
     assert caught.value.code == "CONFLICT"
 
 
@@ -177,8 +178,8 @@ def test_a_name_is_taken_once(service: HolderService) -> None:
 
 
 def test_list_get_and_remove(service: HolderService) -> None:
-    zeta, _ = service.create("zeta", public_url=PUBLIC_URL)
-    acme, _ = service.create("acme", did_method="web", public_url=PUBLIC_URL)
+    zeta, _ = service.create("zeta")
+    acme, _ = service.create("acme", did_method="web")
     assert service.list_holders() == [acme, zeta]
     assert service.get("zeta") == zeta
     service.remove("zeta")
@@ -190,7 +191,7 @@ def test_list_get_and_remove(service: HolderService) -> None:
 
 
 def test_rotating_the_token_retires_the_old_one(service: HolderService) -> None:
-    holder, old = service.create("acme", public_url=PUBLIC_URL)
+    holder, old = service.create("acme")
     assert service.authenticate(old) == holder
     rotated, new = service.rotate_token("acme")
     assert new != old and new.startswith("acme.")
@@ -207,7 +208,7 @@ def test_rotating_the_token_retires_the_old_one(service: HolderService) -> None:
 def test_an_unknown_holder_costs_one_slow_hash_too(
     service: HolderService, hash_checks: list[str], token: str
 ) -> None:
-    holder, _ = service.create("acme", public_url=PUBLIC_URL)
+    holder, _ = service.create("acme")
     with pytest.raises(VcError) as caught:
         service.authenticate(token)
     assert _code(caught) == ("INVALID_TOKEN", "Authorization")
@@ -255,7 +256,7 @@ def wallets(context_store_dir: Path) -> Wallets:
 @pytest.mark.parametrize("fmt", ["data-integrity", "vp+jwt"])
 def test_a_did_web_holder_proves_and_the_core_verifies_it(wallets: Wallets, fmt: Any) -> None:
     name = f"acme-{fmt.replace('+', '-')}"
-    holder, _ = wallets.service.create(name, did_method="web", public_url=PUBLIC_URL)
+    holder, _ = wallets.service.create(name, did_method="web")
     credential = certificate("immex", issuer=ISSUER)
     credential["credentialSubject"]["id"] = holder.did
     signed = wallets.core.data_integrity.add_proof(

@@ -108,9 +108,7 @@ class ProveRequest(StrictModel):
 )
 def create_holder(body: CreateHolder, services: ServicesDep) -> HolderWithToken:
     """Create a holder with an Ed25519 key and a did:key or did:web; the token is shown once."""
-    holder, token = services.holders.create(
-        body.name, did_method=body.did_method, public_url=services.settings.public_url
-    )
+    holder, token = services.holders.create(body.name, did_method=body.did_method)
     return HolderWithToken(**HolderView.of(holder).model_dump(), access_token=token)
 
 
