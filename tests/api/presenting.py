@@ -43,6 +43,17 @@ def issue_certificate(
     return response.json()["verifiableCredential"]
 
 
+def suspend(live_service: LiveService, issuer: Issuer, credential_id: str) -> None:
+    """Suspend a credential through ``POST /credentials/status`` (the issuer may update)."""
+    entry = {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": "0x1"}
+    response = live_service.http.post(
+        "/credentials/status",
+        headers=issuer.headers,
+        json={"credentialId": credential_id, "credentialStatus": [entry], "reason": "under review"},
+    )
+    assert response.status_code == 200, response.text
+
+
 def present(
     core: Core, holder: Holder, credentials: list[Any], *, challenge: str, domain: str | None
 ) -> dict[str, Any]:

@@ -224,6 +224,7 @@ def _seed(live: LiveService) -> Seeded:
             ("POST", "/credentials/status"): {"credentialId": kept_id},
             ("POST", "/presentations/prove"): {"credentialIds": [kept_id], "domain": DOMAIN},
             ("POST", "/credentials/verify"): {"verifiableCredential": stored[0]},
+            ("POST", "/credentials/verify/batch"): {"verifiableCredentials": stored},
             ("POST", "/holder/credentials"): {"verifiableCredential": stored[0]},
             ("POST", "/presentations/verify"): {
                 "options": {"challenge": challenge.json()["challenge"], "domain": DOMAIN}

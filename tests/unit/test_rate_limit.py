@@ -73,3 +73,15 @@ def test_install_rate_limits_puts_limiters_on_the_state(tmp_path: Path) -> None:
     assert isinstance(state.auth_failure_limiter, RateLimiter)
     assert state.token_limiter is not state.auth_failure_limiter
     assert state.issue_limiter is None  # 0 turns it off
+
+
+def test_a_charge_after_admission_may_overdraw_the_bucket() -> None:
+    clock = _Clock()
+    limiter = RateLimiter(60, clock=clock)  # one a second, bursts of ten
+    limiter.take("broker")
+    limiter.charge("broker", 24)  # a batch of 25: never refused, fifteen in debt
+    with pytest.raises(RateLimitError) as excinfo:
+        limiter.take("broker")
+    assert excinfo.value.retry_after == 16  # back to one request
+    clock.now = 16.0
+    limiter.take("broker")

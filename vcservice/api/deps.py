@@ -78,20 +78,37 @@ def limit_rate(request: Request) -> None:
     _take(request, client_address(request))
 
 
-def admit_verification(request: Request, services: ServicesDep) -> None:
+def admit_verification(request: Request, services: ServicesDep) -> str:
     """Admit a verifier request: a ``verify:credentials`` token when the settings require
-    one, and within the caller's rate (per client with a token, else per address)."""
+    one, and within the caller's rate (per client with a token, else per address).
+
+    Returns the caller's key in the verify rate limit (for ``charge_verifications``).
+    """
     if services.settings.verify_requires_token:
-        grant = require_scope(Scope.VERIFY)(request, services).grant
-        _take(request, "client:" + grant.client_id)
+        caller = "client:" + require_scope(Scope.VERIFY)(request, services).grant.client_id
     else:
-        limit_rate(request)
+        caller = client_address(request)
+    _take(request, caller)
+    return caller
+
+
+def charge_verifications(request: Request, caller: str, count: int) -> None:
+    """Charge an admitted ``caller`` ``count`` verifications beyond its request's one (a
+    batch's further credentials): never refused, they may overdraw the caller's rate."""
+    limiter = _limiter(request, "verify_limiter")
+    if limiter is not None:
+        limiter.charge(caller, count)
 
 
 def _take(request: Request, caller: str, limiter_name: str = "verify_limiter") -> None:
-    limiter: RateLimiter | None = getattr(request.app.state, limiter_name, None)
+    limiter = _limiter(request, limiter_name)
     if limiter is not None:
         limiter.take(caller)
+
+
+def _limiter(request: Request, name: str) -> RateLimiter | None:
+    limiter: RateLimiter | None = getattr(request.app.state, name, None)
+    return limiter
 
 
 def client_address(request: Request) -> str:
@@ -116,6 +133,7 @@ Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
 Updating = Annotated[Caller, Depends(require_issuing_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
 Verification = Depends(admit_verification)
+VerifyingCaller = Annotated[str, Depends(admit_verification)]  # the key of an admitted caller
 RateLimit = Depends(limit_rate)
 
 

@@ -3,6 +3,10 @@
 Buckets live in the process, so with N workers a caller gets up to N times the rate; the
 bound exists to keep one caller from starving the others, not to meter usage. The table
 of buckets is bounded: the least recently seen callers are forgotten first.
+
+A request is admitted while its caller's bucket holds one request; work counted once the
+request is in (the further credentials of a batch) is charged on top and may overdraw the
+bucket, which the caller's next requests then wait out.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class RateLimiter:
 
     def take(self, caller: str) -> None:
         """Spend one request of ``caller``'s bucket (RateLimitError when it is empty)."""
-        self._admit(caller, spend=True)
+        self._admit(caller, cost=1)
 
     def check(self, caller: str) -> None:
         """Raise RateLimitError when ``caller``'s bucket is empty, spending nothing.
@@ -57,17 +61,25 @@ class RateLimiter:
         For what is counted only afterwards (failed authentications): checked before the
         work, taken when it fails, so an empty bucket refuses even a right guess.
         """
-        self._admit(caller, spend=False)
+        self._admit(caller, cost=0)
 
-    def _admit(self, caller: str, *, spend: bool) -> None:
+    def charge(self, caller: str, cost: int) -> None:
+        """Spend ``cost`` more requests of ``caller``'s bucket, refusing nothing.
+
+        For work counted after its request was admitted (``take``): the bucket may go into
+        debt, and the caller's next requests are refused until it has refilled.
+        """
+        self._admit(caller, cost=cost, refuse=False)
+
+    def _admit(self, caller: str, *, cost: int, refuse: bool = True) -> None:
         now = self._clock()
         with self._lock:
             tokens, last = self._buckets.pop(caller, (self._burst, now))
             tokens = min(self._burst, tokens + (now - last) * self._rate)
-            if tokens < 1.0:
+            if refuse and tokens < 1.0:
                 self._remember(caller, tokens, now)
                 raise RateLimitError(math.ceil((1.0 - tokens) / self._rate))
-            self._remember(caller, tokens - 1.0 if spend else tokens, now)
+            self._remember(caller, tokens - cost, now)
 
     def _remember(self, caller: str, tokens: float, now: float) -> None:
         self._buckets[caller] = (tokens, now)

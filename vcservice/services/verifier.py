@@ -10,7 +10,7 @@ presentation to that domain as well.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,6 +78,12 @@ class VerifierService:
         result = self._verifier.verify_credential(document)
         self._observer.verified("credential", result.verified)
         return result
+
+    def verify_credentials(
+        self, documents: Sequence[Mapping[str, Any] | str]
+    ) -> list[VerificationResult]:
+        """Verify each credential as ``verify_credential`` does, the results in their order."""
+        return [self.verify_credential(document) for document in documents]
 
     def verify_presentation(
         self,

@@ -3,17 +3,18 @@
 Open by default (verification uses only public information) and rate-limited per caller;
 ``VCSERVICE_VERIFY_REQUIRES_TOKEN`` makes them require a ``verify:credentials`` token. A
 failed verification is a 200 with ``verified: false`` and every check; only a malformed
-request is a problem.
+request is a problem. A batch of credentials counts one verification per credential
+against the caller's rate.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
-from pydantic import Field, StringConstraints
+from fastapi import APIRouter, Body, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from vcservice.api.deps import ServicesDep, Verification
+from vcservice.api.deps import ServicesDep, Verification, VerifyingCaller, charge_verifications
 from vcservice.api.problems import answer, problems
 from vcservice.api.schemas import ApiModel, StrictModel, VerificationResultView
 from vcservice.model.datetimes import format_datetime
@@ -33,6 +34,93 @@ Domain = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 VERIFY_RESULT = answer(
     200, VerificationResultView, "the verification result: verified, every check, coded problems"
 )
+MAX_BATCH = 100  # credentials in one POST /credentials/verify/batch
+
+# The batch's OpenAPI example: a credential that verifies and a JWT that cannot be read.
+_ISSUER = "did:web:aduanas.example:issuers:sat"
+_KEY = f"{_ISSUER}#ed25519-2026-06-01T00-00-00Z"
+_SUSPENSION_LIST = "https://aduanas.example/status-lists/sat/suspension/1"
+EXAMPLE_CREDENTIAL: dict[str, Any] = {
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://w3id.org/vcservice/trade-certificates/v1",
+    ],
+    "id": "urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421",
+    "type": ["VerifiableCredential", "OEACertificate"],
+    "issuer": {"id": _ISSUER, "name": "Servicio de Administración Tributaria"},
+    "validFrom": "2026-06-01T00:00:00Z",
+    "validUntil": "2027-05-31T23:59:59Z",
+    "credentialSubject": {
+        "id": "did:web:ensambles-bravo.example",
+        "legalName": "Ensambles Electrónicos del Bravo, S.A. de C.V.",
+        "rfc": "EEB030821R49",
+    },
+    "credentialSchema": {
+        "id": "https://w3id.org/vcservice/trade-certificates/schemas/oea-v1.json",
+        "type": "JsonSchema",
+    },
+    "credentialStatus": [
+        {
+            "id": f"{_SUSPENSION_LIST}#105374",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "suspension",
+            "statusListIndex": "105374",
+            "statusListCredential": _SUSPENSION_LIST,
+        }
+    ],
+    "proof": {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2026-06-01T00:00:00Z",
+        "verificationMethod": _KEY,
+        "proofPurpose": "assertionMethod",
+        "proofValue": "z5Ddi3eDM7oSHY34h8twJTdvrKhKUDFhVUV7JuXbGcWP1KxUMpQ33A7TCy8q2uVjrG47o"
+        "hHdXefCH5kjTAhzda7tX",
+    },
+}
+EXAMPLE_MALFORMED = "eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln"  # its payload is no JSON
+EXAMPLE_VERIFIED: dict[str, Any] = {
+    "verified": True,
+    "kind": "VerifiableCredential",
+    "format": "data-integrity",
+    "checks": [
+        {"check": "structure", "outcome": "passed"},
+        {"check": "proof", "outcome": "passed", "detail": f"eddsa-rdfc-2022 by {_KEY}"},
+        {"check": "issuer", "outcome": "passed", "detail": f"signed by the issuer {_ISSUER}"},
+        {"check": "issuerTrust", "outcome": "passed", "detail": "accredited issuer SAT"},
+        {"check": "validityPeriod", "outcome": "passed"},
+        {"check": "credentialSchema", "outcome": "passed"},
+        {
+            "check": "status",
+            "outcome": "passed",
+            "detail": "suspension: not suspended (index 105374, 0x0); list "
+            f"{_SUSPENSION_LIST} fetched 2026-11-28T12:00:00Z (age 0 s), "
+            "valid until 2026-12-05T12:00:00Z",
+        },
+    ],
+    "problemDetails": [],
+    "warnings": [],
+    "document": EXAMPLE_CREDENTIAL,
+}
+EXAMPLE_UNREADABLE: dict[str, Any] = {
+    "verified": False,
+    "kind": "VerifiableCredential",
+    "format": "vc+jwt",
+    "checks": [{"check": "structure", "outcome": "failed", "codes": ["PARSING_ERROR"]}],
+    "problemDetails": [
+        {
+            "type": "https://www.w3.org/TR/vc-data-model#PARSING_ERROR",
+            "code": "PARSING_ERROR",
+            "title": "The document could not be parsed",
+            "detail": "the VerifiableCredential could not be read as JSON or a JWT",
+            "i18n": {
+                "en": {"title": "The document could not be parsed"},
+                "es": {"title": "No se pudo interpretar el documento"},
+            },
+        }
+    ],
+    "warnings": [],
+}
 
 
 class ChallengeRequest(StrictModel):
@@ -58,6 +146,39 @@ class VerifyCredentialRequest(StrictModel):
 
     verifiable_credential: Secured
     options: CredentialVerifyOptions = Field(default_factory=CredentialVerifyOptions)
+
+
+class VerifyCredentialsRequest(StrictModel):
+    """``POST /credentials/verify/batch``: 1 to 100 credentials, each JSON or a compact
+    ``vc+jwt`` as ``POST /credentials/verify`` takes one; an item that endpoint would refuse
+    as malformed (422) refuses the batch, naming ``verifiableCredentials[i]``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"verifiableCredentials": [EXAMPLE_CREDENTIAL, EXAMPLE_MALFORMED], "options": {}}
+            ]
+        }
+    )
+
+    verifiable_credentials: list[Secured] = Field(min_length=1, max_length=MAX_BATCH)
+    options: CredentialVerifyOptions = Field(default_factory=CredentialVerifyOptions)
+
+
+class BatchVerificationView(BaseModel):
+    """The batch's results, in the order of its credentials."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"verified": False, "results": [EXAMPLE_VERIFIED, EXAMPLE_UNREADABLE]}]
+        },
+    )
+
+    verified: bool = Field(description="true when every credential verified")
+    results: list[VerificationResultView] = Field(
+        description="each credential's result, as POST /credentials/verify answers it"
+    )
 
 
 class PresentationVerifyOptions(StrictModel):
@@ -95,6 +216,30 @@ def create_challenge(
 def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> dict[str, Any]:
     """Verify a credential: proof, issuer, validity period, status."""
     return services.verifier.verify_credential(body.verifiable_credential).to_json()
+
+
+@router.post(
+    "/credentials/verify/batch",
+    responses=answer(200, BatchVerificationView, "each credential's result, in request order")
+    | problems(400, 413, 422),
+)
+def verify_credentials(
+    body: VerifyCredentialsRequest, request: Request, caller: VerifyingCaller, services: ServicesDep
+) -> dict[str, Any]:
+    """Verify up to 100 credentials in one request, each as ``POST /credentials/verify`` would.
+
+    A credential that does not verify (a bad proof, a suspended certificate, a JWT that
+    cannot be read) does not fail the batch: its result says why, and ``verified`` is
+    true only when every credential verified. Each credential counts against the
+    caller's rate: a batch is admitted while the caller has a request left, and what it
+    costs beyond that is waited out by the caller's next requests (429, Retry-After).
+    """
+    charge_verifications(request, caller, len(body.verifiable_credentials) - 1)
+    results = services.verifier.verify_credentials(body.verifiable_credentials)
+    return {
+        "verified": all(result.verified for result in results),
+        "results": [result.to_json() for result in results],
+    }
 
 
 @router.post("/presentations/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
