@@ -12,6 +12,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("VCSERVICE_SHARED_DIR", REPO_ROOT.parent / "shared"))
 UPSTREAM_DIR = SHARED_DIR / "upstream"
 
+# Every document the suite turns into RDF — in this process and in every service it
+# starts — goes through both JSON-LD paths, and any difference fails (FastPathDisagreement).
+os.environ.setdefault("VCSERVICE_JSONLD_PATH", "checked")
+
 
 def upstream_path(*parts: str) -> Path:
     """Return a path under ../shared/upstream, skipping the calling test if it does not exist."""
@@ -41,7 +45,7 @@ def core(context_store_dir: Path) -> Any:
     """The wired credential core over the pinned store (system clock, no status checker)."""
     from vcservice.services.core import CoreConfig, build_core
 
-    return build_core(CoreConfig(store_dir=context_store_dir))
+    return build_core(CoreConfig(store_dir=context_store_dir, jsonld_path="checked"))
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +55,9 @@ def fixed_core(context_store_dir: Path) -> Any:
     from vcservice.clock import FixedClock
     from vcservice.services.core import CoreConfig, build_core
 
-    return build_core(CoreConfig(store_dir=context_store_dir), clock=FixedClock(NOW))
+    return build_core(
+        CoreConfig(store_dir=context_store_dir, jsonld_path="checked"), clock=FixedClock(NOW)
+    )
 
 
 @pytest.fixture

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(True, description="generate missing secrets into data_dir")
     access_token_lifetime_seconds: int = Field(300, ge=30, le=3600)
     canonicalizer: str = "rdfc10"
+    jsonld_path: Literal["fast", "reference", "checked"] = Field(
+        "fast",
+        description="JSON-LD to RDF: fast (pyld when it declines), reference (pyld only), "
+        "or checked (both, failing on any difference)",
+    )
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
     forwarded_allow_ips: str = Field(

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pyld import jsonld
 
 from vcservice.errors import DataLossError, ParsingError, VcError
+from vcservice.jsonld.fast import DeclinedError, FastRdfPath
 from vcservice.jsonld.loader import DocumentLoader
 from vcservice.jsonld.resolver import PinnedContextCache
 from vcservice.rdf.model import Quad, from_pyld_dataset
+from vcservice.rdf.rdfc10 import canonicalize
+
+JsonLdPath = Literal["fast", "reference", "checked"]
+JSONLD_PATHS: tuple[JsonLdPath, ...] = ("fast", "reference", "checked")
 
 ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 MAX_NESTING_DEPTH = 48
@@ -34,6 +39,11 @@ class SafeJsonLdProcessor:
     per processor (``vcservice.jsonld.resolver``), so ``loader`` must serve the same
     document for a URL for the processor's lifetime, as ``PinnedDocumentLoader`` does;
     without it every call resolves them again, as plain pyld does.
+
+    ``path`` chooses how documents become RDF: ``fast`` (the default; it needs the cache)
+    tries ``vcservice.jsonld.fast`` first and reaches pyld only when it declines,
+    ``reference`` always uses pyld, and ``checked`` runs both and raises
+    ``FastPathDisagreementError`` on any difference — for test suites and roll-outs.
     """
 
     def __init__(
@@ -42,10 +52,23 @@ class SafeJsonLdProcessor:
         *,
         allow_undefined_terms: bool = False,
         cache_contexts: bool = True,
+        path: JsonLdPath = "fast",
     ) -> None:
+        if path not in JSONLD_PATHS:
+            raise ValueError(f"unknown JSON-LD path {path!r} (choose from {JSONLD_PATHS})")
+        if path != "reference" and not cache_contexts:
+            raise ValueError("the fast JSON-LD path works over the context cache")
         self._loader = loader
         self._allow_undefined_terms = allow_undefined_terms
         self._contexts = PinnedContextCache() if cache_contexts else None
+        self._checked = path == "checked"
+        self.fast_path = (
+            None
+            if self._contexts is None or path == "reference"
+            else FastRdfPath(
+                self._load_for_pyld, self._contexts, allow_undefined_terms=allow_undefined_terms
+            )
+        )
 
     def to_quads(self, document: dict[str, Any]) -> list[Quad]:
         """Expand ``document`` and return its RDF dataset as quads.
@@ -53,6 +76,27 @@ class SafeJsonLdProcessor:
         Raises ``DataLossError``, ``ContextError`` or ``ParsingError``.
         """
         _check_depth(document)
+        if self.fast_path is None:
+            return self._reference_quads(document)
+        try:
+            quads = self.fast_path.to_quads(document)
+        except DeclinedError:
+            return self._reference_quads(document)
+        if self._checked:
+            self._check_agreement(document, quads)
+        return quads
+
+    def _check_agreement(self, document: dict[str, Any], quads: list[Quad]) -> None:
+        try:
+            reference = self._reference_quads(document)
+        except VcError as error:
+            raise FastPathDisagreementError(
+                f"the fast path accepted a document the reference path refuses: {error.message}"
+            ) from error
+        if canonicalize(quads) != canonicalize(reference):
+            raise FastPathDisagreementError("the fast and reference paths made different datasets")
+
+    def _reference_quads(self, document: dict[str, Any]) -> list[Quad]:
         options = {
             "documentLoader": self._load_for_pyld,
             "rdfDirection": "i18n-datatype",
@@ -67,10 +111,17 @@ class SafeJsonLdProcessor:
             raise ParsingError("document is nested too deeply to process") from None
         except jsonld.JsonLdError as exc:
             raise _translate(exc) from exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # pyld's own failures on odd input (a relative context URL, an @id of null…)
+            raise ParsingError(f"JSON-LD processing failed: {exc!r}") from None
         return from_pyld_dataset(dataset)
 
     def _load_for_pyld(self, url: str, options: Any = None) -> dict[str, Any]:
         return {"contextUrl": None, "documentUrl": url, "document": self._loader.load(url)}
+
+
+class FastPathDisagreementError(RuntimeError):
+    """In ``checked`` mode: the fast path's RDF differs from the reference path's (a bug)."""
 
 
 class _CheckingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]

@@ -99,6 +99,7 @@ def build_services(
             store_dir=settings.context_store,
             fetch_policy=policy,
             canonicalizer=settings.canonicalizer,
+            jsonld_path=settings.jsonld_path,
         ),
         clock=clock,
         # Late-bound, as the status lists below: the holder service is built on this core.

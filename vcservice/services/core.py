@@ -20,7 +20,7 @@ from vcservice.dids.resolver import (
 )
 from vcservice.jsonld.loader import PinnedDocumentLoader
 from vcservice.jsonld.manifest import ContextManifest, default_contexts_dir
-from vcservice.jsonld.processor import SafeJsonLdProcessor
+from vcservice.jsonld.processor import JsonLdPath, SafeJsonLdProcessor
 from vcservice.jsonld.store import ContextStore
 from vcservice.net import TtlCache
 from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
@@ -52,6 +52,7 @@ class CoreConfig:
     contexts_dir: Path = field(default_factory=default_contexts_dir)
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     canonicalizer: str = Rdfc10Canonicalizer.name
+    jsonld_path: JsonLdPath = "fast"
     allow_undefined_terms: bool = False
 
 
@@ -89,7 +90,9 @@ def build_core(
     """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
     processor = SafeJsonLdProcessor(
-        PinnedDocumentLoader(store), allow_undefined_terms=config.allow_undefined_terms
+        PinnedDocumentLoader(store),
+        allow_undefined_terms=config.allow_undefined_terms,
+        path=config.jsonld_path,
     )
     canonizer = RdfCanonizer(processor, _canonicalizer(config.canonicalizer))
     http = GuardedHttpClient(config.fetch_policy)
