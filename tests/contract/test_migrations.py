@@ -19,7 +19,7 @@ from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0006"
+HEAD = "0007"
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 AUDIT_TABLES = {"audit_log", "audit_head"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vcservice.dids.syntax import parse_did, split_fragment
@@ -123,9 +123,16 @@ class VerificationMethod:
 
 @dataclass(frozen=True)
 class DidDocument:
-    """A resolved DID document (the JSON object); treat ``data`` as read-only."""
+    """A resolved DID document (the JSON object); treat ``data`` as read-only.
+
+    Each verification method is parsed (its public key decoded) once per document: a
+    document kept by a resolver's cache serves every later verification with it.
+    """
 
     data: Mapping[str, Any]
+    _methods: dict[str, VerificationMethod] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         document_id = self.data.get("id") if isinstance(self.data, Mapping) else None
@@ -144,6 +151,13 @@ class DidDocument:
         Its controller must be this document (CID §3.3), else INVALID_VERIFICATION_METHOD.
         """
         target = _absolute(vm_id, self.id)
+        method = self._methods.get(target)
+        if method is None:
+            method = self._methods[target] = self._parse_method(target)
+        return method
+
+    def _parse_method(self, target: str) -> VerificationMethod:
+        """The verification method ``target`` as this document defines it, checked."""
         if split_fragment(target)[0] != self.id:
             raise DidError(f"{target} is not a verification method of {self.id}", code=_INVALID_VM)
         found = {

@@ -14,6 +14,7 @@ from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType, Signer
 from vcservice.model.records import AuditAction, Authority, StoredKey
 from vcservice.services.audit import audit_event
+from vcservice.services.versioned_cache import VersionedCache
 from vcservice.status.index import index_service
 from vcservice.storage.repository import Store
 
@@ -23,16 +24,34 @@ AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P384)
 # Where an authority's status lists are served: <public URL>/status-lists/<name>/… and, at
 # <public URL>/status-lists/<name>, their index (which the DID document points to).
 STATUS_LISTS_PATH = "status-lists"
+# Parsed DID documents a process keeps, by DID, each until its authority's keys change.
+DID_DOCUMENTS_KEPT = 256
 
 
 class AuthorityService:
-    """Creates and looks up authorities; their DIDs are did:web under this service's URL."""
+    """Creates and looks up authorities; their DIDs are did:web under this service's URL.
 
-    def __init__(self, *, store: Store, keystore: KeyStore, public_url: str, clock: Clock) -> None:
+    ``documents`` keeps the DID documents that :meth:`find_did_document` built (by
+    default up to ``DID_DOCUMENTS_KEPT``).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        keystore: KeyStore,
+        public_url: str,
+        clock: Clock,
+        documents: VersionedCache[str, DidDocument] | None = None,
+    ) -> None:
         self._store = store
         self._keystore = keystore
         self._public_url = public_url
         self._clock = clock
+        self._did_prefix = did_web_for_url(public_url, ("issuers", "x"))[:-1]
+        self._documents = (
+            VersionedCache(max_entries=DID_DOCUMENTS_KEPT) if documents is None else documents
+        )
 
     def create(self, *, name: str, display_name: str, credential_types: Iterable[str]) -> Authority:
         """Create an authority with a fresh Ed25519 and P-384 key (CONFLICT if it exists)."""
@@ -106,19 +125,29 @@ class AuthorityService:
 
         Its ``service`` points to the index of the authority's status lists.
         """
-        authority = self.get(name)
-        index_url = f"{self._public_url.rstrip('/')}/{STATUS_LISTS_PATH}/{name}"
-        return build_did_web_document(
-            authority.did,
-            self._keystore.published_keys(name),
-            services=[index_service(authority.did, index_url)],
-        )
+        return self._document(name, self.get(name).did)
 
     def find_did_document(self, did: str) -> DidDocument | None:
-        """The DID document of one of our authorities, resolved without the network."""
-        prefix = did_web_for_url(self._public_url, ("issuers", "x"))[:-1]
-        name = did.removeprefix(prefix) if did.startswith(prefix) else ""
-        authority = self._store.authorities.get(name) if AUTHORITY_NAME.match(name) else None
-        if authority is None or authority.did != did:
+        """The DID document of one of our authorities, resolved without the network.
+
+        One query reads the authority's key version; the document (with the verification
+        methods parsed from it) is rebuilt only if that moved on since it was built here.
+        """
+        name = did.removeprefix(self._did_prefix) if did.startswith(self._did_prefix) else ""
+        if not AUTHORITY_NAME.match(name):
             return None
-        return DidDocument(self.did_document(name))
+        version = self._store.authorities.key_version(name, did=did)
+        if version is None:
+            return None
+        document = self._documents.get(did, version)
+        if document is None:
+            document = DidDocument(self._document(name, did))
+            self._documents.put(did, version, document)
+        return document
+
+    def _document(self, name: str, did: str) -> dict[str, Any]:
+        """The DID document of the authority ``name`` (whose DID is ``did``), built afresh."""
+        index_url = f"{self._public_url.rstrip('/')}/{STATUS_LISTS_PATH}/{name}"
+        return build_did_web_document(
+            did, self._keystore.published_keys(name), services=[index_service(did, index_url)]
+        )

@@ -32,6 +32,7 @@ from vcservice.services.audit import audit_event
 from vcservice.services.authorities import STATUS_LISTS_PATH, AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.registry import issued_by
+from vcservice.services.versioned_cache import VersionedCache
 from vcservice.status.bitstring import MINIMUM_ENTRIES, Bitstring
 from vcservice.status.list_credential import (
     CUSTOMS_MESSAGES,
@@ -50,6 +51,9 @@ REVOKED = 1
 LIST_TTL = timedelta(minutes=5)
 LIST_VALIDITY = timedelta(days=7)
 RESIGN_BEFORE = timedelta(days=1)  # re-sign a published list whose validity runs out sooner
+# Parsed list credentials a process keeps for its own verifications, by list, each until
+# the list's version moves on or its validity runs short.
+STATUS_DOCUMENTS_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,11 @@ class PublishedList:
 
 
 class StatusService:
-    """Allocates status entries, records changes with who/when/why, publishes the lists."""
+    """Allocates status entries, records changes with who/when/why, publishes the lists.
+
+    ``documents`` keeps the list credentials that :meth:`local_document` parsed (by
+    default up to ``STATUS_DOCUMENTS_KEPT``).
+    """
 
     def __init__(
         self,
@@ -77,6 +85,7 @@ class StatusService:
         public_url: str,
         clock: Clock,
         list_size: int = MINIMUM_ENTRIES,
+        documents: VersionedCache[int, dict[str, Any]] | None = None,
     ) -> None:
         self._store = store
         self._authorities = authorities
@@ -84,6 +93,9 @@ class StatusService:
         self._base = f"{public_url.rstrip('/')}/{STATUS_LISTS_PATH}/"
         self._clock = clock
         self._list_size = list_size
+        self._documents = (
+            VersionedCache(max_entries=STATUS_DOCUMENTS_KEPT) if documents is None else documents
+        )
 
     def entries_for(self, authority: Authority, credential_id: str) -> list[dict[str, Any]]:
         """Allocate the new credential's entries and return them as ``credentialStatus``."""
@@ -189,12 +201,7 @@ class StatusService:
                 code="NOT_FOUND",
                 field="path",
             )
-        stored = self._store.statuses.published(status_list.id)
-        if stored is not None and stored[0] >= status_list.version and self._fresh(stored[1]):
-            return PublishedList(stored[1], stored[0])
-        document = json.dumps(self._sign(status_list))
-        self._store.statuses.publish(status_list.id, status_list.version, document)
-        return PublishedList(document, status_list.version)
+        return self._publish(status_list)
 
     def index(self, authority_name: str) -> list[str]:
         """The URLs of every status list the authority has opened (NOT_FOUND if no authority)."""
@@ -204,7 +211,11 @@ class StatusService:
         ]
 
     def local_document(self, url: str) -> dict[str, Any] | None:
-        """One of our own status lists by URL, without a network round trip (else None)."""
+        """One of our own status lists by URL, without a network round trip (else None).
+
+        One query reads the list's version; its published copy is read and parsed again
+        only if that moved on since it was parsed here, or if the copy is about to expire.
+        """
         if not url.startswith(self._base):
             return None
         parts = url[len(self._base) :].split("/")
@@ -212,11 +223,34 @@ class StatusService:
         if len(parts) != 3 or not parts[2].isdigit() or parts[1] not in purposes:
             return None
         try:
-            published = self.publish(parts[0], StatusPurpose(parts[1]), int(parts[2]))
+            status_list = self._store.statuses.get_list(
+                parts[0], StatusPurpose(parts[1]), int(parts[2])
+            )
+            return None if status_list is None else self._parsed(status_list)
         except StorageError:
             return None
-        document: dict[str, Any] = json.loads(published.document)
+
+    def _parsed(self, status_list: StatusList) -> dict[str, Any]:
+        """The list's published copy, parsed: kept from an earlier call while still current."""
+        document = self._documents.get(status_list.id, status_list.version)
+        if document is None or not self._fresh(document):
+            published = self._publish(status_list)
+            document = json.loads(published.document)
+            self._documents.put(status_list.id, published.version, document)
         return document
+
+    def _publish(self, status_list: StatusList) -> PublishedList:
+        """The stored copy if it is of the list's version or later and fresh, else a new one."""
+        stored = self._store.statuses.published(status_list.id)
+        if (
+            stored is not None
+            and stored[0] >= status_list.version
+            and self._fresh(json.loads(stored[1]))
+        ):
+            return PublishedList(stored[1], stored[0])
+        document = json.dumps(self._sign(status_list))
+        self._store.statuses.publish(status_list.id, status_list.version, document)
+        return PublishedList(document, status_list.version)
 
     def _sign(self, status_list: StatusList) -> dict[str, Any]:
         authority = self._authorities.get(status_list.authority)
@@ -238,8 +272,8 @@ class StatusService:
             unsigned, signer=signer, cryptosuite=eddsa_rdfc_2022.NAME, created=now
         )
 
-    def _fresh(self, document: str) -> bool:
-        valid_until = json.loads(document).get("validUntil")
+    def _fresh(self, document: Mapping[str, Any]) -> bool:
+        valid_until = document.get("validUntil")
         if not isinstance(valid_until, str):
             return False
         return parse_datetime(valid_until, field="validUntil") - self._clock.now() > RESIGN_BEFORE

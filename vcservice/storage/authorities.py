@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Select, Table, delete, insert, select, update
+from sqlalchemy import Column, Select, Table, Update, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vcservice.model.records import AuditEvent, Authority, Client, KeyStatus, StoredKey
@@ -19,6 +19,15 @@ __all__ = ["SqlAuthorityRepository", "SqlClientRepository", "SqlKeyRepository"]
 def _oldest_first(table: Table, authority: str, tie: Column[Any]) -> Select[Any]:
     """Every row of ``table`` that ``authority`` owns, by ``created_at`` and then ``tie``."""
     return select(table).where(table.c.authority == authority).order_by(table.c.created_at, tie)
+
+
+def _bump_key_version(authority: str) -> Update:
+    """Move the authority's ``key_version`` on: its keys changed (in this transaction)."""
+    return (
+        update(authorities)
+        .where(authorities.c.name == authority)
+        .values(key_version=authorities.c.key_version + 1)
+    )
 
 
 class SqlAuthorityRepository(SqlRepository):
@@ -43,27 +52,44 @@ class SqlAuthorityRepository(SqlRepository):
         """Every authority, by name."""
         return self._all(select(authorities).order_by(authorities.c.name), rows.to_authority)
 
+    def key_version(self, name: str, *, did: str) -> int | None:
+        """The ``key_version`` of the authority called ``name``, if its DID is ``did``."""
+        query = select(authorities.c.key_version).where(
+            authorities.c.name == name, authorities.c.did == did
+        )
+        with self._db.read() as connection:
+            version: int | None = connection.scalar(query)
+        return version
+
 
 class SqlKeyRepository(SqlRepository):
     """Signing keys in the ``keys`` table."""
 
     def add(self, key: StoredKey) -> None:
-        """Store a new key (CONFLICT if the key id is taken, NOT_FOUND if no authority)."""
+        """Store a new key and bump the authority's key version, in one transaction
+        (CONFLICT if the key id is taken, NOT_FOUND if no authority)."""
         taken = f"authority {key.authority!r} has a key {key.key_id!r}"
-        self._add_for_authority(keys, rows.key_row(key), key.authority, taken)
+        self._add_for_authority(
+            keys, rows.key_row(key), key.authority, taken, then=_bump_key_version(key.authority)
+        )
 
     def for_authority(self, authority: str) -> list[StoredKey]:
         """Every key of ``authority``, oldest first, active and retired."""
         return self._all(_oldest_first(keys, authority, keys.c.key_id), rows.to_key)
 
     def retire(self, authority: str, key_id: str) -> None:
-        """Mark a key retired (NOT_FOUND if there is no such key); retiring twice is harmless."""
+        """Mark a key retired and bump the authority's key version, in one transaction
+        (NOT_FOUND if there is no such key); retiring twice is harmless."""
         statement = (
             update(keys)
             .where(keys.c.authority == authority, keys.c.key_id == key_id)
             .values(status=KeyStatus.RETIRED.value)
         )
-        self._update_or_not_found(statement, f"authority {authority!r} has no key {key_id!r}")
+        self._update_or_not_found(
+            statement,
+            f"authority {authority!r} has no key {key_id!r}",
+            then=_bump_key_version(authority),
+        )
 
 
 class SqlClientRepository(SqlRepository):

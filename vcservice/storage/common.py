@@ -85,11 +85,16 @@ class SqlRepository:
             found = connection.execute(query).mappings().all()
         return [convert(row) for row in found]
 
-    def _update_or_not_found(self, statement: Update, missing: str) -> None:
-        """Run ``statement`` in a write; NOT_FOUND with ``missing`` if it matched no row."""
+    def _update_or_not_found(
+        self, statement: Update, missing: str, *, then: Update | None = None
+    ) -> None:
+        """Run ``statement``, then ``then``, in a write; NOT_FOUND with ``missing`` if
+        ``statement`` matched no row (and nothing is written)."""
         with self._db.write() as connection:
             if connection.execute(statement).rowcount == 0:
                 raise not_found(missing)
+            if then is not None:
+                connection.execute(then)
 
     def _add_for_authority(
         self,
@@ -99,8 +104,10 @@ class SqlRepository:
         taken: str,
         *,
         audit: AuditEvent | None = None,
+        then: Update | None = None,
     ) -> None:
-        """Insert ``row`` of something ``authority`` owns, and append ``audit`` with it.
+        """Insert ``row`` of something ``authority`` owns, then run ``then`` and append
+        ``audit``, in one transaction.
 
         NOT_FOUND if the authority is unknown, else CONFLICT with ``taken`` when a
         constraint refuses the row.
@@ -108,6 +115,8 @@ class SqlRepository:
         try:
             with self._db.write() as connection:
                 connection.execute(insert(table), row)
+                if then is not None:
+                    connection.execute(then)
                 if audit is not None:
                     append_entry(connection, audit)
         except IntegrityError:

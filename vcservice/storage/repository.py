@@ -85,9 +85,17 @@ class AuthorityRepository(Protocol):
         """Every authority, by name."""
         ...
 
+    def key_version(self, name: str, *, did: str) -> int | None:
+        """The key version of the authority called ``name`` if its DID is ``did``, else None.
+
+        It grows with every change to the authority's keys, in the transaction making the
+        change: what was built from keys read after it is current until it grows again.
+        """
+        ...
+
 
 class KeyRepository(Protocol):
-    """Signing keys of authorities."""
+    """Signing keys of authorities; every write bumps the authority's key version."""
 
     def add(self, key: StoredKey) -> None:
         """Store a new key (CONFLICT if the authority already has that key id)."""

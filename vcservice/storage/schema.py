@@ -71,6 +71,8 @@ authorities = Table(
     Column("did", String, nullable=False, unique=True),
     Column("credential_types", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Bumped by every write to the authority's ``keys``, in the same transaction.
+    Column("key_version", Integer, nullable=False, server_default="0"),
 )
 
 keys = Table(

@@ -49,6 +49,10 @@ _PROBES = 128  # random indices tried in one list before it is closed (0.9**128 
 _ROUNDS = 16  # lists one allocation may open or close before it gives up
 
 
+# A list's own columns, without its published copy (tens of kilobytes: ``published`` reads it).
+_LIST = select(*(column for column in status_lists.c if not column.name.startswith("published_")))
+
+
 def full_threshold(size: int) -> int:
     """How many entries close a list of ``size`` indices: ``FULL_PERCENT`` of it, at least 1."""
     return max(1, size * FULL_PERCENT // 100)
@@ -170,7 +174,7 @@ class SqlStatusRepository(SqlRepository):
         )
         # The newest list, then (when that one is closed) the newest open one of this shape.
         candidates = (
-            select(status_lists, open_of_shape.label("usable"))
+            _LIST.add_columns(open_of_shape.label("usable"))
             .where(*coordinates, or_(open_of_shape, status_lists.c.sequence == newest))
             .order_by(status_lists.c.sequence.desc())
             .limit(2)
@@ -318,7 +322,7 @@ class SqlStatusRepository(SqlRepository):
     def get_list(self, authority: str, purpose: StatusPurpose, sequence: int) -> StatusList | None:
         """A status list by its public coordinates."""
         purpose = StatusPurpose(purpose)
-        query = select(status_lists).where(
+        query = _LIST.where(
             status_lists.c.authority == authority,
             status_lists.c.purpose == purpose.value,
             status_lists.c.sequence == sequence,
@@ -327,15 +331,12 @@ class SqlStatusRepository(SqlRepository):
 
     def list_by_id(self, list_id: int) -> StatusList | None:
         """A status list by its id."""
-        query = select(status_lists).where(status_lists.c.id == list_id)
-        return self._first(query, rows.to_status_list)
+        return self._first(_LIST.where(status_lists.c.id == list_id), rows.to_status_list)
 
     def lists_of(self, authority: str) -> list[StatusList]:
         """Every status list of ``authority``, by purpose, then sequence."""
-        query = (
-            select(status_lists)
-            .where(status_lists.c.authority == authority)
-            .order_by(status_lists.c.purpose, status_lists.c.sequence)
+        query = _LIST.where(status_lists.c.authority == authority).order_by(
+            status_lists.c.purpose, status_lists.c.sequence
         )
         return self._all(query, rows.to_status_list)
 
