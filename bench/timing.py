@@ -25,7 +25,7 @@ class Measurement:
 
     def row(self) -> str:
         return (
-            f"{self.name:<34} {self.ops_per_second:>9.1f} ops/s   "
+            f"{self.name:<44} {self.ops_per_second:>9.1f} ops/s   "
             f"p50 {self.percentile(0.50) * 1000:7.2f} ms   "
             f"p99 {self.percentile(0.99) * 1000:7.2f} ms   n={len(self.latencies)}"
         )

@@ -142,7 +142,6 @@ def test_an_authority_and_lists_created_elsewhere_are_found_at_once(
 def _selects(services: Services) -> Iterator[list[str]]:
     """The SELECT statements this process sends to the database inside the block."""
     assert isinstance(services.store, SqlStore)
-    engine = services.store.engine
     sent: list[str] = []
 
     def record(*arguments: Any) -> None:
@@ -150,11 +149,13 @@ def _selects(services: Services) -> Iterator[list[str]]:
         if statement.lstrip().upper().startswith("SELECT"):
             sent.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in services.store.engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in services.store.engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_lookup_kept_current_costs_one_query(services: Services) -> None:

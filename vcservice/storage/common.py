@@ -75,13 +75,13 @@ class SqlRepository:
         self, query: Select[Any], convert: Callable[[RowMapping], _Record]
     ) -> _Record | None:
         """The first row ``query`` reads, converted; None if there is none."""
-        with self._db.read() as connection:
+        with self._db.read_statement() as connection:
             row = connection.execute(query).mappings().first()
         return None if row is None else convert(row)
 
     def _all(self, query: Select[Any], convert: Callable[[RowMapping], _Record]) -> list[_Record]:
         """Every row ``query`` reads, converted, in its order."""
-        with self._db.read() as connection:
+        with self._db.read_statement() as connection:
             found = connection.execute(query).mappings().all()
         return [convert(row) for row in found]
 

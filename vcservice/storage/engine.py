@@ -3,7 +3,10 @@
 SQLite runs in WAL mode with foreign keys on and a busy timeout; SQLAlchemy, not the
 ``sqlite3`` module, emits BEGIN, so reads see one snapshot and writes take the write
 lock up front (``BEGIN IMMEDIATE``) instead of failing on a lock upgrade. PostgreSQL
-uses psycopg 3 with a pre-pinged pool; its reads are REPEATABLE READ, READ ONLY.
+uses psycopg 3 with a pre-pinged pool; its reads are REPEATABLE READ, READ ONLY, except
+one-statement reads, which run in autocommit on a second pool: one statement is its own
+snapshot already, and BEGIN, the isolation settings and COMMIT would be four more round
+trips for every look-up a verification makes.
 """
 
 from __future__ import annotations
@@ -113,12 +116,41 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._statements = (
+            create_engine(
+                engine.url, pool_pre_ping=True, pool_recycle=1800, isolation_level="AUTOCOMMIT"
+            )
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     def read(self) -> AbstractContextManager[Connection]:
         """One read-only snapshot."""
         if self.engine.dialect.name == "postgresql":
             return self._transaction(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         return self._transaction()
+
+    def read_statement(self) -> AbstractContextManager[Connection]:
+        """A connection for one read-only statement (its own snapshot)."""
+        if self._statements is None:
+            return self.read()
+        return self._single(self._statements)
+
+    @contextmanager
+    def _single(self, engine: Engine) -> Iterator[Connection]:
+        with self._guard(), engine.connect() as connection:
+            yield connection
+
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """Every engine this database talks through (one, or two on PostgreSQL)."""
+        return (self.engine,) if self._statements is None else (self.engine, self._statements)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+        if self._statements is not None:
+            self._statements.dispose()
 
     def write(self) -> AbstractContextManager[Connection]:
         """One write transaction, committed on success and rolled back on error."""

@@ -88,6 +88,11 @@ class SqlStore:
         self.exchanges: ExchangeRepository = SqlExchangeRepository(database)
         self.audit: AuditRepository = SqlAuditRepository(database)
 
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """The engines of this store's database (to observe its statements, say)."""
+        return self._database.engines
+
     def ping(self) -> None:
         """``SELECT 1`` in a read transaction (the pool reconnects first if it must)."""
         with self._database.read() as connection:
@@ -95,7 +100,7 @@ class SqlStore:
 
     def close(self) -> None:
         """Release connections."""
-        self.engine.dispose()
+        self._database.dispose()
 
     def __enter__(self) -> SqlStore:
         return self
