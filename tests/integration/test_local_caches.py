@@ -165,10 +165,14 @@ def test_a_lookup_kept_current_costs_one_query(services: Services) -> None:
     with _selects(services) as sent:
         assert services.authorities.find_did_document(did) is not None
     assert len(sent) == 1, sent
-    for entry in credential["credentialStatus"]:
+    urls = [entry["statusListCredential"] for entry in credential["credentialStatus"]]
+    for url in urls:
         with _selects(services) as sent:
-            assert services.statuses.local_document(entry["statusListCredential"]) is not None
+            assert services.statuses.local_document(url) is not None
         assert len(sent) == 1, sent
+    with _selects(services) as sent:  # a credential's three lists: one query in all
+        assert sorted(services.statuses.local_documents(urls)) == sorted(urls)
+    assert len(sent) == 1, sent
 
 
 def test_the_caches_keep_no_more_than_their_bounds(services: Services) -> None:

@@ -148,10 +148,14 @@ def _core(
 ) -> Core:
     store_dir = args.context_store or default_context_store()
     lists_by_url = {document.get("id"): document for document in status_lists}
+
+    def given_lists(urls: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return {url: lists_by_url[url] for url in urls if url in lists_by_url}
+
     return build_core(
         CoreConfig(store_dir=store_dir),
         local_dids=static_documents(did_documents),
-        local_status_lists=lists_by_url.get,
+        local_status_lists=given_lists,
         trust_registry=trust_registry,
     )
 

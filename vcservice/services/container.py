@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.clock import Clock, SystemClock
 from vcservice.custody.encryption import KeyEncryptionKey
 from vcservice.custody.keystore import KeyStore, SoftwareKeyStore
@@ -30,6 +32,8 @@ from vcservice.settings import Settings
 from vcservice.storage.repository import Store
 from vcservice.storage.sql import open_store
 from vcservice.trust.registry import TrustRegistry
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,17 @@ class Services:
             "keyStore": self.keystore.check,
         }
         return {name: _outcome(check) for name, check in checks.items()}
+
+    def warm_up(self) -> None:
+        """Prepare, before the first request, what verifying each certificate type needs.
+
+        A service that cannot (its contexts not installed, say) still starts: its requests
+        then report the reason, as they would have without the warm-up.
+        """
+        try:
+            self.core.warm_up(sample_certificate(name) for name in SAMPLE_NAMES)
+        except VcError as error:
+            _log.warning("warm-up skipped: %s", error)
 
     def close(self) -> None:
         """Release the key store's sessions, the database and HTTP connections."""
@@ -105,7 +120,7 @@ def build_services(
         # Late-bound, as the status lists below: the holder service is built on this core.
         local_dids=lambda did: authorities.find_did_document(did) or holders.find_did_document(did),
         # Late-bound: the status service is built below, on this core.
-        local_status_lists=lambda url: statuses.local_document(url),  # noqa: PLW0108
+        local_status_lists=lambda urls: statuses.local_documents(urls),  # noqa: PLW0108
         on_status_fetch=observer.status_list_fetched,
     )
     statuses = StatusService(

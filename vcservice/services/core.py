@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,13 @@ from vcservice.status.sources import (
 from vcservice.trust.registry import TrustRegistry
 from vcservice.verification.verifier import Verifier
 
+_WARM_UP_PROOF = {
+    "type": "DataIntegrityProof",
+    "cryptosuite": "eddsa-rdfc-2022",
+    "created": "2026-01-01T00:00:00Z",
+    "verificationMethod": "did:web:issuer.example#key-1",
+    "proofPurpose": "assertionMethod",
+}
 CANONICALIZERS: dict[str, type[Rdfc10Canonicalizer] | type[OxigraphCanonicalizer]] = {
     Rdfc10Canonicalizer.name: Rdfc10Canonicalizer,
     OxigraphCanonicalizer.name: OxigraphCanonicalizer,
@@ -67,6 +75,14 @@ class Core:
     resolver: DidResolver
     data_integrity: DataIntegrity
     verifier: Verifier
+
+    def warm_up(self, credentials: Iterable[Mapping[str, Any]]) -> None:
+        """Do now what the first verification of such credentials would do first: process
+        their contexts (the credential's and a proof's) and compile their schemas."""
+        for credential in credentials:
+            self.processor.to_quads(dict(credential))
+            self.processor.to_quads({**_WARM_UP_PROOF, "@context": credential["@context"]})
+            pinned_schema_problems(credential)
 
 
 def build_core(
@@ -148,8 +164,8 @@ def _remote_cache(config: CoreConfig) -> TtlCache[str, Any]:
     )
 
 
-def _nothing_local(url: str) -> None:
-    return None
+def _nothing_local(urls: Sequence[str]) -> dict[str, Any]:
+    return {}
 
 
 def _canonicalizer(name: str) -> Canonicalizer:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -211,24 +211,37 @@ class StatusService:
         ]
 
     def local_document(self, url: str) -> dict[str, Any] | None:
-        """One of our own status lists by URL, without a network round trip (else None).
+        """One of our own status lists by URL, without a network round trip (else None)."""
+        return self.local_documents([url]).get(url)
 
-        One query reads the list's version; its published copy is read and parsed again
-        only if that moved on since it was parsed here, or if the copy is about to expire.
+    def local_documents(self, urls: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Those of ``urls`` that are our own status lists, by URL, without the network.
+
+        One query reads the lists' versions; a list's published copy is read and parsed
+        again only if its version moved on since it was parsed here, or if the copy is
+        about to expire.
         """
+        coordinates = {url: found for url in urls if (found := self._coordinates(url))}
+        try:
+            lists = self._store.statuses.get_lists(list(coordinates.values()))
+            by_coordinates = {(item.authority, item.purpose, item.sequence): item for item in lists}
+            return {
+                url: self._parsed(by_coordinates[place])
+                for url, place in coordinates.items()
+                if place in by_coordinates
+            }
+        except StorageError:
+            return {}
+
+    def _coordinates(self, url: str) -> tuple[str, StatusPurpose, int] | None:
+        """(authority, purpose, sequence) of a URL of ours, else None."""
         if not url.startswith(self._base):
             return None
         parts = url[len(self._base) :].split("/")
         purposes = {purpose.value for purpose in StatusPurpose}
         if len(parts) != 3 or not parts[2].isdigit() or parts[1] not in purposes:
             return None
-        try:
-            status_list = self._store.statuses.get_list(
-                parts[0], StatusPurpose(parts[1]), int(parts[2])
-            )
-            return None if status_list is None else self._parsed(status_list)
-        except StorageError:
-            return None
+        return parts[0], StatusPurpose(parts[1]), int(parts[2])
 
     def _parsed(self, status_list: StatusList) -> dict[str, Any]:
         """The list's published copy, parsed: kept from an earlier call while still current."""

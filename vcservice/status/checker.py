@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vcservice.clock import Clock
-from vcservice.errors import Problem, StatusError, VcError
+from vcservice.errors import Problem, StatusError
 from vcservice.model import credential as vcdm
 from vcservice.model.checks import Check
 from vcservice.model.datetimes import parse_datetime
@@ -115,11 +115,13 @@ class BitstringStatusChecker:
         raw = credential.get("credentialStatus")
         entries = as_list(raw)
         issuer = vcdm.issuer_id(credential)
+        urls = list(dict.fromkeys(url for entry in entries if (url := _list_url(entry))))
+        fetched = self._source.fetch_all(urls) if urls else {}
         lists: dict[str, _VerifiedList | tuple[Problem, ...]] = {}
         results = []
         for position, entry in enumerate(entries):
             field = f"credentialStatus[{position}]" if isinstance(raw, list) else "credentialStatus"
-            results.append(self._entry(entry, field, issuer, lists, now))
+            results.append(self._entry(entry, field, issuer, (fetched, lists), now))
         return StatusReport(checked_at=now, entries=tuple(results))
 
     def _entry(
@@ -127,9 +129,12 @@ class BitstringStatusChecker:
         entry: Any,
         field: str,
         issuer: str | None,
-        lists: dict[str, _VerifiedList | tuple[Problem, ...]],
+        obtained: tuple[
+            Mapping[str, FetchedList | StatusError], dict[str, _VerifiedList | tuple[Problem, ...]]
+        ],
         now: datetime,
     ) -> EntryResult:
+        """One entry's result; ``obtained`` is (lists fetched, lists loaded so far)."""
         if not is_bitstring_entry(entry):
             return EntryResult(field=field, problems=(_unsupported(entry, field),))
         try:
@@ -147,9 +152,11 @@ class BitstringStatusChecker:
             index=parsed.index_text,
             status_size=parsed.status_size,
         )
+        fetched, lists = obtained
         loaded = lists.get(parsed.list_url)
         if loaded is None:
-            loaded = lists[parsed.list_url] = self._load(parsed.list_url, issuer, now)
+            found = fetched[parsed.list_url]
+            loaded = lists[parsed.list_url] = self._load(parsed.list_url, found, issuer, now)
         if isinstance(loaded, tuple):
             where = f"{field}.statusListCredential"
             problems = tuple(dataclasses.replace(problem, field=where) for problem in loaded)
@@ -167,19 +174,11 @@ class BitstringStatusChecker:
         )
 
     def _load(
-        self, url: str, issuer: str | None, now: datetime
+        self, url: str, fetched: FetchedList | StatusError, issuer: str | None, now: datetime
     ) -> _VerifiedList | tuple[Problem, ...]:
-        """Obtain, verify and expand the list at ``url``, or say why it cannot be used."""
-        try:
-            fetched = self._source.fetch(url)
-        except StatusError as error:
-            return (error.to_problem(),)
-        except VcError as error:
-            return (
-                Problem(
-                    "STATUS_RETRIEVAL_ERROR", f"cannot retrieve the status list {url}: {error}"
-                ),
-            )
+        """Verify and expand the list fetched from ``url``, or say why it cannot be used."""
+        if isinstance(fetched, StatusError):
+            return (fetched.to_problem(),)
         document = fetched.document
         problems = _list_problems(document, url, now)
         if problems:
@@ -353,6 +352,16 @@ def _freshness(
         refresh_after=fetched.expires_at,
         origin=fetched.origin,
     )
+
+
+def _list_url(entry: Any) -> str | None:
+    """The list URL of a readable Bitstring Status List entry, else None."""
+    if not is_bitstring_entry(entry):
+        return None
+    try:
+        return parse_entry(entry, field="credentialStatus").list_url
+    except StatusError:
+        return None
 
 
 def _unsupported(entry: Any, field: str) -> Problem:

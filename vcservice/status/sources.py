@@ -20,7 +20,7 @@ list came from (:data:`FROM_LOCAL`, :data:`FROM_CACHE` or :data:`FROM_NETWORK`),
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -52,8 +52,9 @@ FROM_LOCAL, FROM_CACHE, FROM_NETWORK = "local", "cache", "network"
 FetchObserver = Callable[[str], None]
 """Told where a list was obtained: ``local``, ``cache`` or ``network``."""
 
-StatusListLookup = Callable[[str], Mapping[str, Any] | None]
-"""The service's own lists: the list credential published at a URL, or None if not ours."""
+StatusListLookup = Callable[[Sequence[str]], Mapping[str, Mapping[str, Any]]]
+"""The service's own lists among some URLs: each one's list credential, by URL (in one go,
+so that a credential's three lists cost one database query)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,32 @@ class FetchedList:
 
 
 class StatusListSource(Protocol):
-    """Obtains the status list credential published at ``url``, or raises StatusError."""
+    """Obtains the status list credentials published at URLs."""
 
-    def fetch(self, url: str) -> FetchedList: ...
+    def fetch(self, url: str) -> FetchedList:
+        """The list at ``url``, or raises StatusError."""
+        ...
+
+    def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
+        """Each of ``urls``' lists, or why it cannot be had."""
+        ...
+
+
+def fetch_each(
+    source: StatusListSource, urls: Sequence[str]
+) -> dict[str, FetchedList | StatusError]:
+    """``fetch_all`` for a source that has nothing to gain from asking for several at once."""
+    fetched: dict[str, FetchedList | StatusError] = {}
+    for url in urls:
+        try:
+            fetched[url] = source.fetch(url)
+        except StatusError as error:
+            fetched[url] = error
+        except VcError as error:
+            fetched[url] = StatusError(
+                f"cannot retrieve the status list {url}: {error}", code="STATUS_RETRIEVAL_ERROR"
+            )
+    return fetched
 
 
 class HttpStatusListSource:
@@ -94,6 +118,10 @@ class HttpStatusListSource:
         self._cache = cache
         self._clock = clock
         self._on_fetch = on_fetch or _unobserved
+
+    def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
+        """Each list, one fetch (or cache hit) at a time."""
+        return fetch_each(self, urls)
 
     def fetch(self, url: str) -> FetchedList:
         """The list at ``url``: cached while fresh, fetched otherwise."""
@@ -148,24 +176,39 @@ class LocalFirstStatusListSource:
 
     def fetch(self, url: str) -> FetchedList:
         """The local list at ``url`` if there is one, else the fallback's."""
+        found = self.fetch_all([url])[url]
+        if isinstance(found, StatusError):
+            raise found
+        return found
+
+    def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
+        """The local lists among ``urls`` (one lookup), the fallback's for the others."""
         try:
-            document = self._lookup(url)
+            local = self._lookup(urls)
         except VcError as error:
-            raise StatusError(
-                f"cannot read the local status list {url}: {error.message}",
-                code="STATUS_RETRIEVAL_ERROR",
-            ) from error
-        if document is not None:
-            now = self._clock.now()
-            self._on_fetch(FROM_LOCAL)
-            return FetchedList(document=dict(document), fetched_at=now, expires_at=now)
-        if self._fallback is None:
-            raise StatusError(
-                f"{url} is not a status list of this service, and remote lists are not "
-                "fetched here",
-                code="STATUS_RETRIEVAL_ERROR",
-            )
-        return self._fallback.fetch(url)
+            return {
+                url: StatusError(
+                    f"cannot read the local status list {url}: {error.message}",
+                    code="STATUS_RETRIEVAL_ERROR",
+                )
+                for url in urls
+            }
+        now = self._clock.now()
+        fetched: dict[str, FetchedList | StatusError] = {}
+        for url in urls:
+            document = local.get(url)
+            if document is not None:
+                self._on_fetch(FROM_LOCAL)
+                fetched[url] = FetchedList(document=dict(document), fetched_at=now, expires_at=now)
+            elif self._fallback is None:
+                fetched[url] = StatusError(
+                    f"{url} is not a status list of this service, and remote lists are not "
+                    "fetched here",
+                    code="STATUS_RETRIEVAL_ERROR",
+                )
+            else:
+                fetched.update(self._fallback.fetch_all([url]))
+        return fetched
 
 
 class SnapshotStatusListSource:
@@ -197,6 +240,10 @@ class SnapshotStatusListSource:
         self._origin = origin
         self._clock = clock
         self._max_age = max_age
+
+    def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
+        """Each list held, if it is recent enough."""
+        return fetch_each(self, urls)
 
     def fetch(self, url: str) -> FetchedList:
         """The list held for ``url``, if it is recent enough."""

@@ -57,8 +57,7 @@ class SqlAuthorityRepository(SqlRepository):
         query = select(authorities.c.key_version).where(
             authorities.c.name == name, authorities.c.did == did
         )
-        with self._db.read_statement() as connection:
-            version: int | None = connection.scalar(query)
+        version: int | None = self._db.read_once(lambda connection: connection.scalar(query))
         return version
 
 

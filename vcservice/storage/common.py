@@ -75,14 +75,12 @@ class SqlRepository:
         self, query: Select[Any], convert: Callable[[RowMapping], _Record]
     ) -> _Record | None:
         """The first row ``query`` reads, converted; None if there is none."""
-        with self._db.read_statement() as connection:
-            row = connection.execute(query).mappings().first()
+        row = self._db.read_once(lambda connection: connection.execute(query).mappings().first())
         return None if row is None else convert(row)
 
     def _all(self, query: Select[Any], convert: Callable[[RowMapping], _Record]) -> list[_Record]:
         """Every row ``query`` reads, converted, in its order."""
-        with self._db.read_statement() as connection:
-            found = connection.execute(query).mappings().all()
+        found = self._db.read_once(lambda connection: connection.execute(query).mappings().all())
         return [convert(row) for row in found]
 
     def _update_or_not_found(

@@ -4,18 +4,19 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout; SQLAlchemy, not
 ``sqlite3`` module, emits BEGIN, so reads see one snapshot and writes take the write
 lock up front (``BEGIN IMMEDIATE``) instead of failing on a lock upgrade. PostgreSQL
 uses psycopg 3 with a pre-pinged pool; its reads are REPEATABLE READ, READ ONLY, except
-one-statement reads, which run in autocommit on a second pool: one statement is its own
-snapshot already, and BEGIN, the isolation settings and COMMIT would be four more round
-trips for every look-up a verification makes.
+one-statement reads, which run in autocommit on a second pool that does not ping: one
+statement is its own snapshot already, and the ping, BEGIN, the isolation settings and
+COMMIT would be more round trips than the look-up itself, for every look-up a verification
+makes. A read on a connection the server dropped is run once more on a fresh one.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -34,6 +35,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
 _WRITE = "vcservice_write"
+_Result = TypeVar("_Result")
 
 
 def normalise_url(database_url: str) -> URL:
@@ -117,9 +119,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._statements = (
-            create_engine(
-                engine.url, pool_pre_ping=True, pool_recycle=1800, isolation_level="AUTOCOMMIT"
-            )
+            create_engine(engine.url, pool_size=16, pool_recycle=1800, isolation_level="AUTOCOMMIT")
             if engine.dialect.name == "postgresql"
             else None
         )
@@ -130,16 +130,24 @@ class Database:
             return self._transaction(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         return self._transaction()
 
-    def read_statement(self) -> AbstractContextManager[Connection]:
-        """A connection for one read-only statement (its own snapshot)."""
-        if self._statements is None:
-            return self.read()
-        return self._single(self._statements)
+    def read_once(self, run: Callable[[Connection], _Result]) -> _Result:
+        """``run(connection)`` for one read-only statement (its own snapshot).
 
-    @contextmanager
-    def _single(self, engine: Engine) -> Iterator[Connection]:
-        with self._guard(), engine.connect() as connection:
-            yield connection
+        Reads are safe to repeat, so one that meets a connection the server dropped (a
+        restart, an idle timeout) is run once more on a fresh connection.
+        """
+        if self._statements is None:
+            with self.read() as connection:
+                return run(connection)
+        with self._guard():
+            try:
+                with self._statements.connect() as connection:
+                    return run(connection)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            with self._statements.connect() as connection:
+                return run(connection)
 
     @property
     def engines(self) -> tuple[Engine, ...]:

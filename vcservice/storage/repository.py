@@ -218,6 +218,10 @@ class StatusRepository(Protocol):
         """A status list by its public coordinates."""
         ...
 
+    def get_lists(self, coordinates: Sequence[tuple[str, StatusPurpose, int]]) -> list[StatusList]:
+        """The lists among ``coordinates`` (authority, purpose, sequence) that exist."""
+        ...
+
     def list_by_id(self, list_id: int) -> StatusList | None:
         """A status list by its id."""
         ...

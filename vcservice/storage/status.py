@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -328,6 +330,14 @@ class SqlStatusRepository(SqlRepository):
             status_lists.c.sequence == sequence,
         )
         return self._first(query, rows.to_status_list)
+
+    def get_lists(self, coordinates: Sequence[tuple[str, StatusPurpose, int]]) -> list[StatusList]:
+        """The lists among ``coordinates`` that exist, in one query."""
+        if not coordinates:
+            return []
+        wanted = [(name, StatusPurpose(kind).value, number) for name, kind, number in coordinates]
+        key = tuple_(status_lists.c.authority, status_lists.c.purpose, status_lists.c.sequence)
+        return self._all(_LIST.where(key.in_(wanted)), rows.to_status_list)
 
     def list_by_id(self, list_id: int) -> StatusList | None:
         """A status list by its id."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from vcservice.status import (
     Bitstring,
     BitstringStatusChecker,
     LocalFirstStatusListSource,
+    StatusListLookup,
     StatusReport,
     encode_list,
     status_entry,
@@ -43,9 +44,9 @@ class Lists:
         self.documents: dict[str, dict[str, Any]] = {}
         self.lookups: list[str] = []
 
-    def __call__(self, url: str) -> Mapping[str, Any] | None:
-        self.lookups.append(url)
-        return self.documents.get(url)
+    def __call__(self, urls: Sequence[str]) -> dict[str, dict[str, Any]]:
+        self.lookups.extend(urls)
+        return {url: self.documents[url] for url in urls if url in self.documents}
 
 
 @pytest.fixture
@@ -59,9 +60,7 @@ def lists(fixed_core: Core) -> Iterator[Lists]:
     yield own
 
 
-def checker(
-    core: Core, lookup: Callable[[str], Mapping[str, Any] | None]
-) -> BitstringStatusChecker[Check]:
+def checker(core: Core, lookup: StatusListLookup) -> BitstringStatusChecker[Check]:
     clock = FixedClock(NOW)
     return BitstringStatusChecker(
         source=LocalFirstStatusListSource(lookup, clock=clock),

@@ -141,7 +141,11 @@ def test_a_list_that_is_not_a_json_object_is_refused(server: LocalServer, time: 
 def test_local_lists_are_asked_first_and_never_cached(server: LocalServer, time: FakeTime) -> None:
     url = serve(server, a_list(ttl_ms=60_000), "max-age=600")
     own = {"https://status.example/own": a_list(ttl_ms=None)}
-    source = LocalFirstStatusListSource(own.get, clock=time, fallback=http_source(time))
+    source = LocalFirstStatusListSource(
+        lambda urls: {url: own[url] for url in urls if url in own},
+        clock=time,
+        fallback=http_source(time),
+    )
     local = source.fetch("https://status.example/own")
     assert local.document == own["https://status.example/own"]
     assert local.fetched_at == local.expires_at == NOW
@@ -158,7 +162,7 @@ def test_checker_over_http_reports_freshness_and_caches(
     document = signed_list(fixed_core, url, "revocation", set_values={5: 1}, ttl_ms=120_000)
     serve(server, document, "max-age=120")
     checker = BitstringStatusChecker(
-        source=LocalFirstStatusListSource(lambda _: None, clock=time, fallback=http_source(time)),
+        source=LocalFirstStatusListSource(lambda _: {}, clock=time, fallback=http_source(time)),
         data_integrity=fixed_core.data_integrity,
         clock=time,
     )
@@ -188,7 +192,7 @@ def test_sources_tell_where_each_list_came_from(server: LocalServer, time: FakeT
     remote = HttpStatusListSource(client, cache=cache, clock=time, on_fetch=told.append)
     local_url = "https://vc.example/status-lists/sat/revocation/1"
     source = LocalFirstStatusListSource(
-        lambda wanted: a_list(None) if wanted == local_url else None,
+        lambda wanted: {local_url: a_list(None)} if local_url in wanted else {},
         clock=time,
         fallback=remote,
         on_fetch=told.append,
