@@ -65,11 +65,12 @@ def test_every_change_names_its_caller_and_request(
     client_id = client["clientId"]
     caller = {"Authorization": f"Bearer {live_service.token(client_id, client['clientSecret'])}"}
     issue = {"Idempotency-Key": "audit-immex-1"}
+    body = certificate_body("immex")  # once: a retry must send the very same request
     issued = _sent(
         http.post(
             "/certificates/immex",
             headers=caller | issue | {"X-Request-Id": "audit-issue"},
-            json=certificate_body("immex"),
+            json=body,
         ),
         201,
         "audit-issue",
@@ -78,7 +79,7 @@ def test_every_change_names_its_caller_and_request(
     retried = http.post(
         "/certificates/immex",
         headers=caller | issue | {"X-Request-Id": "audit-retry"},
-        json=certificate_body("immex"),
+        json=body,
     )
     assert retried.json()["verifiableCredential"]["id"] == credential_id
     _sent(
