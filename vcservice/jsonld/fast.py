@@ -32,7 +32,7 @@ from pyld import jsonld
 from vcservice.jsonld.resolver import PinnedContextCache
 from vcservice.rdf.model import Quad, Term
 
-__all__ = ["DeclinedError", "FastRdfPath"]
+__all__ = ["PYLD_CRASHES", "DeclinedError", "FastRdfPath"]
 
 ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -46,6 +46,8 @@ _PLAIN_CONTAINERS: _Containers = (frozenset(), frozenset({"@set"}))
 _GRAPH_CONTAINERS: _Containers = (frozenset({"@graph"}), frozenset({"@graph", "@set"}))
 
 Context = Any  # a processed (frozen) pyld active context
+# What pyld (or a term this module builds) raises on input it does not expect.
+PYLD_CRASHES = (ValueError, TypeError, KeyError, AttributeError)
 
 
 class DeclinedError(Exception):
@@ -102,8 +104,8 @@ class FastRdfPath:
         emitter = _Emitter()
         try:
             self._node(self._initial, None, document, None, emitter)
-        except (jsonld.JsonLdError, ValueError, TypeError, RecursionError):
-            raise DeclinedError from None
+        except (jsonld.JsonLdError, RecursionError, *PYLD_CRASHES):
+            raise DeclinedError from None  # the reference path names the error
         return emitter.quads()
 
     # --- nodes -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pyld import jsonld
 
 from vcservice.errors import DataLossError, ParsingError, VcError
-from vcservice.jsonld.fast import DeclinedError, FastRdfPath
+from vcservice.jsonld.fast import PYLD_CRASHES, DeclinedError, FastRdfPath
 from vcservice.jsonld.loader import DocumentLoader
 from vcservice.jsonld.resolver import PinnedContextCache
 from vcservice.rdf.model import Quad, from_pyld_dataset
@@ -111,7 +111,7 @@ class SafeJsonLdProcessor:
             raise ParsingError("document is nested too deeply to process") from None
         except jsonld.JsonLdError as exc:
             raise _translate(exc) from exc
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except PYLD_CRASHES as exc:
             # pyld's own failures on odd input (a relative context URL, an @id of null…)
             raise ParsingError(f"JSON-LD processing failed: {exc!r}") from None
         return from_pyld_dataset(dataset)

@@ -30,6 +30,22 @@ from vcservice.certificates.values import DID_PATTERN, REGISTRATION_NUMBER_PATTE
 from vcservice.errors import Problem
 
 SLUGS = tuple(SAMPLE_NAMES)
+# A status entry and a proof as credentials carry them (the schemas allow both).
+STATUS = {
+    "id": "https://sat.example/status/3#94567",
+    "type": "BitstringStatusListEntry",
+    "statusPurpose": "revocation",
+    "statusListIndex": "94567",
+    "statusListCredential": "https://sat.example/status/3",
+}
+PROOF = {
+    "type": "DataIntegrityProof",
+    "cryptosuite": "eddsa-rdfc-2022",
+    "created": "2026-06-01T00:00:00Z",
+    "verificationMethod": "did:web:sat.example#key-1",
+    "proofPurpose": "assertionMethod",
+    "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PG",
+}
 ISSUER = {
     "immex": "did:web:economia.example",
     "ctpat": "did:web:cbp.example",

@@ -22,25 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.unit.certificates.support import SLUGS, certificate_type, sample
+from tests.unit.certificates.support import PROOF, SLUGS, STATUS, certificate_type, sample
 from vcservice.certificates.schema_files import MALFORMED, load_schema, schema_problems
 from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.certificates.values import TEXT_PATTERN
 from vcservice.errors import Problem
 
-STATUS = {
-    "id": "https://sat.example/status/3#94567",
-    "type": "BitstringStatusListEntry",
-    "statusPurpose": "revocation",
-    "statusListIndex": "94567",
-    "statusListCredential": "https://sat.example/status/3",
-}
-PROOF = {
-    "type": "DataIntegrityProof",
-    "cryptosuite": "eddsa-rdfc-2022",
-    "verificationMethod": "did:web:sat.example#key-1",
-    "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PG",
-}
 # The keywords whose meaning the two validators were checked to share (formats are
 # annotations on both sides); a schema using another one needs a look before it ships.
 CHECKED_KEYWORDS = {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.unit.certificates.support import SLUGS, certificate_type, fields, sample
+from tests.unit.certificates.support import PROOF, SLUGS, STATUS, certificate_type, fields, sample
 from vcservice.certificates import ctpat, values
 from vcservice.certificates import rfc as rfc_module
 from vcservice.certificates.ctpat import ImporterOfRecordType, Tier, TradeSector
@@ -149,22 +149,6 @@ def test_the_13_ctpat_trade_sectors_and_3_tiers_are_the_traceability_ones() -> N
 
 
 # ---------------------------------------------------------------- proof and credentialStatus
-
-STATUS = {
-    "id": "https://sat.example/status/3#94567",
-    "type": "BitstringStatusListEntry",
-    "statusPurpose": "revocation",
-    "statusListIndex": "94567",
-    "statusListCredential": "https://sat.example/status/3",
-}
-PROOF = {
-    "type": "DataIntegrityProof",
-    "cryptosuite": "eddsa-rdfc-2022",
-    "created": "2026-06-01T00:00:00Z",
-    "verificationMethod": "did:web:sat.example#key-1",
-    "proofPurpose": "assertionMethod",
-    "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PG",
-}
 
 
 @pytest.mark.parametrize("slug", SLUGS)
