@@ -21,7 +21,6 @@ tests hold both paths' canonical N-Quads byte-identical
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,17 +29,16 @@ from typing import Any
 from pyld import jsonld
 
 from vcservice.jsonld.resolver import PinnedContextCache
+from vcservice.jsonld.safe_terms import ABSOLUTE_IRI, ISSUER_DEPENDENT_VOCAB
 from vcservice.rdf.model import Quad, Term
 
 __all__ = ["PYLD_CRASHES", "DeclinedError", "FastRdfPath"]
 
-ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 MEMO_LIMIT = 65_536  # entries per memo; documents choose their keys, so memos are capped
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _Containers = tuple[frozenset[str], ...]
 _PLAIN_CONTAINERS: _Containers = (frozenset(), frozenset({"@set"}))
 _GRAPH_CONTAINERS: _Containers = (frozenset({"@graph"}), frozenset({"@graph", "@set"}))
@@ -154,7 +152,7 @@ class FastRdfPath:
             elif iri == "@type":
                 if key != type_key:
                     raise DeclinedError
-            elif iri is None or iri.startswith("@") or not _ABSOLUTE_IRI.match(iri):
+            elif iri is None or iri.startswith("@") or not ABSOLUTE_IRI.match(iri):
                 raise DeclinedError  # a keyword not handled here, or a dropped property
             else:
                 self._check_vocabulary(iri)
@@ -271,7 +269,7 @@ class FastRdfPath:
         expanded = self._pyld._expand_iri(ctx, value, base=None, vocab=vocab)
         if not isinstance(expanded, str) or expanded.startswith("_:"):
             raise DeclinedError
-        if not _ABSOLUTE_IRI.match(expanded):
+        if not ABSOLUTE_IRI.match(expanded):
             raise DeclinedError
         return expanded
 
@@ -282,7 +280,7 @@ class FastRdfPath:
             raise DeclinedError
 
     def _check_datatype(self, datatype: str) -> None:
-        if datatype.startswith("@") or not _ABSOLUTE_IRI.match(datatype):
+        if datatype.startswith("@") or not ABSOLUTE_IRI.match(datatype):
             raise DeclinedError
         self._check_vocabulary(datatype)
 

@@ -20,15 +20,14 @@ from vcservice.errors import DataLossError, ParsingError, VcError
 from vcservice.jsonld.fast import PYLD_CRASHES, DeclinedError, FastRdfPath
 from vcservice.jsonld.loader import DocumentLoader
 from vcservice.jsonld.resolver import PinnedContextCache
+from vcservice.jsonld.safe_terms import ABSOLUTE_IRI, ISSUER_DEPENDENT_VOCAB
 from vcservice.rdf.model import Quad, from_pyld_dataset
 from vcservice.rdf.rdfc10 import canonicalize
 
 JsonLdPath = Literal["fast", "reference", "checked"]
 JSONLD_PATHS: tuple[JsonLdPath, ...] = ("fast", "reference", "checked")
 
-ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 MAX_NESTING_DEPTH = 48
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -208,7 +207,7 @@ class _ExpandedChecker:
 
 
 def _require_reference(value: str, *, kind: str) -> None:
-    if not (value.startswith("_:") or _ABSOLUTE_IRI.match(value)):
+    if not (value.startswith("_:") or ABSOLUTE_IRI.match(value)):
         raise DataLossError(
             f"{kind} '{value}' does not expand to an absolute IRI and would be dropped",
             field=value,
