@@ -26,6 +26,7 @@ from tests.api.presenting import (
     issue_certificate,
     outcomes,
     present,
+    suspend,
 )
 from vcservice.clock import Clock
 from vcservice.errors import VcError
@@ -277,18 +278,7 @@ def test_a_suspended_credential_inside_fails_the_presentation(
     live_service: LiveService, customs: Issuer, holder: Holder, core: Core
 ) -> None:
     credential = issue_certificate(live_service, customs, "ctpat", subject=holder.did)
-    response = live_service.http.post(
-        "/credentials/status",
-        headers=customs.headers,
-        json={
-            "credentialId": credential["id"],
-            "reason": "security incident under review",
-            "credentialStatus": [
-                {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": "0x1"}
-            ],
-        },
-    )
-    assert response.status_code == 200, response.text
+    suspend(live_service, customs, credential["id"])
     challenge = _challenge(live_service)["challenge"]
     presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
     result = _verify_presentation(live_service, presentation, challenge=challenge)

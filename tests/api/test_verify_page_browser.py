@@ -27,7 +27,7 @@ from tests.api.browser import (
     wait_for,
 )
 from tests.api.conftest import Issuer, LiveService
-from tests.api.presenting import issue_certificate
+from tests.api.presenting import issue_certificate, suspend
 from vcservice.printing import verification_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -101,16 +101,6 @@ def _reason_text(browser: Any, check: str) -> str:
     return str(browser.find_element("css selector", f'tr[data-check="{check}"]').text)
 
 
-def _suspend(live_service: LiveService, issuer: Issuer, credential_id: str) -> None:
-    entry = {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": "0x1"}
-    response = live_service.http.post(
-        "/credentials/status",
-        headers=issuer.headers,
-        json={"credentialId": credential_id, "credentialStatus": [entry], "reason": "page test"},
-    )
-    assert response.status_code == 200, response.text
-
-
 def _printed_qr_link(browser: Any, html: str, where: Path) -> str:
     """Open a printable certificate as a file, read its QR code from a screenshot."""
     where.write_text(html, encoding="utf-8")
@@ -172,7 +162,7 @@ def test_a_suspended_certificate_shows_suspended_from_its_qr_link(
     browser: Any, live_service: LiveService, customs: Issuer, shots: Path, language: str
 ) -> None:
     credential = issue_certificate(live_service, customs, "ctpat")
-    _suspend(live_service, customs, credential["id"])
+    suspend(live_service, customs, credential["id"])
     # The link a printed QR code holds (read back from a real QR code further below).
     link = verification_link(f"{live_service.url}/verify", credential)
     _open(browser, live_service, language, link.removeprefix(live_service.url))
@@ -248,7 +238,7 @@ def test_a_printed_certificates_qr_code_verifies_on_the_page(
     assert result.get_attribute("data-verified") == "true"
     assert browser.find_element("css selector", ".certificate-title").text.startswith("Certificado")
     if slug == "ctpat":  # a status change shows at once: the page verifies live
-        _suspend(live_service, issuer, credential["id"])
+        suspend(live_service, issuer, credential["id"])
         _open(browser, live_service, "en", link.removeprefix(live_service.url))
         assert wait_for(browser, "#result").get_attribute("data-status") == "suspended"
 
