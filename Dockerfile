@@ -11,12 +11,22 @@ RUN useradd --system --home-dir /var/lib/vcservice --shell /usr/sbin/nologin vcs
     && mkdir -p /var/lib/vcservice /opt/vcservice \
     && chown vcservice /var/lib/vcservice
 
+# Exactly the versions of uv.lock (hash-checked), through the pinned uv, into one venv; the
+# project itself as a regular (non-editable) install, with the PKCS#11 extra for HSMs.
+ENV UV_PROJECT_ENVIRONMENT=/opt/vcservice/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PATH=/opt/vcservice/venv/bin:$PATH
 COPY . /src
 # The pinned contexts are fetched once, at build time, and checked against the manifest's
 # digests; the running service never fetches a context.
-RUN pip install --no-cache-dir /src \
+RUN pip install --no-cache-dir --require-hashes --no-deps -r /src/scripts/uv-requirements.txt \
+    && cd /src \
+    && uv sync --locked --no-editable --no-cache --extra hsm \
+    && pip uninstall --yes uv \
     && vcservice contexts install \
-    && rm -rf /src
+    && cd / && rm -rf /src
 
 USER vcservice
 WORKDIR /var/lib/vcservice

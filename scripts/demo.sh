@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Install vcservice into .venv, install the pinned JSON-LD contexts, and run the demo:
-# keys for every algorithm, trade certificates signed with every suite, verified, and tampered.
+# Install vcservice into .venv exactly as uv.lock says, install the pinned JSON-LD contexts,
+# and run the demo: the whole issuer → holder → verifier story over real HTTP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+source scripts/uv.sh
+"$UV" sync --locked --quiet
 
 export VCSERVICE_CONTEXT_STORE="${VCSERVICE_CONTEXT_STORE:-$PWD/vcservice-data/contexts}"
 if [ -d ../shared/upstream/contexts ]; then

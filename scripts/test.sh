@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Install vcservice with its test tools into .venv, then lint, type-check and run the tests.
-# Extra arguments go to pytest (e.g. scripts/test.sh -m "not slow").
+# Install vcservice with its test tools into .venv exactly as uv.lock says, then lint,
+# type-check and run the tests. Extra arguments go to pytest (e.g. scripts/test.sh -m "not slow").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+source scripts/uv.sh
+# The lock must match pyproject.toml: a dependency changed without `uv lock` fails here.
+if ! "$UV" lock --check; then
+  echo "test.sh: uv.lock is out of date with pyproject.toml; run: bash scripts/update-dependencies.sh" >&2
+  exit 1
+fi
+"$UV" sync --locked --extra dev --quiet
 
 # PostgreSQL for the contract and API tests (installed from Debian and started if needed).
 if [ -z "${VCSERVICE_TEST_POSTGRES_URL:-}" ]; then

@@ -51,7 +51,7 @@ class SoftHsm:
 def require_pkcs11() -> ModuleType:
     """python-pkcs11, imported at the top of a test module; skips the module without it."""
     if importlib.util.find_spec("pkcs11") is None:
-        _absent("python-pkcs11 is not installed (pip install -e '.[dev]')")
+        _absent("python-pkcs11 is not installed (scripts/test.sh installs it from uv.lock)")
     return importlib.import_module("pkcs11")
 
 
@@ -65,7 +65,7 @@ def _missing() -> str | None:
     if shutil.which("softhsm2-util") is None or not MODULE.exists():
         return f"SoftHSM2 is not installed (apt-get install softhsm2: softhsm2-util, {MODULE})"
     if importlib.util.find_spec("pkcs11") is None:
-        return "python-pkcs11 is not installed (pip install -e '.[dev]')"
+        return "python-pkcs11 is not installed (scripts/test.sh installs it from uv.lock)"
     return None
 
 

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,7 +82,7 @@ def _serve(args: argparse.Namespace) -> int:
     _prepare_metrics_directory(settings)  # before the app (and prometheus_client) loads
     build_services(settings).close()  # migrate and create secrets once, before workers start
     log_format: LogFormat = args.log_format or ("text" if settings.dev_mode else "json")
-    config = TcpServerConfig(
+    config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
         host=args.host,
@@ -116,24 +115,6 @@ def _prepare_metrics_directory(settings: Settings) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     os.environ[MULTIPROCESS_DIR] = str(directory.resolve())
-
-
-class TcpServerConfig(uvicorn.Config):
-    """uvicorn's configuration, with a listening socket that says it speaks TCP.
-
-    For several workers uvicorn opens the socket itself with protocol 0, and asyncio sets
-    TCP_NODELAY only on connections accepted from an ``IPPROTO_TCP`` socket: without it,
-    every keep-alive response written in two parts waits ~40 ms for a delayed ACK.
-    """
-
-    def bind_socket(self) -> socket.socket:
-        """The socket uvicorn binds, re-labelled ``IPPROTO_TCP`` when it is a TCP socket."""
-        sock = super().bind_socket()
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return sock
-        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-        tcp.set_inheritable(True)
-        return tcp
 
 
 def _create_client(args: argparse.Namespace) -> int:
