@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+CLOCK_SKEW = timedelta(minutes=2)
+"""How far another party's clock may run from ours before its times count as wrong: a list
+published, a proof created or a JWT issued this much "in the future" is still accepted."""
 
 
 class Clock(Protocol):

@@ -11,6 +11,7 @@ means "could not decide"; a *failed check* during verification is data (see
     ├── ContextError              CONTEXT_NOT_PINNED, CONTEXT_NOT_INSTALLED,
     │                             CONTEXT_DIGEST_MISMATCH
     ├── DataLossError             DATA_LOSS_DETECTION_ERROR
+    ├── CompactFormError          COMPACT_FORM_ERROR
     ├── CanonicalizationError     CANONICALIZATION_LIMIT_EXCEEDED
     ├── KeyFormatError            INVALID_KEY, UNSUPPORTED_KEY_TYPE
     ├── FetchError                FETCH_BLOCKED, FETCH_FAILED, FETCH_TOO_LARGE
@@ -77,6 +78,13 @@ class DataLossError(VcError):
     """A term, type or identifier would be dropped or left undefined by JSON-LD processing."""
 
     code = "DATA_LOSS_DETECTION_ERROR"
+
+
+class CompactFormError(VcError):
+    """A document is not in the one compact form its contexts define (another spelling of
+    its graph would hide members from the checks: ``vcservice.jsonld.compact_form``)."""
+
+    code = "COMPACT_FORM_ERROR"
 
 
 class CanonicalizationError(VcError):

@@ -153,6 +153,11 @@ CATALOG: Mapping[str, Message] = {
         "The document contains terms that are not defined",
         "El documento contiene términos no definidos",
     ),
+    "COMPACT_FORM_ERROR": Message(
+        VCSERVICE,
+        "The document is not written in the form its contexts define",
+        "El documento no está escrito en la forma que definen sus contextos",
+    ),
     "CANONICALIZATION_LIMIT_EXCEEDED": Message(
         VCSERVICE,
         "The document is too complex to canonicalize safely",

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="longest reuse of a fetched DID document or status list (0: refetch)",
     )
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    clock_skew_seconds: int = Field(
+        120,
+        ge=0,
+        le=3600,
+        description="how far another party's clock may differ: JWT exp/nbf/iat, proof created",
+    )
     trust_registry_file: Path | None = Field(
         None, description="trust registry file (issuers accredited per credential type)"
     )

@@ -20,9 +20,9 @@ before = gc.get_freeze_count()
 app = create_app_from_environment()
 with TestClient(app) as client:
     assert client.get("/healthz").status_code == 200
-    fast = app.state.services.core.processor.fast_path
-    memos = [memo for memo in vars(fast).values() if isinstance(memo, dict)]
-    print(before, gc.get_freeze_count(), min(len(memo) for memo in memos))
+    # The walker's memos: documents' contexts, scoped contexts, term rules.
+    embedded, scoped, rules = app.state.services.core.processor.memos()[:3]
+    print(before, gc.get_freeze_count(), min(len(embedded), len(scoped), len(rules)))
 """
 
 

@@ -42,7 +42,7 @@ def _holder_of(inode: str, pids: list[int]) -> tuple[int, int]:
     for pid in pids:
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             try:
-                if os.readlink(fd) == f"socket:[{inode}]":
+                if str(fd.readlink()) == f"socket:[{inode}]":
                     return pid, int(fd.name)
             except OSError:
                 continue

@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "keys", "dids"},
-    "proofs": {"errors", "model", "keys", "dids", "jsonld", "rdf"},
+    "proofs": {"errors", "clock", "model", "keys", "dids", "jsonld", "rdf"},
     "status": {"errors", "clock", "model", "keys", "net", "proofs"},
     "verification": {
         "errors",

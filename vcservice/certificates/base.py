@@ -25,7 +25,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from vcservice.certificates.rfc import RFC_PATTERN, rfc_problem
-from vcservice.certificates.schema_files import SCHEMA_BASE_URL, SCHEMAS_DIR, schema_problems
+from vcservice.certificates.schema_files import (
+    MAX_PROBLEMS,
+    SCHEMA_BASE_URL,
+    SCHEMAS_DIR,
+    schema_problems,
+)
 from vcservice.certificates.values import (
     DATE_TIME_PATTERN,
     ISO_DATE_PATTERN,
@@ -137,12 +142,10 @@ class CertificateType:
 
     def problems(self, credential: Any) -> list[Problem]:
         """Every way ``credential`` breaks this type's JSON Schema or rules (empty if valid)."""
-        problems = schema_problems(self.schema_path, credential)
+        problems = dict.fromkeys(schema_problems(self.schema_path, credential))
         if isinstance(credential, Mapping):
-            problems.extend(
-                problem for problem in self._rule_problems(credential) if problem not in problems
-            )
-        return problems
+            problems.update(dict.fromkeys(self._rule_problems(credential)))
+        return list(problems)[:MAX_PROBLEMS]
 
     def subject_identifiers(self, credential: Mapping[str, Any]) -> tuple[str, ...]:
         """The identifiers in ``credential``'s subject(s) (RFC, program number …), for search."""

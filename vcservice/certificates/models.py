@@ -27,6 +27,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from vcservice.certificates.rfc import COMPANY_RFC_PATTERN, RFC_PATTERN, rfc_problem
+from vcservice.certificates.schema_files import MAX_PROBLEMS
 from vcservice.certificates.values import (
     DID_MAX_LENGTH,
     DID_PATTERN,
@@ -81,12 +82,11 @@ def fail_at(model: type[BaseModel], errors: Sequence[tuple[Location, str]]) -> N
 
 def problems_from(error: ValidationError, *, prefix: Location = ()) -> list[Problem]:
     """``error``'s line errors as problems whose ``field`` is a path under ``prefix``."""
-    problems: list[Problem] = []
-    for line in error.errors(include_url=False, include_input=False):
-        problem = Problem(MALFORMED, line["msg"], json_path((*prefix, *line["loc"])) or None)
-        if problem not in problems:
-            problems.append(problem)
-    return problems
+    problems = dict.fromkeys(
+        Problem(MALFORMED, line["msg"], json_path((*prefix, *line["loc"])) or None)
+        for line in error.errors(include_url=False, include_input=False)
+    )
+    return list(problems)[:MAX_PROBLEMS]
 
 
 def model_problems(model: type[BaseModel], data: Any, *, prefix: Location = ()) -> list[Problem]:

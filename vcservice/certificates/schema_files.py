@@ -23,6 +23,7 @@ surrogate (which it cannot read).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from vcservice.errors import Problem
 SCHEMAS_DIR = Path(__file__).parents[1] / "data" / "schemas"  # a link to schemas/ in a checkout
 SCHEMA_BASE_URL = "https://w3id.org/vcservice/trade-certificates/schemas/"
 MALFORMED = "MALFORMED_VALUE_ERROR"
+MAX_PROBLEMS = 100
+"""Problems reported for one document, at most: enough to fix it, bounded work to say so."""
 _MAX_DETAIL = 240
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -91,13 +94,13 @@ def schema_problems(path: Path, instance: Any) -> list[Problem]:
     schema = load_schema(path)
     if schema.fast is not None and _fast_valid(schema.fast, instance):
         return []
-    errors = schema.validator.iter_errors(instance)
-    problems: list[Problem] = []
+    # The first MAX_PROBLEMS errors (iteration is deterministic), then in path order: a
+    # credential of thousands of bad values costs no more to refuse than one of a hundred.
+    errors = itertools.islice(schema.validator.iter_errors(instance), MAX_PROBLEMS)
+    problems: dict[Problem, None] = {}
     for error in sorted(errors, key=lambda error: (error.json_path, error.message)):
-        for problem in _problems_of(error):
-            if problem not in problems:
-                problems.append(problem)
-    return problems
+        problems.update(dict.fromkeys(_problems_of(error)))
+    return list(problems)[:MAX_PROBLEMS]
 
 
 def _fast_valid(fast: jsonschema_rs.Validator, instance: Any) -> bool:

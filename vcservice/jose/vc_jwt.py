@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vcservice.dids.document import VerificationMethod
 from vcservice.dids.resolver import DidResolver, dereference_verification_method
-from vcservice.errors import ParsingError, ProofError
+from vcservice.errors import ParsingError, Problem, ProofError
 from vcservice.jose.jws import DecodedJws, decode_compact, sign_compact
 from vcservice.keys import Signer
 
@@ -104,6 +105,80 @@ def open_jwt(token: str, *, resolver: DidResolver, expected_typ: str) -> OpenedJ
         claims=claims,
         verification_method=method,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimProblems:
+    """What the registered JWT claims say against the document, sorted by the check they
+    belong to: ``structure`` (sub, jti, malformed claims), ``proof`` (iat), ``issuer``
+    (iss), ``validity`` (exp, nbf)."""
+
+    structure: tuple[Problem, ...] = ()
+    proof: tuple[Problem, ...] = ()
+    issuer: tuple[Problem, ...] = ()
+    validity: tuple[Problem, ...] = ()
+
+
+def claim_problems(opened: OpenedJwt, *, now: datetime, skew: timedelta) -> ClaimProblems:
+    """Check ``exp``, ``nbf``, ``iat``, ``iss``, ``sub`` and ``jti`` (RFC 7519 §4.1, VC-JOSE-COSE
+    §3): times with ``skew`` allowed either way, the others agreeing with the document."""
+    claims, document = opened.claims, opened.document
+    times = {name: _numeric_date(claims, name) for name in ("exp", "nbf", "iat")}
+    structure = [problem for problem in times.values() if isinstance(problem, Problem)]
+    dates = {name: value for name, value in times.items() if isinstance(value, datetime)}
+    validity = []
+    if "exp" in dates and dates["exp"] + skew <= now:
+        validity.append(Problem("CREDENTIAL_EXPIRED", f"the JWT expired at {dates['exp']}", "exp"))
+    if "nbf" in dates and dates["nbf"] - skew > now:
+        detail = f"the JWT is not valid before {dates['nbf']}"
+        validity.append(Problem("CREDENTIAL_NOT_YET_VALID", detail, "nbf"))
+    proof = []
+    if "iat" in dates and dates["iat"] - skew > now:
+        detail = f"the JWT was issued in the future ({dates['iat']})"
+        proof.append(Problem("PROOF_VERIFICATION_ERROR", detail, "iat"))
+    role = "issuer" if opened.typ == VC_JWT else "holder"
+    issuer = _agreement(claims, "iss", _id_of(document.get(role)), role, "INVALID_ISSUER")
+    structure += _agreement(claims, "jti", document.get("id"), "id", "MALFORMED_VALUE_ERROR")
+    if opened.typ == VC_JWT:
+        structure += _subject_agreement(claims, document)
+    return ClaimProblems(tuple(structure), tuple(proof), tuple(issuer), tuple(validity))
+
+
+def _numeric_date(claims: Mapping[str, Any], name: str) -> datetime | Problem | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Problem("MALFORMED_VALUE_ERROR", f"{name} must be a NumericDate", name)
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return Problem("MALFORMED_VALUE_ERROR", f"{name} is out of range", name)
+
+
+def _agreement(
+    claims: Mapping[str, Any], claim: str, member: Any, name: str, code: str
+) -> list[Problem]:
+    """``claim``, when present, must equal the document's ``name`` when it has one."""
+    if claim not in claims or member is None or claims[claim] == member:
+        return []
+    detail = f"the JWT's {claim} is {claims[claim]!r} but the document's {name} is {member!r}"
+    return [Problem(code, detail, claim)]
+
+
+def _subject_agreement(claims: Mapping[str, Any], document: Mapping[str, Any]) -> list[Problem]:
+    if "sub" not in claims:
+        return []
+    subjects = document.get("credentialSubject")
+    ids = [_id_of(subject) for subject in (subjects if isinstance(subjects, list) else [subjects])]
+    if claims["sub"] in ids:
+        return []
+    detail = f"the JWT's sub is {claims['sub']!r}, not the id of a credentialSubject"
+    return [Problem("MALFORMED_VALUE_ERROR", detail, "sub")]
+
+
+def _id_of(value: Any) -> Any:
+    return value.get("id") if isinstance(value, Mapping) else value
 
 
 def peek_typ(token: str) -> str | None:

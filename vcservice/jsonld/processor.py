@@ -17,7 +17,9 @@ from typing import Any, Literal
 from pyld import jsonld
 
 from vcservice.errors import DataLossError, ParsingError, VcError
-from vcservice.jsonld.fast import PYLD_CRASHES, DeclinedError, FastRdfPath
+from vcservice.jsonld.compact_form import CompactForm
+from vcservice.jsonld.contexts import PYLD_CRASHES, ContextWalker, DeclinedError
+from vcservice.jsonld.fast import FastRdfPath
 from vcservice.jsonld.loader import DocumentLoader
 from vcservice.jsonld.resolver import PinnedContextCache
 from vcservice.jsonld.safe_terms import ABSOLUTE_IRI, ISSUER_DEPENDENT_VOCAB
@@ -43,6 +45,11 @@ class SafeJsonLdProcessor:
     tries ``vcservice.jsonld.fast`` first and reaches pyld only when it declines,
     ``reference`` always uses pyld, and ``checked`` runs both and raises
     ``FastPathDisagreementError`` on any difference — for test suites and roll-outs.
+
+    With ``base_contexts`` (the VC Data Model's, for credentials, presentations and proofs)
+    every document must also be in the compact form its contexts define, one of them first
+    (``vcservice.jsonld.compact_form``): ``to_quads`` refuses any other spelling of a graph,
+    so nothing is signed or verified that the JSON does not say plainly.
     """
 
     def __init__(
@@ -52,6 +59,7 @@ class SafeJsonLdProcessor:
         allow_undefined_terms: bool = False,
         cache_contexts: bool = True,
         path: JsonLdPath = "fast",
+        base_contexts: Iterable[str] | None = None,
     ) -> None:
         if path not in JSONLD_PATHS:
             raise ValueError(f"unknown JSON-LD path {path!r} (choose from {JSONLD_PATHS})")
@@ -61,20 +69,68 @@ class SafeJsonLdProcessor:
         self._allow_undefined_terms = allow_undefined_terms
         self._contexts = PinnedContextCache() if cache_contexts else None
         self._checked = path == "checked"
+        self._walker = ContextWalker(self._load_for_pyld, self._contexts or PinnedContextCache())
         self.fast_path = (
             None
             if self._contexts is None or path == "reference"
-            else FastRdfPath(
-                self._load_for_pyld, self._contexts, allow_undefined_terms=allow_undefined_terms
-            )
+            else FastRdfPath(self._walker, allow_undefined_terms=allow_undefined_terms)
         )
+        self._compact_form = (
+            None
+            if base_contexts is None
+            else CompactForm(self._walker, base_contexts=base_contexts)
+        )
+
+    def memos(self) -> list[dict[Any, Any]]:
+        """The memos of the context walker and the compact-form rule (for tests of bounds)."""
+        memos = self._walker.memos()
+        return memos if self._compact_form is None else [*memos, *self._compact_form.memos()]
+
+    def check_compact_form(self, document: Any) -> None:
+        """Refuse a document not in the compact form its contexts define.
+
+        Raises ``CompactFormError`` naming the member, or the context's own error
+        (``ContextError``, ``ParsingError``). Without ``base_contexts`` it checks nothing.
+        """
+        self._require_compact_form(document)
+
+    def _require_compact_form(self, document: Any) -> None:
+        if self._compact_form is None:
+            return
+        try:
+            self._compact_form.check(document)
+        except RecursionError:
+            raise ParsingError("document is nested too deeply to process") from None
+        except jsonld.JsonLdError as exc:
+            raise _translate(exc) from exc
+        except PYLD_CRASHES as exc:
+            raise ParsingError(f"JSON-LD processing failed: {exc!r}") from None
+
+    def check(self, document: dict[str, Any]) -> None:
+        """What ``to_quads`` refuses, refused; nothing built when the fast path takes it.
+
+        Raises ``CompactFormError``, ``DataLossError``, ``ContextError`` or ``ParsingError``.
+        """
+        _check_depth(document)
+        self._require_compact_form(document)
+        if self.fast_path is None:
+            self._reference_quads(document)
+            return
+        try:
+            self.fast_path.check(document)
+        except DeclinedError:
+            self._reference_quads(document)
+            return
+        if self._checked:
+            self._check_agreement(document, self.fast_path.to_quads(document))
 
     def to_quads(self, document: dict[str, Any]) -> list[Quad]:
         """Expand ``document`` and return its RDF dataset as quads.
 
-        Raises ``DataLossError``, ``ContextError`` or ``ParsingError``.
+        Raises ``CompactFormError``, ``DataLossError``, ``ContextError`` or ``ParsingError``.
         """
         _check_depth(document)
+        self._require_compact_form(document)
         if self.fast_path is None:
             return self._reference_quads(document)
         try:

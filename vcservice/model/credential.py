@@ -26,7 +26,7 @@ def base_context(document: Mapping[str, Any]) -> str:
     """The data model's base context, which must come first in ``@context``."""
     contexts = as_list(document.get("@context"))
     first = contexts[0] if contexts else None
-    if first not in _VALIDITY_MEMBERS:
+    if not isinstance(first, str) or first not in _VALIDITY_MEMBERS:
         raise ParsingError(
             f"@context must begin with {CREDENTIALS_V2} (or {CREDENTIALS_V1}), got {first!r}",
             code="MALFORMED_VALUE_ERROR",

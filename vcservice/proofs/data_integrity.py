@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from vcservice.clock import CLOCK_SKEW
 from vcservice.dids.resolver import DidResolver, dereference_verification_method
 from vcservice.errors import Problem, ProofError, VcError
 from vcservice.keys import Signer
@@ -47,9 +48,12 @@ class ProofVerification:
 class DataIntegrity:
     """Creates and verifies Data Integrity proofs with injected canonizer and DID resolver."""
 
-    def __init__(self, canonizer: RdfCanonizer, resolver: DidResolver) -> None:
+    def __init__(
+        self, canonizer: RdfCanonizer, resolver: DidResolver, *, clock_skew: timedelta = CLOCK_SKEW
+    ) -> None:
         self._canonizer = canonizer
         self._resolver = resolver
+        self._clock_skew = clock_skew
 
     def add_proof(
         self,
@@ -117,6 +121,12 @@ class DataIntegrity:
                 raise ProofError(
                     "a proof must be an object", code="MALFORMED_PROOF_ERROR", field="proof"
                 )
+            options = {key: value for key, value in proof.items() if key != "proofValue"}
+            unsecured = _unsecured_for(document, options, proof_set)
+            _check_proof_context(document, options)
+            # What is signed is read first, through the compact-form rule: no member of the
+            # proof is trusted before, and a malformed document costs no DID lookup.
+            transformed = self._canonizer.transform(unsecured, _proof_config(unsecured, options))
             suite = suite_for_proof(proof)
             signature = _decode_proof_value(proof)
             vm_id = _verification_method_id(proof)
@@ -127,14 +137,10 @@ class DataIntegrity:
                 controller_document=controller_document,
                 verification_method=method.id,
                 now=now,
+                skew=self._clock_skew,
             )
-            options = {key: value for key, value in proof.items() if key != "proofValue"}
-            unsecured = _unsecured_for(document, options, proof_set)
-            _check_proof_context(document, options)
-            data = self._canonizer.hash_data(
-                unsecured,
-                _proof_config(unsecured, options),
-                hash_algorithm=suite.hash_algorithm(method.public_key.key_type),
+            data = self._canonizer.hash_transformed(
+                transformed, hash_algorithm=suite.hash_algorithm(method.public_key.key_type)
             )
             if not method.public_key.verify(signature, data):
                 problems.append(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from vcservice.clock import CLOCK_SKEW
 from vcservice.dids.document import DidDocument
 from vcservice.errors import Problem
 from vcservice.model.datetimes import parse_datetime
@@ -35,8 +36,10 @@ class ProofPurpose:
         controller_document: DidDocument,
         verification_method: str,
         now: datetime,
+        skew: timedelta = CLOCK_SKEW,
     ) -> list[Problem]:
-        """Every reason ``proof`` does not serve this purpose (empty when it does)."""
+        """Every reason ``proof`` does not serve this purpose (empty when it does); a proof
+        ``created`` more than ``skew`` after ``now`` is refused."""
         problems: list[Problem] = []
         if proof.get("proofPurpose") != self.term:
             problems.append(
@@ -56,7 +59,7 @@ class ProofPurpose:
                 )
             )
         problems.extend(self._check_binding(proof))
-        problems.extend(_check_expiry(proof, now))
+        problems.extend(_check_dates(proof, now, skew))
         return problems
 
     def _check_binding(self, proof: Mapping[str, Any]) -> list[Problem]:
@@ -80,15 +83,17 @@ class ProofPurpose:
         return problems
 
 
-def _check_expiry(proof: Mapping[str, Any], now: datetime) -> list[Problem]:
+def _check_dates(proof: Mapping[str, Any], now: datetime, skew: timedelta) -> list[Problem]:
+    problems = []
+    created = proof.get("created")
+    if created is not None and parse_datetime(created, field="proof.created") > now + skew:
+        detail = f"the proof was created in the future ({created})"
+        problems.append(_problem("PROOF_VERIFICATION_ERROR", detail, "proof.created"))
     expires = proof.get("expires")
-    if expires is None:
-        return []
-    if parse_datetime(expires, field="proof.expires") <= now:
-        return [
-            _problem("PROOF_VERIFICATION_ERROR", f"the proof expired at {expires}", "proof.expires")
-        ]
-    return []
+    if expires is not None and parse_datetime(expires, field="proof.expires") <= now:
+        detail = f"the proof expired at {expires}"
+        problems.append(_problem("PROOF_VERIFICATION_ERROR", detail, "proof.expires"))
+    return problems
 
 
 def _problem(code: str, detail: str, field: str) -> Problem:

@@ -57,7 +57,10 @@ def _components(quad: Quad) -> _Components:
 
 
 def _line(components: Iterable[str]) -> str:
-    return " ".join(part for part in components if part) + " .\n"
+    subject, predicate, obj, graph = components
+    if graph:
+        return f"{subject} {predicate} {obj} {graph} .\n"
+    return f"{subject} {predicate} {obj} .\n"
 
 
 def _is_blank(component: str) -> bool:
@@ -81,11 +84,13 @@ class CanonicalizationState:
             self._hash = HASH_ALGORITHMS[hash_algorithm]
         except KeyError:
             raise ValueError(f"unsupported RDFC-1.0 hash algorithm {hash_algorithm!r}") from None
-        self.quads: list[_Components] = list(dict.fromkeys(_components(q) for q in quads))
+        self.quads: list[_Components] = list(dict.fromkeys(map(_components, quads)))
         self.mentions: dict[str, list[_Components]] = {}
         for quad in self.quads:
-            for node in dict.fromkeys(c for c in quad if _is_blank(c)):
-                self.mentions.setdefault(node, []).append(quad)
+            # Each blank node the quad mentions, once, in position order (what §4.4.2 lists).
+            for position, node in enumerate(quad):
+                if node[:2] == "_:" and node not in quad[:position]:
+                    self.mentions.setdefault(node, []).append(quad)
         self.canonical = IdentifierIssuer("c14n")
         self._first_degree: dict[str, str] = {}
         self._work_left = max_work
@@ -242,9 +247,14 @@ class CanonicalizationState:
         labels = self.canonical.issued
 
         def relabel(component: str) -> str:
-            return f"_:{labels[component]}" if _is_blank(component) else component
+            return f"_:{labels[component]}" if component[:2] == "_:" else component
 
-        return "".join(sorted(_line(map(relabel, quad)) for quad in self.quads))
+        return "".join(
+            sorted(
+                _line((relabel(subject), predicate, relabel(obj), relabel(graph)))
+                for subject, predicate, obj, graph in self.quads
+            )
+        )
 
 
 def canonicalize(

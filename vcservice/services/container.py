@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.clock import Clock, SystemClock
@@ -115,6 +116,7 @@ def build_services(
             fetch_policy=policy,
             canonicalizer=settings.canonicalizer,
             jsonld_path=settings.jsonld_path,
+            clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         ),
         clock=clock,
         # Late-bound, as the status lists below: the holder service is built on this core.

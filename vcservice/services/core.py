@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from vcservice.certificates.schemas import pinned_schema_problems
-from vcservice.clock import Clock, SystemClock
+from vcservice.clock import CLOCK_SKEW, Clock, SystemClock
 from vcservice.dids.methods.jwk import DidJwkMethod
 from vcservice.dids.methods.key import DidKeyMethod
 from vcservice.dids.methods.web import DidWebMethod
@@ -23,6 +24,7 @@ from vcservice.jsonld.loader import PinnedDocumentLoader
 from vcservice.jsonld.manifest import ContextManifest, default_contexts_dir
 from vcservice.jsonld.processor import JsonLdPath, SafeJsonLdProcessor
 from vcservice.jsonld.store import ContextStore
+from vcservice.model import credential as vcdm
 from vcservice.net import TtlCache
 from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
 from vcservice.proofs.data_integrity import DataIntegrity
@@ -62,6 +64,7 @@ class CoreConfig:
     canonicalizer: str = Rdfc10Canonicalizer.name
     jsonld_path: JsonLdPath = "fast"
     allow_undefined_terms: bool = False
+    clock_skew: timedelta = CLOCK_SKEW
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ def build_core(
         PinnedDocumentLoader(store),
         allow_undefined_terms=config.allow_undefined_terms,
         path=config.jsonld_path,
+        base_contexts=(vcdm.CREDENTIALS_V2, vcdm.CREDENTIALS_V1),
     )
     canonizer = RdfCanonizer(processor, _canonicalizer(config.canonicalizer))
     http = GuardedHttpClient(config.fetch_policy)
@@ -119,7 +123,7 @@ def build_core(
             cache=_remote_cache(config),
         ),
     )
-    data_integrity = DataIntegrity(canonizer, resolver)
+    data_integrity = DataIntegrity(canonizer, resolver, clock_skew=config.clock_skew)
     clock = clock or SystemClock()
     if status_source is None:
         status_source = LocalFirstStatusListSource(
@@ -144,6 +148,7 @@ def build_core(
         status_checker=status_checker,
         trust_registry=trust_registry,
         schema_validator=pinned_schema_problems,
+        clock_skew=config.clock_skew,
     )
     return Core(
         store=store,

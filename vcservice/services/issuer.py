@@ -21,6 +21,7 @@ from vcservice.keys import KeyType
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime, parse_datetime
 from vcservice.model.records import AuditAction, Authority, IssuedCredential
+from vcservice.model.values import as_list
 from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from vcservice.services.audit import audit_event
 from vcservice.services.authorities import AuthorityService
@@ -197,9 +198,14 @@ class IssuerService:
                 code="MALFORMED_VALUE_ERROR",
                 field="credential.issuer",
             )
-        if vcdm.base_context(completed) == vcdm.CREDENTIALS_V2:
+        if as_list(completed.get("@context"))[:1] == [vcdm.CREDENTIALS_V2]:
             completed.setdefault("validFrom", format_datetime(self._clock.now()))
         problems = vcdm.credential_problems(completed) + validate_credential(completed)
+        if not problems:
+            try:  # only what a verifier will read as it is: the compact form, nothing dropped
+                self._core.processor.check(completed)
+            except VcError as error:
+                problems = [error.to_problem()]
         if problems:
             first = problems[0]
             raise ParsingError(

@@ -40,7 +40,7 @@ def secure_credential(
         first = problems[0]
         raise ParsingError(first.detail, code=first.code, field=first.field)
     if securing_format == JOSE:
-        core.processor.to_quads(dict(credential))
+        core.processor.check(dict(credential))
         return vc_jwt.secure_credential(credential, signer=signer)
     if securing_format not in SECURING_FORMATS:
         raise ParsingError(

@@ -31,12 +31,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from vcservice.clock import Clock
+from vcservice.clock import CLOCK_SKEW, Clock
 from vcservice.errors import Problem, StatusError
 from vcservice.model import credential as vcdm
 from vcservice.model.checks import Check
@@ -55,8 +56,8 @@ from vcservice.status.sources import FetchedList, StatusListSource
 __all__ = ["CHECK_NAME", "BitstringStatusChecker", "ExpandedList"]
 
 CHECK_NAME = "status"
-# A list published a moment ago by a server whose clock runs slightly ahead is not "future".
-CLOCK_SKEW = timedelta(minutes=2)
+MAX_STATUS_ENTRIES = 4
+"""Entries read per credential: one per purpose (revocation, suspension, message, refresh)."""
 
 # Purposes whose value is information, not a reason to refuse the credential.
 _INFORMATIONAL = frozenset({StatusPurpose.MESSAGE.value, REFRESH})
@@ -110,10 +111,20 @@ class BitstringStatusChecker:
         return Check.of(CHECK_NAME, report.problems, detail=report.detail)
 
     def report(self, credential: Mapping[str, Any]) -> StatusReport:
-        """Check every ``credentialStatus`` entry; each list is fetched and verified once."""
+        """Check every ``credentialStatus`` entry; each list is fetched and verified once.
+
+        A credential names at most one entry per ``statusPurpose`` (and so at most
+        MAX_STATUS_ENTRIES); one that names more is refused before any list is fetched.
+        """
         now = self._clock.now()
         raw = credential.get("credentialStatus")
         entries = as_list(raw)
+        too_many = _too_many_entries(entries)
+        if too_many is not None:
+            return StatusReport(
+                checked_at=now,
+                entries=(EntryResult(field="credentialStatus", problems=(too_many,)),),
+            )
         issuer = vcdm.issuer_id(credential)
         urls = list(dict.fromkeys(url for entry in entries if (url := _list_url(entry))))
         fetched = self._source.fetch_all(urls) if urls else {}
@@ -265,6 +276,26 @@ class BitstringStatusChecker:
                 field=f"{entry.field}.statusListIndex",
             )
         return Bitstring.from_bytes(loaded.bits, status_size=entry.status_size).get(entry.index)
+
+
+def _too_many_entries(entries: list[Any]) -> Problem | None:
+    """Why a credential's entries are more than it may name (None when they are not)."""
+    purposes = Counter(
+        str(entry.get("statusPurpose")) for entry in entries if isinstance(entry, Mapping)
+    )
+    repeated = sorted(purpose for purpose, count in purposes.items() if count > 1)
+    if len(entries) <= MAX_STATUS_ENTRIES and not repeated:
+        return None
+    why = (
+        f"statusPurpose {', '.join(repeated)} is named more than once"
+        if repeated
+        else f"{len(entries)} entries; at most {MAX_STATUS_ENTRIES} are read"
+    )
+    return Problem(
+        "STATUS_VERIFICATION_ERROR",
+        f"a credential names at most one status entry per purpose: {why}",
+        "credentialStatus",
+    )
 
 
 def _digest(document: Mapping[str, Any]) -> str:

@@ -1,12 +1,21 @@
-"""Verify credentials and presentations, Data Integrity or VC-JOSE, into one result shape."""
+"""Verify credentials and presentations, Data Integrity or VC-JOSE, into one result shape.
+
+Cheap first, and nothing read that is not signed: the data model's shape (``structure``),
+then the proof — which refuses any document not in the compact form its contexts define
+(``vcservice.jsonld.compact_form``; that refusal is reported under ``structure``) — then
+whether the issuer made it. Only a credential whose proof verified and whose issuer signed
+it is checked further (trust, validity period, schema, status): every one of those reads
+members of the JSON, and only then is the JSON known to say what was signed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
-from vcservice.clock import Clock
+from vcservice.clock import CLOCK_SKEW, Clock
 from vcservice.dids.resolver import DidResolver
 from vcservice.errors import ParsingError, Problem, VcError
 from vcservice.jose import vc_jwt
@@ -20,6 +29,9 @@ from vcservice.trust.registry import IssuerTrust, TrustRegistry
 from vcservice.verification.result import Check, Outcome, VerificationResult
 
 DATA_INTEGRITY_FORMAT = "data-integrity"
+COMPACT_FORM_ERROR = "COMPACT_FORM_ERROR"
+# The checks that read the credential's members: run only once the JSON is known to be signed.
+_CHECKS_OF_SIGNED_DATA = ("issuerTrust", "validityPeriod", "credentialSchema", "status")
 
 
 class StatusChecker(Protocol):
@@ -36,11 +48,19 @@ SchemaValidator = Callable[[Mapping[str, Any]], list[Problem] | None]
 
 @dataclass(frozen=True, slots=True)
 class _Signed:
-    """A document whose proof was checked: the proof check and who signed it."""
+    """A document whose proof was checked: its shape, the proof check, who signed it, and
+    the problems a JWT's registered claims have with it."""
 
     document: dict[str, Any]
+    structure_check: Check
     proof_check: Check
     signers: tuple[str, ...]
+    claims: vc_jwt.ClaimProblems = field(default_factory=vc_jwt.ClaimProblems)
+
+    @property
+    def proven(self) -> bool:
+        """The proof verified: the document's members are what was signed."""
+        return self.proof_check.outcome is Outcome.PASSED
 
 
 class Verifier:
@@ -56,6 +76,7 @@ class Verifier:
         status_checker: StatusChecker | None = None,
         trust_registry: IssuerTrust | None = None,
         schema_validator: SchemaValidator | None = None,
+        clock_skew: timedelta = CLOCK_SKEW,
     ) -> None:
         self._data_integrity = data_integrity
         self._processor = processor
@@ -64,6 +85,7 @@ class Verifier:
         self._status_checker = status_checker
         self._trust_registry = trust_registry
         self._schema_validator = schema_validator
+        self._clock_skew = clock_skew
 
     def trusting(self, trust_registry: IssuerTrust) -> Verifier:
         """This verifier, also checking issuers against ``trust_registry``."""
@@ -75,6 +97,7 @@ class Verifier:
             status_checker=self._status_checker,
             trust_registry=trust_registry,
             schema_validator=self._schema_validator,
+            clock_skew=self._clock_skew,
         )
 
     def verify(
@@ -95,23 +118,29 @@ class Verifier:
         return self.verify_credential(document)
 
     def verify_credential(self, credential: Mapping[str, Any] | str) -> VerificationResult:
-        """Verify one credential: shape, proof, issuer binding and trust, validity, status."""
+        """Verify one credential: shape, proof, issuer binding; then, for a credential whose
+        issuer signed it, trust, validity, schema and status."""
         unwrapped = _unwrap_enveloped(credential)
         if isinstance(unwrapped, str):
             fmt, signed = vc_jwt.VC_JWT, self._open_jwt(unwrapped, vc_jwt.VC_JWT)
         else:
             fmt = DATA_INTEGRITY_FORMAT
-            signed = self._check_data_integrity(unwrapped, ProofPurpose())
+            signed = self._check_data_integrity(
+                unwrapped, ProofPurpose(), structure=vcdm.credential_problems
+            )
         if signed is None:
             return _unreadable("VerifiableCredential", fmt, unwrapped)
         document = signed.document
-        checks = [Check.of("structure", vcdm.credential_problems(document)), signed.proof_check]
         issuer_check = _issuer_check(document, signed)
-        checks.append(issuer_check)
-        checks.append(self._trust_check(document, issuer_check))
-        checks.append(self._validity_check(document))
-        checks.append(self._schema_check(document))
-        checks.append(self._status_check(document))
+        checks = [signed.structure_check, signed.proof_check, issuer_check]
+        if signed.proven and issuer_check.outcome is Outcome.PASSED:
+            checks.append(self._trust_check(document))
+            checks.append(self._validity_check(document, signed))
+            checks.append(self._schema_check(document))
+            checks.append(self._status_check(document))
+        else:
+            why = _unconfirmed_reason(signed, issuer_check)
+            checks.extend(Check.skipped(name, why) for name in _CHECKS_OF_SIGNED_DATA)
         return VerificationResult(
             kind="VerifiableCredential", format=fmt, checks=tuple(checks), document=document
         )
@@ -133,15 +162,32 @@ class Verifier:
         else:
             fmt = DATA_INTEGRITY_FORMAT
             purpose = ProofPurpose(AUTHENTICATION, challenge=challenge, domain=domain)
-            signed = self._check_data_integrity(unwrapped, purpose)
+            signed = self._check_data_integrity(
+                unwrapped, purpose, structure=vcdm.presentation_problems
+            )
         if signed is None:
             return _unreadable("VerifiablePresentation", fmt, unwrapped)
         document = signed.document
+        if not signed.proven:
+            # Cheap first: an unproven presentation's credentials are not worth checking.
+            return VerificationResult(
+                kind="VerifiablePresentation",
+                format=fmt,
+                checks=(
+                    signed.structure_check,
+                    signed.proof_check,
+                    *(
+                        Check.skipped(name, _unconfirmed_reason(signed, None))
+                        for name in ("holder", "credentials", "holderBinding")
+                    ),
+                ),
+                document=document,
+            )
         credentials = tuple(
             self.verify_credential(entry) for entry in as_list(document.get("verifiableCredential"))
         )
         checks = (
-            Check.of("structure", vcdm.presentation_problems(document)),
+            signed.structure_check,
             signed.proof_check,
             _holder_check(document, signed),
             Check.of("credentials", _credential_problems(credentials)),
@@ -155,15 +201,47 @@ class Verifier:
             credentials=credentials,
         )
 
-    def _check_data_integrity(self, document: Any, purpose: ProofPurpose) -> _Signed | None:
+    def _check_data_integrity(
+        self,
+        document: Any,
+        purpose: ProofPurpose,
+        *,
+        structure: Callable[[Mapping[str, Any]], list[Problem]],
+    ) -> _Signed | None:
         if not isinstance(document, dict):
             return None
-        results = self._data_integrity.verify(document, purpose=purpose, now=self._clock.now())
+        shape = structure(document)
+        results = (
+            []
+            if shape
+            else self._data_integrity.verify(document, purpose=purpose, now=self._clock.now())
+        )
+        # A verified proof read the whole document through the compact-form rule; on every
+        # other path, ask the rule, so that another spelling is named as such.
+        compact = _compact_form_problems(results)
+        if not compact and (not results or not all(result.verified for result in results)):
+            compact = self._compact_form(document)
+        if compact or shape:
+            return _Signed(
+                document=document,
+                structure_check=Check.of("structure", [*compact, *shape]),
+                proof_check=Check.skipped("proof", "not checked: the document is malformed"),
+                signers=(),
+            )
         return _Signed(
             document=document,
+            structure_check=Check.of("structure", []),
             proof_check=_proof_check(results),
             signers=tuple(r.controller for r in results if r.verified and r.controller),
         )
+
+    def _compact_form(self, document: Mapping[str, Any]) -> list[Problem]:
+        """The compact-form rule's refusal of ``document``, if any (and its contexts')."""
+        try:
+            self._processor.check_compact_form(document)
+        except VcError as error:
+            return [error.to_problem()]
+        return []
 
     def _open_jwt(
         self, token: str, typ: str, *, challenge: str | None = None, domain: str | None = None
@@ -172,25 +250,46 @@ class Verifier:
             opened = vc_jwt.open_jwt(token, resolver=self._resolver, expected_typ=typ)
         except VcError as error:
             return _unverified_jwt(token, error)
-        problems = _jwt_binding_problems(opened.claims, challenge=challenge, domain=domain)
-        try:
-            self._processor.to_quads(opened.document)
-        except VcError as error:
-            problems.append(error.to_problem())
+        document = opened.document
+        claims = vc_jwt.claim_problems(opened, now=self._clock.now(), skew=self._clock_skew)
+        structure = [
+            *(vcdm.credential_problems if typ == vc_jwt.VC_JWT else vcdm.presentation_problems)(
+                document
+            ),
+            *claims.structure,
+        ]
+        problems = [
+            *claims.proof,
+            *(claims.validity if typ == vc_jwt.VP_JWT else ()),  # a credential's: validityPeriod
+            *_jwt_binding_problems(opened.claims, challenge=challenge, domain=domain),
+        ]
+        if structure:
+            structure[:0] = self._compact_form(document)
+        else:
+            try:
+                self._processor.check(document)
+            except VcError as error:
+                (structure if error.code == COMPACT_FORM_ERROR else problems).append(
+                    error.to_problem()
+                )
         detail = f"{typ} {opened.algorithm} by {opened.verification_method.id}"
+        proof_check = (
+            Check.skipped("proof", "not checked: the payload is not a well-formed document")
+            if structure
+            else Check.of("proof", problems, detail=detail)
+        )
+        proven = proof_check.outcome is Outcome.PASSED
         return _Signed(
-            document=opened.document,
-            proof_check=Check.of("proof", problems, detail=detail),
-            signers=() if problems else (opened.verification_method.controller,),
+            document=document,
+            structure_check=Check.of("structure", structure),
+            proof_check=proof_check,
+            signers=(opened.verification_method.controller,) if proven else (),
+            claims=claims,
         )
 
-    def _trust_check(self, credential: Mapping[str, Any], issuer_check: Check) -> Check:
+    def _trust_check(self, credential: Mapping[str, Any]) -> Check:
         if self._trust_registry is None:
             return Check.skipped("issuerTrust", "no trust registry configured")
-        if issuer_check.outcome is not Outcome.PASSED:
-            return Check.skipped(
-                "issuerTrust", "the issuer is not bound to a verified proof, so trust is moot"
-            )
         issuer = vcdm.issuer_id(credential)
         registry = self._trust_registry.about(issuer) if issuer else TrustRegistry(())
         problems = registry.check(issuer, vcdm.types_of(credential), self._clock.now())
@@ -198,12 +297,12 @@ class Verifier:
         detail = None if problems or name is None else f"accredited issuer {name}"
         return Check.of("issuerTrust", problems, detail=detail)
 
-    def _validity_check(self, credential: Mapping[str, Any]) -> Check:
+    def _validity_check(self, credential: Mapping[str, Any], signed: _Signed) -> Check:
         try:
             problems = vcdm.validity_problems(credential, self._clock.now())
         except VcError as error:
             problems = [error.to_problem()]
-        return Check.of("validityPeriod", problems)
+        return Check.of("validityPeriod", [*problems, *signed.claims.validity])
 
     def _schema_check(self, credential: Mapping[str, Any]) -> Check:
         if "credentialSchema" not in credential:
@@ -238,6 +337,27 @@ def _issuer_check(credential: Mapping[str, Any], signed: _Signed) -> Check:
     return _binding_check("issuer", vcdm.issuer_id(credential), signed, code="INVALID_ISSUER")
 
 
+def _compact_form_problems(results: list[ProofVerification]) -> list[Problem]:
+    """The compact-form refusals among the proofs' problems, each once."""
+    found = {
+        (problem.code, problem.detail, problem.field): problem
+        for result in results
+        for problem in result.problems
+        if problem.code == COMPACT_FORM_ERROR
+    }
+    return list(found.values())
+
+
+def _unconfirmed_reason(signed: _Signed, issuer_check: Check | None) -> str:
+    if signed.structure_check.outcome is Outcome.FAILED:
+        return "not checked: the document is malformed, so its members are unconfirmed"
+    if not signed.proven:
+        return "not checked: the proof did not verify, so the document's members are unconfirmed"
+    if issuer_check is not None and issuer_check.outcome is not Outcome.PASSED:
+        return "not checked: the issuer did not sign this credential"
+    return "not checked"
+
+
 def _holder_check(presentation: Mapping[str, Any], signed: _Signed) -> Check:
     holder = vcdm.id_of(presentation.get("holder"))
     if holder is None:
@@ -246,15 +366,17 @@ def _holder_check(presentation: Mapping[str, Any], signed: _Signed) -> Check:
 
 
 def _binding_check(role: str, claimed: str | None, signed: _Signed, *, code: str) -> Check:
-    """Whether the ``issuer``/``holder`` named in the document made a verified proof."""
+    """Whether the ``issuer``/``holder`` named in the document made a verified proof (and a
+    JWT's ``iss`` names it)."""
     if not signed.signers:
         return Check.skipped(role, f"no verified proof to bind the {role} to")
-    if claimed in signed.signers:
-        return Check.of(role, [], detail=f"signed by the {role} {claimed}")
-    signers = ", ".join(signed.signers)
-    return Check.of(
-        role, [Problem(code, f"{role} is {claimed} but the proof was made by {signers}", role)]
-    )
+    problems = list(signed.claims.issuer)
+    if claimed not in signed.signers:
+        signers = ", ".join(signed.signers)
+        problems.append(
+            Problem(code, f"{role} is {claimed} but the proof was made by {signers}", role)
+        )
+    return Check.of(role, problems, detail=None if problems else f"signed by the {role} {claimed}")
 
 
 def _holder_binding_check(credentials: tuple[VerificationResult, ...], signed: _Signed) -> Check:
@@ -347,7 +469,10 @@ def _unverified_jwt(token: str, error: VcError) -> _Signed | None:
     except VcError:
         return None
     return _Signed(
-        document=payload, proof_check=Check.of("proof", [error.to_problem()]), signers=()
+        document=payload,
+        structure_check=Check.skipped("structure", "not checked: the JWT's signature failed"),
+        proof_check=Check.of("proof", [error.to_problem()]),
+        signers=(),
     )
 
 

@@ -59,6 +59,10 @@ STRINGS: Mapping[str, Text] = {
         "as the certificate names it; not confirmed by this verifier's trust registry",
         "según el propio certificado; no lo confirma el registro de confianza",
     ),
+    "unconfirmed": Text(
+        "UNCONFIRMED data — it may have been altered",
+        "Datos NO confirmados — pueden estar alterados",
+    ),
     "company": Text("Company", "Empresa"),
     "program": Text("Program", "Programa"),
     "valid_from": Text("Valid from", "Vigente desde"),

@@ -64,6 +64,7 @@ class ResultView:
     """What the page says about one verification."""
 
     verified: bool
+    confirmed: bool  # the issuer's verified proof covers the fields shown
     status: StatusWord
     checks: tuple[CheckRow, ...]
     certificate: CertificateView | None
@@ -85,7 +86,8 @@ def result_view(
     The registry is asked only when the ``issuer`` check passed (a verified proof was made
     by the issuer named): otherwise the page shows the name the credential gives itself,
     marked as unconfirmed, never a registry name it has not earned; and no status either,
-    since unsigned status entries could point at anyone's.
+    since unsigned status entries could point at anyone's. Then every field shown is marked
+    unconfirmed (``confirmed`` is False): nothing signed vouches for it.
     """
     document = result.document if isinstance(result.document, dict) else None
     certificate = certificate_view(document) if document is not None else None
@@ -96,6 +98,7 @@ def result_view(
     listed = registry_name(issuer) if bound and issuer else None
     return ResultView(
         verified=result.verified,
+        confirmed=bound,
         status=status_word(result.check("status")) if bound else "unproven",
         checks=tuple(CheckRow.of(check) for check in result.checks),
         certificate=certificate,

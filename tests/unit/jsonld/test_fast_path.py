@@ -76,14 +76,26 @@ def _outcome(processor: SafeJsonLdProcessor, document: Any, hash_algorithm: str)
     return canonicalize(quads, hash_algorithm=hash_algorithm)
 
 
+def _checked(processor: SafeJsonLdProcessor, document: Any) -> str:
+    """``check``'s answer, in the words of ``_outcome`` for a refusal."""
+    try:
+        processor.check(copy.deepcopy(document))
+    except VcError as error:
+        return f"refused {error.code}: {error.message}"
+    return "accepted"
+
+
 def assert_same(
     fast: SafeJsonLdProcessor,
     reference: SafeJsonLdProcessor,
     document: Any,
     hash_algorithm: str = "sha256",
 ) -> str:
+    """Both paths give the same dataset or refusal, and ``check`` (no dataset) agrees."""
     expected = _outcome(reference, document, hash_algorithm)
     assert _outcome(fast, document, hash_algorithm) == expected
+    checked = expected if expected.startswith("refused") else "accepted"
+    assert _checked(fast, document) == checked
     return expected
 
 
@@ -205,14 +217,15 @@ def test_checked_mode_refuses_a_difference(loader: PinnedDocumentLoader) -> None
 
 
 def test_memos_stay_bounded(loader: PinnedDocumentLoader, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("vcservice.jsonld.fast.MEMO_LIMIT", 8)
+    monkeypatch.setattr("vcservice.jsonld.contexts.MEMO_LIMIT", 8)
     processor = _processor(loader, "fast")
     assert processor.fast_path is not None
     expected = canonicalize(_processor(loader, "reference").to_quads(sample("ctpat")))
     for _ in range(3):  # memos cleared and refilled on the way give the same answer
         assert canonicalize(processor.fast_path.to_quads(sample("ctpat"))) == expected
-    memos = [memo for memo in vars(processor.fast_path).values() if isinstance(memo, dict)]
+    memos = processor.memos()
     assert memos and all(len(memo) <= 8 for memo in memos)
+    assert any(memo for memo in memos)
 
 
 def test_unpinned_contexts_are_not_loaded_by_the_fast_path(fast: SafeJsonLdProcessor) -> None:
@@ -346,9 +359,10 @@ def test_generated_and_mutated_documents_agree(
     rng = random.Random(seed)
     for _ in range(MUTANTS_PER_CERTIFICATE):
         document = _mutant(credential, rng)
-        assert _outcome(fast, document, "sha256") == _outcome(reference, document, "sha256"), (
-            json.dumps(document, ensure_ascii=True)
-        )
+        expected = _outcome(reference, document, "sha256")
+        assert _outcome(fast, document, "sha256") == expected, json.dumps(document)
+        checked = expected if expected.startswith("refused") else "accepted"
+        assert _checked(fast, document) == checked, json.dumps(document)
 
 
 # --- the JSON-LD toRdf suite ----------------------------------------------------------------

@@ -155,12 +155,12 @@ def test_proof_chain_covers_the_previous_proof(core: Core) -> None:
         previous_proof="urn:uuid:8e6c2a5e-0d61-4c5b-a3a5-0f0ad2c1d7f1",
     )
     assert _codes(core, chained) == [[], []]
-    # Re-signing the first proof (same key, new time) breaks the chained proof only.
+    # Re-signing the first proof (same key, another time) breaks the chained proof only.
     chained["proof"][0] = core.data_integrity.add_proof(
         certificate(),
         signer=first.signer(),
         cryptosuite="eddsa-rdfc-2022",
-        created=NOW.replace(hour=13),
+        created=NOW.replace(hour=11),
         proof_id="urn:uuid:8e6c2a5e-0d61-4c5b-a3a5-0f0ad2c1d7f1",
     )["proof"]
     assert _codes(core, chained) == [[], ["PROOF_VERIFICATION_ERROR"]]

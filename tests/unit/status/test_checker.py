@@ -14,6 +14,7 @@ from vcservice.clock import FixedClock
 from vcservice.errors import FetchError
 from vcservice.model.records import StatusPurpose
 from vcservice.net import TtlCache
+from vcservice.proofs.purposes import AUTHENTICATION
 from vcservice.services.core import Core
 from vcservice.status import (
     CUSTOMS_MESSAGES,
@@ -28,7 +29,7 @@ from vcservice.status import (
 from vcservice.verification.result import Check, Outcome
 from vcservice.verification.verifier import StatusChecker, Verifier
 
-from .support import BASE, ISSUER, OTHER, sign, signed_credential, signed_list
+from .support import BASE, ISSUER, OTHER, signed_credential, signed_list
 
 pytestmark = pytest.mark.shared
 
@@ -232,11 +233,9 @@ def test_a_list_may_record_several_purposes(fixed_core: Core, lists: Lists) -> N
     lists.documents[REVOCATION] = signed_list(
         fixed_core, REVOCATION, "revocation", set_values={7: 1}, edit=both
     )
-    credential = credential_with(
-        fixed_core,
-        status_entry(REVOCATION, 7, "revocation"),
-        status_entry(REVOCATION, 7, "suspension"),
-    )
+    # One index, two purposes: two entries, so two ids (one id would make them one node).
+    suspension = {**status_entry(REVOCATION, 7, "suspension"), "id": f"{REVOCATION}#7-suspension"}
+    credential = credential_with(fixed_core, status_entry(REVOCATION, 7, "revocation"), suspension)
     status = checker(fixed_core, lists)
     assert codes(status.check(credential)) == ["CREDENTIAL_REVOKED", "CREDENTIAL_SUSPENDED"]
 
@@ -265,20 +264,39 @@ def test_the_minimum_counts_entries_not_bytes(fixed_core: Core, lists: Lists) ->
 
 
 def test_an_index_past_the_end_is_a_range_error(fixed_core: Core, lists: Lists) -> None:
-    credential = credential_with(
-        fixed_core,
-        status_entry(REVOCATION, 131_071, "revocation"),
-        status_entry(REVOCATION, 131_072, "revocation"),
-        status_entry(MESSAGES, 131_071, "message", status_size=2, messages=CUSTOMS_MESSAGES),
-        status_entry(MESSAGES, 131_072, "message", status_size=2, messages=CUSTOMS_MESSAGES),
-    )
-    check = checker(fixed_core, lists).check(credential)
+    def at(index: int) -> dict[str, Any]:
+        return credential_with(
+            fixed_core,
+            status_entry(REVOCATION, index, "revocation"),
+            status_entry(MESSAGES, index, "message", status_size=2, messages=CUSTOMS_MESSAGES),
+        )
+
+    assert codes(checker(fixed_core, lists).check(at(131_071))) == []
+    check = checker(fixed_core, lists).check(at(131_072))
     assert codes(check) == ["RANGE_ERROR", "RANGE_ERROR"]
     assert [problem.field for problem in check.problems] == [
+        "credentialStatus[0].statusListIndex",
         "credentialStatus[1].statusListIndex",
-        "credentialStatus[3].statusListIndex",
     ]
     assert "outside the list (0…131071)" in check.problems[0].detail
+
+
+def test_a_credential_names_one_entry_per_purpose(fixed_core: Core, lists: Lists) -> None:
+    twice = credential_with(
+        fixed_core,
+        status_entry(REVOCATION, 1, "revocation"),
+        {**status_entry(REVOCATION, 2, "revocation"), "id": f"{REVOCATION}#2-again"},
+    )
+    many = credential_with(
+        fixed_core,
+        *(status_entry(f"{BASE}/list-{n}", n, f"purpose-{n}") for n in range(20)),
+    )
+    for credential, why in ((twice, "revocation is named more than once"), (many, "20 entries")):
+        lists.lookups.clear()
+        check = checker(fixed_core, lists).check(credential)
+        assert codes(check) == ["STATUS_VERIFICATION_ERROR"]
+        assert why in check.problems[0].detail
+        assert lists.lookups == []  # refused before any list is looked up
 
 
 def test_other_status_types_are_unsupported(fixed_core: Core, lists: Lists) -> None:
@@ -299,14 +317,18 @@ def test_malformed_entries_fail_with_malformed_value_error(fixed_core: Core, lis
 
 
 def test_each_list_is_fetched_and_verified_once_per_check(fixed_core: Core, lists: Lists) -> None:
+    def both(document: dict[str, Any]) -> None:
+        document["credentialSubject"]["statusPurpose"] = ["revocation", "suspension"]
+
+    lists.documents[REVOCATION] = signed_list(fixed_core, REVOCATION, "revocation", edit=both)
     credential = credential_with(
         fixed_core,
         status_entry(REVOCATION, 1, "revocation"),
-        status_entry(REVOCATION, 2, "revocation"),
-        status_entry(SUSPENSION, 3, "suspension"),
+        status_entry(REVOCATION, 2, "suspension"),
+        message_entry(3),
     )
     assert checker(fixed_core, lists).check(credential).outcome is Outcome.PASSED
-    assert sorted(lists.lookups) == [REVOCATION, SUSPENSION]
+    assert sorted(lists.lookups) == [MESSAGES, REVOCATION]
 
 
 def test_unknown_list_without_remote_fetching_is_a_retrieval_error(
@@ -423,13 +445,16 @@ def test_a_suspended_credential_inside_a_presentation_fails_it(
     fixed_core: Core, lists: Lists
 ) -> None:
     credential = credential_with(fixed_core, status_entry(SUSPENSION, 8, "suspension"))
-    presentation = sign(
-        fixed_core,
+    presentation = fixed_core.data_integrity.add_proof(
         {
             "@context": ["https://www.w3.org/ns/credentials/v2"],
             "type": ["VerifiablePresentation"],
             "verifiableCredential": [credential],
         },
+        signer=ISSUER.signer(),
+        cryptosuite="eddsa-rdfc-2022",
+        created=NOW,
+        purpose=AUTHENTICATION,
     )
     result = verifier(fixed_core, checker(fixed_core, lists)).verify(presentation)
     assert not result.verified

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,10 +33,12 @@ def _codes(result: VerificationResult) -> list[str]:
     return [problem.code for problem in result.problems]
 
 
-def _signed(core: Core, credential: dict[str, Any], key: KeyFile = ISSUER) -> dict[str, Any]:
+def _signed(
+    core: Core, credential: dict[str, Any], key: KeyFile = ISSUER, *, created: datetime = NOW
+) -> dict[str, Any]:
     suite = "eddsa-rdfc-2022" if key.key_pair.key_type is KeyType.ED25519 else "ecdsa-rdfc-2019"
     return core.data_integrity.add_proof(
-        credential, signer=key.signer(), cryptosuite=suite, created=NOW
+        credential, signer=key.signer(), cryptosuite=suite, created=created
     )
 
 
@@ -86,10 +88,23 @@ def test_credential_signed_by_someone_else_fails_issuer_binding(fixed_core: Core
 
 
 def test_validity_period_is_checked_against_the_clock(fixed_core: Core) -> None:
-    signed = _signed(fixed_core, certificate(issuer=ISSUER, valid_days=30))
+    credential = certificate(issuer=ISSUER, valid_days=30)  # valid from a day before NOW
+    signed = _signed(fixed_core, credential, created=NOW - timedelta(days=3))
     assert _codes(_at(fixed_core, 31).verify(signed)) == ["CREDENTIAL_EXPIRED"]
     assert _codes(_at(fixed_core, -2).verify(signed)) == ["CREDENTIAL_NOT_YET_VALID"]
     assert _at(fixed_core, 29).verify(signed).verified
+
+
+def test_a_proof_created_in_the_future_fails(fixed_core: Core) -> None:
+    signed = _signed(fixed_core, certificate(issuer=ISSUER), created=NOW + timedelta(minutes=3))
+    result = _at(fixed_core, 0).verify(signed)
+    assert _codes(result) == ["PROOF_VERIFICATION_ERROR"]
+    assert result.problems[0].field == "proof.created"
+    assert _outcomes(result)["validityPeriod"] == "skipped"
+    within_skew = _signed(
+        fixed_core, certificate(issuer=ISSUER), created=NOW + timedelta(minutes=1)
+    )
+    assert _at(fixed_core, 0).verify(within_skew).verified
 
 
 def test_malformed_credentials_name_the_field(fixed_core: Core) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from vcservice.api.deps import ServicesDep, Verification, VerifyingCaller, charge_verifications
 from vcservice.api.problems import answer, problems
 from vcservice.api.schemas import ApiModel, StrictModel, VerificationResultView
+from vcservice.errors import CompactFormError
 from vcservice.model.datetimes import format_datetime
 
 # 401 and 403 when VCSERVICE_VERIFY_REQUIRES_TOKEN is set; 429 past the caller's rate.
@@ -197,6 +198,20 @@ class VerifyPresentationRequest(StrictModel):
     options: PresentationVerifyOptions
 
 
+def require_context_url(document: dict[str, Any] | str, field: str) -> None:
+    """A JSON document must say what it is: its ``@context`` begins with a URL (the data
+    model's), never an object (COMPACT_FORM_ERROR, 422, naming ``field.@context``)."""
+    if not isinstance(document, dict) or "@context" not in document:
+        return  # absent: the verification result says so (structure)
+    context = document["@context"]
+    first = context[0] if isinstance(context, list) and context else context
+    if not isinstance(first, str):
+        raise CompactFormError(
+            "@context must begin with the VC Data Model's context URL, not an object",
+            field=f"{field}.@context",
+        )
+
+
 @router.post(
     "/challenges",
     status_code=201,
@@ -215,6 +230,7 @@ def create_challenge(
 @router.post("/credentials/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
 def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> dict[str, Any]:
     """Verify a credential: proof, issuer, validity period, status."""
+    require_context_url(body.verifiable_credential, "verifiableCredential")
     return services.verifier.verify_credential(body.verifiable_credential).to_json()
 
 
@@ -234,6 +250,8 @@ def verify_credentials(
     caller's rate: a batch is admitted while the caller has a request left, and what it
     costs beyond that is waited out by the caller's next requests (429, Retry-After).
     """
+    for index, credential in enumerate(body.verifiable_credentials):
+        require_context_url(credential, f"verifiableCredentials[{index}]")
     charge_verifications(request, caller, len(body.verifiable_credentials) - 1)
     results = services.verifier.verify_credentials(body.verifiable_credentials)
     return {
@@ -245,6 +263,7 @@ def verify_credentials(
 @router.post("/presentations/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
 def verify_presentation(body: VerifyPresentationRequest, services: ServicesDep) -> dict[str, Any]:
     """Verify a presentation: the challenge (consumed), domain, proof, holder, each credential."""
+    require_context_url(body.verifiable_presentation, "verifiablePresentation")
     result = services.verifier.verify_presentation(
         body.verifiable_presentation,
         challenge=body.options.challenge,
