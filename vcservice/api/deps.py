@@ -73,9 +73,12 @@ def _identify(actor: str) -> None:
         request.identify(actor)
 
 
-def limit_rate(request: Request) -> None:
-    """Admit the request within its address's rate (RATE_LIMITED otherwise)."""
-    _take(request, client_address(request))
+def limit_rate(request: Request) -> str:
+    """Admit the request within its address's rate (RATE_LIMITED otherwise); return the key
+    it was counted under (for ``charge_verifications``)."""
+    address = client_address(request)
+    _take(request, address)
+    return address
 
 
 def admit_verification(request: Request, services: ServicesDep) -> str:
@@ -134,7 +137,7 @@ Updating = Annotated[Caller, Depends(require_issuing_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
 Verification = Depends(admit_verification)
 VerifyingCaller = Annotated[str, Depends(admit_verification)]  # the key of an admitted caller
-RateLimit = Depends(limit_rate)
+RateLimitedCaller = Annotated[str, Depends(limit_rate)]  # the key of an admitted address
 
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:

@@ -22,7 +22,7 @@ from vcservice.services.core import Core
 from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.storage.repository import Store
 from vcservice.trust.registry import IssuerTrust
-from vcservice.verification.result import VerificationResult
+from vcservice.verification.result import Outcome, VerificationResult
 
 CHALLENGE_TTL = timedelta(minutes=5)
 MAX_OPEN_CHALLENGES = 10_000
@@ -99,9 +99,14 @@ class VerifierService:
         in the result, then the core's checks of the presentation and its credentials.
         """
         binding, expected_domain = self._binding_checks(challenge, domain)
-        core_result = self._verifier.verify_presentation(
-            document, challenge=challenge, domain=expected_domain
-        )
+        if any(check.outcome is Outcome.FAILED for check in binding):
+            # Cheap first: a presentation for no challenge of ours is worth no more work.
+            why = "not checked: the presentation answers no open challenge of this verifier"
+            core_result = self._verifier.not_checked(document, why=why)
+        else:
+            core_result = self._verifier.verify_presentation(
+                document, challenge=challenge, domain=expected_domain
+            )
         result = core_result.with_checks((*binding, *core_result.checks))
         self._observer.verified("presentation", result.verified)
         return result

@@ -32,6 +32,9 @@ DATA_INTEGRITY_FORMAT = "data-integrity"
 COMPACT_FORM_ERROR = "COMPACT_FORM_ERROR"
 # The checks that read the credential's members: run only once the JSON is known to be signed.
 _CHECKS_OF_SIGNED_DATA = ("issuerTrust", "validityPeriod", "credentialSchema", "status")
+_PRESENTATION_CHECKS = ("structure", "proof", "holder", "credentials", "holderBinding")
+MAX_PRESENTED_CREDENTIALS = 20
+"""Credentials one presentation may carry: each is a verification of its own."""
 
 
 class StatusChecker(Protocol):
@@ -183,9 +186,10 @@ class Verifier:
                 ),
                 document=document,
             )
-        credentials = tuple(
-            self.verify_credential(entry) for entry in as_list(document.get("verifiableCredential"))
-        )
+        presented = as_list(document.get("verifiableCredential"))
+        if len(presented) > MAX_PRESENTED_CREDENTIALS:
+            return _too_many_credentials(fmt, signed, len(presented))
+        credentials = tuple(self.verify_credential(entry) for entry in presented)
         checks = (
             signed.structure_check,
             signed.proof_check,
@@ -199,6 +203,17 @@ class Verifier:
             checks=checks,
             document=document,
             credentials=credentials,
+        )
+
+    def not_checked(self, presentation: Mapping[str, Any] | str, *, why: str) -> VerificationResult:
+        """A presentation left unchecked (say, for a challenge that was refused): every check
+        skipped with ``why``, nothing resolved, fetched or verified."""
+        unwrapped = _unwrap_enveloped(presentation)
+        return VerificationResult(
+            kind="VerifiablePresentation",
+            format=vc_jwt.VP_JWT if isinstance(unwrapped, str) else DATA_INTEGRITY_FORMAT,
+            checks=tuple(Check.skipped(name, why) for name in _PRESENTATION_CHECKS),
+            document=unwrapped if isinstance(unwrapped, dict) else None,
         )
 
     def _check_data_integrity(
@@ -335,6 +350,27 @@ def _proof_check(results: list[ProofVerification]) -> Check:
 
 def _issuer_check(credential: Mapping[str, Any], signed: _Signed) -> Check:
     return _binding_check("issuer", vcdm.issuer_id(credential), signed, code="INVALID_ISSUER")
+
+
+def _too_many_credentials(fmt: str, signed: _Signed, count: int) -> VerificationResult:
+    problem = Problem(
+        "MALFORMED_VALUE_ERROR",
+        f"the presentation carries {count} credentials; at most "
+        f"{MAX_PRESENTED_CREDENTIALS} are verified in one",
+        "verifiableCredential",
+    )
+    return VerificationResult(
+        kind="VerifiablePresentation",
+        format=fmt,
+        checks=(
+            signed.structure_check,
+            signed.proof_check,
+            Check.skipped("holder", "not checked: too many credentials"),
+            Check.of("credentials", [problem]),
+            Check.skipped("holderBinding", "not checked: too many credentials"),
+        ),
+        document=signed.document,
+    )
 
 
 def _compact_form_problems(results: list[ProofVerification]) -> list[Problem]:

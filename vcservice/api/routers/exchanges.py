@@ -11,10 +11,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Path, Request, Response
 from pydantic import Field, StringConstraints
 
-from vcservice.api.deps import Admin, RateLimit, ServicesDep, Verification
+from vcservice.api.deps import (
+    Admin,
+    RateLimitedCaller,
+    ServicesDep,
+    Verification,
+    charge_verifications,
+)
 from vcservice.api.problems import answer, problems
 from vcservice.api.routers.verifier import ACCESS, Domain, Secured
 from vcservice.api.schemas import (
@@ -158,7 +164,6 @@ def get_exchange(
 
 @router.post(
     "/workflows/{workflow_id}/exchanges/{exchange_id}",
-    dependencies=[RateLimit],
     responses=answer(
         200,
         ExchangeAnswer | VerificationResultView,
@@ -169,15 +174,20 @@ def get_exchange(
 def participate(
     workflow_id: WorkflowId,
     exchange_id: ExchangeId,
+    request: Request,
+    *,
+    caller: RateLimitedCaller,
     services: ServicesDep,
     body: Annotated[Participation | None, Body()] = None,
 ) -> dict[str, Any]:
     """The holder's side: ``{}`` returns the presentation request; a presentation answers
-    it (once) and returns the verification result."""
+    it (once) and returns the verification result (each credential verified counts against
+    the caller's rate)."""
     if body is None or body.verifiable_presentation is None:
-        request = services.exchanges.request(workflow_id, exchange_id)
-        return {"verifiablePresentationRequest": request}
+        asked = services.exchanges.request(workflow_id, exchange_id)
+        return {"verifiablePresentationRequest": asked}
     result = services.exchanges.answer(workflow_id, exchange_id, body.verifiable_presentation)
+    charge_verifications(request, caller, len(result.credentials))
     return result.to_json()
 
 

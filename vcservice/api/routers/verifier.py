@@ -261,12 +261,20 @@ def verify_credentials(
 
 
 @router.post("/presentations/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
-def verify_presentation(body: VerifyPresentationRequest, services: ServicesDep) -> dict[str, Any]:
-    """Verify a presentation: the challenge (consumed), domain, proof, holder, each credential."""
+def verify_presentation(
+    body: VerifyPresentationRequest,
+    request: Request,
+    caller: VerifyingCaller,
+    services: ServicesDep,
+) -> dict[str, Any]:
+    """Verify a presentation: the challenge (consumed), domain, proof, holder, each credential.
+
+    Each credential verified counts against the caller's rate, as in a batch."""
     require_context_url(body.verifiable_presentation, "verifiablePresentation")
     result = services.verifier.verify_presentation(
         body.verifiable_presentation,
         challenge=body.options.challenge,
         domain=body.options.domain,
     )
+    charge_verifications(request, caller, len(result.credentials))
     return result.to_json()
