@@ -58,6 +58,21 @@ class Settings(BaseSettings):
     )
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
+    fetch_timeout_seconds: float = Field(
+        5.0, gt=0, le=60, description="one outbound fetch, all of it (connect to last byte)"
+    )
+    fetch_max_in_flight: int = Field(
+        16, ge=1, le=1024, description="outbound fetches at once per process (more: refused)"
+    )
+    fetch_max_in_flight_per_address: int = Field(
+        4, ge=1, le=1024, description="outbound fetches at once to one address per process"
+    )
+    verification_fetch_seconds: float = Field(
+        10.0, gt=0, le=120, description="all of one verification's fetches together"
+    )
+    verification_max_fetches: int = Field(
+        16, ge=0, le=256, description="outbound fetches one verification may make"
+    )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         description="proxies whose X-Forwarded-For names the client (comma-separated, or *)",
@@ -67,6 +82,11 @@ class Settings(BaseSettings):
         ge=0,
         le=86_400,
         description="longest reuse of a fetched DID document or status list (0: refetch)",
+    )
+    remote_cache_max_bytes: int = Field(
+        32 << 20,
+        ge=1 << 20,
+        description="bytes each cache of fetched DID documents and status lists may hold",
     )
     max_body_bytes: int = Field(1_000_000, ge=1024)
     clock_skew_seconds: int = Field(

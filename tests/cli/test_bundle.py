@@ -276,6 +276,21 @@ def test_status_data_older_than_the_maximum_age_is_stale(world: World, offline: 
     assert "(age 3 h 12 min)" in _status_detail(report)
 
 
+def test_a_bundle_dated_in_the_future_is_refused(world: World, offline: Any) -> None:
+    def postdate(data: dict[str, Any]) -> None:
+        tomorrow = format_datetime(datetime.now(UTC) + timedelta(days=1))
+        data["created"] = tomorrow
+        for snapshot in data["statusLists"]:
+            snapshot["fetchedAt"] = tomorrow
+
+    future = _edited_bundle(world, "future-bundle.json", postdate)
+    code, report = offline(world.credentials["immex"], "--max-status-age", "2h", bundle=future)
+    assert code == 2
+    [problem] = report
+    assert problem["field"] == "created"
+    assert "in the future" in problem["detail"]
+
+
 def test_a_status_list_missing_from_the_bundle_is_not_fetched(world: World, offline: Any) -> None:
     missing = world.credentials["immex"]["credentialStatus"][0]["statusListCredential"]
 

@@ -47,6 +47,7 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "messages",
         "model",
+        "net",
         "clock",
         "proofs",
         "jose",

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from vcservice.bundle import StatusListSnapshot, VerificationBundle
-from vcservice.clock import SystemClock
+from vcservice.clock import CLOCK_SKEW, SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.resolver import static_documents
-from vcservice.errors import StatusError
+from vcservice.errors import ParsingError, StatusError
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime
 from vcservice.net.guarded_client import FetchPolicy
@@ -92,6 +92,12 @@ def offline_core(
     come from the bundle; with ``max_status_age``, older status lists are STATUS_DATA_STALE.
     """
     clock = SystemClock()
+    if bundle.created > clock.now() + CLOCK_SKEW:
+        raise ParsingError(
+            f"the bundle is dated {format_datetime(bundle.created)}, in the future: its "
+            "status data cannot be dated (is this machine's clock right?)",
+            field="created",
+        )
     snapshots = {held.url: (held.credential, held.fetched_at) for held in bundle.status_lists}
     return build_core(
         CoreConfig(store_dir=store_dir, fetch_policy=FetchPolicy(offline=True)),

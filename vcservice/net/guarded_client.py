@@ -9,27 +9,39 @@ answer cannot swap in another address (DNS rebinding). Connections are not reuse
 (``Connection: close``): a pooled connection to an IP could otherwise carry a request for a
 different host name without that host's certificate being checked.
 
-Limits: one deadline of ``timeout_seconds`` spans the whole fetch, redirects included (a
-single socket read may overrun it by at most that much again); bodies past ``max_bytes``
-(after content decoding) are cut off. Name resolution uses the system resolver, which has
-its own timeout. Environment proxies are ignored (``trust_env=False``): the vetted address
-is the one connected to.
+Limits: every fetch runs on the client's own event loop under one deadline of
+``timeout_seconds`` spanning all of it — name resolution, connect, TLS, response headers,
+body, redirects — which the loop enforces wherever the fetch is waiting: a server that
+trickles its headers a byte at a time is cut off at the deadline, not between chunks.
+Bodies past ``max_bytes`` (after content decoding) are cut off. At most ``max_in_flight``
+fetches run at once (resolution included) and ``max_in_flight_per_address`` to one address;
+a fetch past either is refused at once (FETCH_BLOCKED) rather than queued, so a slow host
+holds a bounded number of requests. Inside a ``fetch_budget`` (one verification), fetches
+also share that budget's deadline and count. Environment proxies are ignored
+(``trust_env=False``): the vetted address is the one connected to.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import copy
 import ipaddress
 import json
+import os
 import socket
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from vcservice.errors import FetchError
+from vcservice.net.budget import reserve_fetches
 from vcservice.net.ttl_cache import TtlCache
 
 __all__ = [
@@ -42,8 +54,10 @@ __all__ = [
 ]
 
 HostResolver = Callable[[str], Sequence[str]]
+T = TypeVar("T")
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_BACKSTOP_SECONDS = 120.0
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _ADDRESS_CLASSES = (
     "unspecified",
@@ -71,10 +85,15 @@ class FetchPolicy:
 
     timeout_seconds: float = 5.0
     max_bytes: int = 1_000_000
+    max_in_flight: int = 16
+    max_in_flight_per_address: int = 4
+    verification_seconds: float = 10.0  # one verification's fetches, together
+    verification_fetches: int = 16
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
     max_redirects: int = 3
     cache_max_entries: int = 1024
+    cache_max_bytes: int = 32 << 20  # per cache of fetched documents (and what is made of them)
     cache_max_ttl_seconds: float = 3600
     default_ttl_seconds: float = 300
     offline: bool = False
@@ -89,6 +108,7 @@ class FetchedDocument:
     fetched_at: float
     expires_at: float
     etag: str | None
+    size: int = 0  # bytes of the body as received (after content decoding)
 
 
 def resolve_host(host: str) -> list[str]:
@@ -100,30 +120,35 @@ def resolve_host(host: str) -> list[str]:
 class GuardedHttpClient:
     """Fetches JSON documents under a :class:`FetchPolicy`, caching them per Cache-Control.
 
-    ``transport`` (an httpx transport, e.g. for TLS test certificates), ``resolver`` and
-    ``clock`` (seconds as float, for ``fetched_at``/``expires_at`` and the cache) are
-    injectable for tests.
+    ``transport`` (an httpx async transport, e.g. for TLS test certificates), ``resolver``
+    and ``clock`` (seconds as float, for ``fetched_at``/``expires_at`` and the cache) are
+    injectable for tests. Safe to share between threads; its fetches run on a loop of its
+    own, started on first use in each process.
     """
 
     def __init__(
         self,
         policy: FetchPolicy | None = None,
         *,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         resolver: HostResolver = resolve_host,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.policy = policy or FetchPolicy()
         self._resolver = resolver
         self._clock = clock
-        self._client = httpx.Client(
-            transport=transport, follow_redirects=False, trust_env=False, headers=_HEADERS
-        )
+        self._transport = transport
         self._cache: TtlCache[str, FetchedDocument] = TtlCache(
             max_entries=self.policy.cache_max_entries,
             max_ttl_seconds=self.policy.cache_max_ttl_seconds,
             clock=clock,
+            max_bytes=self.policy.cache_max_bytes,
+            weigh=lambda document: document.size,
         )
+        self._loop: _FetchLoop | None = None
+        self._loop_lock = threading.Lock()
+        self._in_flight = 0
+        self._per_address: Counter[str] = Counter()
 
     def allows_http(self, url: str) -> bool:
         """Whether plain http is allowed for the host of ``url`` (development hosts only)."""
@@ -132,27 +157,49 @@ class GuardedHttpClient:
 
     def get_json(self, url: str) -> FetchedDocument:
         """GET ``url`` and parse JSON; FetchError FETCH_BLOCKED/FETCH_TOO_LARGE/FETCH_FAILED."""
-        if self.policy.offline:
-            raise _error("FETCH_BLOCKED", url, url, "network access is off (offline)")
-        cached = self._cache.get(url)
-        if cached is not None:
-            return copy.deepcopy(cached)
-        deadline = time.monotonic() + self.policy.timeout_seconds
-        current = url
-        for _ in range(self.policy.max_redirects + 1):
-            outcome = self._fetch(url, current, deadline)
-            if isinstance(outcome, FetchedDocument):
-                ttl = outcome.expires_at - outcome.fetched_at
-                self._cache.put(url, copy.deepcopy(outcome), ttl_seconds=ttl)
-                return outcome
-            current = outcome
-        raise _error(
-            "FETCH_FAILED", url, current, f"more than {self.policy.max_redirects} redirects"
-        )
+        found = self.get_json_many([url])[url]
+        if isinstance(found, FetchError):
+            raise found
+        return found
+
+    def get_json_many(self, urls: Sequence[str]) -> dict[str, FetchedDocument | FetchError]:
+        """Each URL's document, or why it cannot be had: cached ones at once, the others
+        fetched together under one deadline (and one reservation of the fetch budget)."""
+        found: dict[str, FetchedDocument | FetchError] = {}
+        missing = []
+        for url in dict.fromkeys(urls):
+            if self.policy.offline:
+                found[url] = _error("FETCH_BLOCKED", url, url, "network access is off (offline)")
+                continue
+            cached = self._cache.get(url)
+            if cached is None:
+                missing.append(url)
+            else:
+                found[url] = copy.deepcopy(cached)
+        if missing:
+            try:
+                deadline = reserve_fetches(
+                    len(missing), time.monotonic() + self.policy.timeout_seconds
+                )
+            except FetchError as error:
+                return found | {url: _error(error.code, url, url, error.message) for url in missing}
+            try:
+                fetched = self._run(self._fetch_all(missing, deadline), deadline)
+            except concurrent.futures.TimeoutError:  # the loop itself did not answer
+                fetched = {url: _error("FETCH_FAILED", url, url, "timed out") for url in missing}
+            for url, outcome in fetched.items():
+                if isinstance(outcome, FetchedDocument):
+                    ttl = outcome.expires_at - outcome.fetched_at
+                    self._cache.put(url, copy.deepcopy(outcome), ttl_seconds=ttl)
+            found.update(fetched)
+        return found
 
     def close(self) -> None:
-        """Close the underlying connections."""
-        self._client.close()
+        """Stop the fetch loop and close its connections."""
+        with self._loop_lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.close()
 
     def __enter__(self) -> GuardedHttpClient:
         return self
@@ -160,24 +207,114 @@ class GuardedHttpClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _fetch(self, url: str, current: str, deadline: float) -> FetchedDocument | str:
-        """One hop: the document, or the URL a redirect points to."""
-        target, addresses = self._vet(url, current)
-        response = self._send(url, current, target, addresses, deadline)
+    # --- the loop -------------------------------------------------------------------------
+
+    def _run(self, coroutine: Coroutine[Any, Any, T], deadline: float) -> T:
+        with self._loop_lock:
+            if self._loop is None or self._loop.pid != os.getpid():
+                self._loop = _FetchLoop(self._transport, workers=self.policy.max_in_flight)
+            loop = self._loop
+        # The loop answers by the deadline; the margin is for a loop that is not running.
+        return loop.run(coroutine, timeout=max(0.0, deadline - time.monotonic()) + 5.0)
+
+    async def _fetch_all(
+        self, urls: list[str], deadline: float
+    ) -> dict[str, FetchedDocument | FetchError]:
+        outcomes = await asyncio.gather(*(self._fetch_within(url, deadline) for url in urls))
+        return dict(zip(urls, outcomes, strict=True))
+
+    async def _fetch_within(self, url: str, deadline: float) -> FetchedDocument | FetchError:
         try:
-            location = response.headers.get("location")
+            with self._overall_slot(url):
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    return await self._fetch(url)
+        except TimeoutError:
+            return _error("FETCH_FAILED", url, url, "timed out")
+        except FetchError as error:
+            return error
+
+    async def _fetch(self, url: str) -> FetchedDocument:
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            outcome = await self._hop(url, current)
+            if isinstance(outcome, FetchedDocument):
+                return outcome
+            current = outcome
+        raise _error(
+            "FETCH_FAILED", url, current, f"more than {self.policy.max_redirects} redirects"
+        )
+
+    # Slots are taken and given back on the loop's thread only, so the counts need no lock.
+
+    @contextmanager
+    def _overall_slot(self, url: str) -> Iterator[None]:
+        """A place among the fetches in flight, or FETCH_BLOCKED at once."""
+        if self._in_flight >= self.policy.max_in_flight:
+            raise _error("FETCH_BLOCKED", url, url, "too many fetches in flight; try again")
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+
+    @contextmanager
+    def _address_slot(self, url: str, address: str) -> Iterator[None]:
+        """A place among the fetches in flight to ``address``, or FETCH_BLOCKED at once."""
+        if self._per_address[address] >= self.policy.max_in_flight_per_address:
+            why = f"too many fetches in flight to {address}; try again"
+            raise _error("FETCH_BLOCKED", url, url, why)
+        self._per_address[address] += 1
+        try:
+            yield
+        finally:
+            self._per_address[address] -= 1
+            if not self._per_address[address]:
+                del self._per_address[address]
+
+    # --- one hop --------------------------------------------------------------------------
+
+    async def _hop(self, url: str, current: str) -> FetchedDocument | str:
+        """One hop: the document, or the URL a redirect points to. The connection goes to
+        the first reachable vetted address, keeping the Host header and TLS server name."""
+        target, addresses = await self._vet(url, current)
+        client = _FetchLoop.current_client()
+        failures = []
+        for address in addresses:
+            request = client.build_request(
+                "GET",
+                target.copy_with(host=address),
+                headers={"Host": target.netloc.decode("ascii"), "Connection": "close"},
+                extensions={"sni_hostname": target.raw_host.decode("ascii")},
+            )
+            with self._address_slot(url, address):
+                try:
+                    response = await client.send(request, stream=True)
+                except httpx.ConnectError as exc:
+                    failures.append(f"{address}: {exc}")
+                    continue
+                except httpx.HTTPError as exc:
+                    why = f"{type(exc).__name__}: {exc}"
+                    raise _error("FETCH_FAILED", url, current, why) from exc
+                try:
+                    return await self._answer(url, current, target, response)
+                finally:
+                    await response.aclose()
+        raise _error("FETCH_FAILED", url, current, f"cannot connect ({'; '.join(failures)})")
+
+    async def _answer(
+        self, url: str, current: str, target: httpx.URL, response: httpx.Response
+    ) -> FetchedDocument | str:
+        """The document a response carries, or the URL it redirects to."""
+        location = response.headers.get("location")
+        try:
             if response.status_code in _REDIRECTS and location:
                 # Relative to the host name: the request itself went to the pinned address.
                 return str(target.join(location))
             if not response.is_success:
                 raise _error("FETCH_FAILED", url, current, f"HTTP status {response.status_code}")
-            body = self._read_body(url, current, response, deadline)
-        except httpx.TimeoutException as exc:
-            raise _error("FETCH_FAILED", url, current, "timed out") from exc
+            body = await self._read_body(url, current, response)
         except httpx.HTTPError as exc:
             raise _error("FETCH_FAILED", url, current, f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            response.close()
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as exc:
@@ -189,9 +326,10 @@ class GuardedHttpClient:
             fetched_at=now,
             expires_at=now + self._ttl(response.headers.get("cache-control")),
             etag=response.headers.get("etag"),
+            size=len(body),
         )
 
-    def _vet(self, url: str, current: str) -> tuple[httpx.URL, list[str]]:
+    async def _vet(self, url: str, current: str) -> tuple[httpx.URL, list[str]]:
         """Check the URL of one hop and resolve its host to addresses that may be contacted."""
         try:
             target = httpx.URL(current)
@@ -208,7 +346,7 @@ class GuardedHttpClient:
         if target.userinfo:
             raise _error("FETCH_BLOCKED", url, current, "credentials in the URL are not allowed")
         try:
-            addresses = list(self._resolver(host))
+            addresses = list(await _FetchLoop.resolve(self._resolver, host))
         except OSError as exc:
             raise _error("FETCH_FAILED", url, current, f"cannot resolve {host}: {exc}") from exc
         if not addresses:
@@ -222,49 +360,17 @@ class GuardedHttpClient:
                 raise _error("FETCH_BLOCKED", url, current, why)
         return target, addresses
 
-    def _send(
-        self, url: str, current: str, target: httpx.URL, addresses: list[str], deadline: float
-    ) -> httpx.Response:
-        """Connect to the first reachable vetted address, keeping Host and TLS server name."""
-        failures = []
-        for address in addresses:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            request = self._client.build_request(
-                "GET",
-                target.copy_with(host=address),
-                headers={"Host": target.netloc.decode("ascii"), "Connection": "close"},
-                extensions={"sni_hostname": target.raw_host.decode("ascii")},
-                timeout=remaining,
-            )
-            try:
-                return self._client.send(request, stream=True)
-            except httpx.ConnectError as exc:
-                failures.append(f"{address}: {exc}")
-            except httpx.TimeoutException as exc:
-                raise _error("FETCH_FAILED", url, current, "timed out") from exc
-            except httpx.HTTPError as exc:
-                why = f"{type(exc).__name__}: {exc}"
-                raise _error("FETCH_FAILED", url, current, why) from exc
-        why = "; ".join(failures) if failures else "timed out"
-        raise _error("FETCH_FAILED", url, current, f"cannot connect ({why})")
-
-    def _read_body(
-        self, url: str, current: str, response: httpx.Response, deadline: float
-    ) -> bytes:
+    async def _read_body(self, url: str, current: str, response: httpx.Response) -> bytes:
         limit = self.policy.max_bytes
         too_large = f"response is larger than {limit} bytes"
         declared = _digits(response.headers.get("content-length"))
         if declared is not None and declared > limit:
             raise _error("FETCH_TOO_LARGE", url, current, too_large)
         body = bytearray()
-        for chunk in response.iter_bytes():
+        async for chunk in response.aiter_bytes():
             body += chunk
             if len(body) > limit:
                 raise _error("FETCH_TOO_LARGE", url, current, too_large)
-            if time.monotonic() > deadline:
-                raise _error("FETCH_FAILED", url, current, "timed out")
         return bytes(body)
 
     def _ttl(self, cache_control: str | None) -> float:
@@ -278,6 +384,65 @@ class GuardedHttpClient:
         max_age = _digits(directives.get("max-age"))
         ttl = self.policy.default_ttl_seconds if max_age is None else float(max_age)
         return min(ttl, self.policy.cache_max_ttl_seconds)
+
+
+class _FetchLoop:
+    """An asyncio loop in a daemon thread, with the httpx client and resolver threads its
+    fetches use. The deadline of a fetch is the loop's to enforce: a coroutine waiting on a
+    socket (or on a name) is cancelled when its time is up."""
+
+    _state = threading.local()  # on the loop's thread: its client and resolver pool
+
+    def __init__(self, transport: httpx.AsyncBaseTransport | None, *, workers: int) -> None:
+        self.pid = os.getpid()
+        self._loop = asyncio.new_event_loop()
+        self._resolvers = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="resolve"
+        )
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._serve, args=(transport, ready), name="vcservice-fetch", daemon=True
+        )
+        self._thread.start()
+        ready.wait()
+
+    def _serve(self, transport: httpx.AsyncBaseTransport | None, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._state.client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+            headers=_HEADERS,
+            timeout=_BACKSTOP_SECONDS,  # each fetch's deadline is the loop's to keep
+        )
+        self._state.resolvers = self._resolvers
+        ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._state.client.aclose())
+        self._loop.close()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], *, timeout: float) -> T:
+        """Run ``coroutine`` on the loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=timeout)
+
+    def close(self) -> None:
+        """Stop the loop (its client closed) and its resolver threads."""
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._resolvers.shutdown(wait=False, cancel_futures=True)
+
+    @classmethod
+    def current_client(cls) -> httpx.AsyncClient:
+        """The httpx client of the loop running the caller."""
+        client: httpx.AsyncClient = cls._state.client
+        return client
+
+    @classmethod
+    async def resolve(cls, resolver: HostResolver, host: str) -> Sequence[str]:
+        """``resolver(host)`` on a resolver thread, abandoned (not waited for) past the
+        deadline: the system resolver has a timeout of its own."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(cls._state.resolvers, resolver, host)
 
 
 def forbidden_address_class(address: str) -> str | None:

@@ -30,6 +30,7 @@ from vcservice.services.status import StatusService
 from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
 from vcservice.settings import Settings
+from vcservice.status.bitstring import MAX_STATUS_SIZE
 from vcservice.storage.repository import Store
 from vcservice.storage.sql import open_store
 from vcservice.trust.registry import TrustRegistry
@@ -106,9 +107,15 @@ def build_services(
         store=store, keystore=keystore, public_url=settings.public_url, clock=clock
     )
     policy = FetchPolicy(
+        timeout_seconds=settings.fetch_timeout_seconds,
         allow_http_hosts=settings.allow_http_hosts,
         allow_private_networks=settings.allow_private_networks,
         cache_max_ttl_seconds=settings.remote_cache_seconds,
+        cache_max_bytes=settings.remote_cache_max_bytes,
+        max_in_flight=settings.fetch_max_in_flight,
+        max_in_flight_per_address=settings.fetch_max_in_flight_per_address,
+        verification_seconds=settings.verification_fetch_seconds,
+        verification_fetches=settings.verification_max_fetches,
     )
     core = build_core(
         CoreConfig(
@@ -117,6 +124,8 @@ def build_services(
             canonicalizer=settings.canonicalizer,
             jsonld_path=settings.jsonld_path,
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+            # A list of STATUS_LIST_SIZE entries of the largest statusSize (8 bits).
+            max_status_list_bytes=settings.status_list_size * MAX_STATUS_SIZE // 8,
         ),
         clock=clock,
         # Late-bound, as the status lists below: the holder service is built on this core.

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.clock import CLOCK_SKEW, Clock, SystemClock
+from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import DidJwkMethod
 from vcservice.dids.methods.key import DidKeyMethod
 from vcservice.dids.methods.web import DidWebMethod
@@ -30,6 +32,7 @@ from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
 from vcservice.proofs.data_integrity import DataIntegrity
 from vcservice.proofs.transform import RdfCanonizer
 from vcservice.rdf.engine import Canonicalizer, OxigraphCanonicalizer, Rdfc10Canonicalizer
+from vcservice.status.bitstring import MAX_DECODED_BYTES
 from vcservice.status.checker import BitstringStatusChecker
 from vcservice.status.sources import (
     FetchObserver,
@@ -41,6 +44,7 @@ from vcservice.status.sources import (
 from vcservice.trust.registry import TrustRegistry
 from vcservice.verification.verifier import Verifier
 
+V = TypeVar("V")
 _WARM_UP_PROOF = {
     "type": "DataIntegrityProof",
     "cryptosuite": "eddsa-rdfc-2022",
@@ -65,6 +69,7 @@ class CoreConfig:
     jsonld_path: JsonLdPath = "fast"
     allow_undefined_terms: bool = False
     clock_skew: timedelta = CLOCK_SKEW
+    max_status_list_bytes: int = MAX_DECODED_BYTES  # a status list's bits, decoded
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def build_core(
         local_dids or static_documents(()),
         UniversalResolver(
             [DidKeyMethod(), DidJwkMethod(), DidWebMethod(http)],
-            cache=_remote_cache(config),
+            cache=_remote_cache(config, _document_size),
         ),
     )
     data_integrity = DataIntegrity(canonizer, resolver, clock_skew=config.clock_skew)
@@ -130,7 +135,10 @@ def build_core(
             local_status_lists or _nothing_local,
             clock=clock,
             fallback=HttpStatusListSource(
-                http, cache=_remote_cache(config), clock=clock, on_fetch=on_status_fetch
+                http,
+                cache=_remote_cache(config, lambda fetched: fetched.size),
+                clock=clock,
+                on_fetch=on_status_fetch,
             ),
             on_fetch=on_status_fetch,
         )
@@ -138,7 +146,8 @@ def build_core(
         source=status_source,
         data_integrity=data_integrity,
         clock=clock,
-        verified_lists=_remote_cache(config),
+        verified_lists=_remote_cache(config, lambda expanded: len(expanded.bits)),
+        max_decoded_bytes=config.max_status_list_bytes,
     )
     verifier = Verifier(
         data_integrity=data_integrity,
@@ -149,6 +158,10 @@ def build_core(
         trust_registry=trust_registry,
         schema_validator=pinned_schema_problems,
         clock_skew=config.clock_skew,
+        fetch_budget=(
+            config.fetch_policy.verification_seconds,
+            config.fetch_policy.verification_fetches,
+        ),
     )
     return Core(
         store=store,
@@ -161,12 +174,20 @@ def build_core(
     )
 
 
-def _remote_cache(config: CoreConfig) -> TtlCache[str, Any]:
-    """A cache of fetched DID documents or status lists: five minutes at most, or less if
-    the fetch policy says so."""
+def _remote_cache(config: CoreConfig, weigh: Callable[[V], int]) -> TtlCache[str, V]:
+    """A cache of what was made of fetched documents (DID documents, status lists): five
+    minutes at most, or less if the fetch policy says so, and its byte budget."""
+    policy = config.fetch_policy
     return TtlCache(
-        max_entries=1024, max_ttl_seconds=min(300.0, config.fetch_policy.cache_max_ttl_seconds)
+        max_entries=policy.cache_max_entries,
+        max_ttl_seconds=min(300.0, policy.cache_max_ttl_seconds),
+        max_bytes=policy.cache_max_bytes,
+        weigh=weigh,
     )
+
+
+def _document_size(document: DidDocument) -> int:
+    return len(json.dumps(document.data, separators=(",", ":")))
 
 
 def _nothing_local(urls: Sequence[str]) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from vcservice.clock import Clock
-from vcservice.errors import StatusError, VcError
+from vcservice.clock import CLOCK_SKEW, Clock
+from vcservice.errors import FetchError, StatusError, VcError
 from vcservice.model.values import as_list
-from vcservice.net import GuardedHttpClient, TtlCache
+from vcservice.net import FetchedDocument, GuardedHttpClient, TtlCache
 from vcservice.status.report import duration_text
 
 __all__ = [
@@ -68,6 +68,7 @@ class FetchedList:
     fetched_at: datetime
     expires_at: datetime
     origin: str | None = None
+    size: int = 0  # bytes as fetched (0: not fetched over HTTP)
 
 
 class StatusListSource(Protocol):
@@ -120,25 +121,39 @@ class HttpStatusListSource:
         self._on_fetch = on_fetch or _unobserved
 
     def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
-        """Each list, one fetch (or cache hit) at a time."""
-        return fetch_each(self, urls)
+        """Each list: from the cache while fresh, the others fetched together."""
+        now = self._clock.now()
+        found: dict[str, FetchedList | StatusError] = {}
+        missing = []
+        for url in urls:
+            cached = self._cache.get(url)
+            if cached is not None and cached.expires_at > now:
+                self._on_fetch(FROM_CACHE)
+                found[url] = cached
+            else:
+                missing.append(url)
+        for url, fetched in self._client.get_json_many(missing).items():
+            found[url] = self._received(url, fetched, now)
+        return found
 
     def fetch(self, url: str) -> FetchedList:
         """The list at ``url``: cached while fresh, fetched otherwise."""
-        now = self._clock.now()
-        cached = self._cache.get(url)
-        if cached is not None and cached.expires_at > now:
-            self._on_fetch(FROM_CACHE)
-            return cached
-        try:
-            fetched = self._client.get_json(url)
-        except VcError as error:
-            raise StatusError(
-                f"cannot retrieve the status list {url}: {error.message}",
+        found = self.fetch_all([url])[url]
+        if isinstance(found, StatusError):
+            raise found
+        return found
+
+    def _received(
+        self, url: str, fetched: FetchedDocument | FetchError, now: datetime
+    ) -> FetchedList | StatusError:
+        """A fetched list, kept until the earlier of its HTTP freshness and its ``ttl``."""
+        if isinstance(fetched, FetchError):
+            return StatusError(
+                f"cannot retrieve the status list {url}: {fetched.message}",
                 code="STATUS_RETRIEVAL_ERROR",
-            ) from error
+            )
         if not isinstance(fetched.data, dict):
-            raise StatusError(
+            return StatusError(
                 f"the status list {url} is not a JSON object "
                 "(only Data Integrity-secured JSON lists are supported)",
                 code="STATUS_VERIFICATION_ERROR",
@@ -148,7 +163,9 @@ class HttpStatusListSource:
         ttl = list_ttl(fetched.data)
         if ttl is not None:
             expires_at = min(expires_at, fetched_at + ttl)
-        result = FetchedList(document=fetched.data, fetched_at=fetched_at, expires_at=expires_at)
+        result = FetchedList(
+            document=fetched.data, fetched_at=fetched_at, expires_at=expires_at, size=fetched.size
+        )
         self._cache.put(url, result, ttl_seconds=(expires_at - now).total_seconds())
         self._on_fetch(FROM_NETWORK)
         return result
@@ -195,6 +212,7 @@ class LocalFirstStatusListSource:
             }
         now = self._clock.now()
         fetched: dict[str, FetchedList | StatusError] = {}
+        remote = []
         for url in urls:
             document = local.get(url)
             if document is not None:
@@ -207,8 +225,10 @@ class LocalFirstStatusListSource:
                     code="STATUS_RETRIEVAL_ERROR",
                 )
             else:
-                fetched.update(self._fallback.fetch_all([url]))
-        return fetched
+                remote.append(url)
+        if remote and self._fallback is not None:
+            fetched.update(self._fallback.fetch_all(remote))
+        return {url: fetched[url] for url in urls}
 
 
 class SnapshotStatusListSource:
@@ -254,6 +274,12 @@ class SnapshotStatusListSource:
                 code="STATUS_RETRIEVAL_ERROR",
             )
         age = self._clock.now() - snapshot.fetched_at
+        if age < -CLOCK_SKEW:
+            raise StatusError(
+                f"the status list {url} in {self._origin} was fetched in the future "
+                f"({duration_text(-age.total_seconds())} from now): its age cannot be told",
+                code="STATUS_DATA_STALE",
+            )
         if self._max_age is not None and age > self._max_age:
             raise StatusError(
                 f"the status list {url} in {self._origin} was fetched "

@@ -11,6 +11,7 @@ members of the JSON, and only then is the JSON known to say what was signed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from vcservice.jose.jws import decode_compact
 from vcservice.jsonld.processor import SafeJsonLdProcessor
 from vcservice.model import credential as vcdm
 from vcservice.model.values import as_list
+from vcservice.net.budget import fetch_budget
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
 from vcservice.proofs.purposes import AUTHENTICATION, ProofPurpose
 from vcservice.trust.registry import IssuerTrust, TrustRegistry
@@ -33,6 +35,9 @@ COMPACT_FORM_ERROR = "COMPACT_FORM_ERROR"
 # The checks that read the credential's members: run only once the JSON is known to be signed.
 _CHECKS_OF_SIGNED_DATA = ("issuerTrust", "validityPeriod", "credentialSchema", "status")
 _PRESENTATION_CHECKS = ("structure", "proof", "holder", "credentials", "holderBinding")
+FetchBudgetSize = tuple[float, int]
+"""Seconds and fetches one verification may spend on the network (a presentation's
+credentials share its budget)."""
 MAX_PRESENTED_CREDENTIALS = 20
 """Credentials one presentation may carry: each is a verification of its own."""
 
@@ -80,6 +85,7 @@ class Verifier:
         trust_registry: IssuerTrust | None = None,
         schema_validator: SchemaValidator | None = None,
         clock_skew: timedelta = CLOCK_SKEW,
+        fetch_budget: FetchBudgetSize | None = None,
     ) -> None:
         self._data_integrity = data_integrity
         self._processor = processor
@@ -89,6 +95,7 @@ class Verifier:
         self._trust_registry = trust_registry
         self._schema_validator = schema_validator
         self._clock_skew = clock_skew
+        self._fetch_budget = fetch_budget
 
     def trusting(self, trust_registry: IssuerTrust) -> Verifier:
         """This verifier, also checking issuers against ``trust_registry``."""
@@ -101,6 +108,7 @@ class Verifier:
             trust_registry=trust_registry,
             schema_validator=self._schema_validator,
             clock_skew=self._clock_skew,
+            fetch_budget=self._fetch_budget,
         )
 
     def verify(
@@ -123,6 +131,17 @@ class Verifier:
     def verify_credential(self, credential: Mapping[str, Any] | str) -> VerificationResult:
         """Verify one credential: shape, proof, issuer binding; then, for a credential whose
         issuer signed it, trust, validity, schema and status."""
+        with self._network_budget():
+            return self._verify_credential(credential)
+
+    def _network_budget(self) -> AbstractContextManager[None]:
+        """One verification's fetches (a presentation's, its credentials' included)."""
+        if self._fetch_budget is None:
+            return nullcontext()
+        seconds, fetches = self._fetch_budget
+        return fetch_budget(seconds=seconds, fetches=fetches)
+
+    def _verify_credential(self, credential: Mapping[str, Any] | str) -> VerificationResult:
         unwrapped = _unwrap_enveloped(credential)
         if isinstance(unwrapped, str):
             fmt, signed = vc_jwt.VC_JWT, self._open_jwt(unwrapped, vc_jwt.VC_JWT)
@@ -156,6 +175,16 @@ class Verifier:
         domain: str | None,
     ) -> VerificationResult:
         """Verify a presentation, its binding to ``challenge``/``domain``, and each credential."""
+        with self._network_budget():
+            return self._verify_presentation(presentation, challenge=challenge, domain=domain)
+
+    def _verify_presentation(
+        self,
+        presentation: Mapping[str, Any] | str,
+        *,
+        challenge: str | None,
+        domain: str | None,
+    ) -> VerificationResult:
         unwrapped = _unwrap_enveloped(presentation)
         if isinstance(unwrapped, str):
             fmt, signed = (

@@ -27,7 +27,7 @@ from .local_server import TLS_HOST, LocalServer, Route, TlsContexts
 def resolver_for(tls: TlsContexts, policy: FetchPolicy) -> UniversalResolver:
     client = GuardedHttpClient(
         policy,
-        transport=httpx.HTTPTransport(verify=tls.client_context),
+        transport=httpx.AsyncHTTPTransport(verify=tls.client_context),
         resolver=lambda host: ["127.0.0.1"],
     )
     return UniversalResolver([DidWebMethod(client), DidKeyMethod()])

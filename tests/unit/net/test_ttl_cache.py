@@ -68,3 +68,26 @@ def test_a_zero_lifetime_keeps_nothing() -> None:
     cache = TtlCache[str, int](max_entries=4, max_ttl_seconds=0)
     cache.put("a", 1)
     assert cache.get("a") is None and len(cache) == 0
+
+
+def test_a_byte_budget_evicts_the_least_recently_used_and_refuses_giants() -> None:
+    cache: TtlCache[str, bytes] = TtlCache(
+        max_entries=100, max_ttl_seconds=60, max_bytes=10, weigh=len
+    )
+    cache.put("a", b"1234")
+    cache.put("b", b"1234")
+    assert cache.get("a") == b"1234"  # now b is the least recently used
+    cache.put("c", b"1234")
+    assert cache.get("b") is None
+    assert (cache.get("a"), cache.get("c"), cache.bytes) == (b"1234", b"1234", 8)
+    cache.put("giant", b"x" * 11)  # heavier than the whole budget: not kept, evicts nothing
+    assert cache.get("giant") is None and cache.bytes == 8
+    cache.put("a", b"12")  # replacing an entry counts its new weight only
+    assert cache.bytes == 6
+    cache.put("a", b"", ttl_seconds=0)
+    assert cache.get("a") is None and cache.bytes == 4
+
+
+def test_a_byte_budget_needs_a_weight() -> None:
+    with pytest.raises(ValueError, match="go together"):
+        TtlCache(max_entries=1, max_ttl_seconds=1, max_bytes=10)

@@ -56,6 +56,20 @@ def test_a_list_older_than_the_maximum_age_is_stale() -> None:
     assert "fetched 3 h 12 min ago, longer than the 3 h allowed" in caught.value.message
 
 
+def test_a_list_fetched_in_the_future_is_refused_whatever_the_maximum_age() -> None:
+    ahead = SnapshotStatusListSource(
+        {URL: ({}, NOW + timedelta(minutes=3))}, origin="the bundle", clock=FixedClock(NOW)
+    )
+    with pytest.raises(StatusError) as caught:
+        ahead.fetch(URL)
+    assert caught.value.code == "STATUS_DATA_STALE"
+    assert "fetched in the future" in caught.value.message
+    skewed = SnapshotStatusListSource(
+        {URL: ({}, NOW + timedelta(minutes=1))}, origin="the bundle", clock=FixedClock(NOW)
+    )
+    assert skewed.fetch(URL).fetched_at == NOW + timedelta(minutes=1)  # within the clock skew
+
+
 @pytest.mark.shared
 def test_the_checker_says_where_the_list_came_from_and_how_old_it_is(fixed_core: Core) -> None:
     document = signed_list(fixed_core, URL, "revocation", set_values={3: 1})
