@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     @field_validator("forwarded_allow_ips")
     @classmethod
     def _only_named_proxies(cls, value: str) -> str:
-        """Refuse ``*`` and anything that is not an address or network, naming the setting.
+        """Refuse ``*`` and anything that is not an IP address or network.
 
         Under ``*`` every peer is a trusted proxy and every address in X-Forwarded-For a
         trusted hop, so the client address would be the left-most one, which the client

@@ -68,7 +68,7 @@ def create_app(
     The app finds each caller's address itself (rate limits are keyed by it): from a
     reverse proxy named in ``forwarded_allow_ips`` (never ``*``, which Settings refuses), the
     right-most X-Forwarded-For address that is not such a proxy, or the left-most when all
-    are (each was written by the trusted hop after it); from any other peer, the peer.
+    are (each was written by the trusted hop to its right); from any other peer, the peer.
     Serve it with the server's own proxy-header handling off (uvicorn ``proxy_headers=False``,
     as ``vcservice serve`` does): a server that rewrites the client first decides for it."""
     observed = metrics.Metrics()
