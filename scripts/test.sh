@@ -41,6 +41,14 @@ if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null
 fi
 export VCSERVICE_TEST_REQUIRE_COMPOSE=1
 
+# nginx (Debian's) runs deploy/nginx.conf.template in front of the service in
+# tests/integration/test_behind_nginx.py (on loopback, from a temporary directory).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  echo "test.sh: installing nginx from Debian" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; } >&2
+fi
+export VCSERVICE_TEST_REQUIRE_NGINX=1
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

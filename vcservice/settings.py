@@ -6,11 +6,12 @@ to start without an explicit key-encryption key and public URL.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Role = Literal["all", "issuer", "holder", "verifier"]
@@ -75,7 +76,8 @@ class Settings(BaseSettings):
     )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
-        description="proxies whose X-Forwarded-For names the client (comma-separated, or *)",
+        description="reverse proxies whose X-Forwarded-For names the client: comma-separated "
+        "addresses or networks (empty: none); never *",
     )
     remote_cache_seconds: float = Field(
         300,
@@ -131,6 +133,37 @@ class Settings(BaseSettings):
     pkcs11_pin_file: Path | None = Field(None, description="file holding the token's user PIN")
     pkcs11_sessions: int = Field(4, ge=1, le=64, description="sessions signing in parallel")
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _only_named_proxies(cls, value: str) -> str:
+        """Refuse ``*`` and anything that is not an IP address or network.
+
+        Under ``*`` every peer is a trusted proxy and every address in X-Forwarded-For a
+        trusted hop, so the client address would be the left-most one, which the client
+        writes itself: any caller could pick the address its rate limits are counted under.
+        A name (``nginx``) or a network with host bits set (``10.0.0.5/24``) would
+        silently match nothing, so it is refused too.
+        """
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError:
+                reason = (
+                    "* would let every client choose the address it is rate-limited under"
+                    if entry == "*"
+                    else f"{entry!r} is not an IP address or network"
+                )
+                raise ValueError(
+                    f"{reason}; name the reverse proxy's addresses or networks "
+                    "(comma-separated), e.g. 127.0.0.1 or 172.30.87.0/24"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The reverse proxies' addresses and networks (``forwarded_allow_ips``, split)."""
+        return _entries(self.forwarded_allow_ips)
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data directory."""
@@ -140,3 +173,7 @@ class Settings(BaseSettings):
     def resolved_kek_file(self) -> Path:
         """Where the key-encryption key is read from (or, in dev mode, created)."""
         return self.kek_file or self.data_dir / "kek"
+
+
+def _entries(forwarded_allow_ips: str) -> list[str]:
+    return [entry.strip() for entry in forwarded_allow_ips.split(",") if entry.strip()]

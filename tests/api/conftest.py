@@ -249,8 +249,15 @@ def serve(
         context_store=context_store,
         **settings,
     )
+    # As under `vcservice serve`, the app (not uvicorn) reads X-Forwarded-For.
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(config),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+        )
     )
     uvicorn_errors, once = logging.getLogger("uvicorn.error"), _TracebackLoggedOnce()
     uvicorn_errors.addFilter(once)  # after uvicorn.Config, which configures its logging

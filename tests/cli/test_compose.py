@@ -1,7 +1,9 @@
-"""docker-compose.yml is valid, and its services run the same `vcservice serve` the tests run."""
+"""docker-compose.yml is valid, its services run the same `vcservice serve` the tests run, and
+they believe X-Forwarded-For from the proxy alone."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -11,6 +13,7 @@ import pytest
 import yaml
 
 from vcservice.cli.main import _parser
+from vcservice.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENT = {
@@ -65,6 +68,29 @@ def test_the_compose_file_validates_and_runs_each_role() -> None:
             environment["VCSERVICE_PUBLIC_URL"] == f"https://{ENVIRONMENT[f'{role.upper()}_HOST']}"
         )
         assert environment["VCSERVICE_DATABASE_URL"].startswith("postgresql://vcservice:secret@")
+
+
+@pytest.mark.parametrize(
+    "network",
+    [{}, {"PROXY_SUBNET": "10.77.0.0/16", "PROXY_ADDRESS": "10.77.3.4"}],
+    ids=["default", "chosen"],
+)
+def test_the_services_trust_only_the_proxys_fixed_address(network: dict[str, str]) -> None:
+    """X-Forwarded-For is believed from the proxy's own address alone, never from ``*``."""
+    finished = _config(ENVIRONMENT | network)
+    assert finished.returncode == 0, finished.stderr
+    config = yaml.safe_load(finished.stdout)
+    (subnet,) = (pool["subnet"] for pool in config["networks"]["default"]["ipam"]["config"])
+    proxy = config["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    assert ipaddress.ip_address(proxy) in ipaddress.ip_network(subnet)
+    assert (subnet, proxy) == (
+        network.get("PROXY_SUBNET", "172.30.87.0/24"),
+        network.get("PROXY_ADDRESS", "172.30.87.10"),
+    )
+    for role in ("issuer", "holder", "verifier"):
+        trusted = config["services"][role]["environment"]["VCSERVICE_FORWARDED_ALLOW_IPS"]
+        assert trusted == proxy != "*"
+        assert Settings(forwarded_allow_ips=trusted).trusted_proxies == [proxy]
 
 
 def test_a_missing_secret_stops_the_compose_file() -> None:

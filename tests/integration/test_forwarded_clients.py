@@ -1,8 +1,11 @@
 """Behind a reverse proxy, rate limits see each client's address, but only when the proxy is
-one the settings trust (``VCSERVICE_FORWARDED_ALLOW_IPS``)."""
+one the settings trust (``VCSERVICE_FORWARDED_ALLOW_IPS``, which may not be ``*``)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -39,3 +42,17 @@ def test_clients_behind_a_trusted_proxy_have_their_own_limits(
         environment=LIMITED | {"VCSERVICE_FORWARDED_ALLOW_IPS": trusted},
     ) as served:
         assert _statuses(served.url, ["203.0.113.7", "203.0.113.8", "203.0.113.7"]) == expected
+
+
+def test_serve_refuses_to_trust_every_peer(tmp_path: Path, context_store_dir: Path) -> None:
+    command = [sys.executable, "-m", "vcservice", "--context-store", str(context_store_dir),
+               "serve", "--data", str(tmp_path / "data")]  # fmt: skip
+    environment = os.environ | {"VCSERVICE_FORWARDED_ALLOW_IPS": "*"}
+    finished = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.startswith(
+        "refusing to start: VCSERVICE_FORWARDED_ALLOW_IPS: * would let every client choose"
+    ), finished.stderr
+    assert not (tmp_path / "data").exists()  # before anything was created

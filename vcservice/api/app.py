@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vcservice.api import metrics
 from vcservice.api.body import BodyGuard
@@ -62,7 +63,14 @@ def create_app(
     """Build the app; ``services`` may be given (tests), else they are built from settings
     (reporting to the app's metrics). ``warm_start`` is for a process that serves only this
     app: before serving, it prepares what the first verifications need and then freezes
-    its heap (``freeze_startup_heap``)."""
+    its heap (``freeze_startup_heap``).
+
+    The app finds each caller's address itself (rate limits are keyed by it): from a
+    reverse proxy named in ``forwarded_allow_ips`` (never ``*``, which Settings refuses), the
+    right-most X-Forwarded-For address that is not such a proxy, or the left-most when all
+    are (each was written by the trusted hop to its right); from any other peer, the peer.
+    Serve it with the server's own proxy-header handling off (uvicorn ``proxy_headers=False``,
+    as ``vcservice serve`` does): a server that rewrites the client first decides for it."""
     observed = metrics.Metrics()
 
     @asynccontextmanager
@@ -86,6 +94,8 @@ def create_app(
     app.add_middleware(RequestIds)
     # Outermost: every request is counted, timed and logged, with the id RequestIds gave it.
     app.add_middleware(metrics.RequestMetrics, metrics=observed)
+    # Outside that, the caller's address (and scheme) as its trusted proxy reports it.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.metrics = observed
     app.state.verify_limiter = (
         RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 from uvicorn.supervisors import Multiprocess
 
 from vcservice.cli.logs import LOG_FORMATS, LogFormat, logging_config
@@ -78,7 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.public_url and "VCSERVICE_PUBLIC_URL" not in os.environ:
         args.public_url = f"http://localhost:{args.port}"
     _export_settings(args)
-    settings = Settings()
+    settings = _settings()
     _prepare_metrics_directory(settings)  # before the app (and prometheus_client) loads
     build_services(settings).close()  # migrate and create secrets once, before workers start
     log_format: LogFormat = args.log_format or ("text" if settings.dev_mode else "json")
@@ -90,10 +91,8 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_config=logging_config(log_format),
         access_log=False,  # the service logs each request itself (vcservice.access)
-        # Rate limits and logs see the client's address, not the reverse proxy's: trust
-        # X-Forwarded-For only from the proxies named here.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # The app reads X-Forwarded-For from the proxies its settings name (create_app).
+        proxy_headers=False,
         # Each worker gets this config: on SIGTERM it stops accepting and lets requests in
         # flight finish for up to this long.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
@@ -103,6 +102,19 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         uvicorn.Server(config).run()
     return 0
+
+
+def _settings() -> Settings:
+    """The settings from the environment; an invalid one stops the command, named."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"VCSERVICE_{'_'.join(map(str, problem['loc'])).upper()}: "
+            + problem["msg"].removeprefix("Value error, ")
+            for problem in error.errors()
+        )
+        raise SystemExit(f"refusing to start: {problems}") from None
 
 
 def _prepare_metrics_directory(settings: Settings) -> None:
@@ -119,7 +131,7 @@ def _prepare_metrics_directory(settings: Settings) -> None:
 
 def _create_client(args: argparse.Namespace) -> int:
     _export_settings(args)
-    services = build_services(Settings())
+    services = build_services(_settings())
     try:
         client, secret = services.clients.create(args.authority, {Scope(s) for s in args.scope})
     finally:
