@@ -12,7 +12,7 @@ from vcservice.api.rate_limit import RateLimiter
 from vcservice.audit.context import ADMIN, current_request
 from vcservice.errors import VcError
 from vcservice.model.records import Authority, Holder, Scope
-from vcservice.services.access import AccessGrant, check_admin_token
+from vcservice.services.access import AccessGrant
 from vcservice.services.container import Services
 
 
@@ -61,7 +61,7 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
 
 def require_admin(request: Request, services: ServicesDep) -> None:
     """Admit only the holder of the admin token."""
-    if not check_admin_token(services.admin_token, bearer_token(request)):
+    if not services.is_admin_token(bearer_token(request)):
         raise VcError("the admin token is not valid", code="INVALID_TOKEN", field="Authorization")
     _identify(ADMIN)
 
