@@ -11,10 +11,11 @@ C-TPAT certificate, then times sequential requests from one client:
 - `POST /oauth/token` with a wrong client secret and with the right one;
 
 then `POST /credentials/verify` of the certificate alone, and again while `--flood` threads
-send `Bearer x.y` to `/holder/credentials` as fast as they are answered.
+send `Bearer x.y` to `/holder/credentials`: as fast as they are answered (the issue's 32
+threads), and paced at `--flood-rate` a second in all (what a bogus request costs the others).
 
-Run: .venv/bin/python bench/bench_auth.py [--count N] [--flood 32] [--workers W]
-     [--database-url postgresql://…]
+Run: .venv/bin/python bench/bench_auth.py [--count N] [--flood 32] [--flood-rate 40]
+     [--workers W] [--database-url postgresql://…]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import secrets
 import sys
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -91,39 +93,42 @@ def _token_checks(
     return [measure(name, _expecting(status, send), count=count) for name, status, send in cases]
 
 
-def _flooded_verification(
-    url: str, credential: dict[str, Any], count: int, flood: int
-) -> tuple[Measurement, Measurement, float]:
-    """``POST /credentials/verify`` alone, then with ``flood`` threads of bogus holder tokens."""
-    body = {"verifiableCredential": credential}
-    with httpx.Client(base_url=url, timeout=60) as http:
-        verify = _expecting(200, partial(http.post, "/credentials/verify", json=body))
-        quiet = measure("verify, quiet", verify, count=count)
-        stop, sent = threading.Event(), [0] * flood
+def _flooded(
+    url: str, verify: Callable[[], None], count: int, flood: int, rate: float | None
+) -> tuple[Measurement, float]:
+    """``verify`` timed while ``flood`` threads send ``Bearer x.y``: as fast as they are
+    answered, or ``rate`` a second in all; and the rate of bogus requests answered."""
+    stop, sent = threading.Event(), [0] * flood
+    interval = flood / rate if rate else 0.0
 
-        def bogus(index: int) -> None:
-            with httpx.Client(base_url=url, timeout=60) as own:
-                while not stop.is_set():
-                    own.get("/holder/credentials", headers=BOGUS)
-                    sent[index] += 1
+    def bogus(index: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as own:
+            due = time.monotonic() + index * interval / flood
+            while not stop.wait(max(0.0, due - time.monotonic())):
+                own.get("/holder/credentials", headers=BOGUS)
+                sent[index] += 1
+                due += interval
 
-        threads = [threading.Thread(target=bogus, args=(i,)) for i in range(flood)]
+    threads = [threading.Thread(target=bogus, args=(i,)) for i in range(flood)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    try:
+        pace = f"at {rate:g}/s" if rate else "as fast as answered"
+        flooded = measure(f"verify, {flood} threads of x.y {pace}", verify, count=count)
+    finally:
+        stop.set()
+        elapsed = time.monotonic() - started
         for thread in threads:
-            thread.start()
-        try:
-            flooded = measure(f"verify, {flood} threads of Bearer x.y", verify, count=count)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
-    seconds = sum(flooded.latencies)
-    return quiet, flooded, sum(sent) / seconds
+            thread.join()
+    return flooded, sum(sent) / elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--flood", type=int, default=32)
+    parser.add_argument("--flood-rate", type=float, default=40.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url")
     args = parser.parse_args()
@@ -139,11 +144,12 @@ def main() -> None:
         )
         for row in _token_checks(http, admin, seeded, args.count):
             print(row.row())
-        quiet, flooded, rate = _flooded_verification(
-            target.url, seeded["credential"], args.count, args.flood
-        )
-        print(quiet.row())
-        print(f"{flooded.row()}   bogus requests answered {rate:.0f}/s")
+        body = {"verifiableCredential": seeded["credential"]}
+        verify = _expecting(200, partial(http.post, "/credentials/verify", json=body))
+        print(measure("verify, quiet", verify, count=args.count).row())
+        for rate in (None, args.flood_rate):
+            flooded, answered = _flooded(target.url, verify, args.count, args.flood, rate)
+            print(f"{flooded.row()}   bogus answered {answered:.0f}/s")
 
 
 if __name__ == "__main__":
