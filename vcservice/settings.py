@@ -109,8 +109,8 @@ class Settings(BaseSettings):
     token_rate_per_minute: int = Field(
         60,
         ge=0,
-        description="token requests per minute per client, and failed client authentications "
-        "per minute per address; 0 is off",
+        description="token requests per minute per client, and failed authentications (any "
+        "token or secret) per minute per address; 0 is off",
     )
     issue_rate_per_minute: int = Field(
         600, ge=0, description="issuance and status changes per minute per client; 0 is off"

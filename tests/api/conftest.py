@@ -318,6 +318,11 @@ def database_for(backend: str) -> Iterator[str | None]:
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# A module's tests send wrong tokens and secrets from one address on purpose, far more than
+# TOKEN_RATE_PER_MINUTE's default lets an address fail; with it, the 401 under test would be
+# a 429. The shared service lets an address fail 1,000 times in a burst (still counting);
+# test_token_checks.py tests the limit itself.
+SHARED_TOKEN_RATE_PER_MINUTE = 6_000
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -333,7 +338,12 @@ def live_service(
     """The service on ``backend``, for every test of one module."""
     with (
         database_for(backend) as database_url,
-        serve(tmp_path_factory.mktemp(f"api-{backend}"), database_url, context_store_dir) as live,
+        serve(
+            tmp_path_factory.mktemp(f"api-{backend}"),
+            database_url,
+            context_store_dir,
+            token_rate_per_minute=SHARED_TOKEN_RATE_PER_MINUTE,
+        ) as live,
     ):
         yield live
 

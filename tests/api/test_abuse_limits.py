@@ -1,9 +1,10 @@
 """Rate limits on the token endpoint and on issuance, over real HTTP.
 
-``TOKEN_RATE_PER_MINUTE`` bounds token grants per client and failed client authentications
-per address (secret guessing); ``ISSUE_RATE_PER_MINUTE`` bounds issuance and status changes
-per client. A limit answers 429 ``RATE_LIMITED`` with ``Retry-After``; buckets hold ten
-seconds' worth, so a rate of 12 a minute allows bursts of two.
+``TOKEN_RATE_PER_MINUTE`` bounds token grants per client and failed authentications per
+address (client secrets here; every kind of token in test_token_checks.py);
+``ISSUE_RATE_PER_MINUTE`` bounds issuance and status changes per client. A limit answers
+429 ``RATE_LIMITED`` with ``Retry-After``; buckets hold ten seconds' worth, so a rate of 12
+a minute allows bursts of two.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from tests.api.builders import SAT_TYPES
 from tests.api.conftest import READ, Issuer, LiveService, assert_problem
 from vcservice.clock import FixedClock
-from vcservice.custody.secret_hash import hash_secret, verify_secret
+from vcservice.custody import KeyEncryptionKey, SecretDigester, SecretPurpose
 from vcservice.jose.jws import decode_compact
 from vcservice.keys import load_key_file
 from vcservice.model.records import Client, Scope
@@ -21,6 +21,7 @@ from vcservice.services.access import CLOCK_LEEWAY_SECONDS, TokenService
 
 pytestmark = pytest.mark.shared
 ORIGIN = "https://evil.example"
+DIGESTS = SecretDigester.from_kek(KeyEncryptionKey(bytes(range(32))))
 
 
 @pytest.fixture(scope="module")
@@ -132,18 +133,19 @@ def test_the_admin_token_is_compared_in_constant_time(
     compare_calls: list[tuple[bytes, bytes]],
 ) -> None:
     token = "a" * 43
-    assert access.check_admin_token(token, token)
-    assert not access.check_admin_token(token, token[:-1])
+    assert access.check_admin_token(token, token, digests=DIGESTS)
+    assert not access.check_admin_token(token, token[:-1], digests=DIGESTS)
     # Digests of equal length, whatever the lengths of the tokens.
     assert [(len(a), len(b)) for a, b in compare_calls] == [(32, 32), (32, 32)]
 
 
-def test_secrets_are_checked_through_the_kdf_in_constant_time(
+def test_secrets_are_checked_through_keyed_digests_in_constant_time(
     compare_calls: list[tuple[bytes, bytes]],
 ) -> None:
-    stored = hash_secret("correct horse")
-    assert verify_secret("correct horse", stored)
-    assert not verify_secret("correct hors", stored)
+    purpose = SecretPurpose.CLIENT_SECRET
+    stored = DIGESTS.digest("correct horse", purpose=purpose, owner="sat-1")
+    assert DIGESTS.check("correct horse", stored, purpose=purpose, owner="sat-1").matches
+    assert not DIGESTS.check("correct hors", stored, purpose=purpose, owner="sat-1").matches
     assert len(compare_calls) == 2
 
 

@@ -1,4 +1,5 @@
-"""`vcservice clients create`: a client for an authority, its secret printed once, kept hashed."""
+"""`vcservice clients create`: a client for an authority, its secret printed once, kept as a
+keyed digest that the service (another process, the same KEK) checks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pytest
 
 from vcservice.cli.main import main
 from vcservice.model.records import Scope
-from vcservice.services.access import authenticate_client
 from vcservice.services.container import build_services
 from vcservice.settings import Settings
 
@@ -44,10 +44,9 @@ def test_create_client_prints_a_working_secret_once(
 
     services = build_services(settings)
     try:
-        client = authenticate_client(
-            services.store.clients, created["clientId"], created["clientSecret"]
-        )
+        client = services.clients.authenticate(created["clientId"], created["clientSecret"])
         assert client.scopes == frozenset({Scope.ISSUE})
+        assert client.secret_hash.startswith("hmac-sha256$")
         assert created["clientSecret"] not in client.secret_hash
     finally:
         services.close()

@@ -111,6 +111,23 @@ def test_a_token_hash_is_replaced(store: SqlStore) -> None:
     assert excinfo.value.code == "NOT_FOUND"
 
 
+def test_a_token_hash_is_upgraded_only_from_what_it_was(store: SqlStore) -> None:
+    """The conditional write an upgrade makes: a rotation that came first is kept."""
+    legacy = _holder().token_hash
+    store.holders.add(_holder())
+    store.holders.add(_holder("other"))
+    store.holders.replace_token_hash("acme", "hmac-sha256$rotated")
+    upgraded = store.holders.upgrade_token_hash("acme", current=legacy, upgraded="hmac-sha256$old")
+    assert upgraded is False
+    assert store.holders.get("acme") == _holder(token_hash="hmac-sha256$rotated")
+    store.holders.replace_token_hash("acme", legacy)
+    upgraded = store.holders.upgrade_token_hash("acme", current=legacy, upgraded="hmac-sha256$old")
+    assert upgraded is True
+    assert store.holders.get("acme") == _holder(token_hash="hmac-sha256$old")
+    assert store.holders.get("other") == _holder("other")
+    assert store.holders.upgrade_token_hash("nobody", current=legacy, upgraded="x") is False
+
+
 def test_deleting_a_holder_removes_its_credentials_only(store: SqlStore) -> None:
     store.holders.add(_holder())
     store.holders.add(_holder("other"))

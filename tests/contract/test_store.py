@@ -107,6 +107,18 @@ def test_client_round_trip_list_and_delete(store: SqlStore, sat: str) -> None:
     assert store.clients.for_authority(sat) == [second]
 
 
+def test_a_secret_hash_is_upgraded_only_from_what_it_was(store: SqlStore, sat: str) -> None:
+    store.clients.add(client("client-1", sat))
+    store.clients.add(client("client-2", sat))
+    legacy = "$scrypt$hash-of-client-1"
+    assert store.clients.upgrade_secret_hash("client-1", current="stale", upgraded="x") is False
+    assert store.clients.get("client-1") == client("client-1", sat)
+    assert store.clients.upgrade_secret_hash("client-1", current=legacy, upgraded="hmac") is True
+    assert store.clients.get("client-1") == client("client-1", sat, secret_hash="hmac")
+    assert store.clients.get("client-2") == client("client-2", sat)
+    assert store.clients.upgrade_secret_hash("nobody", current=legacy, upgraded="x") is False
+
+
 def test_client_id_conflict_and_unknown_authority(store: SqlStore, sat: str) -> None:
     store.clients.add(client("client-1", sat))
     with pytest.raises(StorageError) as excinfo:

@@ -1,8 +1,16 @@
-"""Request dependencies: the services, and who is calling with which rights."""
+"""Request dependencies: the services, and who is calling with which rights.
+
+Every check of a presented secret — an access token, the admin token, a holder's token,
+a client's secret at the token endpoint — runs within the caller's address's budget of
+failed authentications (``TOKEN_RATE_PER_MINUTE``, one budget for all kinds): an address
+that has spent it is refused (429 RATE_LIMITED) before any work, even with the right
+secret, and each failure spends one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -12,8 +20,10 @@ from vcservice.api.rate_limit import RateLimiter
 from vcservice.audit.context import ADMIN, current_request
 from vcservice.errors import VcError
 from vcservice.model.records import Authority, Holder, Scope
-from vcservice.services.access import AccessGrant, check_admin_token
+from vcservice.services.access import INVALID_CLIENT, INVALID_TOKEN, AccessGrant
 from vcservice.services.container import Services
+
+AUTHENTICATION_FAILURES = frozenset({INVALID_TOKEN, INVALID_CLIENT})
 
 
 def get_services(request: Request) -> Services:
@@ -47,11 +57,15 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
     """A dependency admitting clients whose token carries ``scope``."""
 
     def caller(request: Request, services: ServicesDep) -> Caller:
-        grant = services.tokens.verify(bearer_token(request))
-        if not services.clients.exists(grant.client_id):
-            raise VcError(
-                "the client of this token was removed", code="INVALID_TOKEN", field="Authorization"
-            )
+        token = bearer_token(request)
+        with authentication(request):
+            grant = services.tokens.verify(token)
+            if not services.clients.exists(grant.client_id):
+                raise VcError(
+                    "the client of this token was removed",
+                    code=INVALID_TOKEN,
+                    field="Authorization",
+                )
         grant.authorize(authority=grant.authority, scope=scope)
         _identify(grant.client_id)
         return Caller(grant=grant, authority=services.authorities.get(grant.authority))
@@ -61,9 +75,30 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
 
 def require_admin(request: Request, services: ServicesDep) -> None:
     """Admit only the holder of the admin token."""
-    if not check_admin_token(services.admin_token, bearer_token(request)):
-        raise VcError("the admin token is not valid", code="INVALID_TOKEN", field="Authorization")
+    token = bearer_token(request)
+    with authentication(request):
+        if not services.is_admin_token(token):
+            raise VcError("the admin token is not valid", code=INVALID_TOKEN, field="Authorization")
     _identify(ADMIN)
+
+
+@contextmanager
+def authentication(request: Request) -> Iterator[None]:
+    """Check a presented secret within the address's budget of failed authentications.
+
+    The budget is looked at before the check (RATE_LIMITED when it is spent, whatever was
+    presented) and spent by a check that fails with INVALID_TOKEN or INVALID_CLIENT.
+    """
+    failures = rate_limiter(request, "auth_failure_limiter")
+    address = "address:" + client_address(request)
+    if failures is not None:
+        failures.check(address)
+    try:
+        yield
+    except VcError as error:
+        if failures is not None and error.code in AUTHENTICATION_FAILURES:
+            failures.take(address)
+        raise
 
 
 def _identify(actor: str) -> None:
@@ -98,18 +133,19 @@ def admit_verification(request: Request, services: ServicesDep) -> str:
 def charge_verifications(request: Request, caller: str, count: int) -> None:
     """Charge an admitted ``caller`` ``count`` verifications beyond its request's one (a
     batch's further credentials): never refused, they may overdraw the caller's rate."""
-    limiter = _limiter(request, "verify_limiter")
+    limiter = rate_limiter(request, "verify_limiter")
     if limiter is not None:
         limiter.charge(caller, count)
 
 
 def _take(request: Request, caller: str, limiter_name: str = "verify_limiter") -> None:
-    limiter = _limiter(request, limiter_name)
+    limiter = rate_limiter(request, limiter_name)
     if limiter is not None:
         limiter.take(caller)
 
 
-def _limiter(request: Request, name: str) -> RateLimiter | None:
+def rate_limiter(request: Request, name: str) -> RateLimiter | None:
+    """The app's limiter called ``name`` (``rate_limit.install_rate_limits``); None when off."""
     limiter: RateLimiter | None = getattr(request.app.state, name, None)
     return limiter
 
@@ -142,7 +178,9 @@ RateLimitedCaller = Annotated[str, Depends(limit_rate)]  # the key of an admitte
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:
     """The holder whose access token the request carries."""
-    return services.holders.authenticate(bearer_token(request))
+    token = bearer_token(request)
+    with authentication(request):
+        return services.holders.authenticate(token)
 
 
 CurrentHolder = Annotated[Holder, Depends(require_holder)]

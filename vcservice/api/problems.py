@@ -57,8 +57,8 @@ PROBLEM_STATUSES: Mapping[int, str] = {
     413: "The body exceeds MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
     415: "The body is not of the media type this takes (UNSUPPORTED_MEDIA_TYPE)",
     422: "The request is understood but its data is invalid; `field` names the member",
-    429: "Too many requests from this caller (RATE_LIMITED, with Retry-After) or too many "
-    "open challenges or exchanges",
+    429: "Too many requests, or failed authentications, from this caller (RATE_LIMITED, with "
+    "Retry-After) or too many open challenges or exchanges",
     503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED, "
     "KEY_STORE_UNAVAILABLE, KEY_STORE_LOGIN_FAILED, KEY_NOT_IN_KEY_STORE; NOT_READY at /readyz)",
 }

@@ -91,8 +91,8 @@ def install_rate_limits(state: Any, settings: Settings) -> None:
     """Put the token and issuance limiters on the app's ``state`` (None where the rate is 0).
 
     ``token_limiter`` counts token requests per client, ``auth_failure_limiter`` failed
-    client authentications per address (secret guessing), ``issue_limiter`` issuance and
-    status changes per client.
+    authentications per address (any token or secret guessed: ``deps.authentication``),
+    ``issue_limiter`` issuance and status changes per client.
     """
     state.token_limiter = _limiter(settings.token_rate_per_minute)
     state.auth_failure_limiter = _limiter(settings.token_rate_per_minute)

@@ -3,6 +3,10 @@
 A wrapped secret is ``version (1 byte) ‖ nonce (12 bytes) ‖ ciphertext ‖ tag``. The
 associated data binds it to the key it belongs to (authority, key id, key type), so a blob
 copied onto another key record fails to decrypt instead of silently signing as that key.
+
+Other keys that every process of a deployment must share are derived from the KEK
+(HKDF-SHA256, an ``info`` label per purpose): as secret and as common as the KEK itself,
+and stored nowhere.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vcservice.custody.secret_files import create_secret_file
 from vcservice.errors import KeyFormatError, ParsingError
@@ -35,11 +41,12 @@ _KEK_SIZE = 32
 class KeyEncryptionKey:
     """A 256-bit AES-GCM key that wraps and unwraps secret key bytes; never shown in reprs."""
 
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "_key")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != _KEK_SIZE:
             raise KeyFormatError(f"the key-encryption key must be {_KEK_SIZE} bytes")
+        self._key = key
         self._aead = AESGCM(key)
 
     @classmethod
@@ -109,6 +116,14 @@ class KeyEncryptionKey:
                 "was altered or belongs to another key record",
                 code=KEY_DECRYPTION_FAILED,
             ) from None
+
+    def derive_key(self, label: bytes, size: int = 32) -> bytes:
+        """A key of ``size`` bytes for the purpose ``label`` names (HKDF-SHA256 ``info``).
+
+        Distinct labels give independent keys, none of which reveals the KEK or unwraps
+        anything it wrapped.
+        """
+        return HKDF(algorithm=hashes.SHA256(), length=size, salt=None, info=label).derive(self._key)
 
     def __repr__(self) -> str:
         return "KeyEncryptionKey(<redacted>)"

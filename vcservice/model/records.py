@@ -66,7 +66,7 @@ class StoredKey:
 
 @dataclass(frozen=True, slots=True)
 class Client:
-    """An OAuth2 client of one authority; only a slow hash of its secret is kept."""
+    """An OAuth2 client of one authority; only a keyed digest of its secret is kept."""
 
     client_id: str
     authority: str

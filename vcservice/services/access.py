@@ -1,7 +1,8 @@
 """Access control: OAuth2 clients, JWT access tokens and the admin token.
 
-Clients use the client-credentials grant (RFC 6749 §4.4): only a scrypt hash of their
-secret is stored. The token endpoint issues short-lived JWT access tokens (RFC 9068,
+Clients use the client-credentials grant (RFC 6749 §4.4): only a keyed digest of their
+secret is stored (``custody.secret_digest``), and the admin token is compared through
+keyed digests too. The token endpoint issues short-lived JWT access tokens (RFC 9068,
 ``typ: at+jwt``) signed with the service's own token key, which is unrelated to the
 authorities' credential-signing keys. Error codes (``VcError.code``):
 
@@ -13,9 +14,7 @@ authorities' credential-signing keys. Error codes (``VcError.code``):
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Set
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from vcservice.clock import Clock
-from vcservice.custody import ensure_secret_file, hash_secret, verify_secret
+from vcservice.custody import SecretDigester, SecretPurpose, ensure_secret_file
 from vcservice.errors import KeyFormatError, ParsingError, ProofError, VcError
 from vcservice.jose.jws import decode_compact, sign_compact
 from vcservice.keys import KeyFile, KeyPair, KeyPairSigner, KeyType, PublicKey, load_key_file
@@ -52,12 +51,6 @@ def generate_client_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    # Hashed once, then verified against for unknown client ids so they cost the same.
-    return hash_secret(generate_client_secret())
-
-
 def parse_scope(value: str) -> frozenset[Scope]:
     """Parse a space-separated ``scope`` value (RFC 6749 §3.3); INVALID_SCOPE if unknown."""
     try:
@@ -69,7 +62,9 @@ def parse_scope(value: str) -> frozenset[Scope]:
         ) from None
 
 
-def new_client(*, authority: str, scopes: Set[Scope], clock: Clock) -> tuple[Client, str]:
+def new_client(
+    *, authority: str, scopes: Set[Scope], clock: Clock, digests: SecretDigester
+) -> tuple[Client, str]:
     """A new client of ``authority`` and its secret, which the client record does not keep.
 
     The caller checks that the authority exists and stores the client.
@@ -77,25 +72,37 @@ def new_client(*, authority: str, scopes: Set[Scope], clock: Clock) -> tuple[Cli
     if not scopes:
         raise VcError("a client needs at least one scope", code=INVALID_SCOPE, field="scopes")
     secret = generate_client_secret()
+    client_id = f"{authority}-{secrets.token_hex(8)}"
     client = Client(
-        client_id=f"{authority}-{secrets.token_hex(8)}",
+        client_id=client_id,
         authority=authority,
-        secret_hash=hash_secret(secret),
+        secret_hash=digests.digest(secret, purpose=SecretPurpose.CLIENT_SECRET, owner=client_id),
         scopes=frozenset(scopes),
         created_at=clock.now(),
     )
     return client, secret
 
 
-def authenticate_client(clients: ClientRepository, client_id: str, secret: str) -> Client:
+def authenticate_client(
+    clients: ClientRepository, client_id: str, secret: str, *, digests: SecretDigester
+) -> Client:
     """The client whose id and secret these are, or INVALID_CLIENT.
 
-    Takes the same time whether or not the client exists.
+    One look-up and one keyed digest, whether or not the client exists. A secret stored
+    as a scrypt hash (before keyed digests) is checked against it once and its digest
+    stored instead.
     """
     client = clients.get(client_id)
-    matches = verify_secret(secret, client.secret_hash if client else _dummy_hash())
-    if client is None or not matches:
+    check = digests.check(
+        secret,
+        client.secret_hash if client is not None else None,
+        purpose=SecretPurpose.CLIENT_SECRET,
+        owner=client_id,
+    )
+    if client is None or not check.matches:
         raise VcError("client authentication failed", code=INVALID_CLIENT)
+    if check.upgrade is not None:
+        clients.upgrade_secret_hash(client_id, current=client.secret_hash, upgraded=check.upgrade)
     return client
 
 
@@ -269,12 +276,9 @@ def load_or_create_admin_token(data_dir: Path) -> str:
     return token
 
 
-def check_admin_token(expected: str, presented: str | None) -> bool:
+def check_admin_token(expected: str, presented: str | None, *, digests: SecretDigester) -> bool:
     """Whether ``presented`` is the admin token, in time independent of both values."""
     if not expected or presented is None:
         return False
-    # Comparing digests hides the length as well as the content.
-    return hmac.compare_digest(
-        hashlib.sha256(expected.encode("utf-8")).digest(),
-        hashlib.sha256(presented.encode("utf-8")).digest(),
-    )
+    # Comparing keyed digests hides the length as well as the content.
+    return digests.equal(presented, expected, purpose=SecretPurpose.ADMIN_TOKEN)

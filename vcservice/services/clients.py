@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Set
 
 from vcservice.clock import Clock
+from vcservice.custody import SecretDigester
 from vcservice.errors import StorageError
 from vcservice.model.records import AuditAction, Client, Scope
 from vcservice.services.access import authenticate_client, new_client
@@ -17,19 +18,27 @@ from vcservice.storage.repository import ClientRepository
 
 
 class ClientService:
-    """The clients that act for authorities; only slow hashes of their secrets are kept."""
+    """The clients that act for authorities; only keyed digests of their secrets are kept."""
 
     def __init__(
-        self, *, clients: ClientRepository, authorities: AuthorityService, clock: Clock
+        self,
+        *,
+        clients: ClientRepository,
+        authorities: AuthorityService,
+        digests: SecretDigester,
+        clock: Clock,
     ) -> None:
         self._clients = clients
         self._authorities = authorities
+        self._digests = digests
         self._clock = clock
 
     def create(self, authority: str, scopes: Set[Scope]) -> tuple[Client, str]:
         """A new client of ``authority`` and its secret, which is not kept anywhere (audited)."""
         self._authorities.get(authority)
-        client, secret = new_client(authority=authority, scopes=scopes, clock=self._clock)
+        client, secret = new_client(
+            authority=authority, scopes=scopes, clock=self._clock, digests=self._digests
+        )
         self._clients.add(
             client,
             audit=audit_event(
@@ -67,7 +76,7 @@ class ClientService:
 
     def authenticate(self, client_id: str, secret: str) -> Client:
         """The client, if ``secret`` is its secret (INVALID_CLIENT otherwise)."""
-        return authenticate_client(self._clients, client_id, secret)
+        return authenticate_client(self._clients, client_id, secret, digests=self._digests)
 
     def exists(self, client_id: str) -> bool:
         """Whether the client is still registered."""

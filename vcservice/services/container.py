@@ -11,10 +11,12 @@ from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.clock import Clock, SystemClock
 from vcservice.custody.encryption import KeyEncryptionKey
 from vcservice.custody.keystore import KeyStore, SoftwareKeyStore
+from vcservice.custody.secret_digest import SecretDigester
 from vcservice.errors import VcError
 from vcservice.net.guarded_client import FetchPolicy
 from vcservice.services.access import (
     TokenService,
+    check_admin_token,
     load_or_create_admin_token,
     load_or_create_token_key,
 )
@@ -57,8 +59,13 @@ class Services:
     holders: HolderService
     keystore: KeyStore
     audit: AuditTrail
+    digests: SecretDigester
     admin_token: str = field(repr=False)
     observer: Observer = NO_OBSERVER
+
+    def is_admin_token(self, presented: str) -> bool:
+        """Whether ``presented`` is this process's admin token."""
+        return check_admin_token(self.admin_token, presented, digests=self.digests)
 
     def readiness(self) -> dict[str, str]:
         """``database`` and ``keyStore``: ``ok``, or why each cannot be used now."""
@@ -102,6 +109,7 @@ def build_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_database_url)
     kek = _key_encryption_key(settings)
+    digests = SecretDigester.from_kek(kek)
     keystore = _key_store(settings, store, kek, clock)
     authorities = AuthorityService(
         store=store, keystore=keystore, public_url=settings.public_url, clock=clock
@@ -160,7 +168,12 @@ def build_services(
     )
     verifier = VerifierService(core=core, store=store, clock=clock, trust=trust, observer=observer)
     holders = HolderService(
-        core=core, store=store, kek=kek, clock=clock, public_url=settings.public_url
+        core=core,
+        store=store,
+        kek=kek,
+        digests=digests,
+        clock=clock,
+        public_url=settings.public_url,
     )
     return Services(
         settings=settings,
@@ -177,7 +190,9 @@ def build_services(
             observer=observer,
         ),
         statuses=statuses,
-        clients=ClientService(clients=store.clients, authorities=authorities, clock=clock),
+        clients=ClientService(
+            clients=store.clients, authorities=authorities, digests=digests, clock=clock
+        ),
         tokens=tokens,
         trust=trust,
         verifier=verifier,
@@ -191,6 +206,7 @@ def build_services(
         holders=holders,
         keystore=keystore,
         audit=AuditTrail(store.audit),
+        digests=digests,
         admin_token=load_or_create_admin_token(settings.data_dir),
         observer=observer,
     )

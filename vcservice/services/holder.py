@@ -5,7 +5,7 @@ Each holder has one Ed25519 key and a DID for it: that key's ``did:key``, or a
 by the service, one Multikey verification method whose fragment is the key's
 multibase). The secret is wrapped with the key-encryption key and kept in the holder's
 own row (the ``keys`` table belongs to authorities). A holder acts with a bearer token,
-``<name>.<secret>``, shown once at creation or rotation and stored as a slow hash.
+``<name>.<secret>``, shown once at creation or rotation and stored as its keyed digest.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 
 from vcservice.clock import Clock
 from vcservice.custody.encryption import KeyEncryptionKey
-from vcservice.custody.secret_hash import hash_secret, verify_secret
+from vcservice.custody.secret_digest import SecretDigester, SecretPurpose
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
 from vcservice.errors import StorageError, VcError
@@ -48,16 +48,22 @@ class HolderService:
     """Holders, the credentials they accepted, and the presentations they sign."""
 
     def __init__(
-        self, *, core: Core, store: Store, kek: KeyEncryptionKey, clock: Clock, public_url: str
+        self,
+        *,
+        core: Core,
+        store: Store,
+        kek: KeyEncryptionKey,
+        digests: SecretDigester,
+        clock: Clock,
+        public_url: str,
     ) -> None:
         self._core = core
         self._public_url = public_url
         self._holders = store.holders
         self._held = store.held_credentials
         self._kek = kek
+        self._digests = digests
         self._clock = clock
-        # Verified against when a token names no holder, so that costs the same slow hash.
-        self._unknown_holder_hash = hash_secret(secrets.token_urlsafe(32))
 
     # ------------------------------------------------------------ holders
 
@@ -91,7 +97,7 @@ class HolderService:
             encrypted_secret=self._kek.encrypt(
                 secret, authority=_owner(name), key_id=_KEY_ID, key_type=KeyType.ED25519.value
             ),
-            token_hash=hash_secret(token),
+            token_hash=self._token_digest(name, token),
             created_at=self._clock.now(),
         )
         self._holders.add(holder)
@@ -112,7 +118,7 @@ class HolderService:
         """A new access token for the holder (shown once); the old one stops working now."""
         holder = self.get(name)
         token = _new_token(name)
-        token_hash = hash_secret(token)
+        token_hash = self._token_digest(name, token)
         self._holders.replace_token_hash(name, token_hash)
         return dataclasses.replace(holder, token_hash=token_hash), token
 
@@ -128,19 +134,30 @@ class HolderService:
     def authenticate(self, token: str) -> Holder:
         """The holder whose access token this is (INVALID_TOKEN otherwise).
 
-        Takes one slow hash verification whether or not the token names a holder, so the
-        answer's timing does not tell which holder names exist.
+        One look-up by name and one keyed digest, whether or not the name is a holder's. A
+        token stored as a scrypt hash (before keyed digests) is checked against it once and
+        its digest stored instead, unless the token was rotated meanwhile.
         """
         name, dot, _ = token.partition(".")
         holder = self._holders.get(name) if dot and _NAME.fullmatch(name) else None
-        matches = verify_secret(
-            token, self._unknown_holder_hash if holder is None else holder.token_hash
+        check = self._digests.check(
+            token,
+            holder.token_hash if holder is not None else None,
+            purpose=SecretPurpose.HOLDER_TOKEN,
+            owner=name,
         )
-        if holder is None or not matches:
+        if holder is None or not check.matches:
             raise VcError(
                 "the holder token is not valid", code="INVALID_TOKEN", field="Authorization"
             )
+        if check.upgrade is not None:
+            self._holders.upgrade_token_hash(
+                name, current=holder.token_hash, upgraded=check.upgrade
+            )
         return holder
+
+    def _token_digest(self, name: str, token: str) -> str:
+        return self._digests.digest(token, purpose=SecretPurpose.HOLDER_TOKEN, owner=name)
 
     # ------------------------------------------------------------ DID documents
 

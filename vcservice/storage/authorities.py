@@ -116,3 +116,10 @@ class SqlClientRepository(SqlRepository):
             if removed and audit is not None:
                 append_entry(connection, audit)
         return removed
+
+    def upgrade_secret_hash(self, client_id: str, *, current: str, upgraded: str) -> bool:
+        """Store ``upgraded`` as the client's secret hash if it still is ``current``."""
+        row = clients.c.client_id == client_id
+        return self._replace_if_unchanged(
+            clients, row, "secret_hash", current=current, new=upgraded
+        )

@@ -11,7 +11,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, RowMapping, Select, Table, Update, exists, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    Select,
+    Table,
+    Update,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -93,6 +104,20 @@ class SqlRepository:
                 raise not_found(missing)
             if then is not None:
                 connection.execute(then)
+
+    def _replace_if_unchanged(
+        self, table: Table, row: ColumnElement[bool], column: str, *, current: str, new: str
+    ) -> bool:
+        """Set ``column`` of the ``row`` to ``new`` if it still holds ``current`` (one
+        conditional UPDATE, so a concurrent change wins); whether it was set."""
+        statement = (
+            update(table)
+            .where(row, table.c[column] == current)
+            .values({column: new})
+            .execution_options(preserve_rowcount=True)
+        )
+        with self._db.write() as connection:
+            return bool(connection.execute(statement).rowcount == 1)
 
     def _add_for_authority(
         self,

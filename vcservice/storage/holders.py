@@ -45,6 +45,11 @@ class SqlHolderRepository(SqlRepository):
         statement = update(holders).where(holders.c.name == name).values(token_hash=token_hash)
         self._update_or_not_found(statement, f"no holder named {name!r}")
 
+    def upgrade_token_hash(self, name: str, *, current: str, upgraded: str) -> bool:
+        """Store ``upgraded`` as the holder's token hash if it still is ``current``."""
+        row = holders.c.name == name
+        return self._replace_if_unchanged(holders, row, "token_hash", current=current, new=upgraded)
+
     def delete(self, name: str, *, retired_at: datetime) -> bool:
         """Remove the holder and every credential it holds; False if there was none.
 

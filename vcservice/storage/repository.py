@@ -129,6 +129,11 @@ class ClientRepository(Protocol):
         """Remove a client; False if there was none (and nothing is audited)."""
         ...
 
+    def upgrade_secret_hash(self, client_id: str, *, current: str, upgraded: str) -> bool:
+        """Store ``upgraded`` as the client's secret hash if it still is ``current``;
+        whether it was stored."""
+        ...
+
 
 class CredentialRepository(Protocol):
     """The registry of every issued credential."""
@@ -299,6 +304,11 @@ class HolderRepository(Protocol):
 
     def replace_token_hash(self, name: str, token_hash: str) -> None:
         """Make ``token_hash`` the holder's only token hash (NOT_FOUND if no such holder)."""
+        ...
+
+    def upgrade_token_hash(self, name: str, *, current: str, upgraded: str) -> bool:
+        """Store ``upgraded`` as the holder's token hash if it still is ``current`` (no
+        rotation came between); whether it was stored."""
         ...
 
     def delete(self, name: str, *, retired_at: datetime) -> bool:

@@ -56,3 +56,10 @@ class MemoryClientRepository:
 
     def delete(self, client_id: str) -> bool:
         return self.clients.pop(client_id, None) is not None
+
+    def upgrade_secret_hash(self, client_id: str, *, current: str, upgraded: str) -> bool:
+        client = self.clients.get(client_id)
+        if client is None or client.secret_hash != current:
+            return False
+        self.clients[client_id] = dataclasses.replace(client, secret_hash=upgraded)
+        return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import stat
 from pathlib import Path
@@ -101,6 +103,18 @@ def test_blob_cannot_move_to_another_key(swapped: dict[str, str]) -> None:
 def test_repr_hides_the_key() -> None:
     assert repr(KEK) == "KeyEncryptionKey(<redacted>)"
     assert not hasattr(KEK, "__dict__")
+
+
+def test_derived_keys_are_hkdf_sha256_of_the_kek_under_their_label() -> None:
+    # RFC 5869 with no salt (a hash-length block of zeros), written out: extract, expand.
+    extracted = hmac.digest(bytes(32), KEK_BYTES, hashlib.sha256)
+    expected = hmac.digest(extracted, b"a purpose\x01", hashlib.sha256)
+
+    assert KEK.derive_key(b"a purpose") == expected
+    assert KeyEncryptionKey(KEK_BYTES).derive_key(b"a purpose") == expected  # any process
+    assert KEK.derive_key(b"another purpose") != expected
+    assert KeyEncryptionKey(bytes(range(1, 33))).derive_key(b"a purpose") != expected
+    assert KEK_BYTES not in (expected, KEK.derive_key(b"a purpose", 64))
 
 
 def test_kek_must_be_32_bytes() -> None:

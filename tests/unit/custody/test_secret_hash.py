@@ -1,4 +1,4 @@
-"""Client-secret hashes: scrypt with per-secret salt, self-describing, fail closed."""
+"""Stored scrypt hashes (from before keyed digests) are read: self-describing, fail closed."""
 
 from __future__ import annotations
 
@@ -6,19 +6,11 @@ import time
 
 import pytest
 
-from vcservice.custody import hash_secret, verify_secret
+from tests.legacy_hashes import scrypt_hash
+from vcservice.custody.secret_hash import verify_secret
 
 SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"
-HASH = hash_secret(SECRET)
-
-
-def test_format_names_the_parameters() -> None:
-    name, n, r, p, salt, digest = HASH.split("$")
-
-    assert (name, n, r, p) == ("scrypt", "16384", "8", "1")
-    assert len(salt) == 22  # 16 bytes
-    assert len(digest) == 43  # 32 bytes
-    assert SECRET not in HASH
+HASH = scrypt_hash(SECRET)
 
 
 def test_right_and_wrong_secret() -> None:
@@ -27,12 +19,8 @@ def test_right_and_wrong_secret() -> None:
     assert not verify_secret("", HASH)
 
 
-def test_salts_differ() -> None:
-    assert hash_secret(SECRET) != HASH
-
-
 def test_non_ascii_secret() -> None:
-    assert verify_secret("contraseña-ñ", hash_secret("contraseña-ñ"))
+    assert verify_secret("contraseña-ñ", scrypt_hash("contraseña-ñ"))
 
 
 def _replace(index: int, value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import stat
 from datetime import UTC, datetime, timedelta
@@ -10,14 +11,14 @@ from typing import Any
 
 import pytest
 
+from tests.legacy_hashes import scrypt_hash
 from tests.unit.custody.memory import MemoryClientRepository
 from vcservice.clock import FixedClock
-from vcservice.custody import verify_secret
+from vcservice.custody import KeyEncryptionKey, SecretDigester
 from vcservice.errors import KeyFormatError, VcError
 from vcservice.jose.jws import decode_compact, sign_compact
 from vcservice.keys import KeyPair, KeyPairSigner, KeyType, PublicKey, base64url_encode
 from vcservice.model.records import Client, Scope
-from vcservice.services import access
 from vcservice.services.access import (
     AccessGrant,
     TokenService,
@@ -36,6 +37,7 @@ ISSUER = "https://vc.example"
 AUDIENCE = "https://vc.example/api"
 TOKEN_KEY = KeyPair.from_secret(KeyType.ED25519, bytes(range(1, 33)))
 ALL_SCOPES = frozenset(Scope)
+DIGESTS = SecretDigester.from_kek(KeyEncryptionKey(bytes(range(32))))
 CLIENT = Client(
     client_id="sat-0123456789abcdef",
     authority="sat",
@@ -59,7 +61,7 @@ def assert_code(caught: pytest.ExceptionInfo[VcError], code: str) -> None:
 def test_create_and_authenticate_client() -> None:
     clients = MemoryClientRepository()
 
-    client, secret = new_client(authority="sat", scopes={Scope.ISSUE, Scope.READ}, clock=CLOCK)
+    client, secret = _new_client(scopes={Scope.ISSUE, Scope.READ})
     clients.add(client)
 
     assert client.authority == "sat"
@@ -68,14 +70,18 @@ def test_create_and_authenticate_client() -> None:
     assert client.created_at == NOW
     assert len(secret) >= 43
     assert secret not in client.secret_hash
-    assert client.secret_hash.startswith("scrypt$")
+    assert client.secret_hash.startswith("hmac-sha256$")
     assert clients.get(client.client_id) == client
-    assert authenticate_client(clients, client.client_id, secret) == client
+    assert authenticate_client(clients, client.client_id, secret, digests=DIGESTS) == client
+
+
+def _new_client(scopes: set[Scope]) -> tuple[Client, str]:
+    return new_client(authority="sat", scopes=scopes, clock=CLOCK, digests=DIGESTS)
 
 
 def test_each_client_gets_its_own_id_and_secret() -> None:
-    first = new_client(authority="sat", scopes={Scope.READ}, clock=CLOCK)
-    second = new_client(authority="sat", scopes={Scope.READ}, clock=CLOCK)
+    first = _new_client({Scope.READ})
+    second = _new_client({Scope.READ})
 
     assert first[0].client_id != second[0].client_id
     assert first[1] != second[1]
@@ -83,37 +89,56 @@ def test_each_client_gets_its_own_id_and_secret() -> None:
 
 def test_client_needs_a_scope() -> None:
     with pytest.raises(VcError) as caught:
-        new_client(authority="sat", scopes=set(), clock=CLOCK)
+        _new_client(set())
 
     assert_code(caught, "INVALID_SCOPE")
 
 
 def test_wrong_secret_is_invalid_client() -> None:
     clients = MemoryClientRepository()
-    client, secret = new_client(authority="sat", scopes={Scope.READ}, clock=CLOCK)
+    client, secret = _new_client({Scope.READ})
     clients.add(client)
 
     with pytest.raises(VcError) as caught:
-        authenticate_client(clients, client.client_id, secret[:-1])
+        authenticate_client(clients, client.client_id, secret[:-1], digests=DIGESTS)
 
     assert_code(caught, "INVALID_CLIENT")
 
 
-def test_unknown_client_is_invalid_client_after_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    verified: list[str] = []
-
-    def spy(secret: str, encoded: str) -> bool:
-        verified.append(encoded)
-        return verify_secret(secret, encoded)
-
-    monkeypatch.setattr(access, "verify_secret", spy)
+def test_a_secret_is_bound_to_its_client() -> None:
+    """A digest copied onto another client's record does not open that client."""
+    clients = MemoryClientRepository()
+    (mine, secret), (other, _) = _new_client({Scope.READ}), _new_client({Scope.ISSUE})
+    clients.add(mine)
+    clients.add(dataclasses.replace(other, secret_hash=mine.secret_hash))
 
     with pytest.raises(VcError) as caught:
-        authenticate_client(MemoryClientRepository(), "nobody", "guess")
+        authenticate_client(clients, other.client_id, secret, digests=DIGESTS)
 
     assert_code(caught, "INVALID_CLIENT")
-    assert len(verified) == 1 and verified[0].startswith("scrypt$16384$8$1$")
+
+
+def test_unknown_client_is_invalid_client() -> None:
+    with pytest.raises(VcError) as caught:
+        authenticate_client(MemoryClientRepository(), "nobody", "guess", digests=DIGESTS)
+
+    assert_code(caught, "INVALID_CLIENT")
     assert str(caught.value) == "INVALID_CLIENT: client authentication failed"
+
+
+def test_a_legacy_scrypt_secret_works_and_is_upgraded() -> None:
+    clients = MemoryClientRepository()
+    client, secret = _new_client({Scope.READ})
+    legacy = dataclasses.replace(client, secret_hash=scrypt_hash(secret))
+    clients.add(legacy)
+
+    with pytest.raises(VcError):
+        authenticate_client(clients, client.client_id, "wrong", digests=DIGESTS)
+    assert clients.clients[client.client_id] == legacy  # a wrong secret upgrades nothing
+
+    assert authenticate_client(clients, client.client_id, secret, digests=DIGESTS) == legacy
+    assert clients.clients[client.client_id] == client  # the digest new clients get
+    assert authenticate_client(clients, client.client_id, secret, digests=DIGESTS) == client
 
 
 def test_parse_scope() -> None:
@@ -385,10 +410,7 @@ def test_admin_token_that_is_too_short_is_refused(tmp_path: Path) -> None:
 def test_check_admin_token() -> None:
     expected = "A" * 43
 
-    assert check_admin_token(expected, expected)
-    assert not check_admin_token(expected, "A" * 42)
-    assert not check_admin_token(expected, "B" * 43)
-    assert not check_admin_token(expected, None)
-    assert not check_admin_token(expected, "")
-    assert not check_admin_token(expected, "ñ" * 43)  # non-ASCII must not raise
-    assert not check_admin_token("", "")
+    assert check_admin_token(expected, expected, digests=DIGESTS)
+    for presented in ("A" * 42, "B" * 43, None, "", "ñ" * 43):  # non-ASCII must not raise
+        assert not check_admin_token(expected, presented, digests=DIGESTS)
+    assert not check_admin_token("", "", digests=DIGESTS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +12,9 @@ from typing import Any, cast
 import pytest
 
 from tests.factories import NOW, certificate, key_file
+from tests.legacy_hashes import scrypt_hash
 from vcservice.clock import FixedClock
-from vcservice.custody import KeyEncryptionKey, verify_secret
+from vcservice.custody import KeyEncryptionKey, SecretDigester
 from vcservice.dids.document import DidDocument
 from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType, PublicKey
@@ -49,6 +51,13 @@ class MemoryHolders:
             raise StorageError(f"no holder {name}", code="NOT_FOUND")
         self.holders[name] = dataclasses.replace(self.holders[name], token_hash=token_hash)
 
+    def upgrade_token_hash(self, name: str, *, current: str, upgraded: str) -> bool:
+        holder = self.holders.get(name)
+        if holder is None or holder.token_hash != current:
+            return False
+        self.holders[name] = dataclasses.replace(holder, token_hash=upgraded)
+        return True
+
     def delete(self, name: str, *, retired_at: datetime) -> bool:
         return self.holders.pop(name, None) is not None
 
@@ -80,11 +89,13 @@ class MemoryStore:
     held_credentials: MemoryHeld = dataclasses.field(default_factory=MemoryHeld)
 
 
-def _service(core: Core | None = None) -> HolderService:
+def _service(core: Core | None = None, store: MemoryStore | None = None) -> HolderService:
+    kek = KeyEncryptionKey(bytes(range(32)))
     return HolderService(
         core=cast(Core, core),
-        store=cast(Store, MemoryStore()),
-        kek=KeyEncryptionKey(bytes(range(32))),
+        store=cast(Store, store or MemoryStore()),
+        kek=kek,
+        digests=SecretDigester.from_kek(kek),
         public_url=PUBLIC_URL,
         clock=FixedClock(NOW),
     )
@@ -97,16 +108,17 @@ def service() -> HolderService:
 
 
 @pytest.fixture
-def hash_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The stored hashes ``HolderService`` verifies tokens against, in order."""
-    checked: list[str] = []
+def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+    """The passwords of every ``hashlib.scrypt`` call, in order."""
+    calls: list[bytes] = []
+    real = hashlib.scrypt
 
-    def counting(secret: str, encoded: str) -> bool:
-        checked.append(encoded)
-        return verify_secret(secret, encoded)
+    def counting(password: bytes, **options: Any) -> bytes:
+        calls.append(password)
+        return real(password, **options)
 
-    monkeypatch.setattr("vcservice.services.holder.verify_secret", counting)
-    yield checked
+    monkeypatch.setattr(hashlib, "scrypt", counting)
+    yield calls
 
 
 def _code(caught: pytest.ExceptionInfo[VcError]) -> tuple[str, str | None]:
@@ -203,26 +215,66 @@ def test_rotating_the_token_retires_the_old_one(service: HolderService) -> None:
 
 
 @pytest.mark.parametrize(
-    "token", ["nobody.secret", "no-dot-at-all", "Bad Name.secret", ".secret", "acme"]
+    "token",
+    ["nobody.secret", "no-dot-at-all", "Bad Name.secret", ".secret", "acme", "acme.wrong-secret"],
 )
-def test_an_unknown_holder_costs_one_slow_hash_too(
-    service: HolderService, hash_checks: list[str], token: str
+def test_a_wrong_token_takes_no_slow_hash(
+    service: HolderService, scrypt_calls: list[bytes], token: str
 ) -> None:
-    holder, _ = service.create("acme")
+    holder, right = service.create("acme")
+    assert holder.token_hash.startswith("hmac-sha256$")
+    assert right not in holder.token_hash
     with pytest.raises(VcError) as caught:
         service.authenticate(token)
     assert _code(caught) == ("INVALID_TOKEN", "Authorization")
-    assert len(hash_checks) == 1
-    assert hash_checks[0] != holder.token_hash
-    assert hash_checks[0].split("$")[:4] == holder.token_hash.split("$")[:4]  # same work factors
-    assert len(hash_checks[0]) == len(holder.token_hash)
+    assert service.authenticate(right) == holder
+    assert scrypt_calls == []
+
+
+def test_a_token_stored_as_scrypt_works_once_slowly_then_as_a_digest(
+    scrypt_calls: list[bytes],
+) -> None:
+    store = MemoryStore()
+    service = _service(store=store)
+    holder, token = service.create("acme")
+    store.holders.replace_token_hash("acme", scrypt_hash(token))  # as an older version kept it
+    scrypt_calls.clear()
 
     with pytest.raises(VcError):
         service.authenticate("acme.wrong-secret")
-    assert hash_checks[1:] == [holder.token_hash]
+    assert len(scrypt_calls) == 1
+    assert store.holders.holders["acme"].token_hash.startswith("scrypt$")  # not upgraded
+
+    assert service.authenticate(token).name == "acme"
+    assert len(scrypt_calls) == 2
+    assert store.holders.holders["acme"] == holder  # the digest a new holder gets
+    assert service.authenticate(token) == holder
     with pytest.raises(VcError):
-        service.authenticate("nobody.other-secret")
-    assert hash_checks[2] == hash_checks[0]  # one fixed dummy hash
+        service.authenticate("acme.wrong-secret")
+    assert len(scrypt_calls) == 2
+
+
+def test_an_upgrade_never_undoes_a_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token rotated while its old scrypt hash was being checked stays rotated."""
+    store = MemoryStore()
+    service = _service(store=store)
+    _, old = service.create("acme")
+    store.holders.replace_token_hash("acme", scrypt_hash(old))
+    read = store.holders.get
+
+    def read_then_rotate(name: str) -> Holder | None:
+        found = read(name)
+        monkeypatch.setattr(store.holders, "get", read)
+        rotated.append(service.rotate_token(name)[1])
+        return found
+
+    rotated: list[str] = []
+    monkeypatch.setattr(store.holders, "get", read_then_rotate)
+
+    service.authenticate(old)  # it was still the token when it was read
+    assert service.authenticate(rotated[0]).name == "acme"
+    with pytest.raises(VcError):
+        service.authenticate(old)
 
 
 # ---------------------------------------------------------------- presentations

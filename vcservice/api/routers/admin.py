@@ -17,7 +17,7 @@ from vcservice.api.schemas import (
 from vcservice.keys import KeyType
 
 router = APIRouter(
-    prefix="/admin", tags=["admin"], dependencies=[Admin], responses=problems(401, 503)
+    prefix="/admin", tags=["admin"], dependencies=[Admin], responses=problems(401, 429, 503)
 )
 WRITING = problems(400, 413, 422)
 

@@ -12,7 +12,7 @@ from vcservice.api.schemas import ApiModel
 from vcservice.audit.chain import entry_json
 
 router = APIRouter(
-    prefix="/admin/audit", tags=["audit"], dependencies=[Admin], responses=problems(401, 503)
+    prefix="/admin/audit", tags=["audit"], dependencies=[Admin], responses=problems(401, 429, 503)
 )
 
 

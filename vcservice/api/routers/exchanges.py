@@ -35,7 +35,7 @@ from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import Exchange, Workflow
 
 router = APIRouter(tags=["exchanges"])
-ADMIN = problems(401, 503)
+ADMIN = problems(401, 429, 503)
 
 WorkflowId = Annotated[str, Path(max_length=63)]
 ExchangeId = Annotated[str, Path(max_length=64)]

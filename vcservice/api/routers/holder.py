@@ -23,7 +23,7 @@ from vcservice.model.records import HeldCredential, Holder
 from vcservice.services.holder import DATA_INTEGRITY, HolderDidMethod, PresentationFormat
 
 router = APIRouter(tags=["holder"])
-ADMIN = problems(401, 503)
+ADMIN = HOLDER = problems(401, 429, 503)  # a token checked, within the failure limit
 WRITING = problems(400, 413, 422)
 
 Challenge = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -161,7 +161,7 @@ def holder_did_document(name: str, services: ServicesDep) -> Response:
     )
 
 
-@router.post("/holder/credentials", status_code=201, responses=WRITING | problems(401, 409, 503))
+@router.post("/holder/credentials", status_code=201, responses=WRITING | HOLDER | problems(409))
 def store_credential(
     body: StoreCredential, holder: CurrentHolder, services: ServicesDep
 ) -> HeldView:
@@ -169,7 +169,7 @@ def store_credential(
     return HeldView.of(services.holders.store(holder, body.verifiable_credential))
 
 
-@router.get("/holder/credentials", responses=problems(401, 503))
+@router.get("/holder/credentials", responses=HOLDER)
 def list_credentials(holder: CurrentHolder, services: ServicesDep) -> HeldList:
     """Every credential this holder keeps."""
     return HeldList(items=[HeldView.of(held) for held in services.holders.list(holder)])
@@ -178,7 +178,7 @@ def list_credentials(holder: CurrentHolder, services: ServicesDep) -> HeldList:
 @router.delete(
     "/holder/credentials/{credential_id:path}",
     status_code=204,
-    responses=problems(401, 404, 422, 503),
+    responses=HOLDER | problems(404, 422),
 )
 def delete_credential(
     credential_id: Annotated[str, Path(max_length=2000)],
@@ -200,7 +200,7 @@ class PresentationView(ApiModel):
     "/presentations/prove",
     status_code=201,
     response_model=PresentationView,
-    responses=WRITING | problems(401, 404, 503),
+    responses=WRITING | HOLDER | problems(404),
 )
 def prove(body: ProveRequest, holder: CurrentHolder, services: ServicesDep) -> PresentationView:
     """A presentation of held credentials, signed for the verifier's challenge and domain."""

@@ -28,7 +28,7 @@ from vcservice.storage.repository import CredentialQuery
 
 router = APIRouter(tags=["issuer"])
 ISSUING_PROBLEMS = problems(400, 401, 403, 409, 413, 422, 429, 503)
-READING_PROBLEMS = problems(401, 403, 404, 422, 503)
+READING_PROBLEMS = problems(401, 403, 404, 422, 429, 503)
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, unquote_plus
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from vcservice.api.deps import ServicesDep, client_address
+from vcservice.api.deps import ServicesDep, authentication, rate_limiter
 from vcservice.api.problems import problems
-from vcservice.api.rate_limit import RateLimiter
 from vcservice.api.schemas import TokenResponse
 from vcservice.errors import VcError
 from vcservice.services.access import parse_scope
@@ -63,28 +62,16 @@ async def token(request: Request, services: ServicesDep) -> TokenResponse:
         )
     # Failed authentications are counted per address, grants per client; both are checked
     # before the secret is, so an exhausted caller is refused even with the right secret.
-    failures, grants = _limiter(request, "auth_failure_limiter"), _limiter(request, "token_limiter")
-    address = "address:" + client_address(request)
-    try:
-        if failures is not None:
-            failures.check(address)
+    grants = rate_limiter(request, "token_limiter")
+    with authentication(request):
         client_id, secret = _credentials(request, form)
         if grants is not None:
             grants.check("client:" + client_id)
-        # The slow secret hash and the database read must not block the event loop.
+        # A (legacy, slow) secret hash and the database read must not block the event loop.
         granted = await run_in_threadpool(_grant, services, client_id, secret, form.get("scope"))
-    except VcError as error:
-        if error.code == "INVALID_CLIENT" and failures is not None:
-            failures.take(address)
-        raise
     if grants is not None:
         grants.take("client:" + client_id)
     return granted
-
-
-def _limiter(request: Request, name: str) -> RateLimiter | None:
-    limiter: RateLimiter | None = getattr(request.app.state, name, None)
-    return limiter
 
 
 def _grant(services: Services, client_id: str, secret: str, requested: str | None) -> TokenResponse:

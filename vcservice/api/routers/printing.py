@@ -50,7 +50,7 @@ CredentialId = Annotated[str, Path(max_length=2000, description="the credential'
 @issuer_router.get(
     "/print/credentials/{credential_id:path}",
     response_class=HTMLResponse,
-    responses=PRINTABLE | problems(401, 403, 404, 422, 503),
+    responses=PRINTABLE | problems(401, 403, 404, 422, 429, 503),
     summary="A credential the caller's authority issued, as a printable certificate",
 )
 def print_issued(
@@ -64,7 +64,7 @@ def print_issued(
 @holder_router.get(
     "/holder/print/{credential_id:path}",
     response_class=HTMLResponse,
-    responses=PRINTABLE | problems(401, 404, 422, 503),
+    responses=PRINTABLE | problems(401, 404, 422, 429, 503),
     summary="A credential the holder keeps, as a printable certificate",
 )
 def print_held(

@@ -28,7 +28,7 @@ router = APIRouter(
     prefix="/admin/trust-registry",
     tags=["trust registry"],
     dependencies=[Admin],
-    responses=problems(401, 503),
+    responses=problems(401, 429, 503),
 )
 
 IssuerId = Annotated[
