@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         None, description="key-encryption key, base64url of 32 bytes", repr=False
     )
     kek_file: Path | None = Field(None, description="file holding the key-encryption key")
+    secret_digest_key: str | None = Field(
+        None,
+        description="base64url of 32 bytes: the key of client-secret and holder-token digests, "
+        "the same in every role and replica sharing the database (default: from the KEK)",
+        repr=False,
+    )
     role: Role = Field(
         "all", description="which API this process serves: issuer, holder, verifier or all"
     )

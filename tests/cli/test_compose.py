@@ -24,6 +24,7 @@ ENVIRONMENT = {
     "ISSUER_KEK": "a" * 43,
     "HOLDER_KEK": "b" * 43,
     "VERIFIER_KEK": "c" * 43,
+    "SECRET_DIGEST_KEY": "d" * 43,
 }
 
 

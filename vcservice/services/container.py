@@ -109,7 +109,11 @@ def build_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.resolved_database_url)
     kek = _key_encryption_key(settings)
-    digests = SecretDigester.from_kek(kek)
+    digests = SecretDigester.from_kek(
+        KeyEncryptionKey.from_text(settings.secret_digest_key, source="the secret digest key")
+        if settings.secret_digest_key
+        else kek
+    )
     keystore = _key_store(settings, store, kek, clock)
     authorities = AuthorityService(
         store=store, keystore=keystore, public_url=settings.public_url, clock=clock
