@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     verify_rate_per_minute: int = Field(
         600, ge=0, description="verifier requests per minute per client or address; 0 is off"
     )
+    exchange_retention_seconds: int = Field(
+        3600, ge=0, description="how long an exchange stays readable after it expires"
+    )
+    purge_interval_seconds: float = Field(
+        60,
+        gt=0,
+        le=3600,
+        description="how often a verifier deletes expired challenges and exchanges past retention",
+    )
     token_rate_per_minute: int = Field(
         60,
         ge=0,

@@ -427,6 +427,6 @@ def test_open_challenges_are_bounded(stepped: tuple[VerifierService, _Clock]) ->
     assert excinfo.value.code == "TOO_MANY_CHALLENGES"
     service.verify_presentation({}, challenge=first, domain=None)  # used: no longer open
     service.new_challenge(None)
-    clock.moment += timedelta(minutes=5)  # all expired, and purged on the next request
+    clock.moment += timedelta(minutes=5)  # all expired: none open
     service.new_challenge(None)
     service.new_challenge(None)

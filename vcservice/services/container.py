@@ -78,6 +78,10 @@ class Services:
         except VcError as error:
             _log.warning("warm-up skipped: %s", error)
 
+    def purge_expired(self) -> tuple[int, int]:
+        """Delete expired challenges and the exchanges past their retention; how many of each."""
+        return self.verifier.purge_expired(), self.exchanges.purge_expired()
+
     def close(self) -> None:
         """Release the key store's sessions, the database and HTTP connections."""
         self.keystore.close()
@@ -178,6 +182,7 @@ def build_services(
             verifier=verifier,
             clock=clock,
             public_url=settings.public_url,
+            retention=timedelta(seconds=settings.exchange_retention_seconds),
         ),
         holders=holders,
         keystore=keystore,

@@ -5,7 +5,7 @@ an exchange stays open). Each exchange of it carries a fresh single-use challeng
 answered at most once: the answer first moves the exchange out of ``pending`` (one
 conditional UPDATE in the database), then the presentation is verified against the
 exchange's challenge and domain and the workflow's accepted types, and the result is kept
-for the verifier to read.
+for the verifier to read until ``retention`` after the exchange expires.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from vcservice.verification.result import VerificationResult
 __all__ = ["ExchangeService", "presentation_request"]
 
 MAX_OPEN_EXCHANGES = 10_000
-RETENTION = timedelta(days=1)  # answered or expired exchanges stay readable this long
 EXCHANGE_ID_BYTES = 18
 _WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -44,6 +43,7 @@ class ExchangeService:
         verifier: VerifierService,
         clock: Clock,
         public_url: str,
+        retention: timedelta,
         max_open_exchanges: int = MAX_OPEN_EXCHANGES,
     ) -> None:
         self._workflows = workflows
@@ -51,6 +51,7 @@ class ExchangeService:
         self._verifier = verifier
         self._clock = clock
         self._public_url = public_url.rstrip("/")
+        self._retention = retention
         self._max_open = max_open_exchanges
 
     # ------------------------------------------------------------ workflows
@@ -105,7 +106,6 @@ class ExchangeService:
         when ``max_open_exchanges`` are pending)."""
         workflow = self.workflow(workflow_id)
         now = self._clock.now()
-        self._exchanges.purge_expired(now - RETENTION)
         if self._exchanges.count_open(now) >= self._max_open:
             raise VcError(
                 "too many open exchanges; answer or let some expire first",
@@ -180,6 +180,10 @@ class ExchangeService:
             now=self._clock.now(),
         )
         return result
+
+    def purge_expired(self) -> int:
+        """Delete the exchanges that expired more than ``retention`` ago; how many went."""
+        return self._exchanges.purge_expired(self._clock.now() - self._retention)
 
     def _require_pending(self, exchange: Exchange) -> None:
         closed = self._why_closed(exchange)

@@ -57,12 +57,11 @@ class VerifierService:
     ) -> tuple[str, datetime]:
         """A fresh single-use challenge (optionally bound to ``domain``) and its expiry.
 
-        Expired challenges are purged first; TOO_MANY_CHALLENGES when
-        ``max_open_challenges`` are already open (unused, unexpired), which bounds
-        the table. Concurrent requests may overshoot the bound by their number.
+        TOO_MANY_CHALLENGES when ``max_open_challenges`` are already open (unused,
+        unexpired), which bounds the table. Concurrent requests may overshoot the bound
+        by their number.
         """
         now = self._clock.now()
-        self._challenges.purge_expired(now)
         if self._challenges.count_open(now) >= self._max_open:
             raise VcError(
                 "too many open challenges; use or let some expire first",
@@ -72,6 +71,10 @@ class VerifierService:
         expires_at = now + (ttl or self._ttl)
         self._challenges.issue(challenge, domain=domain, expires_at=expires_at, created_at=now)
         return challenge, expires_at
+
+    def purge_expired(self) -> int:
+        """Delete the challenges expired by now, used or not; how many went."""
+        return self._challenges.purge_expired(self._clock.now())
 
     def verify_credential(self, document: Mapping[str, Any] | str) -> VerificationResult:
         """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``)."""
