@@ -84,6 +84,11 @@ CATALOG: Mapping[str, Message] = {
         "Too many requests",
         "Demasiadas solicitudes",
     ),
+    "RETRY_LATER": Message(
+        VCSERVICE,
+        "The request cannot be served now; try again later",
+        "La solicitud no puede atenderse ahora; inténtelo más tarde",
+    ),
     "REQUIRED_CREDENTIAL_MISSING": Message(
         VCSERVICE,
         "The presentation lacks a credential the verifier requires",

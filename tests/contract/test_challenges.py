@@ -85,17 +85,6 @@ def test_unknown_and_expired_challenges_are_not_consumed(store: SqlStore) -> Non
     assert found is not None and found.used_at is None
 
 
-def test_count_open_counts_unused_unexpired_challenges(store: SqlStore) -> None:
-    _issue(store, "c-1")
-    _issue(store, "c-2")
-    _issue(store, "c-3", expires_at=NOW + timedelta(minutes=1))
-    assert store.challenges.count_open(NOW) == 3
-    store.challenges.consume("c-2", now=NOW)
-    assert store.challenges.count_open(NOW) == 2
-    assert store.challenges.count_open(NOW + timedelta(minutes=1)) == 1
-    assert store.challenges.count_open(LATER) == 0
-
-
 def test_a_caller_holds_at_most_its_limit_of_open_challenges(store: SqlStore) -> None:
     limit = OpenLimit(own=2)
     assert isinstance(_issue(store, "c-1", caller=ALICE, limit=limit, expires_at=SOON), Challenge)

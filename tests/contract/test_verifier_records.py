@@ -136,9 +136,7 @@ def test_an_expired_exchange_does_not_start_and_is_purged(store: SqlStore) -> No
     store.workflows.add(_workflow())
     store.exchanges.add(_exchange())
     store.exchanges.add(_exchange("x-2", expires_at=LATER + timedelta(hours=1)))
-    assert store.exchanges.count_open(NOW) == 2
     assert store.exchanges.start("x-1", now=LATER) is None
-    assert store.exchanges.count_open(LATER) == 1
     assert store.exchanges.purge_expired(LATER) == 0  # expiry is exclusive
     assert store.exchanges.purge_expired(LATER + timedelta(seconds=1)) == 1
     assert store.exchanges.get("x-1") is None and store.exchanges.get("x-2") is not None

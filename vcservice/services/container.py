@@ -26,6 +26,7 @@ from vcservice.services.exchanges import ExchangeService
 from vcservice.services.holder import HolderService
 from vcservice.services.issuer import IssuerService
 from vcservice.services.observer import NO_OBSERVER, Observer
+from vcservice.services.quotas import Quotas
 from vcservice.services.status import StatusService
 from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
@@ -153,7 +154,10 @@ def build_services(
             else None
         ),
     )
-    verifier = VerifierService(core=core, store=store, clock=clock, trust=trust, observer=observer)
+    quotas = Quotas.of(settings)
+    verifier = VerifierService(
+        core=core, store=store, clock=clock, trust=trust, quotas=quotas, observer=observer
+    )
     holders = HolderService(
         core=core, store=store, kek=kek, clock=clock, public_url=settings.public_url
     )
@@ -182,6 +186,7 @@ def build_services(
             verifier=verifier,
             clock=clock,
             public_url=settings.public_url,
+            quotas=quotas,
             retention=timedelta(seconds=settings.exchange_retention_seconds),
         ),
         holders=holders,

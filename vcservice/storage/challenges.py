@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from vcservice.model.records import Challenge
 from vcservice.storage import rows
@@ -90,12 +90,6 @@ class SqlChallengeRepository(SqlRepository):
         """The challenge, used or not, expired or not (until purged)."""
         query = select(challenges).where(challenges.c.challenge == challenge)
         return self._first(query, rows.to_challenge)
-
-    def count_open(self, now: datetime) -> int:
-        """How many challenges are unused and unexpired at ``now``."""
-        query = select(func.count()).select_from(challenges).where(_open_at(now))
-        with self._db.read() as connection:
-            return int(connection.scalar(query) or 0)
 
     def purge_expired(self, now: datetime) -> int:
         """Delete every challenge expired at ``now`` (used or not); how many went."""

@@ -301,10 +301,6 @@ class ChallengeRepository(Protocol):
         """The challenge, used or not, expired or not (until purged)."""
         ...
 
-    def count_open(self, now: datetime) -> int:
-        """How many challenges are unused and unexpired at ``now``."""
-        ...
-
     def purge_expired(self, now: datetime) -> int:
         """Delete every challenge expired at ``now`` (used or not); how many were deleted."""
         ...
@@ -421,10 +417,6 @@ class ExchangeRepository(Protocol):
         now: datetime,
     ) -> None:
         """Record the answer of an active exchange: its final state and result."""
-        ...
-
-    def count_open(self, now: datetime) -> int:
-        """How many exchanges are pending and unexpired at ``now``."""
         ...
 
     def purge_expired(self, before: datetime) -> int:

@@ -156,12 +156,6 @@ class SqlExchangeRepository(SqlRepository):
         )
         self._update_or_not_found(statement, f"no active exchange {exchange_id!r}")
 
-    def count_open(self, now: datetime) -> int:
-        """How many exchanges are pending and unexpired at ``now``."""
-        query = select(func.count()).select_from(exchanges).where(_pending_at(now))
-        with self._db.read() as connection:
-            return int(connection.scalar(query) or 0)
-
     def purge_expired(self, before: datetime) -> int:
         """Delete every exchange that expired before ``before``; how many were deleted."""
         statement = (
