@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     anonymous_exchange_seconds: int = Field(
         300, ge=1, le=86_400, description="longest lifetime of an anonymous caller's exchange"
     )
+    max_presentation_bytes: int = Field(
+        262_144, ge=1024, description="largest presentation an exchange keeps (UTF-8 JSON or JWT)"
+    )
     exchange_retention_seconds: int = Field(
         3600, ge=0, description="how long an exchange stays readable after it expires"
     )

@@ -113,7 +113,13 @@ def test_a_good_answer_completes_the_exchange_once(
     assert seen["state"] == "complete"
     assert seen["result"]["verified"] is True
     assert "verifiablePresentationRequest" not in seen
-    assert seen["result"]["credentialResults"][0]["document"]["id"] == credential["id"]
+    # The presentation is kept once: the result does not repeat it, nor its credentials.
+    assert seen["verifiablePresentation"]["verifiableCredential"] == [credential]
+    assert "document" not in seen["result"]
+    assert [r["checks"] for r in seen["result"]["credentialResults"]] == [
+        r["checks"] for r in result["credentialResults"]
+    ]
+    assert all("document" not in r for r in seen["result"]["credentialResults"])
 
     again = live_service.http.post(_path(exchange), json={"verifiablePresentation": {"a": 1}})
     assert_problem(again, 409, "EXCHANGE_NOT_PENDING", "exchangeId")

@@ -1,6 +1,6 @@
 """Availability under hostile load, over real HTTP on both databases: per-caller quotas of
 open challenges and exchanges, exchanges only for the verifier's clients unless a workflow
-is public, and expired records purged on a schedule.
+is public, presentations kept once and capped, and expired records purged on a schedule.
 
 The flood comes from many loopback source addresses (127.0.3.x; the service listens on
 127.0.0.1, and every 127/8 address reaches it), each its own anonymous caller.
@@ -19,8 +19,10 @@ import httpx
 import pytest
 
 from tests.api.conftest import LiveService, assert_problem, database_for, serve
-from tests.api.presenting import DOMAIN
+from tests.api.presenting import DOMAIN, Holder, issue_certificate, present
+from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.model.datetimes import parse_datetime
+from vcservice.services.core import Core
 
 RATES_OFF = {"verify_rate_per_minute": 0, "token_rate_per_minute": 0, "issue_rate_per_minute": 0}
 PER_ADDRESS, PER_CLIENT = 3, 5
@@ -198,6 +200,43 @@ def test_only_a_verifier_starts_exchanges_of_a_workflow_that_is_not_public(
     assert (
         asked.json()["verifiablePresentationRequest"] == exchange["verifiablePresentationRequest"]
     )
+
+
+# ---------------------------------------------------------------- what an exchange keeps
+
+
+def test_a_presentation_too_large_to_keep_is_refused_before_it_is_verified(
+    short_lived: LiveService, core: Core
+) -> None:
+    cbp = short_lived.issuer("cbp-kept", ["CTPATCertificate"])
+    holder = Holder(KeyFile(KeyPair.generate(KeyType.ED25519)))
+    credential = issue_certificate(short_lived, cbp, "ctpat", subject=holder.did)
+    broker = short_lived.verifier_client("broker-kept")
+    exchange = _created(
+        short_lived.http.post("/workflows/crossing/exchanges", headers=broker.headers)
+    )
+    path = httpx.URL(exchange["url"]).path
+    request = exchange["verifiablePresentationRequest"]
+    presentation = present(
+        core, holder, [credential], challenge=request["challenge"], domain=request["domain"]
+    )
+    padded = presentation | {"padding": "x" * 300_000}  # past 256 KiB, under the body cap
+
+    refused = short_lived.http.post(path, json={"verifiablePresentation": padded})
+    problem = assert_problem(refused, 413, "PRESENTATION_TOO_LARGE", "verifiablePresentation")
+    assert "262144" in problem["detail"]
+    seen = short_lived.http.get(path, headers=broker.headers).json()
+    assert seen["state"] == "pending"  # nothing kept, the challenge not spent
+    assert "result" not in seen and "verifiablePresentation" not in seen
+
+    answered = short_lived.http.post(path, json={"verifiablePresentation": presentation})
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["verified"] is True
+    seen = short_lived.http.get(path, headers=broker.headers).json()
+    assert seen["state"] == "complete"
+    assert seen["verifiablePresentation"] == presentation  # kept once, as sent
+    assert "document" not in seen["result"]
+    assert all("document" not in nested for nested in seen["result"]["credentialResults"])
 
 
 # ---------------------------------------------------------------- purged on a schedule

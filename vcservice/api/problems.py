@@ -28,6 +28,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "NOT_FOUND": 404,
     "CONFLICT": 409,
     "PAYLOAD_TOO_LARGE": 413,
+    "PRESENTATION_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "TOO_MANY_CHALLENGES": 429,
     "TOO_MANY_EXCHANGES": 429,
@@ -54,7 +55,8 @@ PROBLEM_STATUSES: Mapping[int, str] = {
     "authority may not issue this type (FORBIDDEN)",
     404: "Nothing by that name or id (NOT_FOUND)",
     409: "Conflicts with the current state (CONFLICT, EXCHANGE_NOT_PENDING)",
-    413: "The body exceeds MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
+    413: "The body exceeds MAX_BODY_BYTES (PAYLOAD_TOO_LARGE), or an exchange's presentation "
+    "MAX_PRESENTATION_BYTES (PRESENTATION_TOO_LARGE)",
     415: "The body is not of the media type this takes (UNSUPPORTED_MEDIA_TYPE)",
     422: "The request is understood but its data is invalid; `field` names the member",
     429: "Too many requests from this caller (RATE_LIMITED), or it (or every anonymous caller "

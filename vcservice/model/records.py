@@ -228,10 +228,10 @@ class ExchangeState(StrEnum):
 class Exchange:
     """One use of a workflow: a presentation request answered at most once.
 
-    ``result`` is the verification result's JSON text, and ``presentation`` the
-    presentation as received (JSON text or a compact JWT), once answered. ``caller`` is
-    the ``Requester`` key of who started it (None for exchanges stored before callers
-    were recorded).
+    ``result`` is the verification result's JSON text (without the documents verified),
+    and ``presentation`` the presentation as received (JSON text or a compact JWT), once
+    answered. ``caller`` is the ``Requester`` key of who started it (None for exchanges
+    stored before callers were recorded).
     """
 
     id: str

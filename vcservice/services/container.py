@@ -188,6 +188,7 @@ def build_services(
             public_url=settings.public_url,
             quotas=quotas,
             retention=timedelta(seconds=settings.exchange_retention_seconds),
+            max_presentation_bytes=settings.max_presentation_bytes,
         ),
         holders=holders,
         keystore=keystore,

@@ -4,10 +4,11 @@ A workflow is a presentation policy (the credential types accepted, the domain, 
 an exchange stays open, and whether anyone may start one or only the verifier's clients).
 Each exchange of it carries a fresh single-use challenge, counts against its caller's
 quota of open exchanges (``services.quotas``) and is answered at most once: the answer
-first moves the exchange out of ``pending`` (one conditional UPDATE in the database),
-then the presentation is verified against the exchange's challenge and domain and the
-workflow's accepted types, and the result is kept for the verifier to read until
-``retention`` after the exchange expires.
+is refused if it is too large to keep, then moves the exchange out of ``pending`` (one
+conditional UPDATE in the database), then the presentation is verified against the
+exchange's challenge and domain and the workflow's accepted types. The presentation is
+kept once, with the result (without the documents it verified) for the verifier to read,
+until ``retention`` after the exchange expires.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class ExchangeService:
         public_url: str,
         quotas: Quotas,
         retention: timedelta,
+        max_presentation_bytes: int,
     ) -> None:
         self._workflows = workflows
         self._exchanges = exchanges
@@ -56,6 +58,7 @@ class ExchangeService:
         self._public_url = public_url.rstrip("/")
         self._quotas = quotas
         self._retention = retention
+        self._max_presentation_bytes = max_presentation_bytes
 
     # ------------------------------------------------------------ workflows
 
@@ -183,8 +186,11 @@ class ExchangeService:
     def answer(
         self, workflow_id: str, exchange_id: str, presentation: Mapping[str, Any] | str
     ) -> VerificationResult:
-        """Verify the holder's presentation for the exchange, once; the result is kept."""
+        """Verify the holder's presentation for the exchange, once, and keep it with the
+        result; PRESENTATION_TOO_LARGE (the exchange still pending) before any of that if
+        it is larger than an exchange keeps."""
         exchange = self.exchange(workflow_id, exchange_id)
+        kept = self._kept_text(presentation)
         workflow = self.workflow(workflow_id)
         started = self._exchanges.start(exchange.id, now=self._clock.now())
         if started is None:
@@ -198,13 +204,38 @@ class ExchangeService:
         self._exchanges.finish(
             started.id,
             state=ExchangeState.COMPLETE if result.verified else ExchangeState.INVALID,
-            result=json.dumps(result.to_json(), ensure_ascii=False),
-            presentation=(
-                presentation if isinstance(presentation, str) else json.dumps(presentation)
-            ),
+            result=json.dumps(result.without_documents().to_json(), ensure_ascii=False),
+            presentation=kept,
             now=self._clock.now(),
         )
         return result
+
+    def _kept_text(self, presentation: Mapping[str, Any] | str) -> str:
+        """The text an exchange keeps of ``presentation`` (PRESENTATION_TOO_LARGE when it
+        is longer than ``max_presentation_bytes`` in UTF-8)."""
+        text = (
+            presentation
+            if isinstance(presentation, str)
+            else json.dumps(presentation, separators=(",", ":"))  # ASCII: any database takes it
+        )
+        size = len(text.encode("utf-8", "surrogatepass"))  # a lone surrogate counts, not fails
+        if size > self._max_presentation_bytes:
+            raise VcError(
+                f"the presentation is {size} bytes; an exchange keeps at most "
+                f"{self._max_presentation_bytes}",
+                code="PRESENTATION_TOO_LARGE",
+                field="verifiablePresentation",
+            )
+        return text
+
+    @staticmethod
+    def kept_presentation(exchange: Exchange) -> dict[str, Any] | str | None:
+        """The presentation ``exchange`` was answered with (JSON, or a compact JWT), if any."""
+        kept = exchange.presentation
+        if kept is None or not kept.startswith("{"):  # a compact JWT never starts with "{"
+            return kept
+        document: dict[str, Any] = json.loads(kept)
+        return document
 
     def purge_expired(self) -> int:
         """Delete the exchanges that expired more than ``retention`` ago; how many went."""

@@ -173,7 +173,8 @@ def create_exchange(
 def get_exchange(
     workflow_id: WorkflowId, exchange_id: ExchangeId, services: ServicesDep
 ) -> dict[str, Any]:
-    """The exchange's state and, once answered, the verification result and presentation."""
+    """The exchange's state and, once answered, the verification result and the presentation
+    (kept once: the result does not repeat the documents it verified)."""
     exchange = services.exchanges.exchange(workflow_id, exchange_id)
     return _view(exchange, services.exchanges.exchange_url(exchange), services)
 
@@ -198,7 +199,8 @@ def participate(
 ) -> dict[str, Any]:
     """The holder's side: ``{}`` returns the presentation request; a presentation answers
     it (once) and returns the verification result (each credential verified counts against
-    the caller's rate)."""
+    the caller's rate). A presentation larger than MAX_PRESENTATION_BYTES is refused (413
+    ``PRESENTATION_TOO_LARGE``) before it is verified, and the exchange stays pending."""
     if body is None or body.verifiable_presentation is None:
         asked = services.exchanges.request(workflow_id, exchange_id)
         return {"verifiablePresentationRequest": asked}
@@ -223,4 +225,7 @@ def _view(exchange: Exchange, url: str, services: ServicesDep) -> dict[str, Any]
         view["completed"] = format_datetime(exchange.completed_at)
     if exchange.result is not None:
         view["result"] = json.loads(exchange.result)
+    presentation = services.exchanges.kept_presentation(exchange)
+    if presentation is not None:
+        view["verifiablePresentation"] = presentation
     return view
