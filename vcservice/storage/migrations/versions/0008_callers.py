@@ -2,8 +2,9 @@
 
 Open challenges and exchanges are counted per caller (``client:<id>`` or
 ``address:<ip>``) through the new ``(caller, expires_at)`` indexes. Rows stored before
-have no caller and count against no one; they expire within minutes. A workflow is
-``public`` when anyone may start its exchanges; those stored before are not.
+have no caller and count against no one until they expire (a challenge within minutes, an
+exchange within its workflow's lifetime). A workflow is ``public`` when anyone may start
+its exchanges; those stored before are not.
 
 Revision ID: 0008
 Revises: 0007
