@@ -21,6 +21,8 @@ means "could not decide"; a *failed check* during verification is data (see
     ├── StatusError               STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR,
     │                             STATUS_LIST_LENGTH_ERROR, STATUS_LIST_TOO_LARGE, RANGE_ERROR,
     │                             STATUS_DATA_STALE
+    ├── RetryLaterError           TOO_MANY_CHALLENGES, TOO_MANY_EXCHANGES, RATE_LIMITED
+    │                             (``api.rate_limit.RateLimitError``)
     └── ProofError                PROOF_GENERATION_ERROR, PROOF_VERIFICATION_ERROR,
                                   PROOF_TRANSFORMATION_ERROR, UNSUPPORTED_CRYPTOSUITE,
                                   INVALID_PROOF_PURPOSE, INVALID_CHALLENGE_ERROR,
@@ -127,3 +129,16 @@ class StatusError(VcError):
     """A status list could not be fetched, verified, decoded or read."""
 
     code = "STATUS_VERIFICATION_ERROR"
+
+
+class RetryLaterError(VcError):
+    """Refused for now, not for good: ``retry_after`` seconds (at least one) until the
+    caller may try again (429 with ``Retry-After``)."""
+
+    code = "RETRY_LATER"
+
+    def __init__(
+        self, message: str, *, retry_after: int, code: str | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, field=field)
+        self.retry_after = max(1, retry_after)

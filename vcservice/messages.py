@@ -84,6 +84,16 @@ CATALOG: Mapping[str, Message] = {
         "Too many requests",
         "Demasiadas solicitudes",
     ),
+    "RETRY_LATER": Message(
+        VCSERVICE,
+        "The request cannot be served now; try again later",
+        "La solicitud no puede atenderse ahora; inténtelo más tarde",
+    ),
+    "PRESENTATION_TOO_LARGE": Message(
+        VCSERVICE,
+        "The presentation is too large to keep",
+        "La presentación es demasiado grande para conservarla",
+    ),
     "REQUIRED_CREDENTIAL_MISSING": Message(
         VCSERVICE,
         "The presentation lacks a credential the verifier requires",

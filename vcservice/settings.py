@@ -112,6 +112,38 @@ class Settings(BaseSettings):
     verify_rate_per_minute: int = Field(
         600, ge=0, description="verifier requests per minute per client or address; 0 is off"
     )
+    # Open challenges and exchanges: counted per caller in the database, so one caller (or
+    # many addresses) cannot use up what a verifier's client needs.
+    anonymous_open_quota: int = Field(
+        20, ge=1, description="open challenges, and open exchanges, per anonymous address"
+    )
+    client_open_quota: int = Field(
+        1_000, ge=1, description="open challenges, and open exchanges, per verifier client"
+    )
+    anonymous_open_limit: int = Field(
+        10_000,
+        ge=1,
+        description="open challenges, and open exchanges, of every anonymous address together "
+        "(the last resort; clients never count against it)",
+    )
+    anonymous_challenge_seconds: int = Field(
+        120, ge=1, le=300, description="lifetime of an anonymous caller's challenge"
+    )
+    anonymous_exchange_seconds: int = Field(
+        300, ge=1, le=86_400, description="longest lifetime of an anonymous caller's exchange"
+    )
+    max_presentation_bytes: int = Field(
+        262_144, ge=1024, description="largest presentation an exchange keeps (UTF-8 JSON or JWT)"
+    )
+    exchange_retention_seconds: int = Field(
+        3600, ge=0, description="how long an exchange stays readable after it expires"
+    )
+    purge_interval_seconds: float = Field(
+        60,
+        gt=0,
+        le=3600,
+        description="how often a verifier deletes expired challenges and exchanges past retention",
+    )
     token_rate_per_minute: int = Field(
         60,
         ge=0,

@@ -35,7 +35,7 @@ from vcservice.jose.jws import decode_compact
 from vcservice.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
-ISSUE, READ = "issue:credentials", "read:credentials"
+ISSUE, READ, VERIFY = "issue:credentials", "read:credentials", "verify:credentials"
 STARTUP_SECONDS = 20.0
 # Never in a response: names of secret-key members and of the wrapped (encrypted) secrets.
 SECRET_MARKERS = (
@@ -102,12 +102,14 @@ class LiveService:
             lists.append(response.json())
         return lists
 
-    def client(self) -> httpx.Client:
-        """Another HTTP client to the service (for concurrent requests), inspected alike."""
+    def client(self, *, source: str | None = None) -> httpx.Client:
+        """Another HTTP client to the service (for concurrent requests, or from another
+        loopback ``source`` address such as 127.0.3.7), inspected alike."""
         return httpx.Client(
             base_url=self.http.base_url,
             timeout=self.http.timeout,
             event_hooks=self.http.event_hooks,
+            transport=httpx.HTTPTransport(local_address=source) if source else None,
         )
 
     def unique_name(self, prefix: str) -> str:
@@ -169,6 +171,11 @@ class LiveService:
             self.accredit(authority["did"], credential_types, name=name.upper())
         client_id, secret = self.create_client(name, list(scopes))
         return Issuer(name, authority["did"], client_id, secret, self.token(client_id, secret))
+
+    def verifier_client(self, prefix: str) -> Issuer:
+        """A verifier's app (a customs broker's, say): a client of an organisation that
+        issues nothing, with a ``verify:credentials`` token."""
+        return self.issuer(prefix, [], scopes=(VERIFY,), accredited=False)
 
     def accredit(self, did: str, credential_types: list[str], **entry: Any) -> dict[str, Any]:
         """Accredit ``did`` in the trust registry through the admin API (201)."""

@@ -38,8 +38,14 @@ def workflow(live_service: LiveService) -> str:
     return "mutual-recognition"
 
 
-def _new_exchange(live_service: LiveService, workflow: str) -> dict[str, Any]:
-    response = live_service.http.post(f"/workflows/{workflow}/exchanges")
+@pytest.fixture(scope="module")
+def broker(live_service: LiveService) -> Issuer:
+    """The customs broker's verifier app: a client with a verify:credentials token."""
+    return live_service.verifier_client("broker")
+
+
+def _new_exchange(live_service: LiveService, workflow: str, broker: Issuer) -> dict[str, Any]:
+    response = live_service.http.post(f"/workflows/{workflow}/exchanges", headers=broker.headers)
     assert response.status_code == 201, response.text
     exchange: dict[str, Any] = response.json()
     assert response.headers["location"] == exchange["url"]
@@ -73,9 +79,9 @@ def _answer(
 
 
 def test_an_exchange_carries_a_presentation_request(
-    live_service: LiveService, workflow: str
+    live_service: LiveService, workflow: str, broker: Issuer
 ) -> None:
-    exchange = _new_exchange(live_service, workflow)
+    exchange = _new_exchange(live_service, workflow, broker)
     assert exchange["state"] == "pending"
     assert exchange["url"] == live_service.url + _path(exchange)
     request = exchange["verifiablePresentationRequest"]
@@ -90,10 +96,15 @@ def test_an_exchange_carries_a_presentation_request(
 
 
 def test_a_good_answer_completes_the_exchange_once(
-    live_service: LiveService, workflow: str, cbp: Issuer, holder: Holder, core: Core
+    live_service: LiveService,
+    workflow: str,
+    broker: Issuer,
+    cbp: Issuer,
+    holder: Holder,
+    core: Core,
 ) -> None:
     credential = issue_certificate(live_service, cbp, "ctpat", subject=holder.did)
-    exchange = _new_exchange(live_service, workflow)
+    exchange = _new_exchange(live_service, workflow, broker)
     result = _answer(live_service, core, holder, exchange, [credential])
     assert result["verified"] is True, result
     assert outcomes(result)["credentialTypes"] == "passed"
@@ -102,7 +113,13 @@ def test_a_good_answer_completes_the_exchange_once(
     assert seen["state"] == "complete"
     assert seen["result"]["verified"] is True
     assert "verifiablePresentationRequest" not in seen
-    assert seen["result"]["credentialResults"][0]["document"]["id"] == credential["id"]
+    # The presentation is kept once: the result does not repeat it, nor its credentials.
+    assert seen["verifiablePresentation"]["verifiableCredential"] == [credential]
+    assert "document" not in seen["result"]
+    assert [r["checks"] for r in seen["result"]["credentialResults"]] == [
+        r["checks"] for r in result["credentialResults"]
+    ]
+    assert all("document" not in r for r in seen["result"]["credentialResults"])
 
     again = live_service.http.post(_path(exchange), json={"verifiablePresentation": {"a": 1}})
     assert_problem(again, 409, "EXCHANGE_NOT_PENDING", "exchangeId")
@@ -110,10 +127,15 @@ def test_a_good_answer_completes_the_exchange_once(
 
 
 def test_a_credential_type_outside_the_policy_fails_the_exchange(
-    live_service: LiveService, workflow: str, sat: Issuer, holder: Holder, core: Core
+    live_service: LiveService,
+    workflow: str,
+    broker: Issuer,
+    sat: Issuer,
+    holder: Holder,
+    core: Core,
 ) -> None:
     immex = issue_certificate(live_service, sat, "immex", subject=holder.did)
-    exchange = _new_exchange(live_service, workflow)
+    exchange = _new_exchange(live_service, workflow, broker)
     result = _answer(live_service, core, holder, exchange, [immex])
     assert result["verified"] is False
     assert outcomes(result)["credentials"] == "passed"  # the IMMEX certificate itself is good
@@ -122,18 +144,31 @@ def test_a_credential_type_outside_the_policy_fails_the_exchange(
 
 
 def test_an_oea_certificate_also_satisfies_mutual_recognition(
-    live_service: LiveService, workflow: str, sat: Issuer, holder: Holder, core: Core
+    live_service: LiveService,
+    workflow: str,
+    broker: Issuer,
+    sat: Issuer,
+    holder: Holder,
+    core: Core,
 ) -> None:
     oea = issue_certificate(live_service, sat, "oea", subject=holder.did)
-    exchange = _new_exchange(live_service, workflow)
+    exchange = _new_exchange(live_service, workflow, broker)
     assert _answer(live_service, core, holder, exchange, [oea])["verified"] is True
 
 
 def test_a_presentation_made_for_another_exchange_is_refused(
-    live_service: LiveService, workflow: str, cbp: Issuer, holder: Holder, core: Core
+    live_service: LiveService,
+    workflow: str,
+    broker: Issuer,
+    cbp: Issuer,
+    holder: Holder,
+    core: Core,
 ) -> None:
     credential = issue_certificate(live_service, cbp, "ctpat", subject=holder.did)
-    first, second = _new_exchange(live_service, workflow), _new_exchange(live_service, workflow)
+    first, second = (
+        _new_exchange(live_service, workflow, broker),
+        _new_exchange(live_service, workflow, broker),
+    )
     request = first["verifiablePresentationRequest"]
     presentation = present(
         core, holder, [credential], challenge=request["challenge"], domain=DOMAIN
@@ -146,10 +181,11 @@ def test_a_presentation_made_for_another_exchange_is_refused(
 
 
 def test_unknown_workflows_and_exchanges_are_not_found(
-    live_service: LiveService, workflow: str
+    live_service: LiveService, workflow: str, broker: Issuer
 ) -> None:
-    assert_problem(live_service.http.post("/workflows/nope/exchanges"), 404, "NOT_FOUND")
-    exchange = _new_exchange(live_service, workflow)
+    unknown = live_service.http.post("/workflows/nope/exchanges", headers=broker.headers)
+    assert_problem(unknown, 404, "NOT_FOUND")
+    exchange = _new_exchange(live_service, workflow, broker)
     assert_problem(
         live_service.http.get(f"/workflows/{workflow}/exchanges/made-up"), 404, "NOT_FOUND"
     )
@@ -164,6 +200,7 @@ def test_workflows_are_managed_by_the_admin(live_service: LiveService, workflow:
     created = live_service.http.post("/workflows", headers=live_service.admin, json=body)
     assert created.status_code == 201, created.text
     assert created.json()["domain"] is None and created.json()["exchangeTtlSeconds"] == 600
+    assert created.json()["public"] is False
     assert_problem(
         live_service.http.post("/workflows", headers=live_service.admin, json=body), 409, "CONFLICT"
     )
@@ -193,9 +230,9 @@ def test_malformed_workflows_are_problems(
 
 
 def test_a_malformed_answer_is_a_problem_and_leaves_the_exchange_open(
-    live_service: LiveService, workflow: str
+    live_service: LiveService, workflow: str, broker: Issuer
 ) -> None:
-    exchange = _new_exchange(live_service, workflow)
+    exchange = _new_exchange(live_service, workflow, broker)
     response = live_service.http.post(_path(exchange), json={"verifiablePresentation": 42})
     assert_problem(response, 422, field="verifiablePresentation")
     assert live_service.http.get(_path(exchange)).json()["state"] == "pending"

@@ -1,10 +1,11 @@
 """Schemathesis fuzzing of the service's own OpenAPI over real HTTP, with real credentials.
 
-A live service (SQLite, rate limits off) is seeded first — an authority and its client, a
-holder with two stored credentials, workflows with an open exchange, a trust registry
-entry — so that generated requests reach real code: each operation gets the token it
-needs (admin, the issuer's client, the holder) and, in some of its cases, path parameters
-or body members naming real resources (certificate data that validates, a credential that
+A live service (SQLite, rate limits and anonymous quotas out of the way) is seeded first —
+an authority and its client, a broker's verifier client, a holder with two stored
+credentials, workflows with an open exchange, a trust registry entry — so that generated
+requests reach real code: each operation gets the token it needs (admin, the issuer's
+client, the broker's to start exchanges, the holder) and, in some of its cases, path
+parameters or body members naming real resources (certificate data that validates, a credential that
 verifies). Every case, valid data (positive) or invalid data (negative), must answer
 without a server error, with a documented status code, content type, headers and body
 schema; invalid data must be refused; problems must be ``application/problem+json`` with
@@ -91,6 +92,7 @@ class Seeded:
 
     live: LiveService
     issuer_headers: dict[str, str]
+    verifier_headers: dict[str, str]
     holder_headers: dict[str, str]
     client_auth: tuple[str, str]
     path_parameters: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -100,6 +102,8 @@ class Seeded:
         """The Authorization an operation needs (none for open and public ones)."""
         if path.startswith(("/admin/", "/workflows")) and "/exchanges" not in path:
             return self.live.admin
+        if method == "POST" and path == "/workflows/{workflow_id}/exchanges":
+            return self.verifier_headers
         if path.startswith(("/holder/", "/presentations/prove")):
             return self.holder_headers
         if path.startswith(("/credentials/issue", "/certificates/", "/credentials/status")) or (
@@ -111,7 +115,8 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def fuzzed(context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    """The service on SQLite with every rate limit off, seeded with real resources."""
+    """The service on SQLite with every rate limit off and room for every anonymous challenge,
+    seeded with real resources."""
     with serve(
         tmp_path_factory.mktemp("fuzz"),
         None,
@@ -119,6 +124,7 @@ def fuzzed(context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
         verify_rate_per_minute=0,
         token_rate_per_minute=0,
         issue_rate_per_minute=0,
+        anonymous_open_quota=10_000,
     ) as live:
         yield _seed(live)
 
@@ -126,6 +132,7 @@ def fuzzed(context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def _seed(live: LiveService) -> Seeded:
     admin, http = live.admin, live.http
     sat = live.issuer("fuzz-sat", SAT_TYPES + CBP_TYPES, scopes=tuple(ISSUER_SCOPES))
+    broker = live.verifier_client("fuzz-broker")
     doomed_client_id = live.create_client(sat.name, ["read:credentials"])[0]
 
     def holder(name: str) -> dict[str, Any]:
@@ -164,7 +171,7 @@ def _seed(live: LiveService) -> Seeded:
 
     workflow("fuzz-workflow")
     workflow("fuzz-doomed-workflow")
-    exchange = http.post("/workflows/fuzz-workflow/exchanges")
+    exchange = http.post("/workflows/fuzz-workflow/exchanges", headers=broker.headers)
     assert exchange.status_code == 201, exchange.text
     entry = live.accredit("did:web:doomed.example", ["OEACertificate"], name="doomed")
     challenge = http.post("/challenges", json={"domain": DOMAIN})
@@ -174,6 +181,7 @@ def _seed(live: LiveService) -> Seeded:
     return Seeded(
         live=live,
         issuer_headers=sat.headers,
+        verifier_headers=broker.headers,
         holder_headers=wallet_headers,
         client_auth=(sat.client_id, sat.client_secret),
         path_parameters={

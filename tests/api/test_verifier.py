@@ -29,10 +29,12 @@ from tests.api.presenting import (
     suspend,
 )
 from vcservice.clock import Clock
-from vcservice.errors import VcError
+from vcservice.errors import RetryLaterError
 from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.model.datetimes import parse_datetime
+from vcservice.model.requester import Requester
 from vcservice.services.core import Core
+from vcservice.services.quotas import Quotas
 from vcservice.services.verifier import VerifierService
 from vcservice.storage.sql import open_store
 from vcservice.trust.registry import TrustRegistry
@@ -91,7 +93,16 @@ def test_a_challenge_is_issued_with_its_domain_and_expiry(live_service: LiveServ
     first, second = _challenge(live_service), _challenge(live_service, None)
     assert first["domain"] == DOMAIN and second["domain"] is None
     assert first["challenge"] != second["challenge"] and len(first["challenge"]) >= 32
-    expires = parse_datetime(first["expires"], field="expires")
+    expires = parse_datetime(first["expires"], field="expires")  # an anonymous caller's
+    assert before + timedelta(seconds=110) < expires <= datetime.now(UTC) + timedelta(minutes=2)
+
+
+def test_a_verifier_clients_challenge_lives_longer(live_service: LiveService) -> None:
+    officer = live_service.verifier_client("officer")
+    before = datetime.now(UTC)
+    response = live_service.http.post("/challenges", json={}, headers=officer.headers)
+    assert response.status_code == 201, response.text
+    expires = parse_datetime(response.json()["expires"], field="expires")
     assert before + timedelta(minutes=4) < expires <= datetime.now(UTC) + timedelta(minutes=5)
 
 
@@ -401,7 +412,13 @@ def stepped(tmp_path: Path, core: Core) -> Iterator[tuple[VerifierService, _Cloc
                 store=store,
                 clock=service_clock,
                 trust=TrustRegistry(()),
-                max_open_challenges=2,
+                quotas=Quotas(
+                    per_address=2,
+                    per_client=2,
+                    anonymous_total=3,
+                    anonymous_challenge=timedelta(minutes=2),
+                    anonymous_exchange=timedelta(minutes=5),
+                ),
             ),
             clock,
         )
@@ -409,9 +426,14 @@ def stepped(tmp_path: Path, core: Core) -> Iterator[tuple[VerifierService, _Cloc
         store.close()
 
 
+ALICE, BOB = Requester.address("192.0.2.1"), Requester.address("192.0.2.2")
+CAROL = Requester.address("192.0.2.3")
+BROKER = Requester.client("broker-1")
+
+
 def test_an_expired_challenge_is_refused(stepped: tuple[VerifierService, _Clock]) -> None:
     service, clock = stepped
-    challenge, expires = service.new_challenge("aduana.example")
+    challenge, expires = service.new_challenge("aduana.example", requester=BROKER)
     assert expires == clock.moment + timedelta(minutes=5)
     clock.moment = expires
     result = service.verify_presentation({}, challenge=challenge, domain="aduana.example")
@@ -420,15 +442,24 @@ def test_an_expired_challenge_is_refused(stepped: tuple[VerifierService, _Clock]
     assert "expired" in problem.detail
 
 
-def test_open_challenges_are_bounded(stepped: tuple[VerifierService, _Clock]) -> None:
+def test_open_challenges_are_bounded_per_caller(stepped: tuple[VerifierService, _Clock]) -> None:
     service, clock = stepped
-    first, _ = service.new_challenge(None)
-    service.new_challenge(None)
-    with pytest.raises(VcError) as excinfo:
-        service.new_challenge(None)
-    assert excinfo.value.code == "TOO_MANY_CHALLENGES"
+    first, expires = service.new_challenge(None, requester=ALICE)
+    assert expires == clock.moment + timedelta(minutes=2)  # an anonymous caller's
+    service.new_challenge(None, requester=ALICE)
+    with pytest.raises(RetryLaterError) as excinfo:
+        service.new_challenge(None, requester=ALICE)
+    assert (excinfo.value.code, excinfo.value.retry_after) == ("TOO_MANY_CHALLENGES", 120)
+    assert "its quota" in excinfo.value.message
     service.verify_presentation({}, challenge=first, domain=None)  # used: no longer open
-    service.new_challenge(None)
-    clock.moment += timedelta(minutes=5)  # all expired, and purged on the next request
-    service.new_challenge(None)
-    service.new_challenge(None)
+    clock.moment += timedelta(seconds=30)
+    service.new_challenge(None, requester=ALICE)
+    service.new_challenge(None, requester=BOB)
+    with pytest.raises(RetryLaterError) as excinfo:  # three anonymous ones open in all
+        service.new_challenge(None, requester=CAROL)
+    assert (excinfo.value.code, excinfo.value.retry_after) == ("TOO_MANY_CHALLENGES", 90)
+    assert "anonymous callers together" in excinfo.value.message
+    service.new_challenge(None, requester=BROKER)  # a client is never in the pool
+    service.new_challenge(None, requester=BROKER)
+    clock.moment += timedelta(minutes=2)  # every anonymous one expired
+    service.new_challenge(None, requester=CAROL)

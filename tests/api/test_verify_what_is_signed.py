@@ -218,7 +218,8 @@ def test_a_revoked_certificate_respelled_fails_everywhere(
     _refused_as_non_compact(
         _present_and_verify(live_service, core, holder, respelled), "verifiableCredential[0]"
     )
-    exchange = live_service.http.post(f"/workflows/{workflow}/exchanges").json()
+    broker = live_service.verifier_client("broker").headers
+    exchange = live_service.http.post(f"/workflows/{workflow}/exchanges", headers=broker).json()
     path = f"/workflows/{workflow}/exchanges/{exchange['id']}"
     request = live_service.http.post(path, json={}).json()["verifiablePresentationRequest"]
     presentation = _present(

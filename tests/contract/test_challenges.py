@@ -11,9 +11,12 @@ import pytest
 from tests.contract.builders import NOW
 from vcservice.errors import StorageError
 from vcservice.model.records import Challenge
+from vcservice.storage.repository import LimitReached, OpenLimit
 from vcservice.storage.sql import SqlStore
 
 LATER = NOW + timedelta(minutes=5)
+SOON = NOW + timedelta(minutes=1)
+ALICE, BOB, CLIENT = "address:192.0.2.1", "address:192.0.2.2", "client:broker-1"
 
 
 def _issue(store: SqlStore, challenge: str = "c-1", **changes: object) -> Challenge:
@@ -82,15 +85,55 @@ def test_unknown_and_expired_challenges_are_not_consumed(store: SqlStore) -> Non
     assert found is not None and found.used_at is None
 
 
-def test_count_open_counts_unused_unexpired_challenges(store: SqlStore) -> None:
-    _issue(store, "c-1")
-    _issue(store, "c-2")
-    _issue(store, "c-3", expires_at=NOW + timedelta(minutes=1))
-    assert store.challenges.count_open(NOW) == 3
-    store.challenges.consume("c-2", now=NOW)
-    assert store.challenges.count_open(NOW) == 2
-    assert store.challenges.count_open(NOW + timedelta(minutes=1)) == 1
-    assert store.challenges.count_open(LATER) == 0
+def test_a_caller_holds_at_most_its_limit_of_open_challenges(store: SqlStore) -> None:
+    limit = OpenLimit(own=2)
+    assert isinstance(_issue(store, "c-1", caller=ALICE, limit=limit, expires_at=SOON), Challenge)
+    assert isinstance(_issue(store, "c-2", caller=ALICE, limit=limit), Challenge)
+    refused = _issue(store, "c-3", caller=ALICE, limit=limit)
+    assert refused == LimitReached(pooled=False, frees_at=SOON)  # when its first one expires
+    assert store.challenges.get("c-3") is None
+    assert isinstance(_issue(store, "c-3", caller=BOB, limit=limit), Challenge)  # its own
+    store.challenges.consume("c-2", now=NOW)  # used: no longer open
+    assert isinstance(_issue(store, "c-4", caller=ALICE, limit=limit), Challenge)
+    assert isinstance(_issue(store, "c-5", caller=ALICE, limit=limit, created_at=SOON), Challenge)
+    assert store.challenges.get("c-5") == Challenge(
+        "c-5", "aduana.example", SOON, LATER, None, ALICE
+    )
+
+
+def test_anonymous_callers_together_hold_at_most_the_pool(store: SqlStore) -> None:
+    pooled = OpenLimit(own=5, pool=2)
+    _issue(store, "c-1", caller=ALICE, limit=pooled, expires_at=SOON)
+    _issue(store, "c-2", caller=BOB, limit=pooled)
+    _issue(store, "c-3", caller=CLIENT, limit=OpenLimit(own=5))  # clients are not pooled
+    _issue(store, "c-4")  # nor is an exchange's challenge, which has no caller
+    refused = _issue(store, "c-5", caller="address:192.0.2.3", limit=pooled)
+    assert refused == LimitReached(pooled=True, frees_at=SOON)
+    assert isinstance(_issue(store, "c-5", caller=CLIENT, limit=OpenLimit(own=5)), Challenge)
+    assert isinstance(_issue(store, "c-6", caller=ALICE, limit=pooled, created_at=SOON), Challenge)
+
+
+def test_limits_leave_room_for_one(store: SqlStore) -> None:
+    with pytest.raises(ValueError):
+        OpenLimit(own=0)
+    with pytest.raises(ValueError):
+        OpenLimit(own=1, pool=0)
+    with pytest.raises(ValueError):
+        _issue(store, limit=OpenLimit(own=1))  # a limited challenge names its caller
+
+
+def test_threads_issuing_for_one_caller_at_once_stay_within_its_limit(store: SqlStore) -> None:
+    racers, limit = 8, OpenLimit(own=3)
+    start = threading.Barrier(racers)
+
+    def issue(number: int) -> Challenge | LimitReached:
+        start.wait()
+        return _issue(store, f"c-{number}", caller=ALICE, limit=limit)
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        results = list(pool.map(issue, range(racers)))
+    assert sum(isinstance(result, Challenge) for result in results) == 3
+    assert sum(isinstance(result, LimitReached) for result in results) == racers - 3
 
 
 def test_purge_deletes_only_expired_challenges(store: SqlStore) -> None:

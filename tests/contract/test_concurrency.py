@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.contract.builders import authority, credential, credential_id
-from tests.contract.workers import add_credentials, allocate_entries, open_fresh
+from tests.contract.workers import add_credentials, allocate_entries, issue_challenges, open_fresh
 from vcservice.errors import StorageError
 from vcservice.model.records import IssuedCredential, StatusPurpose
 from vcservice.storage.repository import CredentialQuery
@@ -98,6 +98,19 @@ def test_processes_racing_on_one_idempotency_key_store_one_credential(
     reported = _run_processes(add_credentials, [(database_url, [n], "k") for n in range(PROCESSES)])
     assert len({ids[0] for ids in reported}) == 1
     assert store.credentials.search(CredentialQuery(authority=sat)).total == 1
+
+
+def test_processes_issuing_for_one_caller_at_once_stay_within_its_limit(
+    store: SqlStore, database_url: str
+) -> None:
+    """Workers (or replicas) count a caller's open challenges in the database, one at a time."""
+    names = [[f"c-{p}-{n}" for n in range(10)] for p in range(PROCESSES)]
+    reported = _run_processes(
+        issue_challenges, [(database_url, batch, "address:192.0.2.1", 7) for batch in names]
+    )
+    stored = [name for batch in reported for name in batch]
+    assert len(stored) == 7
+    assert all(store.challenges.get(name) is not None for name in stored)
 
 
 def test_processes_migrating_a_fresh_database_at_once_all_succeed(database_url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -13,13 +14,23 @@ from sqlalchemy.sql.elements import UnaryExpression
 from tests.contract.builders import NOW, allocation, authority, credential
 from vcservice.audit.chain import GENESIS_HASH
 from vcservice.errors import StorageError
-from vcservice.model.records import AuditHead, StatusPurpose
+from vcservice.model.records import AuditHead, Challenge, StatusPurpose
 from vcservice.storage.engine import Database
 from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0007"
+HEAD = "0008"
+# Rows as revision 0007 stores them (before callers and public workflows).
+WORKFLOW_0007 = {
+    "id": "w-1",
+    "name": "W",
+    "accepted_types": ["OEACertificate"],
+    "domain": None,
+    "exchange_ttl_seconds": 600,
+    "created_at": NOW,
+}
+CHALLENGE_0007 = {"challenge": "c-1", "domain": None, "created_at": NOW, "expires_at": NOW}
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 AUDIT_TABLES = {"audit_log", "audit_head"}
 
@@ -149,7 +160,7 @@ def test_downgrading_to_0004_removes_only_the_verifier_tables(store: SqlStore) -
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
     assert tables == set(metadata.tables) - VERIFIER_TABLES - AUDIT_TABLES | {"alembic_version"}
-    assert store.challenges.get("c-1") is not None
+    assert _challenges_kept(store) == ["c-1"]
 
 
 def test_downgrading_to_0003_removes_only_the_holders(store: SqlStore) -> None:
@@ -160,7 +171,7 @@ def test_downgrading_to_0003_removes_only_the_holders(store: SqlStore) -> None:
         tables = set(inspect(connection).get_table_names())
     later = {"holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES
     assert tables == set(metadata.tables) - later | {"alembic_version"}
-    assert store.challenges.get("c-1") is not None
+    assert _challenges_kept(store) == ["c-1"]
 
 
 def test_downgrading_to_0002_removes_only_the_challenges(store: SqlStore) -> None:
@@ -183,7 +194,42 @@ def test_downgrading_to_0005_removes_only_the_audit_log(store: SqlStore) -> None
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
     assert tables == set(metadata.tables) - AUDIT_TABLES | {"alembic_version"}
-    assert store.challenges.get("c-1") is not None
+    assert _challenges_kept(store) == ["c-1"]
+
+
+def _challenges_kept(store: SqlStore) -> list[str]:
+    """The challenges stored, read through the columns every revision since 0002 has."""
+    with store.engine.connect() as connection:
+        query = sa.select(sa.column("challenge")).select_from(sa.table("challenges"))
+        return list(connection.scalars(query))
+
+
+def test_downgrading_to_0007_removes_callers_and_public_workflows(store: SqlStore) -> None:
+    store.challenges.issue("c-1", domain=None, expires_at=NOW, created_at=NOW, caller="client:x")
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0007")
+    with store.engine.connect() as connection:
+        inspector = inspect(connection)
+        columns = {
+            name: {c["name"] for c in inspector.get_columns(name)}
+            for name in ("challenges", "exchanges", "workflows")
+        }
+        indexes = {i["name"] for name in columns for i in inspector.get_indexes(name)}
+    assert not {"caller", "public"} & set().union(*columns.values())
+    assert not {"ix_challenges_caller_expires_at", "ix_exchanges_caller_expires_at"} & indexes
+    assert _challenges_kept(store) == ["c-1"]
+
+
+def test_upgrading_a_0007_database_keeps_its_workflows_private(database_url: str) -> None:
+    with open_store(database_url, migrate=False) as old, Database(old.engine).write() as connection:
+        command.upgrade(alembic_config(connection), "0007")
+        for name, row in (("workflows", WORKFLOW_0007), ("challenges", CHALLENGE_0007)):
+            columns = [sa.column(key, metadata.tables[name].c[key].type) for key in row]
+            connection.execute(sa.insert(sa.table(name, *columns)), [row])
+    with open_store(database_url) as upgraded:
+        workflow = upgraded.workflows.get("w-1")
+        assert workflow is not None and workflow.public is False
+        assert upgraded.challenges.get("c-1") == Challenge("c-1", None, NOW, NOW, None, None)
 
 
 def test_upgrading_a_0005_database_starts_an_empty_log_at_the_genesis(database_url: str) -> None:

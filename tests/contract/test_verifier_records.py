@@ -11,9 +11,11 @@ import pytest
 from tests.contract.builders import NOW
 from vcservice.errors import StorageError
 from vcservice.model.records import Exchange, ExchangeState, TrustEntry, Workflow
+from vcservice.storage.repository import LimitReached, OpenLimit
 from vcservice.storage.sql import SqlStore
 
 LATER = NOW + timedelta(minutes=10)
+ALICE, BOB, CLIENT = "address:192.0.2.1", "address:192.0.2.2", "client:broker-1"
 
 
 def _entry(
@@ -42,8 +44,10 @@ def _workflow(workflow_id: str = "mutual-recognition") -> Workflow:
     )
 
 
-def _exchange(exchange_id: str = "x-1", workflow: str = "mutual-recognition") -> Exchange:
-    return Exchange(
+def _exchange(
+    exchange_id: str = "x-1", workflow: str = "mutual-recognition", **changes: object
+) -> Exchange:
+    exchange = Exchange(
         id=exchange_id,
         workflow=workflow,
         challenge=f"challenge-{exchange_id}",
@@ -51,7 +55,9 @@ def _exchange(exchange_id: str = "x-1", workflow: str = "mutual-recognition") ->
         state=ExchangeState.PENDING,
         created_at=NOW,
         expires_at=LATER,
+        caller=ALICE,
     )
+    return replace(exchange, **changes)  # type: ignore[arg-type]
 
 
 def test_trust_entries_are_kept_and_listed_by_issuer(store: SqlStore) -> None:
@@ -79,8 +85,9 @@ def test_a_trust_entry_id_is_taken_once_and_deleted_once(store: SqlStore) -> Non
 
 def test_workflows_are_kept_and_deleted_with_their_exchanges(store: SqlStore) -> None:
     store.workflows.add(_workflow())
-    store.workflows.add(_workflow("ctpat-only"))
+    store.workflows.add(replace(_workflow("ctpat-only"), public=True))
     assert store.workflows.get("mutual-recognition") == _workflow()
+    assert store.workflows.get("ctpat-only") == replace(_workflow("ctpat-only"), public=True)
     assert [w.id for w in store.workflows.list()] == ["ctpat-only", "mutual-recognition"]
     with pytest.raises(StorageError) as excinfo:
         store.workflows.add(_workflow())
@@ -128,12 +135,39 @@ def test_an_exchange_starts_once_and_finishes_with_its_answer(store: SqlStore) -
 def test_an_expired_exchange_does_not_start_and_is_purged(store: SqlStore) -> None:
     store.workflows.add(_workflow())
     store.exchanges.add(_exchange())
-    store.exchanges.add(replace(_exchange("x-2"), expires_at=LATER + timedelta(hours=1)))
-    assert store.exchanges.count_open(NOW) == 2
+    store.exchanges.add(_exchange("x-2", expires_at=LATER + timedelta(hours=1)))
     assert store.exchanges.start("x-1", now=LATER) is None
-    assert store.exchanges.count_open(LATER) == 1
+    assert store.exchanges.purge_expired(LATER) == 0  # expiry is exclusive
     assert store.exchanges.purge_expired(LATER + timedelta(seconds=1)) == 1
     assert store.exchanges.get("x-1") is None and store.exchanges.get("x-2") is not None
+
+
+def test_a_caller_holds_at_most_its_limit_of_pending_exchanges(store: SqlStore) -> None:
+    store.workflows.add(_workflow())
+    limit = OpenLimit(own=2)
+    soon = NOW + timedelta(minutes=1)
+    assert store.exchanges.add(_exchange("x-1", expires_at=soon), limit=limit) is None
+    assert store.exchanges.add(_exchange("x-2"), limit=limit) is None
+    refused = store.exchanges.add(_exchange("x-3"), limit=limit)
+    assert refused == LimitReached(pooled=False, frees_at=soon)
+    assert store.exchanges.get("x-3") is None
+    assert store.exchanges.add(_exchange("x-3", caller=BOB), limit=limit) is None
+    store.exchanges.start("x-2", now=NOW)  # answered: no longer pending
+    assert store.exchanges.add(_exchange("x-4"), limit=limit) is None
+    later = _exchange("x-5", created_at=soon)  # x-1 expired
+    assert store.exchanges.add(later, limit=limit) is None
+    assert store.exchanges.get("x-5") == later
+
+
+def test_anonymous_callers_together_hold_at_most_the_pool_of_exchanges(store: SqlStore) -> None:
+    store.workflows.add(_workflow())
+    pooled = OpenLimit(own=5, pool=2)
+    store.exchanges.add(_exchange("x-1"), limit=pooled)
+    store.exchanges.add(_exchange("x-2", caller=BOB), limit=pooled)
+    store.exchanges.add(_exchange("x-3", caller=CLIENT), limit=OpenLimit(own=5))
+    refused = store.exchanges.add(_exchange("x-4", caller="address:192.0.2.3"), limit=pooled)
+    assert refused == LimitReached(pooled=True, frees_at=LATER)
+    assert store.exchanges.add(_exchange("x-4", caller=CLIENT), limit=OpenLimit(own=5)) is None
 
 
 def test_concurrent_answers_start_an_exchange_once(store: SqlStore) -> None:

@@ -6,12 +6,15 @@ Each worker waits at ``start`` with the others, then reports ``("ok", ids)`` or
 
 from __future__ import annotations
 
+from datetime import timedelta
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from tests.audit_events import event
-from tests.contract.builders import allocation, credential
+from tests.contract.builders import NOW, allocation, credential
+from vcservice.model.records import Challenge
+from vcservice.storage.repository import OpenLimit
 from vcservice.storage.sql import open_store
 
 
@@ -73,5 +76,33 @@ def audited_work(
                 else:
                     store.audit.append(event(n))
         results.put(("ok", numbers))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))
+
+
+def issue_challenges(
+    url: str, names: list[str], caller: str, own: int, start: Barrier, results: Queue[Any]
+) -> None:
+    """Together with the others, issue a challenge of ``caller`` for each of ``names``
+    within a limit of ``own`` open ones; reports the names stored."""
+    try:
+        with open_store(url) as store:
+            start.wait(timeout=120)
+            stored = [
+                name
+                for name in names
+                if isinstance(
+                    store.challenges.issue(
+                        name,
+                        domain=None,
+                        expires_at=NOW + timedelta(minutes=5),
+                        created_at=NOW,
+                        caller=caller,
+                        limit=OpenLimit(own=own),
+                    ),
+                    Challenge,
+                )
+            ]
+        results.put(("ok", stored))
     except Exception as exc:  # reported to the test, which fails on it
         results.put(("error", repr(exc)))

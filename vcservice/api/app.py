@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from fastapi import APIRouter, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -12,6 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from vcservice.api import metrics
 from vcservice.api.body import BodyGuard
 from vcservice.api.problems import install_problem_handlers
+from vcservice.api.purge import purging
 from vcservice.api.rate_limit import RateLimiter, install_rate_limits
 from vcservice.api.request_id import RequestIds
 from vcservice.api.routers import (
@@ -55,6 +56,7 @@ ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
     "all": (*_ISSUER, printing.issuer_router, *_VERIFIER[1:], *_HOLDER, public.router),
 }
 OPERATIONS = (metrics.router,)  # /metrics, served by every role
+PURGING: frozenset[Role] = frozenset({"verifier", "all"})  # roles that purge what expired
 
 
 def create_app(
@@ -79,7 +81,8 @@ def create_app(
         if warm_start:
             app.state.services.warm_up()
             freeze_startup_heap()
-        yield
+        async with _housekeeping(app.state.services, settings):
+            yield
         app.state.services.close()
 
     app = FastAPI(
@@ -104,6 +107,13 @@ def create_app(
     for router in (*ROUTERS[settings.role], *OPERATIONS):
         app.include_router(router)
     return app
+
+
+def _housekeeping(services: Services, settings: Settings) -> AbstractAsyncContextManager[None]:
+    """While a verifier serves: expired challenges and old exchanges purged on a schedule."""
+    if settings.role not in PURGING:
+        return nullcontext()
+    return purging(services.purge_expired, settings.purge_interval_seconds)
 
 
 def create_app_from_environment() -> FastAPI:

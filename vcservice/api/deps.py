@@ -20,6 +20,7 @@ from vcservice.api.rate_limit import RateLimiter
 from vcservice.audit.context import ADMIN, current_request
 from vcservice.errors import VcError
 from vcservice.model.records import Authority, Holder, Scope
+from vcservice.model.requester import Requester
 from vcservice.services.access import INVALID_CLIENT, INVALID_TOKEN, AccessGrant
 from vcservice.services.container import Services
 
@@ -45,12 +46,17 @@ class Caller:
 
 def bearer_token(request: Request) -> str:
     """The Bearer token of the request (UNAUTHORIZED when there is none)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _bearer(request)
+    if token is None:
         raise VcError(
             "a Bearer access token is required", code="UNAUTHORIZED", field="Authorization"
         )
-    return token.strip()
+    return token
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def require_scope(scope: Scope) -> Callable[..., Caller]:
@@ -108,34 +114,35 @@ def _identify(actor: str) -> None:
         request.identify(actor)
 
 
-def limit_rate(request: Request) -> str:
-    """Admit the request within its address's rate (RATE_LIMITED otherwise); return the key
-    it was counted under (for ``charge_verifications``)."""
-    address = client_address(request)
-    _take(request, address)
-    return address
+def limit_rate(request: Request) -> Requester:
+    """Admit the request within its address's rate (RATE_LIMITED otherwise); return the
+    caller it was counted as (for ``charge_verifications``)."""
+    requester = Requester.address(client_address(request))
+    _take(request, requester.key)
+    return requester
 
 
-def admit_verification(request: Request, services: ServicesDep) -> str:
-    """Admit a verifier request: a ``verify:credentials`` token when the settings require
-    one, and within the caller's rate (per client with a token, else per address).
-
-    Returns the caller's key in the verify rate limit (for ``charge_verifications``).
+def admit_verification(request: Request, services: ServicesDep) -> Requester:
+    """Admit a verifier request, and say who makes it: the client of the ``verify:credentials``
+    token it carries (UNAUTHORIZED, INVALID_TOKEN or INSUFFICIENT_SCOPE for a token that is
+    not one), else its address (UNAUTHORIZED when the settings require a token); then
+    within that caller's rate (RATE_LIMITED).
     """
-    if services.settings.verify_requires_token:
-        caller = "client:" + require_scope(Scope.VERIFY)(request, services).grant.client_id
+    if services.settings.verify_requires_token or _bearer(request) is not None:
+        grant = require_scope(Scope.VERIFY)(request, services).grant
+        requester = Requester.client(grant.client_id)
     else:
-        caller = client_address(request)
-    _take(request, caller)
-    return caller
+        requester = Requester.address(client_address(request))
+    _take(request, requester.key)
+    return requester
 
 
-def charge_verifications(request: Request, caller: str, count: int) -> None:
+def charge_verifications(request: Request, caller: Requester, count: int) -> None:
     """Charge an admitted ``caller`` ``count`` verifications beyond its request's one (a
     batch's further credentials): never refused, they may overdraw the caller's rate."""
     limiter = rate_limiter(request, "verify_limiter")
     if limiter is not None:
-        limiter.charge(caller, count)
+        limiter.charge(caller.key, count)
 
 
 def _take(request: Request, caller: str, limiter_name: str = "verify_limiter") -> None:
@@ -172,8 +179,8 @@ Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
 Updating = Annotated[Caller, Depends(require_issuing_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
 Verification = Depends(admit_verification)
-VerifyingCaller = Annotated[str, Depends(admit_verification)]  # the key of an admitted caller
-RateLimitedCaller = Annotated[str, Depends(limit_rate)]  # the key of an admitted address
+VerifyingCaller = Annotated[Requester, Depends(admit_verification)]  # an admitted caller
+RateLimitedCaller = Annotated[Requester, Depends(limit_rate)]  # an admitted address
 
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:

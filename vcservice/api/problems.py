@@ -12,9 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vcservice.api.rate_limit import RateLimitError
 from vcservice.api.schemas import Problem
-from vcservice.errors import VcError
+from vcservice.errors import RetryLaterError, VcError
 from vcservice.messages import message_for
 
 PROBLEM_JSON = "application/problem+json"
@@ -29,10 +28,12 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "NOT_FOUND": 404,
     "CONFLICT": 409,
     "PAYLOAD_TOO_LARGE": 413,
+    "PRESENTATION_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "TOO_MANY_CHALLENGES": 429,
     "TOO_MANY_EXCHANGES": 429,
     "RATE_LIMITED": 429,
+    "RETRY_LATER": 429,
     "EXCHANGE_NOT_PENDING": 409,
     "STORAGE_ERROR": 503,
     "NOT_READY": 503,
@@ -54,18 +55,20 @@ PROBLEM_STATUSES: Mapping[int, str] = {
     "authority may not issue this type (FORBIDDEN)",
     404: "Nothing by that name or id (NOT_FOUND)",
     409: "Conflicts with the current state (CONFLICT, EXCHANGE_NOT_PENDING)",
-    413: "The body exceeds MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
+    413: "The body exceeds MAX_BODY_BYTES (PAYLOAD_TOO_LARGE), or an exchange's presentation "
+    "MAX_PRESENTATION_BYTES (PRESENTATION_TOO_LARGE)",
     415: "The body is not of the media type this takes (UNSUPPORTED_MEDIA_TYPE)",
     422: "The request is understood but its data is invalid; `field` names the member",
-    429: "Too many requests, or failed authentications, from this caller (RATE_LIMITED, with "
-    "Retry-After) or too many open challenges or exchanges",
+    429: "Too many requests, or failed authentications, from this caller (RATE_LIMITED), or it "
+    "(or every anonymous caller together) holds too many open challenges or exchanges "
+    "(TOO_MANY_CHALLENGES, TOO_MANY_EXCHANGES); Retry-After says when to try again",
     503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED, "
     "KEY_STORE_UNAVAILABLE, KEY_STORE_LOGIN_FAILED, KEY_NOT_IN_KEY_STORE; NOT_READY at /readyz)",
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _RETRY_AFTER = {
     "Retry-After": {
-        "description": "seconds until the caller may try again (RATE_LIMITED)",
+        "description": "seconds until the caller may try again",
         "schema": {"type": "integer", "minimum": 1},
     }
 }
@@ -166,7 +169,7 @@ async def _vc_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, VcError)
     status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(error, RateLimitError):
+    if isinstance(error, RetryLaterError):
         headers = {"Retry-After": str(error.retry_after)}
     return problem_response(status, error.code, error.message, field=error.field, headers=headers)
 

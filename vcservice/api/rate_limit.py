@@ -18,20 +18,23 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from vcservice.errors import VcError
+from vcservice.errors import RetryLaterError
 from vcservice.settings import Settings
 
 MAX_CALLERS = 100_000
 
 
-class RateLimitError(VcError):
+class RateLimitError(RetryLaterError):
     """Too many requests from one caller; ``retry_after`` seconds until the next is allowed."""
 
     code = "RATE_LIMITED"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many requests; retry after {retry_after} s", field="Authorization")
-        self.retry_after = retry_after
+        super().__init__(
+            f"too many requests; retry after {retry_after} s",
+            retry_after=retry_after,
+            field="Authorization",
+        )
 
 
 class RateLimiter:

@@ -351,7 +351,8 @@ class TrustRegistryView(BaseModel):
 
 
 class ExchangeView(ApiModel):
-    """A VCALM exchange: its state and, once answered, the verification result."""
+    """A VCALM exchange: its state and, once answered, the verification result (without the
+    documents verified) and the presentation it answers."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
@@ -364,6 +365,9 @@ class ExchangeView(ApiModel):
     verifiable_presentation_request: dict[str, Any] | None = None
     completed: str | None = None
     result: VerificationResultView | None = None
+    verifiable_presentation: dict[str, Any] | str | None = Field(
+        None, description="the presentation as the holder sent it (JSON, or a compact vp+jwt)"
+    )
 
 
 class ExchangeAnswer(BaseModel):

@@ -10,8 +10,10 @@ fetched is reused (a suspension shows at the verifier at once).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -63,9 +65,16 @@ def running_deployment(
     with tempfile.TemporaryDirectory(prefix="vcservice-demo-") as root, ExitStack() as stack:
         shared = database_url or f"sqlite:///{Path(root) / 'vcservice.db'}"
         say(f"Starting the issuer, holder and verifier as three processes sharing {_safe(shared)}")
+        # Each role has a key-encryption key of its own; they check one another's client
+        # secrets and holder tokens, so they share the key of those digests.
+        digest_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
         # One after the other: the first migrates the database, the others find it current.
         targets = [
-            stack.enter_context(_role_process(role, Path(root) / role, shared, context_store, say))
+            stack.enter_context(
+                _role_process(
+                    role, Path(root) / role, shared, context_store, say=say, digest_key=digest_key
+                )
+            )
             for role in ROLES
         ]
         yield Deployment(*targets)
@@ -108,10 +117,13 @@ def _role_process(
     data: Path,
     database_url: str,
     context_store: Path,
+    *,
     say: Callable[[str], None],
+    digest_key: str,
 ) -> Iterator[Target]:
     data.mkdir()
     env = {
+        "VCSERVICE_SECRET_DIGEST_KEY": digest_key,
         "VCSERVICE_ALLOW_HTTP_HOSTS": json.dumps(["localhost"]),
         "VCSERVICE_ALLOW_PRIVATE_NETWORKS": "true",
         "VCSERVICE_REMOTE_CACHE_SECONDS": "0",  # show each status change at once

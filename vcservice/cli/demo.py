@@ -3,7 +3,9 @@
 Three processes play the three roles (or one service at ``--url`` plays them all). Two
 authorities are seeded on the issuer (SAT for IMMEX and OEA, CBP for C-TPAT), and a third
 that no verifier accredits. The broker's verifier accredits SAT and CBP and defines a
-workflow for "C-TPAT or OEA under mutual recognition". A shipper's wallet (the holder)
+workflow for "C-TPAT or OEA under mutual recognition"; the broker's app signs in to it with
+a ``verify:credentials`` token (a client of the brokerage) to start exchanges and verify,
+as a real deployment's would, and is the only one allowed to. A shipper's wallet (the holder)
 gets a did:web; the authorities issue its certificates to that DID; the wallet keeps
 them, answers the broker's exchange with a presentation, and the broker reads the
 verdict. Then what must fail does: a replayed presentation, a certificate from the
@@ -30,6 +32,9 @@ AUTHORITIES = (
     ("cbp", "U.S. Customs and Border Protection", ["CTPATCertificate"]),
 )
 UNACCREDITED = ("agencia-apocrifa", "Agencia Apócrifa de Comercio", ["IMMEXCertificate"])
+# The customs brokerage whose app uses the verifier: it issues nothing.
+BROKERAGE: tuple[str, str, list[str]] = ("agencia-aduanal-norte", "Agencia Aduanal del Norte", [])
+ISSUING_SCOPES = ["issue:credentials", "read:credentials", "update:credentials"]
 # (authority, certificate slug, securing format, output file)
 ISSUANCES = (
     ("sat", "immex", "eddsa-rdfc-2022", "immex.json"),
@@ -86,6 +91,7 @@ class _Story:
         self.tokens: dict[str, str] = {}
         self.dids: dict[str, str] = {}
         self.wallet: dict[str, str] = {}
+        self.broker: dict[str, str] = {}  # the broker's app: its verify:credentials token
         self.run_id = uuid.uuid4().hex[:8]  # a rerun against the same service issues anew
 
     def close(self) -> None:
@@ -121,8 +127,14 @@ class _Story:
     # ------------------------------------------------------------ set-up
 
     def _seed(self, name: str, display_name: str, types: list[str]) -> None:
-        http, admin = self.issuer.http, self.issuer.admin
         _say(f"\n== Issuer: authority {name} ({display_name}) may issue {', '.join(types)}")
+        self.dids[name] = self._organisation(name, display_name, types)
+        _say(f"   DID {self.dids[name]}")
+        self.tokens[name] = self._client_token(name, ISSUING_SCOPES, self.issuer)
+
+    def _organisation(self, name: str, display_name: str, types: list[str]) -> str:
+        """Create the authority (or reuse it on a rerun); its DID."""
+        http, admin = self.issuer.http, self.issuer.admin
         body = {"name": name, "displayName": display_name, "credentialTypes": types}
         created = http.post("/admin/authorities", json=body, headers=admin)
         if created.status_code == 409:
@@ -130,18 +142,21 @@ class _Story:
             created = _expect(http.get(f"/admin/authorities/{name}", headers=admin), 200)
         else:
             _expect(created, 201)
-        self.dids[name] = created.json()["did"]
-        _say(f"   DID {self.dids[name]}")
+        return str(created.json()["did"])
+
+    def _client_token(self, name: str, scopes: list[str], signer: _Role) -> str:
+        """A new OAuth2 client of ``name`` (made on the issuer's admin API) and an access
+        token for it from ``signer``'s token endpoint."""
         client = _expect(
-            http.post(
+            self.issuer.http.post(
                 f"/admin/authorities/{name}/clients",
-                headers=admin,
-                json={"scopes": ["issue:credentials", "read:credentials", "update:credentials"]},
+                headers=self.issuer.admin,
+                json={"scopes": scopes},
             ),
             201,
         ).json()
         token = _expect(
-            http.post(
+            signer.http.post(
                 "/oauth/token",
                 data={"grant_type": "client_credentials"},
                 auth=(client["clientId"], client["clientSecret"]),
@@ -149,11 +164,16 @@ class _Story:
             200,
         ).json()
         _say(f"   OAuth2 client {client['clientId']}; token for {token['scope']}")
-        self.tokens[name] = token["access_token"]
+        return str(token["access_token"])
 
     def _set_up_verifier(self) -> None:
         http, admin = self.verifier.http, self.verifier.admin
-        _say("\n== Verifier (the broker's): trust registry and workflow")
+        _say("\n== Verifier (the broker's): its app's access, trust registry and workflow")
+        brokerage, brokerage_name, _ = BROKERAGE
+        self._organisation(*BROKERAGE)
+        _say(f"   the broker's app signs in as a client of {brokerage_name}, from the verifier:")
+        token = self._client_token(brokerage, ["verify:credentials"], self.verifier)
+        self.broker = {"Authorization": f"Bearer {token}"}
         for name, display_name, types in AUTHORITIES:
             body = {"id": self.dids[name], "name": display_name, "credentialTypes": types}
             _expect(http.post("/admin/trust-registry/issuers", json=body, headers=admin), 201)
@@ -244,10 +264,14 @@ class _Story:
         return all(result["verified"] for result in results) and not forged["verified"]
 
     def _exchange(self, out_dir: Path) -> bool:
-        _say(f"\n== At the crossing: the broker starts an exchange of {WORKFLOW['id']}")
-        exchange = _expect(
-            self.verifier.http.post(f"/workflows/{WORKFLOW['id']}/exchanges"), 201
-        ).json()
+        start = f"/workflows/{WORKFLOW['id']}/exchanges"
+        _say(f"\n== Someone without the broker's token asks for an exchange of {WORKFLOW['id']}")
+        intruder = self.verifier.http.post(start)
+        _say(
+            f"   {intruder.status_code} {intruder.json().get('code')} (the workflow is not public)"
+        )
+        _say(f"\n== At the crossing: the broker's app starts an exchange of {WORKFLOW['id']}")
+        exchange = _expect(self.verifier.http.post(start, headers=self.broker), 201).json()
         _say(f"   exchange URL (a link or QR code for the shipper): {exchange['url']}")
         path = httpx.URL(exchange["url"]).path
         request = _expect(self.verifier.http.post(path, json={}), 200).json()[
@@ -266,7 +290,7 @@ class _Story:
         answered = _expect(
             self.verifier.http.post(path, json={"verifiablePresentation": presentation}), 200
         ).json()
-        seen = _expect(self.verifier.http.get(path), 200).json()
+        seen = _expect(self.verifier.http.get(path, headers=self.broker), 200).json()
         _say(f"   the broker reads the exchange: {seen['state']}")
         _report("   verdict:", seen["result"])
 
@@ -276,7 +300,8 @@ class _Story:
         replay = self._verify_presentation(presentation, request["challenge"])
         _report("   to POST /presentations/verify with its challenge:", replay)
         return (
-            answered["verified"]
+            intruder.status_code == 401
+            and answered["verified"]
             and seen["state"] == "complete"
             and again.status_code == 409
             and _codes(replay) == {"INVALID_CHALLENGE_ERROR"}
@@ -289,7 +314,8 @@ class _Story:
         )
         _say(f"   the wallet keeps it (its signature is sound): {kept.status_code}")
         challenge = _expect(
-            self.verifier.http.post("/challenges", json={"domain": CROSSING}), 201
+            self.verifier.http.post("/challenges", json={"domain": CROSSING}, headers=self.broker),
+            201,
         ).json()["challenge"]
         presentation = self._prove([credential["id"]], challenge, CROSSING)
         result = self._verify_presentation(presentation, challenge)
@@ -338,7 +364,7 @@ class _Story:
 
     def _verify(self, credential: Any) -> dict[str, Any]:
         response = self.verifier.http.post(
-            "/credentials/verify", json={"verifiableCredential": credential}
+            "/credentials/verify", json={"verifiableCredential": credential}, headers=self.broker
         )
         result: dict[str, Any] = _expect(response, 200).json()
         return result
@@ -349,7 +375,7 @@ class _Story:
             "options": {"challenge": challenge, "domain": CROSSING},
         }
         result: dict[str, Any] = _expect(
-            self.verifier.http.post("/presentations/verify", json=body), 200
+            self.verifier.http.post("/presentations/verify", json=body, headers=self.broker), 200
         ).json()
         return result
 

@@ -147,13 +147,18 @@ class StatusChange:
 
 @dataclass(frozen=True, slots=True)
 class Challenge:
-    """A single-use nonce a verifier handed out for one presentation, and whether it was used."""
+    """A single-use nonce a verifier handed out for one presentation, and whether it was used.
+
+    ``caller`` is the ``Requester`` key of who asked for it; an exchange's challenge has
+    none (the exchange records its caller).
+    """
 
     challenge: str
     domain: str | None
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    caller: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +202,8 @@ class Workflow:
     """A verifier's presentation policy: the credential types it accepts, for which domain.
 
     A presentation satisfies it with at least one credential of any of ``accepted_types``
-    (e.g. C-TPAT or OEA under mutual recognition).
+    (e.g. C-TPAT or OEA under mutual recognition). Anyone may start an exchange of a
+    ``public`` workflow; of any other, only a client of the verifier.
     """
 
     id: str
@@ -206,6 +212,7 @@ class Workflow:
     domain: str | None
     exchange_ttl_seconds: int
     created_at: datetime
+    public: bool = False
 
 
 class ExchangeState(StrEnum):
@@ -221,8 +228,10 @@ class ExchangeState(StrEnum):
 class Exchange:
     """One use of a workflow: a presentation request answered at most once.
 
-    ``result`` is the verification result's JSON text, and ``presentation`` the
-    presentation as received (JSON text or a compact JWT), once answered.
+    ``result`` is the verification result's JSON text (without the documents verified),
+    and ``presentation`` the presentation as received (JSON text or a compact JWT), once
+    answered. ``caller`` is the ``Requester`` key of who started it (None for exchanges
+    stored before callers were recorded).
     """
 
     id: str
@@ -235,6 +244,7 @@ class Exchange:
     completed_at: datetime | None = None
     result: str | None = None
     presentation: str | None = None
+    caller: str | None = None
 
 
 class AuditAction(StrEnum):

@@ -28,6 +28,7 @@ from vcservice.services.exchanges import ExchangeService
 from vcservice.services.holder import HolderService
 from vcservice.services.issuer import IssuerService
 from vcservice.services.observer import NO_OBSERVER, Observer
+from vcservice.services.quotas import Quotas
 from vcservice.services.status import StatusService
 from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
@@ -85,6 +86,10 @@ class Services:
             self.core.warm_up(sample_certificate(name) for name in SAMPLE_NAMES)
         except VcError as error:
             _log.warning("warm-up skipped: %s", error)
+
+    def purge_expired(self) -> tuple[int, int]:
+        """Delete expired challenges and the exchanges past their retention; how many of each."""
+        return self.verifier.purge_expired(), self.exchanges.purge_expired()
 
     def close(self) -> None:
         """Release the key store's sessions, the database and HTTP connections."""
@@ -170,7 +175,10 @@ def build_services(
             else None
         ),
     )
-    verifier = VerifierService(core=core, store=store, clock=clock, trust=trust, observer=observer)
+    quotas = Quotas.of(settings)
+    verifier = VerifierService(
+        core=core, store=store, clock=clock, trust=trust, quotas=quotas, observer=observer
+    )
     holders = HolderService(
         core=core,
         store=store,
@@ -206,6 +214,9 @@ def build_services(
             verifier=verifier,
             clock=clock,
             public_url=settings.public_url,
+            quotas=quotas,
+            retention=timedelta(seconds=settings.exchange_retention_seconds),
+            max_presentation_bytes=settings.max_presentation_bytes,
         ),
         holders=holders,
         keystore=keystore,

@@ -1,11 +1,14 @@
 """VCALM exchanges: a verifier's workflow asks for a presentation; a holder answers once.
 
 A workflow is a presentation policy (the credential types accepted, the domain, how long
-an exchange stays open). Each exchange of it carries a fresh single-use challenge and is
-answered at most once: the answer first moves the exchange out of ``pending`` (one
+an exchange stays open, and whether anyone may start one or only the verifier's clients).
+Each exchange of it carries a fresh single-use challenge, counts against its caller's
+quota of open exchanges (``services.quotas``) and is answered at most once: the answer
+is refused if it is too large to keep, then moves the exchange out of ``pending`` (one
 conditional UPDATE in the database), then the presentation is verified against the
-exchange's challenge and domain and the workflow's accepted types, and the result is kept
-for the verifier to read.
+exchange's challenge and domain and the workflow's accepted types. The presentation is
+kept once, with the result (without the documents it verified) for the verifier to read,
+until ``retention`` after the exchange expires.
 """
 
 from __future__ import annotations
@@ -20,15 +23,15 @@ from typing import Any
 from vcservice.clock import Clock
 from vcservice.errors import VcError
 from vcservice.model.records import Exchange, ExchangeState, Workflow
-from vcservice.services.verifier import VerifierService
+from vcservice.model.requester import Requester
+from vcservice.services.quotas import Quotas, too_many
+from vcservice.services.verifier import VerifierService, random_challenge
 from vcservice.storage.repository import ExchangeRepository, WorkflowRepository
 from vcservice.verification.policy import accepted_types_check
 from vcservice.verification.result import VerificationResult
 
 __all__ = ["ExchangeService", "presentation_request"]
 
-MAX_OPEN_EXCHANGES = 10_000
-RETENTION = timedelta(days=1)  # answered or expired exchanges stay readable this long
 EXCHANGE_ID_BYTES = 18
 _WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -44,14 +47,18 @@ class ExchangeService:
         verifier: VerifierService,
         clock: Clock,
         public_url: str,
-        max_open_exchanges: int = MAX_OPEN_EXCHANGES,
+        quotas: Quotas,
+        retention: timedelta,
+        max_presentation_bytes: int,
     ) -> None:
         self._workflows = workflows
         self._exchanges = exchanges
         self._verifier = verifier
         self._clock = clock
         self._public_url = public_url.rstrip("/")
-        self._max_open = max_open_exchanges
+        self._quotas = quotas
+        self._retention = retention
+        self._max_presentation_bytes = max_presentation_bytes
 
     # ------------------------------------------------------------ workflows
 
@@ -63,8 +70,10 @@ class ExchangeService:
         accepted_types: Sequence[str],
         domain: str | None,
         exchange_ttl_seconds: int,
+        public: bool = False,
     ) -> Workflow:
-        """A new workflow (CONFLICT if the id is taken)."""
+        """A new workflow (CONFLICT if the id is taken); anyone may start exchanges of a
+        ``public`` one."""
         if not _WORKFLOW_ID.fullmatch(workflow_id):  # fullmatch: "$" also matches before "\n"
             raise VcError(
                 "a workflow id is 1–63 lowercase letters, digits or hyphens",
@@ -78,6 +87,7 @@ class ExchangeService:
             domain=domain,
             exchange_ttl_seconds=exchange_ttl_seconds,
             created_at=self._clock.now(),
+            public=public,
         )
         self._workflows.add(workflow)
         return workflow
@@ -100,29 +110,47 @@ class ExchangeService:
 
     # ------------------------------------------------------------ exchanges
 
-    def create_exchange(self, workflow_id: str) -> Exchange:
-        """A new exchange of the workflow, with its own challenge (TOO_MANY_EXCHANGES
-        when ``max_open_exchanges`` are pending)."""
+    def create_exchange(self, workflow_id: str, *, requester: Requester) -> Exchange:
+        """A new exchange of the workflow for ``requester``, with its own challenge.
+
+        Only a client starts an exchange of a workflow that is not public (UNAUTHORIZED
+        for an anonymous caller); an anonymous caller's lives at most
+        ``quotas.anonymous_exchange``. TOO_MANY_EXCHANGES (retry when one expires) when
+        the caller holds its quota of pending exchanges, or anonymous callers together
+        theirs.
+        """
         workflow = self.workflow(workflow_id)
-        now = self._clock.now()
-        self._exchanges.purge_expired(now - RETENTION)
-        if self._exchanges.count_open(now) >= self._max_open:
+        if requester.anonymous and not workflow.public:
             raise VcError(
-                "too many open exchanges; answer or let some expire first",
-                code="TOO_MANY_EXCHANGES",
+                f"only the verifier's clients start exchanges of {workflow_id!r}: "
+                "send a verify:credentials access token",
+                code="UNAUTHORIZED",
+                field="Authorization",
             )
-        ttl = timedelta(seconds=workflow.exchange_ttl_seconds)
-        challenge, expires_at = self._verifier.new_challenge(workflow.domain, ttl=ttl)
+        now = self._clock.now()
+        lifetime = timedelta(seconds=workflow.exchange_ttl_seconds)
+        if requester.anonymous:
+            lifetime = min(lifetime, self._quotas.anonymous_exchange)
         exchange = Exchange(
             id=secrets.token_urlsafe(EXCHANGE_ID_BYTES),
             workflow=workflow.id,
-            challenge=challenge,
+            challenge=random_challenge(),
             domain=workflow.domain,
             state=ExchangeState.PENDING,
             created_at=now,
-            expires_at=expires_at,
+            expires_at=now + lifetime,
+            caller=requester.key,
         )
-        self._exchanges.add(exchange)
+        limit = self._quotas.limit_for(requester)
+        refused = self._exchanges.add(exchange, limit=limit)  # first: a refusal stores nothing
+        if refused is not None:
+            raise too_many("exchanges", "TOO_MANY_EXCHANGES", limit, refused, self._clock.now())
+        self._verifier.hold_exchange_challenge(
+            exchange.challenge,
+            domain=exchange.domain,
+            created_at=now,
+            expires_at=exchange.expires_at,
+        )
         return exchange
 
     def exchange(self, workflow_id: str, exchange_id: str) -> Exchange:
@@ -158,8 +186,11 @@ class ExchangeService:
     def answer(
         self, workflow_id: str, exchange_id: str, presentation: Mapping[str, Any] | str
     ) -> VerificationResult:
-        """Verify the holder's presentation for the exchange, once; the result is kept."""
+        """Verify the holder's presentation for the exchange, once, and keep it with the
+        result; PRESENTATION_TOO_LARGE (the exchange still pending) before any of that if
+        it is larger than an exchange keeps."""
         exchange = self.exchange(workflow_id, exchange_id)
+        kept = self._kept_text(presentation)
         workflow = self.workflow(workflow_id)
         started = self._exchanges.start(exchange.id, now=self._clock.now())
         if started is None:
@@ -173,13 +204,42 @@ class ExchangeService:
         self._exchanges.finish(
             started.id,
             state=ExchangeState.COMPLETE if result.verified else ExchangeState.INVALID,
-            result=json.dumps(result.to_json(), ensure_ascii=False),
-            presentation=(
-                presentation if isinstance(presentation, str) else json.dumps(presentation)
-            ),
+            result=json.dumps(result.without_documents().to_json(), ensure_ascii=False),
+            presentation=kept,
             now=self._clock.now(),
         )
         return result
+
+    def _kept_text(self, presentation: Mapping[str, Any] | str) -> str:
+        """The text an exchange keeps of ``presentation`` (PRESENTATION_TOO_LARGE when it
+        is longer than ``max_presentation_bytes`` in UTF-8)."""
+        text = (
+            presentation
+            if isinstance(presentation, str)
+            else json.dumps(presentation, separators=(",", ":"))  # ASCII: any database takes it
+        )
+        size = len(text.encode("utf-8", "surrogatepass"))  # a lone surrogate counts, not fails
+        if size > self._max_presentation_bytes:
+            raise VcError(
+                f"the presentation is {size} bytes; an exchange keeps at most "
+                f"{self._max_presentation_bytes}",
+                code="PRESENTATION_TOO_LARGE",
+                field="verifiablePresentation",
+            )
+        return text
+
+    @staticmethod
+    def kept_presentation(exchange: Exchange) -> dict[str, Any] | str | None:
+        """The presentation ``exchange`` was answered with (JSON, or a compact JWT), if any."""
+        kept = exchange.presentation
+        if kept is None or not kept.startswith("{"):  # a compact JWT never starts with "{"
+            return kept
+        document: dict[str, Any] = json.loads(kept)
+        return document
+
+    def purge_expired(self) -> int:
+        """Delete the exchanges that expired more than ``retention`` ago; how many went."""
+        return self._exchanges.purge_expired(self._clock.now() - self._retention)
 
     def _require_pending(self, exchange: Exchange) -> None:
         closed = self._why_closed(exchange)

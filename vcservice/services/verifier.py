@@ -4,7 +4,8 @@ A presentation is accepted only for a challenge this verifier issued, that has n
 expired and was not used before: the challenge is consumed (once, by the database)
 before the presentation's proof is checked, so a replay — even a concurrent one —
 fails ``INVALID_CHALLENGE_ERROR``. A challenge issued for a domain binds the
-presentation to that domain as well.
+presentation to that domain as well. Each caller holds open challenges within its
+quota (``services.quotas``).
 """
 
 from __future__ import annotations
@@ -15,18 +16,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vcservice.clock import Clock
-from vcservice.errors import Problem, VcError
+from vcservice.errors import Problem
 from vcservice.model.checks import Check
 from vcservice.model.datetimes import format_datetime
+from vcservice.model.requester import Requester
 from vcservice.services.core import Core
 from vcservice.services.observer import NO_OBSERVER, Observer
-from vcservice.storage.repository import Store
+from vcservice.services.quotas import Quotas, too_many
+from vcservice.storage.repository import LimitReached, Store
 from vcservice.trust.registry import IssuerTrust
 from vcservice.verification.result import Outcome, VerificationResult
 
-CHALLENGE_TTL = timedelta(minutes=5)
-MAX_OPEN_CHALLENGES = 10_000
+CHALLENGE_TTL = timedelta(minutes=5)  # a client's; an anonymous caller's is shorter
 CHALLENGE_BYTES = 24  # 32 URL-safe characters
+
+
+def random_challenge() -> str:
+    """A fresh, unguessable challenge value."""
+    return secrets.token_urlsafe(CHALLENGE_BYTES)
 
 
 class VerifierService:
@@ -39,39 +46,53 @@ class VerifierService:
         store: Store,
         clock: Clock,
         trust: IssuerTrust,
+        quotas: Quotas,
         challenge_ttl: timedelta = CHALLENGE_TTL,
-        max_open_challenges: int = MAX_OPEN_CHALLENGES,
         observer: Observer = NO_OBSERVER,
     ) -> None:
-        if challenge_ttl <= timedelta(0) or max_open_challenges < 1:
-            raise ValueError("challenges need a positive lifetime and room for at least one")
+        if challenge_ttl <= timedelta(0):
+            raise ValueError("challenges need a positive lifetime")
         self._verifier = core.verifier.trusting(trust)
         self._challenges = store.challenges
         self._clock = clock
+        self._quotas = quotas
         self._ttl = challenge_ttl
-        self._max_open = max_open_challenges
         self._observer = observer
 
-    def new_challenge(
-        self, domain: str | None = None, *, ttl: timedelta | None = None
-    ) -> tuple[str, datetime]:
+    def new_challenge(self, domain: str | None, *, requester: Requester) -> tuple[str, datetime]:
         """A fresh single-use challenge (optionally bound to ``domain``) and its expiry.
 
-        Expired challenges are purged first; TOO_MANY_CHALLENGES when
-        ``max_open_challenges`` are already open (unused, unexpired), which bounds
-        the table. Concurrent requests may overshoot the bound by their number.
+        A client's lives ``challenge_ttl``, an anonymous caller's less. TOO_MANY_CHALLENGES
+        (retry when one expires) when ``requester`` holds its quota of open challenges
+        (unused, unexpired), or anonymous callers together theirs.
         """
         now = self._clock.now()
-        self._challenges.purge_expired(now)
-        if self._challenges.count_open(now) >= self._max_open:
-            raise VcError(
-                "too many open challenges; use or let some expire first",
-                code="TOO_MANY_CHALLENGES",
-            )
-        challenge = secrets.token_urlsafe(CHALLENGE_BYTES)
-        expires_at = now + (ttl or self._ttl)
-        self._challenges.issue(challenge, domain=domain, expires_at=expires_at, created_at=now)
-        return challenge, expires_at
+        lifetime = self._quotas.anonymous_challenge if requester.anonymous else self._ttl
+        limit = self._quotas.limit_for(requester)
+        issued = self._challenges.issue(
+            random_challenge(),
+            domain=domain,
+            expires_at=now + lifetime,
+            created_at=now,
+            caller=requester.key,
+            limit=limit,
+        )
+        if isinstance(issued, LimitReached):
+            raise too_many("challenges", "TOO_MANY_CHALLENGES", limit, issued, self._clock.now())
+        return issued.challenge, issued.expires_at
+
+    def hold_exchange_challenge(
+        self, challenge: str, *, domain: str | None, created_at: datetime, expires_at: datetime
+    ) -> None:
+        """Keep the challenge of an exchange just stored: it has no caller of its own (the
+        exchange counts against its caller's quota)."""
+        self._challenges.issue(
+            challenge, domain=domain, expires_at=expires_at, created_at=created_at
+        )
+
+    def purge_expired(self) -> int:
+        """Delete the challenges expired by now, used or not; how many went."""
+        return self._challenges.purge_expired(self._clock.now())
 
     def verify_credential(self, document: Mapping[str, Any] | str) -> VerificationResult:
         """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``)."""

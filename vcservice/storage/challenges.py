@@ -1,15 +1,22 @@
-"""Verifier challenges in SQL: issued once, consumed at most once, purged when expired."""
+"""Verifier challenges in SQL: issued within limits, consumed at most once, purged when
+expired."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from vcservice.model.records import Challenge
 from vcservice.storage import rows
-from vcservice.storage.common import SqlRepository, conflict, insert_unless_taken, utc
-from vcservice.storage.repository import ConsumedChallenge
+from vcservice.storage.common import (
+    SqlRepository,
+    conflict,
+    insert_unless_taken,
+    limit_reached,
+    utc,
+)
+from vcservice.storage.repository import ConsumedChallenge, LimitReached, OpenLimit
 from vcservice.storage.schema import challenges
 
 __all__ = ["SqlChallengeRepository"]
@@ -23,6 +30,8 @@ class SqlChallengeRepository(SqlRepository):
     only when that statement changed a row. SQLite serialises writers (``BEGIN
     IMMEDIATE``); on PostgreSQL a second UPDATE of the same row waits for the first
     to commit and then re-reads ``used_at`` (READ COMMITTED), so it changes nothing.
+    A limited ``issue`` counts the caller's open challenges in its write
+    (``common.limit_reached``).
     """
 
     def issue(
@@ -32,15 +41,25 @@ class SqlChallengeRepository(SqlRepository):
         domain: str | None,
         expires_at: datetime,
         created_at: datetime,
-    ) -> Challenge:
-        """Store a new, unused challenge (CONFLICT if that challenge exists)."""
+        caller: str | None = None,
+        limit: OpenLimit | None = None,
+    ) -> Challenge | LimitReached:
+        """Store a new, unused challenge of ``caller`` unless that would pass ``limit``
+        (open at ``created_at``); CONFLICT if that challenge exists."""
         record = Challenge(
             challenge=challenge,
             domain=domain,
             created_at=utc(created_at),
             expires_at=utc(expires_at),
+            caller=caller,
         )
         with self._db.write() as connection:
+            if limit is not None:
+                refused = limit_reached(
+                    connection, challenges, _open_at(record.created_at), caller=caller, limit=limit
+                )
+                if refused is not None:
+                    return refused
             inserted = insert_unless_taken(
                 connection, challenges, rows.challenge_row(record), ["challenge"]
             )
@@ -53,11 +72,7 @@ class SqlChallengeRepository(SqlRepository):
         moment = utc(now)
         statement = (
             update(challenges)
-            .where(
-                challenges.c.challenge == challenge,
-                challenges.c.used_at.is_(None),
-                challenges.c.expires_at > moment,
-            )
+            .where(challenges.c.challenge == challenge, _open_at(moment))
             .values(used_at=moment)
             .execution_options(preserve_rowcount=True)
         )
@@ -76,16 +91,6 @@ class SqlChallengeRepository(SqlRepository):
         query = select(challenges).where(challenges.c.challenge == challenge)
         return self._first(query, rows.to_challenge)
 
-    def count_open(self, now: datetime) -> int:
-        """How many challenges are unused and unexpired at ``now``."""
-        query = (
-            select(func.count())
-            .select_from(challenges)
-            .where(challenges.c.used_at.is_(None), challenges.c.expires_at > utc(now))
-        )
-        with self._db.read() as connection:
-            return int(connection.scalar(query) or 0)
-
     def purge_expired(self, now: datetime) -> int:
         """Delete every challenge expired at ``now`` (used or not); how many went."""
         statement = (
@@ -95,3 +100,8 @@ class SqlChallengeRepository(SqlRepository):
         )
         with self._db.write() as connection:
             return int(connection.execute(statement).rowcount)
+
+
+def _open_at(now: datetime) -> ColumnElement[bool]:
+    """Unused and unexpired at ``now``."""
+    return and_(challenges.c.used_at.is_(None), challenges.c.expires_at > utc(now))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Update,
     exists,
+    func,
     insert,
     select,
     update,
@@ -28,8 +29,10 @@ from sqlalchemy.exc import IntegrityError
 
 from vcservice.errors import StorageError
 from vcservice.model.records import AuditEvent
+from vcservice.model.requester import ADDRESS_PREFIX
 from vcservice.storage.audit import append_entry
 from vcservice.storage.engine import Database
+from vcservice.storage.repository import LimitReached, OpenLimit
 from vcservice.storage.rows import Row
 from vcservice.storage.schema import authorities
 
@@ -74,6 +77,49 @@ def insert_unless_taken(
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
     statement = statement.values(values).execution_options(preserve_rowcount=True)
     return bool(connection.execute(statement).rowcount == 1)
+
+
+def limit_reached(
+    connection: Connection,
+    table: Table,
+    is_open: ColumnElement[bool],
+    *,
+    caller: str | None,
+    limit: OpenLimit,
+) -> LimitReached | None:
+    """Whether ``caller`` may not add one more open row to ``table`` (whose ``is_open``
+    rows count): it holds ``limit.own`` already, or anonymous callers ``limit.pool``.
+
+    Run it in the write that adds the row. On PostgreSQL it first takes a transaction
+    lock on (``table``, ``caller``), so the writes of one caller count and add one after
+    the other across processes; SQLite's writes are serialised already. The pool is
+    counted without a lock: writes at the same moment may pass it by their number.
+    """
+    if caller is None:
+        raise ValueError("a record counted against a limit names its caller")
+    if connection.dialect.name == "postgresql":
+        key = func.hashtextextended(f"{table.name}:{caller}", 0)
+        connection.execute(select(func.pg_advisory_xact_lock(key)))
+    own = _full(connection, table, is_open, table.c.caller == caller, limit.own, pooled=False)
+    if own is not None or limit.pool is None:
+        return own
+    anonymous = table.c.caller.startswith(ADDRESS_PREFIX, autoescape=True)
+    return _full(connection, table, is_open, anonymous, limit.pool, pooled=True)
+
+
+def _full(
+    connection: Connection,
+    table: Table,
+    is_open: ColumnElement[bool],
+    whose: ColumnElement[bool],
+    most: int,
+    *,
+    pooled: bool,
+) -> LimitReached | None:
+    """LimitReached when ``most`` (at least one) of ``whose`` rows are open, else None."""
+    query = select(func.count(), func.min(table.c.expires_at)).where(is_open, whose)
+    count, first_expiry = connection.execute(query).one()
+    return LimitReached(pooled=pooled, frees_at=first_expiry) if count >= most else None
 
 
 class SqlRepository:

@@ -252,11 +252,36 @@ ConsumedChallenge = Challenge
 """A challenge as ``ChallengeRepository.consume`` returns it: ``used_at`` is now set."""
 
 
+@dataclass(frozen=True, slots=True)
+class OpenLimit:
+    """How many open records (unused challenges, pending exchanges) may be held at once:
+    ``own`` by the new record's caller, and, when ``pool`` is set, by every anonymous
+    caller (``address:`` keys) together."""
+
+    own: int
+    pool: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.own < 1 or (self.pool is not None and self.pool < 1):
+            raise ValueError("a limit leaves room for at least one open record")
+
+
+@dataclass(frozen=True, slots=True)
+class LimitReached:
+    """Why a record was not stored: the caller's own limit was reached, or (``pooled``)
+    the anonymous callers' together; ``frees_at`` is when the first of the open records
+    counted expires."""
+
+    pooled: bool
+    frees_at: datetime
+
+
 class ChallengeRepository(Protocol):
     """Single-use challenges a verifier issued for presentations.
 
     Consumption is the database's job: a challenge is consumed at most once, whatever
-    the number of processes trying at once.
+    the number of processes trying at once. So is a limit: records are counted and added
+    one caller at a time, across processes.
     """
 
     def issue(
@@ -266,8 +291,11 @@ class ChallengeRepository(Protocol):
         domain: str | None,
         expires_at: datetime,
         created_at: datetime,
-    ) -> Challenge:
-        """Store a new, unused challenge (CONFLICT if that challenge exists)."""
+        caller: str | None = None,
+        limit: OpenLimit | None = None,
+    ) -> Challenge | LimitReached:
+        """Store a new, unused challenge of ``caller`` unless that would pass ``limit``
+        (open at ``created_at``); CONFLICT if that challenge exists."""
         ...
 
     def consume(self, challenge: str, *, now: datetime) -> ConsumedChallenge | None:
@@ -276,10 +304,6 @@ class ChallengeRepository(Protocol):
 
     def get(self, challenge: str) -> Challenge | None:
         """The challenge, used or not, expired or not (until purged)."""
-        ...
-
-    def count_open(self, now: datetime) -> int:
-        """How many challenges are unused and unexpired at ``now``."""
         ...
 
     def purge_expired(self, now: datetime) -> int:
@@ -380,8 +404,9 @@ class WorkflowRepository(Protocol):
 class ExchangeRepository(Protocol):
     """Exchanges of workflows; each leaves ``pending`` at most once (the database's job)."""
 
-    def add(self, exchange: Exchange) -> None:
-        """Store a new exchange (CONFLICT if its id or challenge exists)."""
+    def add(self, exchange: Exchange, *, limit: OpenLimit | None = None) -> LimitReached | None:
+        """Store a new exchange unless that would pass ``limit`` for its caller (pending
+        at its ``created_at``); CONFLICT if its id or challenge exists."""
         ...
 
     def get(self, exchange_id: str) -> Exchange | None:
@@ -402,10 +427,6 @@ class ExchangeRepository(Protocol):
         now: datetime,
     ) -> None:
         """Record the answer of an active exchange: its final state and result."""
-        ...
-
-    def count_open(self, now: datetime) -> int:
-        """How many exchanges are pending and unexpired at ``now``."""
         ...
 
     def purge_expired(self, before: datetime) -> int:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -197,6 +198,8 @@ status_changes = Table(
 
 # Single-use verifier challenges: ``used_at`` is set once, by a conditional UPDATE, so a
 # challenge is consumed at most once across processes; expired rows are purged by time.
+# ``caller`` (``client:<id>`` or ``address:<ip>``) asked for it; an exchange's challenge
+# has none (it counts as its exchange).
 challenges = Table(
     "challenges",
     metadata,
@@ -205,6 +208,8 @@ challenges = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
     Column("used_at", UtcDateTime),
+    Column("caller", String),
+    Index("ix_challenges_caller_expires_at", "caller", "expires_at"),
 )
 
 
@@ -263,9 +268,12 @@ workflows = Table(
     Column("domain", String),
     Column("exchange_ttl_seconds", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Anyone may start an exchange of a public workflow; of others, only a verifier's client.
+    Column("public", Boolean, nullable=False, server_default=false()),
 )
 
 # One row per exchange; ``state`` leaves ``pending`` once, by a conditional UPDATE.
+# ``caller`` started it (none for exchanges stored before migration 0008).
 exchanges = Table(
     "exchanges",
     metadata,
@@ -279,6 +287,8 @@ exchanges = Table(
     Column("completed_at", UtcDateTime),
     Column("result", Text),
     Column("presentation", Text),
+    Column("caller", String),
+    Index("ix_exchanges_caller_expires_at", "caller", "expires_at"),
 )
 
 # The audit trail: a hash chain (``vcservice.audit.chain`` defines the hashes) of every

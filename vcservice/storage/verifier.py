@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vcservice.model.records import Exchange, ExchangeState, TrustEntry, Workflow
 from vcservice.storage import rows
-from vcservice.storage.common import SqlRepository, conflict, not_found, utc
+from vcservice.storage.common import SqlRepository, conflict, limit_reached, not_found, utc
+from vcservice.storage.repository import LimitReached, OpenLimit
 from vcservice.storage.schema import accreditations, exchanges, workflows
 
 __all__ = ["SqlExchangeRepository", "SqlTrustRepository", "SqlWorkflowRepository"]
@@ -82,13 +83,23 @@ class SqlExchangeRepository(SqlRepository):
     ``start`` is one conditional ``UPDATE … SET state = 'active' WHERE state =
     'pending' AND expires_at > now``: of any number of concurrent answers, across
     processes, exactly one changes the row (as ``SqlChallengeRepository.consume``).
+    A limited ``add`` counts the caller's pending exchanges in its write
+    (``common.limit_reached``).
     """
 
-    def add(self, exchange: Exchange) -> None:
-        """Store a new exchange (CONFLICT if its id or challenge exists; NOT_FOUND without
-        its workflow)."""
+    def add(self, exchange: Exchange, *, limit: OpenLimit | None = None) -> LimitReached | None:
+        """Store a new exchange unless that would pass ``limit`` for its caller (pending at
+        its ``created_at``); CONFLICT if its id or challenge exists, NOT_FOUND without its
+        workflow."""
         try:
             with self._db.write() as connection:
+                if limit is not None:
+                    pending = _pending_at(exchange.created_at)
+                    refused = limit_reached(
+                        connection, exchanges, pending, caller=exchange.caller, limit=limit
+                    )
+                    if refused is not None:
+                        return refused
                 connection.execute(insert(exchanges), rows.exchange_row(exchange))
         except IntegrityError:
             with self._db.read() as connection:
@@ -98,6 +109,7 @@ class SqlExchangeRepository(SqlRepository):
             if not known:
                 raise not_found(f"no workflow {exchange.workflow!r}") from None
             raise conflict("that exchange or its challenge exists") from None
+        return None
 
     def get(self, exchange_id: str) -> Exchange | None:
         """The exchange with ``exchange_id``."""
@@ -107,11 +119,7 @@ class SqlExchangeRepository(SqlRepository):
         """Move a pending, unexpired exchange to ``active``, atomically; None otherwise."""
         statement = (
             update(exchanges)
-            .where(
-                exchanges.c.id == exchange_id,
-                exchanges.c.state == ExchangeState.PENDING.value,
-                exchanges.c.expires_at > utc(now),
-            )
+            .where(exchanges.c.id == exchange_id, _pending_at(now))
             .values(state=ExchangeState.ACTIVE.value)
             .execution_options(preserve_rowcount=True)
         )
@@ -148,19 +156,6 @@ class SqlExchangeRepository(SqlRepository):
         )
         self._update_or_not_found(statement, f"no active exchange {exchange_id!r}")
 
-    def count_open(self, now: datetime) -> int:
-        """How many exchanges are pending and unexpired at ``now``."""
-        query = (
-            select(func.count())
-            .select_from(exchanges)
-            .where(
-                exchanges.c.state == ExchangeState.PENDING.value,
-                exchanges.c.expires_at > utc(now),
-            )
-        )
-        with self._db.read() as connection:
-            return int(connection.scalar(query) or 0)
-
     def purge_expired(self, before: datetime) -> int:
         """Delete every exchange that expired before ``before``; how many were deleted."""
         statement = (
@@ -170,3 +165,8 @@ class SqlExchangeRepository(SqlRepository):
         )
         with self._db.write() as connection:
             return int(connection.execute(statement).rowcount)
+
+
+def _pending_at(now: datetime) -> ColumnElement[bool]:
+    """Pending and unexpired at ``now``: open for an answer."""
+    return and_(exchanges.c.state == ExchangeState.PENDING.value, exchanges.c.expires_at > utc(now))

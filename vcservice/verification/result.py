@@ -26,6 +26,14 @@ class VerificationResult:
         """The same result with ``checks`` in place of its own."""
         return replace(self, checks=checks)
 
+    def without_documents(self) -> VerificationResult:
+        """The same result without the documents verified, its own or its credentials'."""
+        return replace(
+            self,
+            document=None,
+            credentials=tuple(credential.without_documents() for credential in self.credentials),
+        )
+
     @property
     def verified(self) -> bool:
         """True only when no check failed and every embedded credential verified.

@@ -1,9 +1,10 @@
 """VCALM workflows and exchanges: a verifier asks for a presentation, a holder answers once.
 
 An admin defines workflows (presentation policies). A verifier's app creates an exchange
-of a workflow and shows its URL (a link or QR code); the holder's wallet POSTs ``{}`` to
-that URL to read the presentation request, then POSTs its presentation; the verifier's app
-reads the result with GET. The exchange id is an unguessable capability.
+of a workflow with its ``verify:credentials`` token (anyone may, for a public workflow)
+and shows its URL (a link or QR code); the holder's wallet POSTs ``{}`` to that URL to
+read the presentation request, then POSTs its presentation; the verifier's app reads the
+result with GET. The exchange id is an unguessable capability.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from vcservice.api.deps import (
     RateLimitedCaller,
     ServicesDep,
     Verification,
+    VerifyingCaller,
     charge_verifications,
 )
 from vcservice.api.problems import answer, problems
@@ -42,7 +44,8 @@ ExchangeId = Annotated[str, Path(max_length=64)]
 
 
 class CreateWorkflow(StrictModel):
-    """A presentation policy: the credential types accepted (any one), domain, lifetime."""
+    """A presentation policy: the credential types accepted (any one), domain, lifetime, and
+    whether anyone may start its exchanges (``public``) or only the verifier's clients."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] = Field(
         examples=["mutual-recognition"]
@@ -55,6 +58,12 @@ class CreateWorkflow(StrictModel):
     )
     domain: Domain | None = Field(None, examples=["aduana-nuevo-laredo.example"])
     exchange_ttl_seconds: int = Field(600, ge=30, le=86_400)
+    public: bool = Field(
+        False,
+        description="anyone may start an exchange (short-lived, within a per-address quota); "
+        "otherwise only a client with a verify:credentials token",
+        examples=[False],
+    )
 
 
 class WorkflowView(ApiModel):
@@ -65,6 +74,7 @@ class WorkflowView(ApiModel):
     accepted_credential_types: list[str]
     domain: str | None
     exchange_ttl_seconds: int
+    public: bool
     created: str
 
     @classmethod
@@ -75,6 +85,7 @@ class WorkflowView(ApiModel):
             accepted_credential_types=list(workflow.accepted_types),
             domain=workflow.domain,
             exchange_ttl_seconds=workflow.exchange_ttl_seconds,
+            public=workflow.public,
             created=format_datetime(workflow.created_at),
         )
 
@@ -100,6 +111,7 @@ def create_workflow(body: CreateWorkflow, services: ServicesDep) -> WorkflowView
         accepted_types=body.accepted_credential_types,
         domain=body.domain,
         exchange_ttl_seconds=body.exchange_ttl_seconds,
+        public=body.public,
     )
     return WorkflowView.of(workflow)
 
@@ -136,17 +148,21 @@ def delete_workflow(workflow_id: WorkflowId, services: ServicesDep) -> Response:
 @router.post(
     "/workflows/{workflow_id}/exchanges",
     status_code=201,
-    dependencies=[Verification],
     responses=answer(201, ExchangeView, "the new exchange") | ACCESS | problems(404, 422),
 )
 def create_exchange(
-    workflow_id: WorkflowId, services: ServicesDep, response: Response
+    workflow_id: WorkflowId, caller: VerifyingCaller, services: ServicesDep, response: Response
 ) -> dict[str, Any]:
-    """Start an exchange: its URL (for the holder) and presentation request."""
-    exchange = services.exchanges.create_exchange(workflow_id)
+    """Start an exchange: its URL (for the holder) and presentation request.
+
+    Needs a ``verify:credentials`` token unless the workflow is public (401 without one,
+    403 for a token without that scope). Each caller holds a quota of pending exchanges
+    (429 ``TOO_MANY_EXCHANGES`` with Retry-After past it); an anonymous caller's expire
+    within minutes, whatever the workflow says."""
+    exchange = services.exchanges.create_exchange(workflow_id, requester=caller)
     url = services.exchanges.exchange_url(exchange)
     response.headers["Location"] = url
-    return _view(services.exchanges.exchange(workflow_id, exchange.id), url, services)
+    return _view(exchange, url, services)
 
 
 @router.get(
@@ -157,7 +173,8 @@ def create_exchange(
 def get_exchange(
     workflow_id: WorkflowId, exchange_id: ExchangeId, services: ServicesDep
 ) -> dict[str, Any]:
-    """The exchange's state and, once answered, the verification result and presentation."""
+    """The exchange's state and, once answered, the verification result and the presentation
+    (kept once: the result does not repeat the documents it verified)."""
     exchange = services.exchanges.exchange(workflow_id, exchange_id)
     return _view(exchange, services.exchanges.exchange_url(exchange), services)
 
@@ -182,7 +199,8 @@ def participate(
 ) -> dict[str, Any]:
     """The holder's side: ``{}`` returns the presentation request; a presentation answers
     it (once) and returns the verification result (each credential verified counts against
-    the caller's rate)."""
+    the caller's rate). A presentation larger than MAX_PRESENTATION_BYTES is refused (413
+    ``PRESENTATION_TOO_LARGE``) before it is verified, and the exchange stays pending."""
     if body is None or body.verifiable_presentation is None:
         asked = services.exchanges.request(workflow_id, exchange_id)
         return {"verifiablePresentationRequest": asked}
@@ -207,4 +225,7 @@ def _view(exchange: Exchange, url: str, services: ServicesDep) -> dict[str, Any]
         view["completed"] = format_datetime(exchange.completed_at)
     if exchange.result is not None:
         view["result"] = json.loads(exchange.result)
+    presentation = services.exchanges.kept_presentation(exchange)
+    if presentation is not None:
+        view["verifiablePresentation"] = presentation
     return view

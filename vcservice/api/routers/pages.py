@@ -25,8 +25,7 @@ from fastapi.responses import HTMLResponse
 from vcservice.api.body import check_json
 from vcservice.api.deps import ServicesDep, admit_verification
 from vcservice.api.problems import DEFAULT_STATUS, STATUS_BY_CODE
-from vcservice.api.rate_limit import RateLimitError
-from vcservice.errors import ParsingError, VcError
+from vcservice.errors import ParsingError, RetryLaterError, VcError
 from vcservice.messages import message_for
 from vcservice.printing import decode_payload, payload_in
 from vcservice.printing.labels import Text
@@ -127,7 +126,7 @@ def _uploaded(upload: UploadFile | None) -> str | None:
 def _refused(language: str, error: VcError, *, submitted: str) -> HTMLResponse:
     """The form again with why the submission was refused, under the API's status."""
     message = message_for(error.code)
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimitError) else {}
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLaterError) else {}
     page_error = PageError(Text(message.en, message.es), error.message)
     status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
     return _error(language, page_error, submitted=submitted, status=status, headers=headers)

@@ -1,7 +1,8 @@
 """The verifier API (VC API / VCALM shapes): challenges, and credentials and presentations checked.
 
-Open by default (verification uses only public information) and rate-limited per caller;
-``VCSERVICE_VERIFY_REQUIRES_TOKEN`` makes them require a ``verify:credentials`` token. A
+Open by default (verification uses only public information) and rate-limited per caller:
+the client of the ``verify:credentials`` token a request carries, else its address;
+``VCSERVICE_VERIFY_REQUIRES_TOKEN`` makes them require such a token. A
 failed verification is a 200 with ``verified: false`` and every check; only a malformed
 request is a problem. A batch of credentials counts one verification per credential
 against the caller's rate.
@@ -219,11 +220,15 @@ def require_context_url(document: dict[str, Any] | str, field: str) -> None:
     responses=problems(400, 413, 422),
 )
 def create_challenge(
-    services: ServicesDep, body: Annotated[ChallengeRequest | None, Body()] = None
+    caller: VerifyingCaller,
+    services: ServicesDep,
+    body: Annotated[ChallengeRequest | None, Body()] = None,
 ) -> ChallengeView:
-    """A single-use challenge for one presentation, valid for a few minutes."""
+    """A single-use challenge for one presentation, valid for a few minutes (two for an
+    anonymous caller). Each caller holds a quota of unused ones (429 ``TOO_MANY_CHALLENGES``
+    with Retry-After past it)."""
     domain = body.domain if body is not None else None
-    challenge, expires = services.verifier.new_challenge(domain)
+    challenge, expires = services.verifier.new_challenge(domain, requester=caller)
     return ChallengeView(challenge=challenge, domain=domain, expires=format_datetime(expires))
 
 
