@@ -20,7 +20,7 @@ from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0008"
+HEAD = "0009"
 # Rows as revision 0007 stores them (before callers and public workflows).
 WORKFLOW_0007 = {
     "id": "w-1",
@@ -33,6 +33,7 @@ WORKFLOW_0007 = {
 CHALLENGE_0007 = {"challenge": "c-1", "domain": None, "created_at": NOW, "expires_at": NOW}
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 AUDIT_TABLES = {"audit_log", "audit_head"}
+RATE_TABLES = {"rate_buckets"}
 
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
@@ -159,7 +160,9 @@ def test_downgrading_to_0004_removes_only_the_verifier_tables(store: SqlStore) -
         command.downgrade(alembic_config(connection), "0004")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - VERIFIER_TABLES - AUDIT_TABLES | {"alembic_version"}
+    assert tables == set(metadata.tables) - VERIFIER_TABLES - AUDIT_TABLES - RATE_TABLES | {
+        "alembic_version"
+    }
     assert _challenges_kept(store) == ["c-1"]
 
 
@@ -169,7 +172,7 @@ def test_downgrading_to_0003_removes_only_the_holders(store: SqlStore) -> None:
         command.downgrade(alembic_config(connection), "0003")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    later = {"holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES
+    later = {"holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES | RATE_TABLES
     assert tables == set(metadata.tables) - later | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
 
@@ -182,7 +185,9 @@ def test_downgrading_to_0002_removes_only_the_challenges(store: SqlStore) -> Non
         command.downgrade(alembic_config(connection), "0002")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    later = {"challenges", "holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES
+    later = (
+        {"challenges", "holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES | RATE_TABLES
+    )
     assert tables == set(metadata.tables) - later | {"alembic_version"}
     assert store.credentials.get(credential(1).id) == credential(1)
 
@@ -193,7 +198,7 @@ def test_downgrading_to_0005_removes_only_the_audit_log(store: SqlStore) -> None
         command.downgrade(alembic_config(connection), "0005")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - AUDIT_TABLES | {"alembic_version"}
+    assert tables == set(metadata.tables) - AUDIT_TABLES - RATE_TABLES | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
 
 
@@ -217,6 +222,17 @@ def test_downgrading_to_0007_removes_callers_and_public_workflows(store: SqlStor
         indexes = {i["name"] for name in columns for i in inspector.get_indexes(name)}
     assert not {"caller", "public"} & set().union(*columns.values())
     assert not {"ix_challenges_caller_expires_at", "ix_exchanges_caller_expires_at"} & indexes
+    assert _challenges_kept(store) == ["c-1"]
+
+
+def test_downgrading_to_0008_removes_only_the_rate_buckets(store: SqlStore) -> None:
+    store.rate_buckets.lease("verify:a", want=1, rate=1.0, burst=10.0, now=0.0)
+    store.challenges.issue("c-1", domain=None, expires_at=NOW, created_at=NOW)
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0008")
+    with store.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert tables == set(metadata.tables) - RATE_TABLES | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
 
 

@@ -106,3 +106,20 @@ def issue_challenges(
         results.put(("ok", stored))
     except Exception as exc:  # reported to the test, which fails on it
         results.put(("error", repr(exc)))
+
+
+def lease_tokens(
+    url: str, key: str, count: int, now: float, start: Barrier, results: Queue[Any]
+) -> None:
+    """Together with the others, lease one token of ``key``'s bucket ``count`` times at
+    ``now`` (the same instant for every process: nothing refills); reports how many came."""
+    try:
+        with open_store(url) as store:
+            start.wait(timeout=120)
+            granted = [
+                store.rate_buckets.lease(key, want=1, rate=1.0, burst=50.0, now=now).granted
+                for _ in range(count)
+            ]
+        results.put(("ok", granted))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))

@@ -110,6 +110,30 @@ def workers_of(supervisor: int) -> list[int]:
     return sorted(workers)
 
 
+def server_side_inode(server_port: int, client_port: int) -> str:
+    """The socket inode of the server's end of the connection from ``client_port``."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if (local_port, remote_port) == (server_port, client_port):
+                return fields[9]
+    raise AssertionError("the server's end of the connection is not in /proc/net/tcp")
+
+
+def holder_of(inode: str, pids: list[int]) -> tuple[int, int]:
+    """(pid, fd) of the process among ``pids`` that holds socket ``inode``."""
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if str(fd.readlink()) == f"socket:[{inode}]":
+                    return pid, int(fd.name)
+            except OSError:
+                continue
+    raise AssertionError(f"no serving process holds socket {inode}")
+
+
 def free_port() -> int:
     """A TCP port free on loopback at this moment."""
     with socket.socket() as probe:

@@ -18,35 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.serving import serve_process, workers_of
+from tests.integration.serving import holder_of, serve_process, server_side_inode, workers_of
 
 pytestmark = [pytest.mark.slow]
 
 SYS_PIDFD_GETFD = 438  # the same number on every Linux architecture (generic syscall table)
-
-
-def _server_side_inode(server_port: int, client_port: int) -> str:
-    """The socket inode of the server's end of the connection from ``client_port``."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-            if (local_port, remote_port) == (server_port, client_port):
-                return fields[9]
-    raise AssertionError("the server's end of the connection is not in /proc/net/tcp")
-
-
-def _holder_of(inode: str, pids: list[int]) -> tuple[int, int]:
-    """(pid, fd) of the process among ``pids`` that holds socket ``inode``."""
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                if str(fd.readlink()) == f"socket:[{inode}]":
-                    return pid, int(fd.name)
-            except OSError:
-                continue
-    raise AssertionError(f"no serving process holds socket {inode}")
 
 
 def _nodelay_in(pid: int, fd: int) -> int:
@@ -77,8 +53,8 @@ def test_accepted_connections_have_tcp_nodelay(
         with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
             client.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             assert client.recv(4096).startswith(b"HTTP/1.1 200")
-            inode = _server_side_inode(port, client.getsockname()[1])
+            inode = server_side_inode(port, client.getsockname()[1])
             serving = workers_of(served.process.pid) if workers > 1 else [served.process.pid]
             assert len(serving) == workers
-            pid, fd = _holder_of(inode, serving)
+            pid, fd = holder_of(inode, serving)
             assert _nodelay_in(pid, fd) == 1

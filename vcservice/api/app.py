@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -13,7 +13,7 @@ from vcservice.api import metrics
 from vcservice.api.body import BodyGuard
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.purge import purging
-from vcservice.api.rate_limit import RateLimiter, install_rate_limits
+from vcservice.api.rate_limit import install_rate_limits
 from vcservice.api.request_id import RequestIds
 from vcservice.api.routers import (
     admin,
@@ -56,7 +56,6 @@ ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
     "all": (*_ISSUER, printing.issuer_router, *_VERIFIER[1:], *_HOLDER, public.router),
 }
 OPERATIONS = (metrics.router,)  # /metrics, served by every role
-PURGING: frozenset[Role] = frozenset({"verifier", "all"})  # roles that purge what expired
 
 
 def create_app(
@@ -78,6 +77,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or build_services(settings, observer=observed)
+        # Per client or address, held as one by every process sharing the database.
+        install_rate_limits(app.state, settings, app.state.services.store.rate_buckets)
         if warm_start:
             app.state.services.warm_up()
             freeze_startup_heap()
@@ -100,19 +101,14 @@ def create_app(
     # Outside that, the caller's address (and scheme) as its trusted proxy reports it.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.metrics = observed
-    app.state.verify_limiter = (
-        RateLimiter(settings.verify_rate_per_minute) if settings.verify_rate_per_minute else None
-    )
-    install_rate_limits(app.state, settings)  # token endpoint and issuance, per client
     for router in (*ROUTERS[settings.role], *OPERATIONS):
         app.include_router(router)
     return app
 
 
 def _housekeeping(services: Services, settings: Settings) -> AbstractAsyncContextManager[None]:
-    """While a verifier serves: expired challenges and old exchanges purged on a schedule."""
-    if settings.role not in PURGING:
-        return nullcontext()
+    """While the app serves: what expired (challenges, exchanges, idle rate buckets) purged
+    on a schedule."""
     return purging(services.purge_expired, settings.purge_interval_seconds)
 
 

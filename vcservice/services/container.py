@@ -41,6 +41,10 @@ from vcservice.trust.registry import TrustRegistry
 _log = logging.getLogger(__name__)
 
 
+# A rate bucket untouched this long is full again (a burst refills in ten seconds): forgotten.
+IDLE_BUCKET_SECONDS = 3600
+
+
 @dataclass(frozen=True)
 class Services:
     """The wired service: settings, store, custody, core, use cases, tokens."""
@@ -87,9 +91,15 @@ class Services:
         except VcError as error:
             _log.warning("warm-up skipped: %s", error)
 
-    def purge_expired(self) -> tuple[int, int]:
-        """Delete expired challenges and the exchanges past their retention; how many of each."""
-        return self.verifier.purge_expired(), self.exchanges.purge_expired()
+    def purge_expired(self) -> dict[str, int]:
+        """Delete expired challenges, the exchanges past their retention and the rate buckets
+        idle long enough to be full again; how many of each."""
+        idle_since = self.clock.now().timestamp() - IDLE_BUCKET_SECONDS
+        return {
+            "expired challenges": self.verifier.purge_expired(),
+            "exchanges past retention": self.exchanges.purge_expired(),
+            "idle rate buckets": self.store.rate_buckets.purge_idle(idle_since),
+        }
 
     def close(self) -> None:
         """Release the key store's sessions, the database and HTTP connections."""

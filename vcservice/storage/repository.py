@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from vcservice.model.rates import Lease
 from vcservice.model.records import (
     AuditEntry,
     AuditEvent,
@@ -462,6 +463,23 @@ class AuditRepository(Protocol):
         ...
 
 
+class RateBucketRepository(Protocol):
+    """Token buckets every process of a deployment shares: its rate limits, held as one."""
+
+    def lease(self, key: str, *, want: int, rate: float, burst: float, now: float) -> Lease:
+        """Take up to ``want`` whole tokens from ``key``'s bucket (refilled at ``rate`` a
+        second up to ``burst``, from full for a new key), in one transaction."""
+        ...
+
+    def spend(self, key: str, *, cost: float, rate: float, burst: float, now: float) -> None:
+        """Take ``cost`` tokens from ``key``'s bucket even into debt."""
+        ...
+
+    def purge_idle(self, before: float) -> int:
+        """Forget the buckets untouched since ``before`` (they are full again); how many."""
+        ...
+
+
 class Store(Protocol):
     """All repositories over one database."""
 
@@ -477,6 +495,7 @@ class Store(Protocol):
     workflows: WorkflowRepository
     exchanges: ExchangeRepository
     audit: AuditRepository
+    rate_buckets: RateBucketRepository
 
     def ping(self) -> None:
         """Run a trivial query; StorageError if the database cannot answer it."""

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -316,4 +317,15 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("sequence", Integer, nullable=False),
     Column("hash", String, nullable=False),
+)
+
+# Rate limits shared by every process of a deployment: one token bucket per limit and
+# caller (``verify:client:<id>``, ``verify:address:<ip>``…); ``updated_at`` is epoch seconds.
+# Processes lease a few tokens at a time (``api.rate_limit``); an idle row is purged.
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", Float, nullable=False, index=True),
 )

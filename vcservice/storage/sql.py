@@ -7,8 +7,8 @@ its own short transaction. A violated constraint becomes ``StorageError`` CONFLI
 STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
 The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges``,
-``holders``, ``verifier`` and ``audit``, with what they share in ``common``; they are
-importable from here as well.
+``holders``, ``verifier``, ``rate_buckets`` and ``audit``, with what they share in
+``common``; they are importable from here as well.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from vcservice.storage.credentials import SqlCredentialRepository
 from vcservice.storage.engine import Database, build_engine
 from vcservice.storage.holders import SqlHeldCredentialRepository, SqlHolderRepository
 from vcservice.storage.migrations import upgrade_to_head
+from vcservice.storage.rate_buckets import SqlRateBucketRepository
 from vcservice.storage.repository import (
     AuditRepository,
     AuthorityRepository,
@@ -38,6 +39,7 @@ from vcservice.storage.repository import (
     HeldCredentialRepository,
     HolderRepository,
     KeyRepository,
+    RateBucketRepository,
     StatusRepository,
     TrustRepository,
     WorkflowRepository,
@@ -60,6 +62,7 @@ __all__ = [
     "SqlHeldCredentialRepository",
     "SqlHolderRepository",
     "SqlKeyRepository",
+    "SqlRateBucketRepository",
     "SqlStatusRepository",
     "SqlStore",
     "SqlTrustRepository",
@@ -87,6 +90,7 @@ class SqlStore:
         self.workflows: WorkflowRepository = SqlWorkflowRepository(database)
         self.exchanges: ExchangeRepository = SqlExchangeRepository(database)
         self.audit: AuditRepository = SqlAuditRepository(database)
+        self.rate_buckets: RateBucketRepository = SqlRateBucketRepository(database)
 
     @property
     def engines(self) -> tuple[Engine, ...]:

@@ -14,9 +14,9 @@ from vcservice.api.purge import purging
 def test_purges_repeat_until_the_block_ends_and_none_runs_after() -> None:
     calls: list[str] = []
 
-    def purge() -> tuple[int, int]:
+    def purge() -> dict[str, int]:
         calls.append(threading.current_thread().name)
-        return 0, 0
+        return {"expired challenges": 0}
 
     async def serve() -> None:
         async with purging(purge, 0.01):
@@ -33,10 +33,11 @@ def test_purges_repeat_until_the_block_ends_and_none_runs_after() -> None:
 def test_a_failed_purge_is_logged_and_the_next_one_still_runs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    outcomes: list[BaseException | tuple[int, int]] = [OSError("database away"), (3, 1)]
+    purged = {"expired challenges": 3, "exchanges past retention": 1}
+    outcomes: list[BaseException | dict[str, int]] = [OSError("database away"), purged]
 
-    def purge() -> tuple[int, int]:
-        outcome = outcomes.pop(0) if outcomes else (0, 0)
+    def purge() -> dict[str, int]:
+        outcome = outcomes.pop(0) if outcomes else {"expired challenges": 0}
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
@@ -50,18 +51,18 @@ def test_a_failed_purge_is_logged_and_the_next_one_still_runs(
     with caplog.at_level(logging.INFO, logger="vcservice.api.purge"):
         asyncio.run(serve())
     messages = [record.getMessage() for record in caplog.records]
-    assert "purging expired challenges and exchanges failed" in messages
-    assert "purged 3 expired challenges and 1 exchanges past retention" in messages
+    assert "purging what expired failed" in messages
+    assert "purged 3 expired challenges, 1 exchanges past retention" in messages
 
 
 def test_leaving_waits_for_a_purge_under_way() -> None:
     finished = threading.Event()
     started = threading.Event()
 
-    def purge() -> tuple[int, int]:
+    def purge() -> dict[str, int]:
         started.set()
         finished.wait(1)
-        return 0, 0
+        return {}
 
     async def serve() -> None:
         async with purging(purge, 0.01):

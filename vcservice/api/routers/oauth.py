@@ -60,15 +60,22 @@ async def token(request: Request, services: ServicesDep) -> TokenResponse:
             code="PARSING_ERROR",
             field="grant_type",
         )
-    # Failed authentications are counted per address, grants per client; both are checked
-    # before the secret is, so an exhausted caller is refused even with the right secret.
+    # The rate limits and the secret's (legacy, slow) hash touch the database: off the loop.
+    return await run_in_threadpool(_authorised_grant, request, services, form)
+
+
+def _authorised_grant(request: Request, services: Services, form: dict[str, str]) -> TokenResponse:
+    """The token for the client the request authenticates, within its rates.
+
+    Failed authentications are counted per address, grants per client; both are checked
+    before the secret is, so an exhausted caller is refused even with the right secret.
+    """
     grants = rate_limiter(request, "token_limiter")
     with authentication(request):
         client_id, secret = _credentials(request, form)
         if grants is not None:
             grants.check("client:" + client_id)
-        # A (legacy, slow) secret hash and the database read must not block the event loop.
-        granted = await run_in_threadpool(_grant, services, client_id, secret, form.get("scope"))
+        granted = _grant(services, client_id, secret, form.get("scope"))
     if grants is not None:
         grants.take("client:" + client_id)
     return granted
