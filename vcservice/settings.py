@@ -110,7 +110,16 @@ class Settings(BaseSettings):
         False, description="verifier endpoints need a token with scope verify:credentials"
     )
     verify_rate_per_minute: int = Field(
-        600, ge=0, description="verifier requests per minute per client or address; 0 is off"
+        600,
+        ge=0,
+        description="verifier requests per minute per anonymous address, and per client "
+        "unless client_verify_rate_per_minute is set; 0 is off",
+    )
+    client_verify_rate_per_minute: int | None = Field(
+        None,
+        ge=0,
+        description="verifier requests per minute per verify:credentials client (default: "
+        "verify_rate_per_minute); 0 is off",
     )
     # Open challenges and exchanges: counted per caller in the database, so one caller (or
     # many addresses) cannot use up what a verifier's client needs.
@@ -142,7 +151,8 @@ class Settings(BaseSettings):
         60,
         gt=0,
         le=3600,
-        description="how often a verifier deletes expired challenges and exchanges past retention",
+        description="how often each process deletes what expired (challenges, exchanges past "
+        "retention, idle rate buckets)",
     )
     token_rate_per_minute: int = Field(
         60,

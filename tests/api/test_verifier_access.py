@@ -72,3 +72,34 @@ def test_open_endpoints_are_limited_per_address(open_but_limited: LiveService) -
     assert statuses == [201, 201, 429, 429]
     issued = open_but_limited.http.get("/healthz")
     assert issued.status_code == 200  # only the verifier's endpoints are limited
+
+
+@pytest.fixture(scope="module")
+def clients_first(
+    context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """An open verifier allowing 12 requests a minute per address, 600 per client."""
+    directory = tmp_path_factory.mktemp("clients-first")
+    with serve(
+        directory,
+        None,
+        context_store_dir,
+        verify_rate_per_minute=12,
+        client_verify_rate_per_minute=600,
+    ) as live:
+        yield live
+
+
+def test_clients_may_have_a_higher_rate_than_anonymous_addresses(
+    clients_first: LiveService,
+) -> None:
+    broker = clients_first.issuer("broker", ["OEACertificate"], scopes=(VERIFY,))
+    anonymous = [
+        clients_first.http.post("/credentials/verify", json=BODY).status_code for _ in range(4)
+    ]
+    assert anonymous == [200, 200, 429, 429]
+    with_token = [
+        clients_first.http.post("/credentials/verify", json=BODY, headers=broker.headers)
+        for _ in range(20)
+    ]  # from the same address, past its anonymous burst
+    assert [response.status_code for response in with_token] == [200] * 20

@@ -368,6 +368,19 @@ def test_a_schema_bomb_without_a_proof_is_answered_at_once(
     assert outcomes(result)["credentialSchema"] == "skipped"
 
 
+def test_without_a_proof_only_a_proof_spelled_otherwise_is_named(
+    live_service: LiveService, customs: Issuer
+) -> None:
+    """A document without a proof is NO_PROOF whatever lies deeper (it is not read); a
+    proof under another spelling of ``proof`` is named as not compact."""
+    deep = unsigned_credential("immex", customs.did)
+    deep["credentialSubject"]["@nest"] = {"legalName": "Otra"}
+    assert codes(_verify(live_service, deep)) == ["NO_PROOF"]
+    hidden = unsigned_credential("immex", customs.did)
+    hidden["https://w3id.org/security#proof"] = {"type": "DataIntegrityProof"}
+    _refused_as_non_compact(_verify(live_service, hidden))
+
+
 class _CountingServer:
     """A TCP server on loopback that counts the connections made to it, and answers none."""
 

@@ -63,3 +63,11 @@ def test_processes_leasing_from_one_bucket_at_once_share_its_tokens(
     (50) is granted in all, whatever the interleaving."""
     reported = _run_processes(lease_tokens, [(database_url, "verify:a", 30, T0)] * PROCESSES)
     assert sum(granted for grants in reported for granted in grants) == 50
+
+
+def test_reading_a_level_takes_nothing(store: SqlStore) -> None:
+    assert store.rate_buckets.level("verify:new", rate=RATE, burst=BURST, now=T0) == BURST
+    _lease(store, 7, T0)
+    for _ in range(3):
+        assert store.rate_buckets.level("verify:a", rate=RATE, burst=BURST, now=T0 + 2) == 5.0
+    assert _lease(store, 10, T0 + 2).granted == 5

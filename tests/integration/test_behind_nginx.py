@@ -90,6 +90,19 @@ def test_failed_logins_are_limited_per_real_address(proxy: str) -> None:
     assert attempts("127.0.0.5", ["127.0.0.4"] * 2) == [401, 429]
 
 
+def test_a_flood_from_one_address_is_refused_by_the_proxy_itself(proxy: str) -> None:
+    """Past nginx's own burst (500, then 50 a second) the verifier never sees the request:
+    the 429 is nginx's page, not the service's problem+json. Another address is not held."""
+    with _client(proxy, "127.0.0.6", HOSTS["VERIFIER_HOST"]) as flooder:
+        responses = [flooder.get("/healthz") for _ in range(900)]
+    refused = [r for r in responses if r.status_code == 429]
+    assert refused, "nginx let a flood of 900 requests through"
+    assert all("problem+json" not in r.headers.get("content-type", "") for r in refused)
+    assert all(r.status_code in (200, 429) for r in responses)
+    with _client(proxy, "127.0.0.7", HOSTS["VERIFIER_HOST"]) as other:
+        assert other.get("/healthz").status_code == 200
+
+
 def test_the_proxy_headers_are_the_shipped_ones(tmp_path: Path) -> None:
     """The rendering changes addresses and files only, never what nginx tells the service."""
     template = TEMPLATE.read_text()

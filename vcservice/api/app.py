@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vcservice.api import metrics
+from vcservice.api.admission import EarlyRefusal, address_limited_routes
 from vcservice.api.body import BodyGuard
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.purge import purging
@@ -94,6 +95,9 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    # Before a body is read: 429 for an address that would be refused for itself alone.
+    routers = (*ROUTERS[settings.role], *OPERATIONS)
+    app.add_middleware(EarlyRefusal, routes=address_limited_routes(routers))
     # Every response (a 413 included) carries X-Request-Id; audit entries name it.
     app.add_middleware(RequestIds)
     # Outermost: every request is counted, timed and logged, with the id RequestIds gave it.
@@ -101,7 +105,7 @@ def create_app(
     # Outside that, the caller's address (and scheme) as its trusted proxy reports it.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.metrics = observed
-    for router in (*ROUTERS[settings.role], *OPERATIONS):
+    for router in routers:
         app.include_router(router)
     return app
 

@@ -5,12 +5,14 @@ arrive chunked. A body declared as JSON (``application/json`` or ``…+json``) m
 RFC 8259 calls interoperable JSON, or the request is refused with 400 PARSING_ERROR naming
 the trouble: UTF-8 only, no duplicate member names (a parser would silently keep one of
 them), no ``NaN``/``Infinity``, no lone surrogates, and nesting no deeper than
-``MAX_DEPTH``. The body is then replayed unchanged to the application.
+``MAX_DEPTH``. The body is then replayed unchanged to the application, its size in the
+scope (``BODY_BYTES``: rate limits charge large bodies more).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -20,6 +22,8 @@ from vcservice.api.problems import problem_response
 from vcservice.errors import ParsingError
 
 MAX_DEPTH = 256  # far beyond any credential, far below the interpreter's recursion limit
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+BODY_BYTES = "vcservice.body_bytes"  # the scope key under which the body's size is passed on
 
 
 class BodyGuard:
@@ -52,6 +56,7 @@ class BodyGuard:
                 )
                 await response(scope, receive, send)
                 return
+        scope[BODY_BYTES] = len(body)
         await self.app(scope, _replay(body, more, receive), send)
 
     async def _read(self, receive: Receive) -> tuple[bytes | None, list[Message]]:
@@ -97,15 +102,21 @@ def check_json(body: bytes) -> None:
         if isinstance(exc, ParsingError):
             raise
         raise ParsingError(f"the body is not valid JSON: {exc}", field="body") from None
-    _check_values(document, depth=0)
+    if body.count(b"{") + body.count(b"[") > MAX_DEPTH:
+        _check_depth(document, depth=0)
+    # Valid UTF-8 carries no surrogate: only an escape can make one, so only then look.
+    if _SURROGATE_ESCAPE.search(body):
+        _check_surrogates(document)
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in document:
-            raise ParsingError(f"the member {name!r} appears twice in one object", field=name)
-        document[name] = value
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise ParsingError(f"the member {name!r} appears twice in one object", field=name)
+            seen.add(name)
     return document
 
 
@@ -113,19 +124,26 @@ def _refuse_constant(name: str) -> Any:
     raise ParsingError(f"{name} is not a JSON number", field="body")
 
 
-def _check_values(value: Any, *, depth: int) -> None:
-    """Nesting depth and lone surrogates (which no UTF-8 text can carry)."""
+def _check_depth(value: Any, *, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ParsingError(f"the JSON nests deeper than {MAX_DEPTH} levels", field="body")
+    members = value.values() if isinstance(value, dict) else value
+    for member in members:
+        if isinstance(member, (dict, list)):
+            _check_depth(member, depth=depth + 1)
+
+
+def _check_surrogates(value: Any) -> None:
+    """Lone surrogates (which no UTF-8 text can carry), in names and strings."""
     if isinstance(value, str):
         _check_text(value)
     elif isinstance(value, dict):
         for name, member in value.items():
             _check_text(name)
-            _check_values(member, depth=depth + 1)
+            _check_surrogates(member)
     elif isinstance(value, list):
         for item in value:
-            _check_values(item, depth=depth + 1)
+            _check_surrogates(item)
 
 
 def _check_text(text: str) -> None:

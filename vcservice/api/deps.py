@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.types import Scope as AsgiScope
 
-from vcservice.api.rate_limit import RateLimiter
+from vcservice.api.body import BODY_BYTES
+from vcservice.api.rate_limit import RateLimiter, body_surcharge, verify_limiter_of
 from vcservice.audit.context import ADMIN, current_request
 from vcservice.errors import VcError
 from vcservice.model.records import Authority, Holder, Scope
@@ -96,7 +98,7 @@ def authentication(request: Request) -> Iterator[None]:
     presented) and spent by a check that fails with INVALID_TOKEN or INVALID_CLIENT.
     """
     failures = rate_limiter(request, "auth_failure_limiter")
-    address = "address:" + client_address(request)
+    address = Requester.address(client_address(request)).key
     if failures is not None:
         failures.check(address)
     try:
@@ -118,7 +120,7 @@ def limit_rate(request: Request) -> Requester:
     """Admit the request within its address's rate (RATE_LIMITED otherwise); return the
     caller it was counted as (for ``charge_verifications``)."""
     requester = Requester.address(client_address(request))
-    _take(request, requester.key)
+    _take(request, requester.key, verify_limiter_of(requester))
     return requester
 
 
@@ -133,22 +135,26 @@ def admit_verification(request: Request, services: ServicesDep) -> Requester:
         requester = Requester.client(grant.client_id)
     else:
         requester = Requester.address(client_address(request))
-    _take(request, requester.key)
+    _take(request, requester.key, verify_limiter_of(requester))
     return requester
 
 
 def charge_verifications(request: Request, caller: Requester, count: int) -> None:
     """Charge an admitted ``caller`` ``count`` verifications beyond its request's one (a
     batch's further credentials): never refused, they may overdraw the caller's rate."""
-    limiter = rate_limiter(request, "verify_limiter")
+    limiter = rate_limiter(request, verify_limiter_of(caller))
     if limiter is not None:
         limiter.charge(caller.key, count)
 
 
-def _take(request: Request, caller: str, limiter_name: str = "verify_limiter") -> None:
+def _take(request: Request, caller: str, limiter_name: str) -> None:
+    """Admit one request of ``caller``'s, and charge what its body's size adds to it."""
     limiter = rate_limiter(request, limiter_name)
     if limiter is not None:
         limiter.take(caller)
+        surcharge = body_surcharge(request.scope.get(BODY_BYTES, 0))
+        if surcharge:
+            limiter.charge(caller, surcharge)
 
 
 def rate_limiter(request: Request, name: str) -> RateLimiter | None:
@@ -159,7 +165,13 @@ def rate_limiter(request: Request, name: str) -> RateLimiter | None:
 
 def client_address(request: Request) -> str:
     """The caller's network address (the key of per-address rate limits)."""
-    return request.client.host if request.client else "unknown"
+    return peer_address(request.scope)
+
+
+def peer_address(scope: AsgiScope) -> str:
+    """The network address of a request's caller, from its ASGI ``scope``."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def require_issuing_scope(scope: Scope) -> Callable[..., Caller]:
@@ -181,6 +193,8 @@ Admin = Depends(require_admin)
 Verification = Depends(admit_verification)
 VerifyingCaller = Annotated[Requester, Depends(admit_verification)]  # an admitted caller
 RateLimitedCaller = Annotated[Requester, Depends(limit_rate)]  # an admitted address
+# The dependencies that limit a caller without credentials by its address alone.
+ADDRESS_LIMITED = frozenset({admit_verification, limit_rate})
 
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:

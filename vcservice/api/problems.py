@@ -167,6 +167,12 @@ def _replace_framework_422(responses: dict[str, Any]) -> None:
 
 async def _vc_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, VcError)
+    return error_response(error)
+
+
+def error_response(error: VcError) -> JSONResponse:
+    """The problem+json response for ``error``: its status by code, and the headers it
+    calls for (``WWW-Authenticate`` with a 401, ``Retry-After`` with a retry-later)."""
     status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, RetryLaterError):

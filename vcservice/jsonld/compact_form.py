@@ -175,16 +175,18 @@ class CompactForm:
         self._base_contexts = tuple(base_contexts)
         self._keys: dict[tuple[int, str], tuple[Context, _Key]] = {}
 
-    def check(self, document: Any) -> None:
+    def check(self, document: Any, *, top_level_only: bool = False) -> None:
         """Return when ``document`` is in compact form; else raise ``CompactFormError``.
 
-        pyld's errors on the contexts themselves (``JsonLdError``) pass through, and a
-        document nested deeper than MAX_NESTING_DEPTH is a ``ParsingError``.
+        ``top_level_only`` checks the document's own members and not the objects they
+        hold. pyld's errors on the contexts themselves (``JsonLdError``) pass through, and
+        a document nested deeper than MAX_NESTING_DEPTH is a ``ParsingError``.
         """
         if not isinstance(document, dict):
             raise CompactFormError("the document must be a JSON object")
         self._check_base_context(document.get("@context"))
-        _Walk(self).node(self._contexts.initial, None, document, "", graph_root=True)
+        walk = _Walk(self, max_depth=0 if top_level_only else MAX_NESTING_DEPTH)
+        walk.node(self._contexts.initial, None, document, "", graph_root=True)
 
     def memos(self) -> list[dict[Any, Any]]:
         """The rule's own memos (for tests of their bounds)."""
@@ -263,8 +265,9 @@ class CompactForm:
 class _Walk:
     """One document's walk: the rule's memos, and the nodes each graph describes."""
 
-    def __init__(self, form: CompactForm) -> None:
+    def __init__(self, form: CompactForm, *, max_depth: int) -> None:
         self._form = form
+        self._max_depth = max_depth  # objects deeper are not walked (beyond the limit: refused)
         self._described: set[tuple[int, str]] = set()
         self._graphs = 0
 
@@ -279,8 +282,10 @@ class _Walk:
         graph: int = 0,
         depth: int = 0,
     ) -> None:
-        if depth > MAX_NESTING_DEPTH:
-            raise ParsingError(f"document nests deeper than {MAX_NESTING_DEPTH} levels")
+        if depth > self._max_depth:
+            if depth > MAX_NESTING_DEPTH:
+                raise ParsingError(f"document nests deeper than {MAX_NESTING_DEPTH} levels")
+            return
         if "@context" in element and not graph_root:
             raise CompactFormError(
                 "@context may only begin a credential, a presentation or a proof",

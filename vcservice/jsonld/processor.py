@@ -86,19 +86,20 @@ class SafeJsonLdProcessor:
         memos = self._walker.memos()
         return memos if self._compact_form is None else [*memos, *self._compact_form.memos()]
 
-    def check_compact_form(self, document: Any) -> None:
-        """Refuse a document not in the compact form its contexts define.
+    def check_compact_form(self, document: Any, *, top_level_only: bool = False) -> None:
+        """Refuse a document not in the compact form its contexts define (with
+        ``top_level_only``, its own members only).
 
         Raises ``CompactFormError`` naming the member, or the context's own error
         (``ContextError``, ``ParsingError``). Without ``base_contexts`` it checks nothing.
         """
-        self._require_compact_form(document)
+        self._require_compact_form(document, top_level_only=top_level_only)
 
-    def _require_compact_form(self, document: Any) -> None:
+    def _require_compact_form(self, document: Any, *, top_level_only: bool = False) -> None:
         if self._compact_form is None:
             return
         try:
-            self._compact_form.check(document)
+            self._compact_form.check(document, top_level_only=top_level_only)
         except RecursionError:
             raise ParsingError("document is nested too deeply to process") from None
         except jsonld.JsonLdError as exc:

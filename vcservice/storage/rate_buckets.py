@@ -29,6 +29,17 @@ class SqlRateBucketRepository(SqlRepository):
             tokens = _refilled(connection, key, rate=rate, burst=burst, now=now)
             _keep(connection, key, tokens - cost, now)
 
+    def level(self, key: str, *, rate: float, burst: float, now: float) -> float:
+        """What ``key``'s bucket holds at ``now``, read only."""
+        query = select(rate_buckets.c.tokens, rate_buckets.c.updated_at).where(
+            rate_buckets.c.key == key
+        )
+        with self._db.read() as connection:
+            row = connection.execute(query).one_or_none()
+        if row is None:
+            return burst
+        return refilled(row.tokens, row.updated_at, now, rate=rate, burst=burst)
+
     def purge_idle(self, before: float) -> int:
         """Delete the buckets untouched since ``before``; how many went."""
         statement = delete(rate_buckets).where(rate_buckets.c.updated_at < before)

@@ -475,6 +475,11 @@ class RateBucketRepository(Protocol):
         """Take ``cost`` tokens from ``key``'s bucket even into debt."""
         ...
 
+    def level(self, key: str, *, rate: float, burst: float, now: float) -> float:
+        """What ``key``'s bucket holds at ``now`` (refilled; ``burst`` for a new key),
+        taking nothing and writing nothing."""
+        ...
+
     def purge_idle(self, before: float) -> int:
         """Forget the buckets untouched since ``before`` (they are full again); how many."""
         ...

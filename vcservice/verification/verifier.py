@@ -261,10 +261,12 @@ class Verifier:
             else self._data_integrity.verify(document, purpose=purpose, now=self._clock.now())
         )
         # A verified proof read the whole document through the compact-form rule; on every
-        # other path, ask the rule, so that another spelling is named as such.
+        # other path, ask the rule, so that another spelling is named as such. Of a
+        # well-formed document without a proof only the top level is read: that is where a
+        # proof spelled otherwise would be, and NO_PROOF is the answer whatever lies deeper.
         compact = _compact_form_problems(results)
         if not compact and (not results or not all(result.verified for result in results)):
-            compact = self._compact_form(document)
+            compact = self._compact_form(document, top_level_only=not shape and not results)
         if compact or shape:
             return _Signed(
                 document=document,
@@ -279,10 +281,12 @@ class Verifier:
             signers=tuple(r.controller for r in results if r.verified and r.controller),
         )
 
-    def _compact_form(self, document: Mapping[str, Any]) -> list[Problem]:
+    def _compact_form(
+        self, document: Mapping[str, Any], *, top_level_only: bool = False
+    ) -> list[Problem]:
         """The compact-form rule's refusal of ``document``, if any (and its contexts')."""
         try:
-            self._processor.check_compact_form(document)
+            self._processor.check_compact_form(document, top_level_only=top_level_only)
         except VcError as error:
             return [error.to_problem()]
         return []
