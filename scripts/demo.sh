@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/uv.sh
-"$UV" sync --locked --quiet
+# --inexact: what the lock pins, without removing what else is there (the test tools, say).
+"$UV" sync --locked --inexact --quiet
 
 export VCSERVICE_CONTEXT_STORE="${VCSERVICE_CONTEXT_STORE:-$PWD/vcservice-data/contexts}"
 if [ -d ../shared/upstream/contexts ]; then

@@ -21,6 +21,11 @@ class Scope(StrEnum):
     READ = "read:credentials"
     UPDATE = "update:credentials"
     VERIFY = "verify:credentials"
+    # The traceability-interop profile's own (https://w3id.org/traceability/interoperability).
+    RESOLVE_DIDS = "resolve:dids"
+    PROVE_PRESENTATIONS = "prove:presentations"
+    VERIFY_PRESENTATIONS = "verify:presentations"
+    SUBMIT_PRESENTATIONS = "submit:presentations"
 
 
 class KeyStatus(StrEnum):
