@@ -84,6 +84,11 @@ CATALOG: Mapping[str, Message] = {
         "Too many requests",
         "Demasiadas solicitudes",
     ),
+    "VERIFICATION_FAILED": Message(
+        VCSERVICE,
+        "The credential or presentation did not verify",
+        "La credencial o presentación no es válida",
+    ),
     "RETRY_LATER": Message(
         VCSERVICE,
         "The request cannot be served now; try again later",

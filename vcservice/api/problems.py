@@ -106,8 +106,10 @@ def problem_response(
     field: str | None = None,
     errors: Sequence[Mapping[str, Any]] = (),
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response with the stable ``code`` and the offending ``field``."""
+    """A problem+json response with the stable ``code`` and the offending ``field``, and
+    any ``extensions`` members (RFC 9457 §3.2) after them."""
     message = message_for(code)
     body: dict[str, Any] = {
         "type": message.namespace + code,
@@ -121,6 +123,7 @@ def problem_response(
         body["field"] = field
     if errors:
         body["errors"] = list(errors)
+    body.update(extensions or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -20,6 +20,7 @@ from vcservice.model.records import Authority, Client, IssuedCredential, Scope, 
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 IssuingFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt"]
+KeyTypeName = Literal["Ed25519", "P-256", "P-384"]
 EXAMPLE_VC_ID = "urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421"
 
 
@@ -54,12 +55,38 @@ class StrictModel(ApiModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
-class IssueOptions(StrictModel):
-    """How to secure the credential (VC API ``options``)."""
+class SecuringOptions(StrictModel):
+    """How to secure a certificate: the format, and which of the authority's keys signs."""
 
-    format: IssuingFormat = Field(
-        "eddsa-rdfc-2022",
-        description="Data Integrity cryptosuite (Ed25519 or P-384 key) or a vc+jwt (ES384)",
+    format: IssuingFormat | None = Field(
+        None,
+        description="a Data Integrity cryptosuite or vc+jwt; default: eddsa-rdfc-2022 (a "
+        "did:key authority: its key's suite)",
+    )
+    key_type: KeyTypeName | None = Field(
+        None,
+        description="default: Ed25519 for eddsa-rdfc-2022, P-384 for ecdsa-rdfc-2019 and "
+        "vc+jwt (ES384), or the key a did:key authority holds",
+    )
+
+
+class StatusRequest(StrictModel):
+    """``options.credentialStatus``: give a generic credential Bitstring Status List entries."""
+
+    type: Literal["BitstringStatusListEntry"]
+    status_purpose: Literal["revocation", "suspension"] | None = Field(
+        None, description="default: an entry of each (revocation and suspension)"
+    )
+
+
+class IssueOptions(SecuringOptions):
+    """VC API ``options`` of ``POST /credentials/issue``: members this service does not
+    know are ignored, each named in the response's ``warnings``."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    credential_status: StatusRequest | None = Field(
+        None, description="status entries for a generic credential (a certificate has all)"
     )
 
 
@@ -69,20 +96,31 @@ class CertificateIssue(StrictModel, Generic[RequestT]):
     certificate: RequestT = Field(description="the certificate data")
     valid_from: DateTimeText | None = Field(None, description="default: now")
     valid_until: DateTimeText = Field(description="end of the certificate's validity")
-    options: IssueOptions = Field(default_factory=IssueOptions)
+    options: SecuringOptions = Field(default_factory=SecuringOptions)
 
 
 class IssueCredentialRequest(StrictModel):
     """VC API ``POST /credentials/issue``: an unsigned credential and options."""
 
-    credential: dict[str, Any] = Field(description="an unsigned VCDM 2.0 credential")
+    credential: dict[str, Any] = Field(
+        description="an unsigned credential, VCDM 2.0 or 1.1: a certificate of a type the "
+        "authority issues, or any credential for an authority allowed generic ones"
+    )
     options: IssueOptions = Field(default_factory=IssueOptions)
+
+
+class OptionWarning(BaseModel):
+    """An option the service did not act on."""
+
+    field: str = Field(examples=["options.mandatoryPointers"])
+    detail: str
 
 
 class IssueCredentialResponse(ApiModel):
     """The issued credential: a JSON object (Data Integrity) or a compact JWT string."""
 
     verifiable_credential: dict[str, Any] | str
+    warnings: list[OptionWarning] | None = Field(None, description="options that were ignored")
 
 
 class StatusChangeView(ApiModel):
@@ -172,6 +210,12 @@ class AuthorityCreate(StrictModel):
         examples=[["IMMEXCertificate", "OEACertificate"]],
         description='the credential types it may issue; ["*"] for any type',
     )
+    did_method: Literal["web", "key"] = Field(
+        "web",
+        description="web: did:web under this service, with Ed25519, P-256 and P-384 keys; "
+        "key: the did:key of one key of keyType (which then never changes)",
+    )
+    key_type: KeyTypeName | None = Field(None, description="the did:key authority's key")
 
 
 class AuthorityView(ApiModel):
@@ -198,7 +242,7 @@ class AuthorityView(ApiModel):
 class KeyRotation(StrictModel):
     """Which key to rotate."""
 
-    key_type: Literal["Ed25519", "P-384"]
+    key_type: KeyTypeName
 
 
 class KeyView(ApiModel):

@@ -8,8 +8,9 @@ key ids, rotation and publication. Where the secret lives is up to the subclass:
 reference to it. Nothing in either hands out secret key material.
 
 Custody knows keys by authority *name* and key id only. The verification method id is
-``<authority DID>#<key_id>``, so ``signer`` alone takes the :class:`Authority` record and
-builds it there; the DID is never stored with a key (a changed DID needs no key rewrite).
+``<authority DID>#<key_id>`` (for a did:key authority, whose DID is its one key,
+``<did>#<multibase key>`` as the did:key method names it), so ``signer`` alone takes the
+:class:`Authority` record and builds it there; the DID is never stored with a key.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from vcservice.storage.repository import KeyRepository
 __all__ = ["KeyStore", "RepositoryKeyStore", "SoftwareKeyStore"]
 
 _SLUGS = {KeyType.ED25519: "ed25519", KeyType.P256: "p256", KeyType.P384: "p384"}
+_DID_KEY = "did:key:"
 
 
 class KeyStore(Protocol):
@@ -38,6 +40,15 @@ class KeyStore(Protocol):
 
     def create_key(self, authority: str, key_type: KeyType) -> StoredKey:
         """Add the first active key of ``key_type`` (CONFLICT if one exists: rotate instead)."""
+        ...
+
+    def new_key(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Make an active key of ``key_type`` for ``authority`` without recording it: the
+        caller stores the record (with a new authority, say) or ``discard``s it."""
+        ...
+
+    def discard(self, key: StoredKey) -> None:
+        """Undo ``new_key`` for a record that could not be stored."""
         ...
 
     def rotate(self, authority: str, key_type: KeyType) -> StoredKey:
@@ -101,7 +112,7 @@ class RepositoryKeyStore(ABC):
                 f"authority {authority.name!r} has no active {key_type} key", code="NOT_FOUND"
             )
         stored = active[-1]
-        return self._signer(stored, f"{authority.did}#{stored.key_id}")
+        return self._signer(stored, _verification_method(authority.did, stored.key_id))
 
     def published_keys(self, authority: str) -> list[tuple[str, PublicKey]]:
         """(key id, public key) of every key, active and retired, oldest first."""
@@ -128,6 +139,27 @@ class RepositoryKeyStore(ABC):
     def _signer(self, stored: StoredKey, verification_method: str) -> Signer:
         """A signer for the key ``stored`` describes."""
 
+    def new_key(self, authority: str, key_type: KeyType) -> StoredKey:
+        """A fresh key's record, not stored (``KeyStore.new_key``)."""
+        now = self._clock.now()
+        key_id = f"{_SLUGS[key_type]}-{now.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}"
+        if any(key.key_id == key_id for key in self._keys.for_authority(authority)):
+            key_id = f"{key_id}-{secrets.token_hex(3)}"
+        public_key, secret = self._new_secret(authority, key_id, key_type)
+        return StoredKey(
+            authority=authority,
+            key_id=key_id,
+            key_type=key_type.value,
+            public_key_multibase=public_key.to_multibase(),
+            encrypted_secret=secret,
+            status=KeyStatus.ACTIVE,
+            created_at=now,
+        )
+
+    def discard(self, key: StoredKey) -> None:
+        """Undo ``new_key`` (``KeyStore.discard``)."""
+        self._discard(key)
+
     def _discard(self, stored: StoredKey) -> None:  # noqa: B027  (optional hook)
         """Undo ``_new_secret`` when its record could not be stored (default: nothing to undo)."""
 
@@ -139,26 +171,20 @@ class RepositoryKeyStore(ABC):
         ]
 
     def _add(self, authority: str, key_type: KeyType) -> StoredKey:
-        now = self._clock.now()
-        key_id = f"{_SLUGS[key_type]}-{now.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}"
-        if any(key.key_id == key_id for key in self._keys.for_authority(authority)):
-            key_id = f"{key_id}-{secrets.token_hex(3)}"
-        public_key, secret = self._new_secret(authority, key_id, key_type)
-        stored = StoredKey(
-            authority=authority,
-            key_id=key_id,
-            key_type=key_type.value,
-            public_key_multibase=public_key.to_multibase(),
-            encrypted_secret=secret,
-            status=KeyStatus.ACTIVE,
-            created_at=now,
-        )
+        stored = self.new_key(authority, key_type)
         try:
             self._keys.add(stored)
         except BaseException:
             self._discard(stored)
             raise
         return stored
+
+
+def _verification_method(did: str, key_id: str) -> str:
+    """The id of the verification method of key ``key_id`` in the DID document of ``did``."""
+    if did.startswith(_DID_KEY):
+        return f"{did}#{did.removeprefix(_DID_KEY)}"  # did:key: the key is the DID
+    return f"{did}#{key_id}"
 
 
 class SoftwareKeyStore(RepositoryKeyStore):

@@ -82,9 +82,15 @@ def presentation_problems(presentation: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def validity_members(credential: Mapping[str, Any]) -> tuple[str, str]:
+    """The members holding the validity period: ``validFrom``/``validUntil`` (2.0), or
+    ``issuanceDate``/``expirationDate`` (1.1)."""
+    return _VALIDITY_MEMBERS[base_context(credential)]
+
+
 def validity_problems(credential: Mapping[str, Any], now: datetime) -> list[Problem]:
     """Why ``credential`` is not valid at ``now`` (empty when it is)."""
-    start_member, end_member = _VALIDITY_MEMBERS[base_context(credential)]
+    start_member, end_member = validity_members(credential)
     problems = []
     start, end = credential.get(start_member), credential.get(end_member)
     if start is not None and parse_datetime(start, field=start_member) > now:

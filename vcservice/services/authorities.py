@@ -9,18 +9,23 @@ from typing import Any
 from vcservice.clock import Clock
 from vcservice.custody.keystore import KeyStore
 from vcservice.dids.document import DidDocument
+from vcservice.dids.methods.key import did_key_from_public_key
 from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
 from vcservice.errors import StorageError, VcError
-from vcservice.keys import KeyType, Signer
-from vcservice.model.records import AuditAction, Authority, StoredKey
+from vcservice.keys import KeyType, PublicKey, Signer
+from vcservice.model.records import AuditAction, Authority, KeyStatus, StoredKey
 from vcservice.services.audit import audit_event
 from vcservice.services.versioned_cache import VersionedCache
 from vcservice.status.index import index_service
 from vcservice.storage.repository import Store
 
 AUTHORITY_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-# Every authority signs Data Integrity with Ed25519 and P-384, and vc+jwt with P-384.
-AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P384)
+# A did:web authority holds a key of each type: eddsa-rdfc-2022 signs with Ed25519,
+# ecdsa-rdfc-2019 and vc+jwt with P-256 or P-384. A did:key authority holds the one key
+# its DID is.
+AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P256, KeyType.P384)
+DID_METHODS = ("web", "key")
+DID_KEY_PREFIX = "did:key:"
 # Where an authority's status lists are served: <public URL>/status-lists/<name>/… and, at
 # <public URL>/status-lists/<name>, their index (which the DID document points to).
 STATUS_LISTS_PATH = "status-lists"
@@ -53,36 +58,53 @@ class AuthorityService:
             VersionedCache(max_entries=DID_DOCUMENTS_KEPT) if documents is None else documents
         )
 
-    def create(self, *, name: str, display_name: str, credential_types: Iterable[str]) -> Authority:
-        """Create an authority with a fresh Ed25519 and P-384 key (CONFLICT if it exists)."""
+    def create(
+        self,
+        *,
+        name: str,
+        display_name: str,
+        credential_types: Iterable[str],
+        did_method: str = "web",
+        key_type: KeyType | None = None,
+    ) -> Authority:
+        """Create an authority with its keys, in one transaction (CONFLICT if it exists).
+
+        A did:web authority (the default) gets ``did:web:<public host>:issuers:<name>`` and
+        a key of each of ``AUTHORITY_KEY_TYPES``; a did:key authority gets one key of
+        ``key_type`` and that key's did:key as its DID (its key never changes).
+        """
         if not AUTHORITY_NAME.match(name):
             raise VcError(
                 "name must be 2–40 lowercase letters, digits or '-', starting with a letter",
                 code="MALFORMED_VALUE_ERROR",
                 field="name",
             )
+        keys = [self._keystore.new_key(name, kind) for kind in _key_types(did_method, key_type)]
+        did = (
+            did_key_from_public_key(PublicKey.from_multibase(keys[0].public_key_multibase))
+            if did_method == "key"
+            else did_web_for_url(self._public_url, ("issuers", name))
+        )
         authority = Authority(
             name=name,
             display_name=display_name,
-            did=did_web_for_url(self._public_url, ("issuers", name)),
+            did=did,
             credential_types=frozenset(credential_types),
             created_at=self._clock.now(),
         )
-        self._store.authorities.add(
-            authority,
-            audit=audit_event(
-                self._clock,
-                AuditAction.AUTHORITY_CREATED,
-                subject=name,
-                authority=name,
-                details={
-                    "did": authority.did,
-                    "credentialTypes": sorted(authority.credential_types),
-                },
-            ),
+        created = audit_event(
+            self._clock,
+            AuditAction.AUTHORITY_CREATED,
+            subject=name,
+            authority=name,
+            details={"did": did, "credentialTypes": sorted(authority.credential_types)},
         )
-        for key_type in AUTHORITY_KEY_TYPES:
-            self._keystore.create_key(name, key_type)
+        try:
+            self._store.authorities.add(authority, with_keys=keys, audit=created)
+        except BaseException:
+            for key in keys:
+                self._keystore.discard(key)
+            raise
         return authority
 
     def get(self, name: str) -> Authority:
@@ -103,7 +125,12 @@ class AuthorityService:
         transactions of its own): should that append fail, the rotation stands unaudited
         and the error is raised.
         """
-        self.get(name)
+        if self.get(name).did.startswith(DID_KEY_PREFIX):
+            raise VcError(
+                f"authority {name!r} is a did:key: its key is its DID and cannot change",
+                code="CONFLICT",
+                field="name",
+            )
         key = self._keystore.rotate(name, key_type)
         self._store.audit.append(
             audit_event(
@@ -119,6 +146,15 @@ class AuthorityService:
     def signer(self, authority: Authority, key_type: KeyType) -> Signer:
         """The signer of the authority's newest active key of ``key_type``."""
         return self._keystore.signer(authority, key_type)
+
+    def key_types(self, authority: Authority) -> tuple[KeyType, ...]:
+        """The types of the authority's active keys, in ``AUTHORITY_KEY_TYPES`` order."""
+        active = {
+            KeyType(key.key_type)
+            for key in self._store.keys.for_authority(authority.name)
+            if key.status is KeyStatus.ACTIVE
+        }
+        return tuple(key_type for key_type in AUTHORITY_KEY_TYPES if key_type in active)
 
     def did_document(self, name: str) -> dict[str, Any]:
         """The authority's DID document: every published key, active and retired.
@@ -151,3 +187,30 @@ class AuthorityService:
         return build_did_web_document(
             did, self._keystore.published_keys(name), services=[index_service(did, index_url)]
         )
+
+
+def _key_types(did_method: str, key_type: KeyType | None) -> tuple[KeyType, ...]:
+    """The keys a new authority of ``did_method`` gets (MALFORMED_VALUE_ERROR for a
+    method this service does not host, or a key type that does not go with it)."""
+    if did_method == "web":
+        if key_type is not None:
+            raise VcError(
+                "a did:web authority holds a key of every type; keyType is for did:key",
+                code="MALFORMED_VALUE_ERROR",
+                field="keyType",
+            )
+        return AUTHORITY_KEY_TYPES
+    if did_method == "key":
+        if key_type not in AUTHORITY_KEY_TYPES:
+            kinds = ", ".join(AUTHORITY_KEY_TYPES)
+            raise VcError(
+                f"a did:key authority needs keyType, one of {kinds}",
+                code="MALFORMED_VALUE_ERROR",
+                field="keyType",
+            )
+        return (key_type,)
+    raise VcError(
+        f"didMethod must be one of {', '.join(DID_METHODS)}",
+        code="MALFORMED_VALUE_ERROR",
+        field="didMethod",
+    )

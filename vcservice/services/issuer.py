@@ -20,7 +20,7 @@ from vcservice.jose.vc_jwt import VC_JWT
 from vcservice.keys import KeyType
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime, parse_datetime
-from vcservice.model.records import AuditAction, Authority, IssuedCredential
+from vcservice.model.records import AuditAction, Authority, IssuedCredential, StatusPurpose
 from vcservice.model.values import as_list
 from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from vcservice.services.audit import audit_event
@@ -28,24 +28,35 @@ from vcservice.services.authorities import AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.services.registry import issued_by
-from vcservice.services.signing import JOSE, secure_credential
-from vcservice.services.status import StatusService
+from vcservice.services.signing import JOSE, default_format, secure_credential
+from vcservice.services.status import STATUS_SIZES, StatusService
 from vcservice.storage.repository import CredentialQuery, Page, Store
 
-# The securing formats an issuer offers, and the key type each signs with.
-ISSUING_FORMATS: Mapping[str, KeyType] = {
-    eddsa_rdfc_2022.NAME: KeyType.ED25519,
-    ecdsa_rdfc_2019.NAME: KeyType.P384,
-    VC_JWT: KeyType.P384,
+# The securing formats an issuer offers, and the key types each signs with (the first is
+# its default: P-384 for ECDSA and JOSE, the key a did:web authority has always had).
+ISSUING_FORMATS: Mapping[str, tuple[KeyType, ...]] = {
+    eddsa_rdfc_2022.NAME: (KeyType.ED25519,),
+    ecdsa_rdfc_2019.NAME: (KeyType.P384, KeyType.P256),
+    VC_JWT: (KeyType.P384, KeyType.P256, KeyType.ED25519),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class IssuanceOptions:
-    """How to secure a credential, and the client's idempotency key if it sent one."""
+    """How to secure a credential, which status entries a generic credential gets, and the
+    client's idempotency key if it sent one.
 
-    securing_format: str = eddsa_rdfc_2022.NAME
+    Without ``securing_format`` an authority signs with its first key's default format
+    (eddsa-rdfc-2022 for a did:web authority; a did:key authority's one key decides);
+    without ``key_type``, with the format's first key type the authority holds. A
+    certificate always gets every status entry; a generic credential those of
+    ``status_purposes`` only.
+    """
+
+    securing_format: str | None = None
     idempotency_key: str | None = None
+    key_type: KeyType | None = None
+    status_purposes: tuple[StatusPurpose, ...] = ()
 
 
 class IssuerService:
@@ -121,7 +132,16 @@ class IssuerService:
         material: dict[str, Any],
         build: Callable[[], dict[str, Any]],
     ) -> IssuedCredential:
-        digest = _request_digest(authority, material, options.securing_format)
+        securing_format, key_type = self._signing_key(authority, options)
+        digest = _request_digest(
+            authority,
+            {
+                **material,
+                "keyType": key_type.value,
+                "status": sorted(purpose.value for purpose in options.status_purposes),
+            },
+            securing_format,
+        )
         if options.idempotency_key is not None:
             earlier = self._store.credentials.find_by_idempotency_key(
                 authority.name, options.idempotency_key
@@ -136,13 +156,18 @@ class IssuerService:
                 code="CONFLICT",
                 field="credential.id",
             )
-        credential["credentialStatus"] = self._statuses.entries_for(authority, credential["id"])
-        secured = self._secure(authority, credential, options.securing_format)
+        purposes = STATUS_SIZES if certificate_type is not None else options.status_purposes
+        if purposes:
+            credential["credentialStatus"] = self._statuses.entries_for(
+                authority, credential["id"], purposes
+            )
+        secured = self._secure(authority, credential, securing_format, key_type)
         record = _record(
             authority,
             credential=credential,
             secured=secured,
-            options=options,
+            securing_format=securing_format,
+            idempotency_key=options.idempotency_key,
             digest=digest,
             certificate_type=certificate_type,
             issued_at=self._clock.now(),
@@ -198,9 +223,14 @@ class IssuerService:
                 code="MALFORMED_VALUE_ERROR",
                 field="credential.issuer",
             )
-        if as_list(completed.get("@context"))[:1] == [vcdm.CREDENTIALS_V2]:
+        first_context = as_list(completed.get("@context"))[:1]
+        if first_context == [vcdm.CREDENTIALS_V2]:
             completed.setdefault("validFrom", format_datetime(self._clock.now()))
-        problems = vcdm.credential_problems(completed) + validate_credential(completed)
+        elif first_context == [vcdm.CREDENTIALS_V1]:
+            completed.setdefault("issuanceDate", format_datetime(self._clock.now()))
+        problems = vcdm.credential_problems(completed)
+        if type_of(completed) is not None:  # a certificate: its schema and the program's rules
+            problems += validate_credential(completed)
         if not problems:
             try:  # only what a verifier will read as it is: the compact form, nothing dropped
                 self._core.processor.check(completed)
@@ -215,13 +245,40 @@ class IssuerService:
             )
         return completed
 
-    def _secure(
-        self, authority: Authority, credential: dict[str, Any], securing_format: str
-    ) -> dict[str, Any] | str:
-        key_type = ISSUING_FORMATS.get(securing_format)
-        if key_type is None:
+    def _signing_key(self, authority: Authority, options: IssuanceOptions) -> tuple[str, KeyType]:
+        """The securing format and key type to sign with (MALFORMED_VALUE_ERROR naming the
+        option when they do not go together or the authority holds no such key)."""
+        held = self._authorities.key_types(authority)
+        securing_format = options.securing_format or (
+            default_format(held[0]) if held else eddsa_rdfc_2022.NAME
+        )
+        usable = ISSUING_FORMATS.get(securing_format)
+        if usable is None:
             raise ParsingError(
                 f"unknown format {securing_format!r} (choose from {', '.join(ISSUING_FORMATS)})",
+                field="options.format",
+            )
+        wanted = (options.key_type,) if options.key_type is not None else usable
+        key_type = next((kind for kind in wanted if kind in usable and kind in held), None)
+        if key_type is None:
+            which = options.key_type or " or ".join(usable)
+            raise ParsingError(
+                f"{securing_format} cannot sign with a {which} key of authority "
+                f"{authority.name} (it holds {', '.join(held) or 'none'})",
+                field="options.keyType" if options.key_type else "options.format",
+            )
+        return securing_format, key_type
+
+    def _secure(
+        self,
+        authority: Authority,
+        credential: dict[str, Any],
+        securing_format: str,
+        key_type: KeyType,
+    ) -> dict[str, Any] | str:
+        if securing_format == VC_JWT and vcdm.base_context(credential) != vcdm.CREDENTIALS_V2:
+            raise ParsingError(
+                "vc+jwt secures VC Data Model 2.0 credentials only (VC-JOSE-COSE)",
                 field="options.format",
             )
         signer = self._authorities.signer(authority, key_type)
@@ -250,26 +307,28 @@ def _record(
     *,
     credential: Mapping[str, Any],
     secured: dict[str, Any] | str,
-    options: IssuanceOptions,
+    securing_format: str,
+    idempotency_key: str | None,
     digest: str,
     certificate_type: CertificateType | None,
     issued_at: datetime,
 ) -> IssuedCredential:
     subject = next(iter(vcdm.subjects_of(credential)), {})
+    start, end = vcdm.validity_members(credential)
     return IssuedCredential(
         id=str(credential["id"]),
         authority=authority.name,
         credential_type=_main_type(credential),
-        securing_format=options.securing_format,
+        securing_format=securing_format,
         document=secured if isinstance(secured, str) else json.dumps(secured),
         subject_id=subject.get("id") if isinstance(subject.get("id"), str) else None,
         subject_identifiers=(
             certificate_type.subject_identifiers(credential) if certificate_type else ()
         ),
         issued_at=issued_at,
-        valid_from=_optional_datetime(credential, "validFrom"),
-        valid_until=_optional_datetime(credential, "validUntil"),
-        idempotency_key=options.idempotency_key,
+        valid_from=_optional_datetime(credential, start),
+        valid_until=_optional_datetime(credential, end),
+        idempotency_key=idempotency_key,
         request_digest=digest,
     )
 

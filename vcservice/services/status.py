@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from vcservice.clock import Clock
 from vcservice.errors import StorageError, VcError
-from vcservice.keys import KeyType
 from vcservice.model.datetimes import parse_datetime
 from vcservice.model.records import (
     AuditAction,
@@ -27,11 +26,11 @@ from vcservice.model.records import (
     StatusList,
     StatusPurpose,
 )
-from vcservice.proofs.suites import eddsa_rdfc_2022
 from vcservice.services.audit import audit_event
 from vcservice.services.authorities import STATUS_LISTS_PATH, AuthorityService
 from vcservice.services.core import Core
 from vcservice.services.registry import issued_by
+from vcservice.services.signing import default_format
 from vcservice.services.versioned_cache import VersionedCache
 from vcservice.status.bitstring import MINIMUM_ENTRIES, Bitstring
 from vcservice.status.list_credential import (
@@ -97,10 +96,14 @@ class StatusService:
             VersionedCache(max_entries=STATUS_DOCUMENTS_KEPT) if documents is None else documents
         )
 
-    def entries_for(self, authority: Authority, credential_id: str) -> list[dict[str, Any]]:
-        """Allocate the new credential's entries and return them as ``credentialStatus``."""
+    def entries_for(
+        self, authority: Authority, credential_id: str, purposes: Iterable[StatusPurpose]
+    ) -> list[dict[str, Any]]:
+        """Allocate the new credential's entries of ``purposes`` and return them as
+        ``credentialStatus``."""
         entries = []
-        for purpose, status_size in STATUS_SIZES.items():
+        for purpose in purposes:
+            status_size = STATUS_SIZES[purpose]
             entry = self._store.statuses.allocate(
                 authority=authority.name,
                 purpose=purpose,
@@ -280,9 +283,11 @@ class StatusService:
             valid_until=now + LIST_VALIDITY,
             ttl_ms=int(LIST_TTL.total_seconds() * 1000),
         )
-        signer = self._authorities.signer(authority, KeyType.ED25519)
+        # The authority's first key: Ed25519 for a did:web authority, a did:key's own key.
+        key_type = self._authorities.key_types(authority)[0]
+        signer = self._authorities.signer(authority, key_type)
         return self._core.data_integrity.add_proof(
-            unsigned, signer=signer, cryptosuite=eddsa_rdfc_2022.NAME, created=now
+            unsigned, signer=signer, cryptosuite=default_format(key_type), created=now
         )
 
     def _fresh(self, document: Mapping[str, Any]) -> bool:

@@ -1,11 +1,13 @@
 """Verification as a service: single-use challenges, and credentials and presentations checked.
 
-A presentation is accepted only for a challenge this verifier issued, that has not
-expired and was not used before: the challenge is consumed (once, by the database)
-before the presentation's proof is checked, so a replay — even a concurrent one —
-fails ``INVALID_CHALLENGE_ERROR``. A challenge issued for a domain binds the
-presentation to that domain as well. Each caller holds open challenges within its
-quota (``services.quotas``).
+A challenge this verifier issued is accepted once, unexpired: it is consumed (once, by the
+database) before the presentation's proof is checked, so a replay — even a concurrent one —
+fails ``INVALID_CHALLENGE_ERROR``, and a challenge issued for a domain binds the presentation
+to that domain as well. Each caller holds open challenges within its quota
+(``services.quotas``). An authenticated client (VC API) may instead bring a challenge of its
+own, and a domain: the proof must name them, but this verifier cannot know whether the client
+used them before, so they are matched, not consumed, and the result says so. An anonymous
+caller may present only for a challenge issued here.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from vcservice.errors import Problem
 from vcservice.model.checks import Check
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.requester import Requester
+from vcservice.proofs.purposes import ASSERTION_METHOD, AUTHENTICATION
 from vcservice.services.core import Core
 from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.services.quotas import Quotas, too_many
 from vcservice.storage.repository import LimitReached, Store
 from vcservice.trust.registry import IssuerTrust
 from vcservice.verification.result import Outcome, VerificationResult
+from vcservice.verification.verifier import SELECTABLE_CHECKS
 
 CHALLENGE_TTL = timedelta(minutes=5)  # a client's; an anonymous caller's is shorter
 CHALLENGE_BYTES = 24  # 32 URL-safe characters
@@ -94,17 +98,33 @@ class VerifierService:
         """Delete the challenges expired by now, used or not; how many went."""
         return self._challenges.purge_expired(self._clock.now())
 
-    def verify_credential(self, document: Mapping[str, Any] | str) -> VerificationResult:
-        """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``)."""
-        result = self._verifier.verify_credential(document)
+    def verify_credential(
+        self,
+        document: Mapping[str, Any] | str,
+        *,
+        checks: frozenset[str] = SELECTABLE_CHECKS,
+        proof_purpose: str = ASSERTION_METHOD,
+    ) -> VerificationResult:
+        """Verify one credential (JSON, enveloped, or a compact ``vc+jwt``); ``checks`` and
+        ``proof_purpose`` as ``Verifier.verify_credential`` takes them."""
+        result = self._verifier.verify_credential(
+            document, checks=checks, proof_purpose=proof_purpose
+        )
         self._observer.verified("credential", result.verified)
         return result
 
     def verify_credentials(
-        self, documents: Sequence[Mapping[str, Any] | str]
+        self,
+        documents: Sequence[Mapping[str, Any] | str],
+        *,
+        checks: frozenset[str] = SELECTABLE_CHECKS,
+        proof_purpose: str = ASSERTION_METHOD,
     ) -> list[VerificationResult]:
         """Verify each credential as ``verify_credential`` does, the results in their order."""
-        return [self.verify_credential(document) for document in documents]
+        return [
+            self.verify_credential(document, checks=checks, proof_purpose=proof_purpose)
+            for document in documents
+        ]
 
     def verify_presentation(
         self,
@@ -112,36 +132,55 @@ class VerifierService:
         *,
         challenge: str | None,
         domain: str | None,
+        requester: Requester | None = None,
+        checks: frozenset[str] = SELECTABLE_CHECKS,
+        proof_purpose: str = AUTHENTICATION,
     ) -> VerificationResult:
-        """Verify a presentation made for ``challenge`` (consumed here) and ``domain``.
+        """Verify a presentation made for ``challenge`` and ``domain``, and its credentials
+        (with ``checks``).
 
-        Without ``domain``, the domain the challenge was issued for is expected. The
-        ``challenge`` (and, when either side names one, ``domain``) checks come first
-        in the result, then the core's checks of the presentation and its credentials.
+        A challenge issued here is consumed; one it did not issue is accepted only from an
+        authenticated ``requester`` (matched, not consumed), as is no challenge at all
+        (reported skipped: the presentation may be a replay). Without ``domain``, the
+        domain the challenge was issued for is expected. The ``challenge`` (and, when
+        either side names one, ``domain``) checks come first in the result, then the
+        core's checks of the presentation and its credentials.
         """
-        binding, expected_domain = self._binding_checks(challenge, domain)
+        client = requester is not None and not requester.anonymous
+        binding, expected_domain = self._binding_checks(challenge, domain, client=client)
         if any(check.outcome is Outcome.FAILED for check in binding):
             # Cheap first: a presentation for no challenge of ours is worth no more work.
             why = "not checked: the presentation answers no open challenge of this verifier"
             core_result = self._verifier.not_checked(document, why=why)
         else:
             core_result = self._verifier.verify_presentation(
-                document, challenge=challenge, domain=expected_domain
+                document,
+                challenge=challenge,
+                domain=expected_domain,
+                checks=checks,
+                proof_purpose=proof_purpose,
             )
         result = core_result.with_checks((*binding, *core_result.checks))
         self._observer.verified("presentation", result.verified)
         return result
 
     def _binding_checks(
-        self, challenge: str | None, domain: str | None
+        self, challenge: str | None, domain: str | None, *, client: bool
     ) -> tuple[tuple[Check, ...], str | None]:
-        """The ``challenge`` and ``domain`` checks, and the domain the proof must name."""
+        """The ``challenge`` and ``domain`` checks, and the domain the proof must name
+        (``client``: the caller is authenticated, and may bring its own challenge)."""
         if challenge is None:
+            if client:
+                why = "no options.challenge: the presentation may be a replay"
+                return (Check.skipped("challenge", why),), domain
             problem = _challenge_problem("options.challenge is required (POST /challenges)")
             return (Check.of("challenge", [problem]),), domain
         now = self._clock.now()
         consumed = self._challenges.consume(challenge, now=now)
         if consumed is None:
+            if client and self._challenges.get(challenge) is None:
+                detail = "the caller's own: matched against the proof, not consumed here"
+                return (Check.of("challenge", [], detail=detail),), domain
             return (Check.of("challenge", [self._why_refused(challenge, now)]),), domain
         issued = format_datetime(consumed.created_at)
         checks = [Check.of("challenge", [], detail=f"issued by this verifier at {issued}")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Column, Select, Table, Update, delete, insert, select, update
@@ -33,11 +34,20 @@ def _bump_key_version(authority: str) -> Update:
 class SqlAuthorityRepository(SqlRepository):
     """Issuing authorities in the ``authorities`` table."""
 
-    def add(self, authority: Authority, *, audit: AuditEvent | None = None) -> None:
-        """Store a new authority (CONFLICT if the name or DID exists), audited with it."""
+    def add(
+        self,
+        authority: Authority,
+        *,
+        with_keys: Sequence[StoredKey] = (),
+        audit: AuditEvent | None = None,
+    ) -> None:
+        """Store a new authority with its first keys, ``with_keys`` (CONFLICT if the name or DID
+        exists), audited with it, in one transaction."""
         try:
             with self._db.write() as connection:
                 connection.execute(insert(authorities), rows.authority_row(authority))
+                if with_keys:
+                    connection.execute(insert(keys), [rows.key_row(key) for key in with_keys])
                 if audit is not None:
                     append_entry(connection, audit)
         except IntegrityError:

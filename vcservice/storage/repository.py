@@ -74,8 +74,15 @@ class Page:
 class AuthorityRepository(Protocol):
     """Issuing authorities, by name."""
 
-    def add(self, authority: Authority, *, audit: AuditEvent | None = None) -> None:
-        """Store a new authority (CONFLICT if the name or DID exists)."""
+    def add(
+        self,
+        authority: Authority,
+        *,
+        with_keys: Sequence[StoredKey] = (),
+        audit: AuditEvent | None = None,
+    ) -> None:
+        """Store a new authority with its first keys, ``with_keys`` (CONFLICT if the name or DID
+        exists), in one transaction."""
         ...
 
     def get(self, name: str) -> Authority | None:

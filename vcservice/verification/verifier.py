@@ -26,7 +26,7 @@ from vcservice.model import credential as vcdm
 from vcservice.model.values import as_list
 from vcservice.net.budget import fetch_budget
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
-from vcservice.proofs.purposes import AUTHENTICATION, ProofPurpose
+from vcservice.proofs.purposes import ASSERTION_METHOD, AUTHENTICATION, ProofPurpose
 from vcservice.trust.registry import IssuerTrust, TrustRegistry
 from vcservice.verification.result import Check, Outcome, VerificationResult
 
@@ -40,6 +40,9 @@ FetchBudgetSize = tuple[float, int]
 credentials share its budget)."""
 MAX_PRESENTED_CREDENTIALS = 20
 """Credentials one presentation may carry: each is a verification of its own."""
+SELECTABLE_CHECKS = frozenset({"issuer", *_CHECKS_OF_SIGNED_DATA})
+"""The checks of a credential a caller may leave out (``structure`` and ``proof`` always run)."""
+NOT_REQUESTED = "not requested (options.checks)"
 
 
 class StatusChecker(Protocol):
@@ -128,11 +131,19 @@ class Verifier:
             return self.verify_presentation(document, challenge=challenge, domain=domain)
         return self.verify_credential(document)
 
-    def verify_credential(self, credential: Mapping[str, Any] | str) -> VerificationResult:
+    def verify_credential(
+        self,
+        credential: Mapping[str, Any] | str,
+        *,
+        checks: frozenset[str] = SELECTABLE_CHECKS,
+        proof_purpose: str = ASSERTION_METHOD,
+    ) -> VerificationResult:
         """Verify one credential: shape, proof, issuer binding; then, for a credential whose
-        issuer signed it, trust, validity, schema and status."""
+        issuer signed it, trust, validity, schema and status. Of those, only ``checks`` run
+        (the others are reported skipped, so a credential verifies without them); without
+        ``issuer`` among them, a proof by any key confirms the members."""
         with self._network_budget():
-            return self._verify_credential(credential)
+            return self._verify_credential(credential, checks, proof_purpose)
 
     def _network_budget(self) -> AbstractContextManager[None]:
         """One verification's fetches (a presentation's, its credentials' included)."""
@@ -141,25 +152,37 @@ class Verifier:
         seconds, fetches = self._fetch_budget
         return fetch_budget(seconds=seconds, fetches=fetches)
 
-    def _verify_credential(self, credential: Mapping[str, Any] | str) -> VerificationResult:
+    def _verify_credential(
+        self, credential: Mapping[str, Any] | str, selected: frozenset[str], proof_purpose: str
+    ) -> VerificationResult:
         unwrapped = _unwrap_enveloped(credential)
         if isinstance(unwrapped, str):
             fmt, signed = vc_jwt.VC_JWT, self._open_jwt(unwrapped, vc_jwt.VC_JWT)
         else:
             fmt = DATA_INTEGRITY_FORMAT
             signed = self._check_data_integrity(
-                unwrapped, ProofPurpose(), structure=vcdm.credential_problems
+                unwrapped, ProofPurpose(proof_purpose), structure=vcdm.credential_problems
             )
         if signed is None:
             return _unreadable("VerifiableCredential", fmt, unwrapped)
         document = signed.document
-        issuer_check = _issuer_check(document, signed)
+        issuer_check = (
+            _issuer_check(document, signed)
+            if "issuer" in selected
+            else Check.skipped("issuer", NOT_REQUESTED)
+        )
         checks = [signed.structure_check, signed.proof_check, issuer_check]
-        if signed.proven and issuer_check.outcome is Outcome.PASSED:
-            checks.append(self._trust_check(document))
-            checks.append(self._validity_check(document, signed))
-            checks.append(self._schema_check(document))
-            checks.append(self._status_check(document))
+        if signed.proven and issuer_check.outcome is not Outcome.FAILED:
+            run = {
+                "issuerTrust": lambda: self._trust_check(document),
+                "validityPeriod": lambda: self._validity_check(document, signed),
+                "credentialSchema": lambda: self._schema_check(document),
+                "status": lambda: self._status_check(document),
+            }
+            checks.extend(
+                run[name]() if name in selected else Check.skipped(name, NOT_REQUESTED)
+                for name in _CHECKS_OF_SIGNED_DATA
+            )
         else:
             why = _unconfirmed_reason(signed, issuer_check)
             checks.extend(Check.skipped(name, why) for name in _CHECKS_OF_SIGNED_DATA)
@@ -173,10 +196,19 @@ class Verifier:
         *,
         challenge: str | None,
         domain: str | None,
+        checks: frozenset[str] = SELECTABLE_CHECKS,
+        proof_purpose: str = AUTHENTICATION,
     ) -> VerificationResult:
-        """Verify a presentation, its binding to ``challenge``/``domain``, and each credential."""
+        """Verify a presentation, its binding to ``challenge``/``domain``, and each credential
+        (with ``checks``, as ``verify_credential``)."""
         with self._network_budget():
-            return self._verify_presentation(presentation, challenge=challenge, domain=domain)
+            return self._verify_presentation(
+                presentation,
+                challenge=challenge,
+                domain=domain,
+                checks=checks,
+                proof_purpose=proof_purpose,
+            )
 
     def _verify_presentation(
         self,
@@ -184,6 +216,8 @@ class Verifier:
         *,
         challenge: str | None,
         domain: str | None,
+        checks: frozenset[str],
+        proof_purpose: str,
     ) -> VerificationResult:
         unwrapped = _unwrap_enveloped(presentation)
         if isinstance(unwrapped, str):
@@ -193,7 +227,7 @@ class Verifier:
             )
         else:
             fmt = DATA_INTEGRITY_FORMAT
-            purpose = ProofPurpose(AUTHENTICATION, challenge=challenge, domain=domain)
+            purpose = ProofPurpose(proof_purpose, challenge=challenge, domain=domain)
             signed = self._check_data_integrity(
                 unwrapped, purpose, structure=vcdm.presentation_problems
             )
@@ -218,18 +252,19 @@ class Verifier:
         presented = as_list(document.get("verifiableCredential"))
         if len(presented) > MAX_PRESENTED_CREDENTIALS:
             return _too_many_credentials(fmt, signed, len(presented))
-        credentials = tuple(self.verify_credential(entry) for entry in presented)
-        checks = (
-            signed.structure_check,
-            signed.proof_check,
-            _holder_check(document, signed),
-            Check.of("credentials", _credential_problems(credentials)),
-            _holder_binding_check(credentials, signed),
+        credentials = tuple(
+            self._verify_credential(entry, checks, ASSERTION_METHOD) for entry in presented
         )
         return VerificationResult(
             kind="VerifiablePresentation",
             format=fmt,
-            checks=checks,
+            checks=(
+                signed.structure_check,
+                signed.proof_check,
+                _holder_check(document, signed),
+                Check.of("credentials", _credential_problems(credentials)),
+                _holder_binding_check(credentials, signed),
+            ),
             document=document,
             credentials=credentials,
         )

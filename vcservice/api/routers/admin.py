@@ -29,9 +29,14 @@ WRITING = problems(400, 413, 422)
     responses=WRITING | problems(409),
 )
 def create_authority(body: AuthorityCreate, services: ServicesDep) -> AuthorityView:
-    """Create an issuing authority with its did:web and fresh Ed25519 and P-384 keys."""
+    """Create an issuing authority: a did:web with fresh Ed25519, P-256 and P-384 keys,
+    or the did:key of one fresh key."""
     authority = services.authorities.create(
-        name=body.name, display_name=body.display_name, credential_types=body.credential_types
+        name=body.name,
+        display_name=body.display_name,
+        credential_types=body.credential_types,
+        did_method=body.did_method,
+        key_type=KeyType(body.key_type) if body.key_type else None,
     )
     return AuthorityView.of(authority)
 
@@ -52,10 +57,11 @@ def get_authority(name: str, services: ServicesDep) -> AuthorityView:
     "/authorities/{name}/keys/rotate",
     status_code=201,
     response_model=KeyView,
-    responses=WRITING | problems(404),
+    responses=WRITING | problems(404, 409),
 )
 def rotate_key(name: str, body: KeyRotation, services: ServicesDep) -> KeyView:
-    """Start signing with a new key; the old one stays in the DID document."""
+    """Start signing with a new key; the old one stays in the DID document (a did:key
+    authority's key never changes: 409)."""
     key = services.authorities.rotate_key(name, KeyType(body.key_type))
     return KeyView(key_id=key.key_id, key_type=key.key_type)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -17,12 +18,17 @@ from vcservice.api.schemas import (
     DateTimeText,
     IssueCredentialRequest,
     IssueCredentialResponse,
+    IssueOptions,
+    OptionWarning,
+    SecuringOptions,
     StatusChangeView,
+    StatusRequest,
 )
 from vcservice.certificates import CERTIFICATE_TYPES, CertificateType
 from vcservice.errors import VcError
+from vcservice.keys import KeyType
 from vcservice.model.datetimes import to_utc
-from vcservice.model.records import IssuedCredential
+from vcservice.model.records import IssuedCredential, StatusPurpose
 from vcservice.services.issuer import IssuanceOptions
 from vcservice.storage.repository import CredentialQuery
 
@@ -51,10 +57,42 @@ def issue_credential(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> IssueCredentialResponse:
-    """Sign a credential as the caller's authority (which must be allowed its type)."""
-    options = IssuanceOptions(body.options.format, idempotency_key)
-    record = services.issuer.issue(caller.authority, body.credential, options)
-    return IssueCredentialResponse(verifiable_credential=_document(record))
+    """Sign a credential as the caller's authority (which must be allowed its type): a
+    certificate, or for an authority allowed them any VCDM 2.0 or 1.1 credential."""
+    options = body.options
+    issuance = replace(
+        _issuance_options(options, idempotency_key),
+        status_purposes=_status_purposes(options.credential_status),
+    )
+    record = services.issuer.issue(caller.authority, body.credential, issuance)
+    return IssueCredentialResponse(
+        verifiable_credential=_document(record), warnings=_ignored(options) or None
+    )
+
+
+def _issuance_options(options: SecuringOptions, idempotency_key: str | None) -> IssuanceOptions:
+    return IssuanceOptions(
+        securing_format=options.format,
+        key_type=KeyType(options.key_type) if options.key_type else None,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _status_purposes(requested: StatusRequest | None) -> tuple[StatusPurpose, ...]:
+    """The status entries ``options.credentialStatus`` asks for: its purpose, or both."""
+    if requested is None:
+        return ()
+    if requested.status_purpose is not None:
+        return (StatusPurpose(requested.status_purpose),)
+    return (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+
+
+def _ignored(options: IssueOptions) -> list[OptionWarning]:
+    """A warning for each option this service does not know."""
+    return [
+        OptionWarning(field=f"options.{name}", detail=f"options.{name} is not supported: ignored")
+        for name in sorted(options.model_extra or {})
+    ]
 
 
 def _certificate_route(certificate_type: CertificateType) -> None:
@@ -73,7 +111,7 @@ def _certificate_route(certificate_type: CertificateType) -> None:
             issue.certificate,
             valid_from=issue.valid_from,
             valid_until=issue.valid_until,
-            options=IssuanceOptions(issue.options.format, idempotency_key),
+            options=_issuance_options(issue.options, idempotency_key),
         )
         return IssueCredentialResponse(verifiable_credential=_document(record))
 

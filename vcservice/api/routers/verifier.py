@@ -2,24 +2,34 @@
 
 Open by default (verification uses only public information) and rate-limited per caller:
 the client of the ``verify:credentials`` token a request carries, else its address;
-``VCSERVICE_VERIFY_REQUIRES_TOKEN`` makes them require such a token. A
-failed verification is a 200 with ``verified: false`` and every check; only a malformed
-request is a problem. A batch of credentials counts one verification per credential
+``VCSERVICE_VERIFY_REQUIRES_TOKEN`` makes them require such a token.
+
+As VC API clients and the W3C test suites expect, a credential or presentation that verifies
+answers 200 with the result, and one that does not a 422 problem (VERIFICATION_FAILED) whose
+members are the whole result as well: every check, every coded problem. ``options.checks``
+names the checks to run (``structure`` and ``proof`` always run), ``expectedProofPurpose``
+the proof purpose; options this service does not know are ignored, each with a warning. A
+batch answers 200 with each credential's result, and counts one verification per credential
 against the caller's rate.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
 
 from vcservice.api.deps import ServicesDep, Verification, VerifyingCaller, charge_verifications
-from vcservice.api.problems import answer, problems
-from vcservice.api.schemas import ApiModel, StrictModel, VerificationResultView
+from vcservice.api.problems import answer, problem_response, problems
+from vcservice.api.schemas import ApiModel, SkippedCheck, StrictModel, VerificationResultView
 from vcservice.errors import CompactFormError
 from vcservice.model.datetimes import format_datetime
+from vcservice.proofs.purposes import ASSERTION_METHOD, AUTHENTICATION
+from vcservice.verification.result import VerificationResult
+from vcservice.verification.verifier import SELECTABLE_CHECKS
 
 # 401 and 403 when VCSERVICE_VERIFY_REQUIRES_TOKEN is set; 429 past the caller's rate.
 ACCESS = problems(401, 403, 429, 503)
@@ -33,6 +43,7 @@ CompactJwt = Annotated[
 ]
 Secured = dict[str, Any] | CompactJwt
 Domain = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+ProofPurposeName = Literal["assertionMethod", "authentication"]
 VERIFY_RESULT = answer(
     200, VerificationResultView, "the verification result: verified, every check, coded problems"
 )
@@ -139,8 +150,23 @@ class ChallengeView(ApiModel):
     expires: str = Field(description="xsd:dateTime in UTC", examples=["2026-11-28T12:05:00Z"])
 
 
-class CredentialVerifyOptions(StrictModel):
-    """Options of ``POST /credentials/verify`` (none are needed yet)."""
+class CredentialVerifyOptions(ApiModel):
+    """VC API ``options``: which checks to run, and the proof purpose to expect. Members
+    this service does not know are ignored, each named in the result's ``warnings``."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    checks: list[str] | None = Field(
+        None,
+        max_length=20,
+        examples=[["proof", "status"]],
+        description="the checks to run besides structure and proof: issuer, issuerTrust, "
+        "validityPeriod (or expiration), credentialSchema, status (or credentialStatus); "
+        "default: all",
+    )
+    expected_proof_purpose: ProofPurposeName | None = Field(
+        None, description="default: assertionMethod (a presentation: authentication)"
+    )
 
 
 class VerifyCredentialRequest(StrictModel):
@@ -181,13 +207,15 @@ class BatchVerificationView(BaseModel):
     results: list[VerificationResultView] = Field(
         description="each credential's result, as POST /credentials/verify answers it"
     )
+    warnings: list[SkippedCheck] | None = Field(None, description="options that were ignored")
 
 
-class PresentationVerifyOptions(StrictModel):
-    """The challenge the presentation answers (from ``POST /challenges``), and its domain."""
+class PresentationVerifyOptions(CredentialVerifyOptions):
+    """The challenge the presentation answers (from ``POST /challenges``; an authenticated
+    client may bring its own, or none), its domain, and ``checks`` for its credentials."""
 
-    challenge: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        examples=["Qk1aVjN0bG5tR2JqUEd3c3Z4cXo"]
+    challenge: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, examples=["Qk1aVjN0bG5tR2JqUEd3c3Z4cXo"]
     )
     domain: Domain | None = None
 
@@ -196,7 +224,7 @@ class VerifyPresentationRequest(StrictModel):
     """VC API ``POST /presentations/verify``: a presentation, JSON or a compact ``vp+jwt``."""
 
     verifiable_presentation: Secured
-    options: PresentationVerifyOptions
+    options: PresentationVerifyOptions = Field(default_factory=PresentationVerifyOptions)
 
 
 def require_context_url(document: dict[str, Any] | str, field: str) -> None:
@@ -233,10 +261,17 @@ def create_challenge(
 
 
 @router.post("/credentials/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
-def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> dict[str, Any]:
-    """Verify a credential: proof, issuer, validity period, status."""
+def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> Response:
+    """Verify a credential: proof, issuer, validity period, schema, status (200 when it
+    verifies, else 422 VERIFICATION_FAILED with the same result)."""
     require_context_url(body.verifiable_credential, "verifiableCredential")
-    return services.verifier.verify_credential(body.verifiable_credential).to_json()
+    checks, warnings = _requested_checks(body.options)
+    result = services.verifier.verify_credential(
+        body.verifiable_credential,
+        checks=checks,
+        proof_purpose=body.options.expected_proof_purpose or ASSERTION_METHOD,
+    )
+    return verification_response(result, warnings)
 
 
 @router.post(
@@ -258,10 +293,16 @@ def verify_credentials(
     for index, credential in enumerate(body.verifiable_credentials):
         require_context_url(credential, f"verifiableCredentials[{index}]")
     charge_verifications(request, caller, len(body.verifiable_credentials) - 1)
-    results = services.verifier.verify_credentials(body.verifiable_credentials)
+    checks, warnings = _requested_checks(body.options)
+    results = services.verifier.verify_credentials(
+        body.verifiable_credentials,
+        checks=checks,
+        proof_purpose=body.options.expected_proof_purpose or ASSERTION_METHOD,
+    )
     return {
         "verified": all(result.verified for result in results),
         "results": [result.to_json() for result in results],
+        **({"warnings": [{"check": "options", "detail": w} for w in warnings]} if warnings else {}),
     }
 
 
@@ -271,15 +312,66 @@ def verify_presentation(
     request: Request,
     caller: VerifyingCaller,
     services: ServicesDep,
-) -> dict[str, Any]:
-    """Verify a presentation: the challenge (consumed), domain, proof, holder, each credential.
+) -> Response:
+    """Verify a presentation: the challenge (one issued here is consumed), domain, proof,
+    holder, each credential (200 when it verifies, else 422 VERIFICATION_FAILED).
 
     Each credential verified counts against the caller's rate, as in a batch."""
     require_context_url(body.verifiable_presentation, "verifiablePresentation")
+    checks, warnings = _requested_checks(body.options)
     result = services.verifier.verify_presentation(
         body.verifiable_presentation,
         challenge=body.options.challenge,
         domain=body.options.domain,
+        requester=caller,
+        checks=checks,
+        proof_purpose=body.options.expected_proof_purpose or AUTHENTICATION,
     )
     charge_verifications(request, caller, len(result.credentials))
-    return result.to_json()
+    return verification_response(result, warnings)
+
+
+# VC API check names, and this service's names for them.
+_CHECK_NAMES = {
+    "issuer": "issuer",
+    "issuerTrust": "issuerTrust",
+    "validityPeriod": "validityPeriod",
+    "expiration": "validityPeriod",
+    "credentialSchema": "credentialSchema",
+    "status": "status",
+    "credentialStatus": "status",
+}
+_ALWAYS_RUN = frozenset({"proof", "structure"})
+
+
+def _requested_checks(options: CredentialVerifyOptions) -> tuple[frozenset[str], list[str]]:
+    """The checks ``options`` asks for, and a warning for each option or check name this
+    service does not know (ignored)."""
+    warnings = [
+        f"options.{name} is not supported: ignored" for name in sorted(options.model_extra or {})
+    ]
+    if options.checks is None:
+        return SELECTABLE_CHECKS, warnings
+    selected = set()
+    for name in options.checks:
+        if name in _CHECK_NAMES:
+            selected.add(_CHECK_NAMES[name])
+        elif name not in _ALWAYS_RUN:
+            warnings.append(f"options.checks: no check is called {name!r}: ignored")
+    return frozenset(selected), warnings
+
+
+def verification_response(result: VerificationResult, warnings: list[str]) -> Response:
+    """200 with the result when it verified; else the result as a 422 VERIFICATION_FAILED
+    problem. ``warnings`` (about the request's options) join the result's."""
+    body = result.to_json()
+    body["warnings"] = [*body["warnings"], *({"check": "options", "detail": w} for w in warnings)]
+    if result.verified:
+        return JSONResponse(body)
+    codes = ", ".join(dict.fromkeys(problem.code for problem in result.problems))
+    detail = f"the {_kind_name(result.kind)} did not verify: {codes}"
+    return problem_response(422, "VERIFICATION_FAILED", detail, extensions=body)
+
+
+def _kind_name(kind: str) -> str:
+    return "presentation" if kind == "VerifiablePresentation" else "credential"
