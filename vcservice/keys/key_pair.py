@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from vcservice.errors import KeyFormatError
-from vcservice.keys.key_type import KeyType
+from vcservice.keys.key_type import SIGNING_KEY_TYPES, KeyType
 from vcservice.keys.multibase import base64url_encode
 from vcservice.keys.multikey import decode_multikey, encode_multikey
 from vcservice.keys.public_key import PublicKey, jwk_member
@@ -24,13 +24,24 @@ CryptoPrivateKey: TypeAlias = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 
 @dataclass(frozen=True, eq=False, repr=False)
 class KeyPair:
-    """A private key and its :class:`PublicKey`; ``repr`` shows only the public half."""
+    """A private key and its :class:`PublicKey`; ``repr`` shows only the public half.
+
+    Only key types that sign (:data:`~vcservice.keys.key_type.SIGNING_KEY_TYPES`) make a key
+    pair: a verify-only type such as secp256k1 is refused with UNSUPPORTED_KEY_TYPE.
+    """
 
     private_key: CryptoPrivateKey
     public_key: PublicKey = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "public_key", PublicKey(self.private_key.public_key()))
+        public_key = PublicKey(self.private_key.public_key())
+        if not public_key.key_type.params.signs:
+            raise KeyFormatError(
+                f"{public_key.key_type} keys are only verified here; vcservice never signs "
+                f"with them (signing key types: {', '.join(SIGNING_KEY_TYPES)})",
+                code="UNSUPPORTED_KEY_TYPE",
+            )
+        object.__setattr__(self, "public_key", public_key)
 
     @property
     def key_type(self) -> KeyType:

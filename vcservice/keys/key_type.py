@@ -1,4 +1,8 @@
-"""The supported signing key types and the parameters that drive every encoding of them."""
+"""The supported key types and the parameters that drive every encoding of them.
+
+Ed25519, P-256 and P-384 sign and verify. secp256k1 only verifies: JsonWebSignature2020
+proofs made elsewhere use it (ES256K), and nothing here makes a key of that type.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,16 @@ from enum import StrEnum
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-__all__ = ["KeyParams", "KeyType"]
+__all__ = ["SIGNING_KEY_TYPES", "KeyParams", "KeyType"]
 
 
 class KeyType(StrEnum):
-    """A signing key type; the value is also its JWK ``crv`` name."""
+    """A key type; the value is also its JWK ``crv`` name."""
 
     ED25519 = "Ed25519"
     P256 = "P-256"
     P384 = "P-384"
+    SECP256K1 = "secp256k1"
 
     @property
     def params(self) -> KeyParams:
@@ -26,13 +31,17 @@ class KeyType(StrEnum):
 
 @dataclass(frozen=True)
 class KeyParams:
-    """Per-type constants; ``curve`` and ``hash`` are None for Ed25519 (EdDSA hashes internally)."""
+    """Per-type constants; ``curve`` and ``hash`` are None for Ed25519 (EdDSA hashes internally).
+
+    ``signs`` is False for a type whose keys are only ever used to verify (secp256k1).
+    """
 
     public_codec: int
     secret_codec: int
     size: int
     curve: ec.EllipticCurve | None
     hash: hashes.HashAlgorithm | None
+    signs: bool = True
 
     @property
     def public_length(self) -> int:
@@ -50,9 +59,14 @@ class KeyParams:
         return "OKP" if self.curve is None else "EC"
 
 
-# Codes from the multicodec table: ed25519-pub, p256-pub, p384-pub and the matching -priv.
+# Codes from the multicodec table: ed25519-pub, p256-pub, p384-pub, secp256k1-pub and the
+# matching -priv. ES256K (RFC 8812 §3.2) is ECDSA over secp256k1 with SHA-256.
 _PARAMS = {
     KeyType.ED25519: KeyParams(0xED, 0x1300, 32, None, None),
     KeyType.P256: KeyParams(0x1200, 0x1306, 32, ec.SECP256R1(), hashes.SHA256()),
     KeyType.P384: KeyParams(0x1201, 0x1307, 48, ec.SECP384R1(), hashes.SHA384()),
+    KeyType.SECP256K1: KeyParams(0xE7, 0x1301, 32, ec.SECP256K1(), hashes.SHA256(), signs=False),
 }
+
+SIGNING_KEY_TYPES: tuple[KeyType, ...] = tuple(t for t in KeyType if _PARAMS[t].signs)
+"""The key types this service makes keys of and signs with."""

@@ -61,7 +61,8 @@ class PublicKey:
 
     @classmethod
     def from_jwk(cls, jwk: Mapping[str, Any]) -> PublicKey:
-        """Parse a public JWK (RFC 8037 OKP Ed25519, RFC 7518 EC P-256/P-384)."""
+        """Parse a public JWK (RFC 8037 OKP Ed25519, RFC 7518 EC P-256/P-384, RFC 8812 EC
+        secp256k1)."""
         if not isinstance(jwk, Mapping):
             raise KeyFormatError("a JWK must be a JSON object")
         if "d" in jwk:
@@ -75,7 +76,7 @@ class PublicKey:
         if key_type is None:
             raise KeyFormatError(
                 f"unsupported JWK kty={kty!r} crv={crv!r} "
-                f"(supported: OKP Ed25519, EC P-256, EC P-384)",
+                f"(supported: OKP Ed25519, EC P-256, EC P-384, EC secp256k1)",
                 code="UNSUPPORTED_KEY_TYPE",
             )
         params = key_type.params
@@ -117,7 +118,8 @@ class PublicKey:
     def verify(self, signature: bytes, data: bytes) -> bool:
         """Check an Ed25519 or raw r‖s ECDSA signature over ``data``; never raises on bad input.
 
-        ECDSA hashes ``data`` with SHA-256 (P-256) or SHA-384 (P-384) and accepts high-S values.
+        ECDSA hashes ``data`` with SHA-256 (P-256, secp256k1) or SHA-384 (P-384) and accepts
+        high-S values.
         """
         params = self.key_type.params
         if len(signature) != params.signature_length:

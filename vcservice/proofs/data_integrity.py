@@ -3,7 +3,10 @@
 The suites in ``vcservice.proofs.suites`` share one algorithm (VC Data Integrity
 1.0 with the RDFC transformation): the proof configuration is the proof without
 ``proofValue`` and with the document's ``@context``; the signed bytes are
-H(canonical proof configuration) ‖ H(canonical document).
+H(canonical proof configuration) ‖ H(canonical document). The legacy JWS suites
+(Ed25519Signature2018, JsonWebSignature2020: Linked Data Signatures, whose "proof options"
+are this configuration without ``jws``) sign those bytes as the unencoded payload of the
+detached JWS in ``jws`` (``vcservice.proofs.detached_jws``).
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from vcservice.keys.multibase import base58btc_decode, base58btc_encode
 from vcservice.model.credential import CREDENTIALS_V1
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.values import as_list
-from vcservice.proofs.cryptosuite import DATA_INTEGRITY_PROOF
+from vcservice.proofs.cryptosuite import DATA_INTEGRITY_PROOF, JWS, PROOF_VALUE, Cryptosuite
+from vcservice.proofs.detached_jws import DetachedJws, parse_detached_jws
 from vcservice.proofs.purposes import ASSERTION_METHOD, ProofPurpose
-from vcservice.proofs.suites import suite_for_proof, suite_named
+from vcservice.proofs.suites import signature_member, suite_for_proof, suite_named
 from vcservice.proofs.transform import RdfCanonizer
 
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
@@ -121,14 +125,17 @@ class DataIntegrity:
                 raise ProofError(
                     "a proof must be an object", code="MALFORMED_PROOF_ERROR", field="proof"
                 )
-            options = {key: value for key, value in proof.items() if key != "proofValue"}
+            # The signature member is left out of what is signed: ``jws`` for the JWS suites.
+            signed_member = signature_member(proof)
+            options = {key: value for key, value in proof.items() if key != signed_member}
             unsecured = _unsecured_for(document, options, proof_set)
             _check_proof_context(document, options)
             # What is signed is read first, through the compact-form rule: no member of the
             # proof is trusted before, and a malformed document costs no DID lookup.
             transformed = self._canonizer.transform(unsecured, _proof_config(unsecured, options))
             suite = suite_for_proof(proof)
-            signature = _decode_proof_value(proof)
+            _check_required_members(suite, proof)
+            signature = _decode_signature(suite, proof)
             vm_id = _verification_method_id(proof)
             controller_document, method = dereference_verification_method(self._resolver, vm_id)
             controller = method.controller
@@ -139,15 +146,27 @@ class DataIntegrity:
                 now=now,
                 skew=self._clock_skew,
             )
+            key_type = method.public_key.key_type
             data = self._canonizer.hash_transformed(
-                transformed, hash_algorithm=suite.hash_algorithm(method.public_key.key_type)
+                transformed, hash_algorithm=suite.hash_algorithm(key_type)
             )
-            if not method.public_key.verify(signature, data):
+            if isinstance(signature, DetachedJws):
+                expected = suite.jws_algorithm(key_type)
+                if signature.algorithm != expected:
+                    raise ProofError(
+                        f"the jws header's alg is {signature.algorithm!r}, but a {key_type} "
+                        f"key signs {suite.name} with {expected}",
+                        field="proof.jws",
+                    )
+                signature_bytes, data = signature.signature, signature.signing_input(data)
+            else:
+                signature_bytes = signature
+            if not method.public_key.verify(signature_bytes, data):
                 problems.append(
                     Problem(
                         code="PROOF_VERIFICATION_ERROR",
                         detail="the signature does not match the document and proof options",
-                        field="proof.proofValue",
+                        field=f"proof.{suite.signature_member}",
                     )
                 )
         except VcError as error:
@@ -214,6 +233,30 @@ def _check_proof_context(document: Mapping[str, Any], options: Mapping[str, Any]
             code="PROOF_VERIFICATION_ERROR",
             field="proof.@context",
         )
+
+
+def _check_required_members(suite: Cryptosuite, proof: Mapping[str, Any]) -> None:
+    """The legacy suites' proofs must say when they were made (``created``); a JWS suite's
+    proof carries its signature in ``jws`` alone, so a ``proofValue`` beside it is refused."""
+    if suite.requires_created and "created" not in proof:
+        raise ProofError(
+            f"a {suite.name} proof must have 'created'",
+            code="MALFORMED_PROOF_ERROR",
+            field="proof.created",
+        )
+    if suite.signature_member != PROOF_VALUE and PROOF_VALUE in proof:
+        raise ProofError(
+            f"a {suite.name} proof carries its signature in 'jws', not 'proofValue'",
+            code="MALFORMED_PROOF_ERROR",
+            field="proof.proofValue",
+        )
+
+
+def _decode_signature(suite: Cryptosuite, proof: Mapping[str, Any]) -> bytes | DetachedJws:
+    """The proof's signature: the ``jws`` parsed, or the ``proofValue`` decoded."""
+    if suite.signature_member == JWS:
+        return parse_detached_jws(proof.get("jws"))
+    return _decode_proof_value(proof)
 
 
 def _decode_proof_value(proof: Mapping[str, Any]) -> bytes:

@@ -13,14 +13,14 @@ from vcservice.dids import (
     did_jwk_from_public_key,
 )
 from vcservice.errors import DidError
-from vcservice.keys import KeyPair, KeyType, PublicKey, base64url_encode
+from vcservice.keys import SIGNING_KEY_TYPES, KeyPair, KeyType, PublicKey, base64url_encode
 
 
 def did_for(jwk: object) -> str:
     return "did:jwk:" + base64url_encode(json.dumps(jwk).encode())
 
 
-@pytest.mark.parametrize("key_type", list(KeyType), ids=str)
+@pytest.mark.parametrize("key_type", list(SIGNING_KEY_TYPES), ids=str)
 def test_generated_keys_round_trip(key_type: KeyType) -> None:
     key_pair = KeyPair.generate(key_type)
     did = did_jwk_from_public_key(key_pair.public_key)

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import upstream_path
 from vcservice.dids import DidKeyMethod, did_key_from_public_key
 from vcservice.errors import DidError
-from vcservice.keys import KeyPair, KeyType, load_key_file
+from vcservice.keys import SIGNING_KEY_TYPES, KeyPair, KeyType, load_key_file
 from vcservice.keys.multikey import encode_multikey
 
 VECTOR_DIDS = {
@@ -47,7 +47,7 @@ def test_vector_dids_resolve_to_their_key(key_file: str, did: str) -> None:
     assert not document.authorizes(vm_id, "keyAgreement")
 
 
-@pytest.mark.parametrize("key_type", list(KeyType), ids=str)
+@pytest.mark.parametrize("key_type", list(SIGNING_KEY_TYPES), ids=str)
 def test_generated_keys_round_trip(key_type: KeyType) -> None:
     key_pair = KeyPair.generate(key_type)
     did = did_key_from_public_key(key_pair.public_key)
@@ -76,7 +76,7 @@ def test_a_version_segment_is_accepted() -> None:
         (f"did:key:{encode_multikey(KeyType.ED25519, bytes(31))}", "must be 32 bytes"),
         (f"did:key:{encode_multikey(KeyType.P256, bytes(33))}", "invalid P-256 public key"),
         (f"did:key:{encode_multikey(KeyType.P256, bytes(32), secret=True)}", "expected a public"),
-        ("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme", "0xe7 is not a supported"),
+        ("did:key:z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F", "0xec is not a supported"),
     ],
 )
 def test_malformed_dids_name_the_did(did: str, message: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import upstream_path
 from vcservice.errors import KeyFormatError
 from vcservice.keys import (
+    SIGNING_KEY_TYPES,
     KeyPair,
     KeyType,
     PublicKey,
@@ -67,7 +68,7 @@ def test_vector_signatures_verify_and_are_reproduced(
     assert key_pair.sign(data) == signature
 
 
-@pytest.fixture(params=list(KeyType), ids=str)
+@pytest.fixture(params=list(SIGNING_KEY_TYPES), ids=str)
 def key_pair(request: pytest.FixtureRequest) -> KeyPair:
     return KeyPair.generate(request.param)
 

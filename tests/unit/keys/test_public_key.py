@@ -6,7 +6,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from vcservice.errors import KeyFormatError
-from vcservice.keys import KeyPair, KeyType, PublicKey, base58btc_encode, base64url_encode
+from vcservice.keys import (
+    SIGNING_KEY_TYPES,
+    KeyPair,
+    KeyType,
+    PublicKey,
+    base58btc_encode,
+    base64url_encode,
+)
 
 CURVE_ORDERS = {
     KeyType.P256: 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
@@ -18,7 +25,7 @@ CURVE_ORDERS = {
 MULTIKEY_PREFIXES = {KeyType.ED25519: "z6Mk", KeyType.P256: "zDna", KeyType.P384: "z82L"}
 
 
-@pytest.fixture(params=list(KeyType), ids=str)
+@pytest.fixture(params=list(SIGNING_KEY_TYPES), ids=str)
 def key_pair(request: pytest.FixtureRequest) -> KeyPair:
     return KeyPair.generate(request.param)
 
@@ -110,7 +117,8 @@ def multikey(header: bytes, body: bytes) -> str:
     [
         ("6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", "INVALID_KEY", "must start with 'z'"),
         ("z6Mk0", "INVALID_KEY", "not valid multibase"),
-        (multikey(b"\xe7\x01", bytes(33)), "UNSUPPORTED_KEY_TYPE", "0xe7"),
+        (multikey(b"\x85\x24", bytes(33)), "UNSUPPORTED_KEY_TYPE", "0x1205"),
+        (multikey(b"\xe7\x01", bytes(33)), "INVALID_KEY", "invalid secp256k1 public key"),
         (multikey(b"\xec\x01", bytes(32)), "UNSUPPORTED_KEY_TYPE", "0xec"),
         (
             multikey(b"\x80\x26", bytes(32)),
@@ -141,7 +149,8 @@ def ec_jwk(key_type: KeyType = KeyType.P256) -> dict[str, str]:
     [
         (ec_jwk() | {"d": "AAAA"}, "INVALID_KEY", "private member 'd'"),
         ({"kty": "RSA", "n": "AQAB", "e": "AQAB"}, "UNSUPPORTED_KEY_TYPE", "kty='RSA'"),
-        ({"kty": "EC", "crv": "secp256k1", "x": "", "y": ""}, "UNSUPPORTED_KEY_TYPE", "secp256k1"),
+        ({"kty": "EC", "crv": "P-521", "x": "", "y": ""}, "UNSUPPORTED_KEY_TYPE", "P-521"),
+        ({"kty": "EC", "crv": "secp256k1", "x": "", "y": ""}, "INVALID_KEY", "must be 32 bytes"),
         (
             {"kty": "OKP", "crv": "X25519", "x": base64url_encode(bytes(32))},
             "UNSUPPORTED_KEY_TYPE",
@@ -174,5 +183,5 @@ def test_a_jwk_must_be_an_object() -> None:
 
 def test_unsupported_curves_are_rejected() -> None:
     with pytest.raises(KeyFormatError, match="unsupported key") as caught:
-        PublicKey(ec.generate_private_key(ec.SECP256K1()).public_key())
+        PublicKey(ec.generate_private_key(ec.SECP521R1()).public_key())
     assert caught.value.code == "UNSUPPORTED_KEY_TYPE"
