@@ -21,6 +21,11 @@ from vcservice.storage.repository import Store
 AUTHORITY_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 # Every authority signs Data Integrity with Ed25519 and P-384, and vc+jwt with P-384.
 AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P384)
+# Where an authority's DID document and its traceability-interop API are: <public URL>/issuers/
+# <name>/did.json and under <public URL>/issuers/<name>, the API base its DID document names
+# in a TraceabilityAPI service.
+ISSUERS_PATH = "issuers"
+TRACEABILITY_API = "TraceabilityAPI"
 # Where an authority's status lists are served: <public URL>/status-lists/<name>/… and, at
 # <public URL>/status-lists/<name>, their index (which the DID document points to).
 STATUS_LISTS_PATH = "status-lists"
@@ -48,7 +53,7 @@ class AuthorityService:
         self._keystore = keystore
         self._public_url = public_url
         self._clock = clock
-        self._did_prefix = did_web_for_url(public_url, ("issuers", "x"))[:-1]
+        self._did_prefix = did_web_for_url(public_url, (ISSUERS_PATH, "x"))[:-1]
         self._documents = (
             VersionedCache(max_entries=DID_DOCUMENTS_KEPT) if documents is None else documents
         )
@@ -64,7 +69,7 @@ class AuthorityService:
         authority = Authority(
             name=name,
             display_name=display_name,
-            did=did_web_for_url(self._public_url, ("issuers", name)),
+            did=did_web_for_url(self._public_url, (ISSUERS_PATH, name)),
             credential_types=frozenset(credential_types),
             created_at=self._clock.now(),
         )
@@ -145,9 +150,28 @@ class AuthorityService:
             self._documents.put(did, version, document)
         return document
 
+    def api_base(self, name: str) -> str:
+        """The URL under which the authority's traceability-interop API is served."""
+        return f"{self._public_url.rstrip('/')}/{ISSUERS_PATH}/{name}"
+
     def _document(self, name: str, did: str) -> dict[str, Any]:
-        """The DID document of the authority ``name`` (whose DID is ``did``), built afresh."""
+        """The DID document of the authority ``name`` (whose DID is ``did``), built afresh.
+
+        Its services: the TraceabilityAPI (the organisation's API base), then the index of
+        its status lists; each ``type`` a set of strings, as traceability-interop's
+        ``did.json`` schema wants it (DID Core allows a string or a set).
+        """
         index_url = f"{self._public_url.rstrip('/')}/{STATUS_LISTS_PATH}/{name}"
+        services = [
+            {
+                "id": f"{did}#traceability-api",
+                "type": TRACEABILITY_API,
+                "serviceEndpoint": self.api_base(name),
+            },
+            index_service(did, index_url),
+        ]
         return build_did_web_document(
-            did, self._keystore.published_keys(name), services=[index_service(did, index_url)]
+            did,
+            self._keystore.published_keys(name),
+            services=[service | {"type": [service["type"]]} for service in services],
         )
