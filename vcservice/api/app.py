@@ -27,6 +27,7 @@ from vcservice.api.routers import (
     printing,
     public,
     status,
+    traceability,
     trust,
     verifier,
 )
@@ -45,6 +46,7 @@ _ISSUER = (
     admin.router,
     audit.router,
     public.issuer_documents,
+    traceability.router,  # the organisations' traceability-interop API bases
 )
 _HOLDER = (holder.router, printing.holder_router)
 # The verifier has a token endpoint of its own: with VCSERVICE_VERIFY_REQUIRES_TOKEN its

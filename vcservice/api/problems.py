@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vcservice.api.schemas import Problem
+from vcservice.api.schemas import Problem, ProfileProblem
 from vcservice.errors import RetryLaterError, VcError
 from vcservice.messages import message_for
 
@@ -65,7 +65,6 @@ PROBLEM_STATUSES: Mapping[int, str] = {
     503: "The database or key custody is unavailable (STORAGE_ERROR, KEY_DECRYPTION_FAILED, "
     "KEY_STORE_UNAVAILABLE, KEY_STORE_LOGIN_FAILED, KEY_NOT_IN_KEY_STORE; NOT_READY at /readyz)",
 }
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _RETRY_AFTER = {
     "Retry-After": {
         "description": "seconds until the caller may try again",
@@ -86,12 +85,14 @@ def answer(status: int, model: Any, description: str) -> dict[int | str, dict[st
     return {status: {"model": model, "description": description}}
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of an operation that may answer these problem statuses."""
+def problems(*statuses: int, schema: type[Problem] = Problem) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of an operation that may answer these problem statuses (bodies of
+    ``schema``: ``ProfileProblem`` where a profile adds its ``message``)."""
+    reference = {"$ref": f"#/components/schemas/{schema.__name__}"}
     return {
         status: {
             "description": PROBLEM_STATUSES[status],
-            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+            "content": {PROBLEM_JSON: {"schema": reference}},
         }
         | ({"headers": _RETRY_AFTER} if status == 429 else {})
         for status in statuses
@@ -106,23 +107,27 @@ def problem_response(
     field: str | None = None,
     errors: Sequence[Mapping[str, Any]] = (),
     headers: Mapping[str, str] | None = None,
+    message: str | None = None,
     extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response with the stable ``code`` and the offending ``field``, and
-    any ``extensions`` members (RFC 9457 §3.2) after them."""
-    message = message_for(code)
+    """A problem+json response with the stable ``code`` and the offending ``field``, the
+    ``message`` member a profile asks for (traceability-interop's), and any other
+    ``extensions`` members (RFC 9457 §3.2) after them."""
+    titles = message_for(code)
     body: dict[str, Any] = {
-        "type": message.namespace + code,
-        "title": message.en,
+        "type": titles.namespace + code,
+        "title": titles.en,
         "status": status,
         "detail": detail,
         "code": code,
-        "i18n": {"en": {"title": message.en}, "es": {"title": message.es}},
+        "i18n": {"en": {"title": titles.en}, "es": {"title": titles.es}},
     }
     if field:
         body["field"] = field
     if errors:
         body["errors"] = list(errors)
+    if message is not None:
+        body["message"] = message
     body.update(extensions or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -147,7 +152,8 @@ def _document_problems(app: FastAPI) -> None:
         document = generate()
         if fresh:
             _, definitions = models_json_schema(
-                [(Problem, "serialization")], ref_template="#/components/schemas/{model}"
+                [(Problem, "serialization"), (ProfileProblem, "serialization")],
+                ref_template="#/components/schemas/{model}",
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(definitions["$defs"])
@@ -173,18 +179,36 @@ async def _vc_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(error)
 
 
-def error_response(error: VcError) -> JSONResponse:
-    """The problem+json response for ``error``: its status by code, and the headers it
-    calls for (``WWW-Authenticate`` with a 401, ``Retry-After`` with a retry-later)."""
-    status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
+def status_of(error: VcError) -> int:
+    """The HTTP status of ``error``, by its code."""
+    return STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
+
+
+def error_response(
+    error: VcError, *, status: int | None = None, message: str | None = None
+) -> JSONResponse:
+    """The problem+json response for ``error``: its status by code (unless a profile gives
+    another), and the headers it calls for (``WWW-Authenticate`` with a 401,
+    ``Retry-After`` with a retry-later)."""
+    status = status or status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, RetryLaterError):
         headers = {"Retry-After": str(error.retry_after)}
-    return problem_response(status, error.code, error.message, field=error.field, headers=headers)
+    return problem_response(
+        status, error.code, error.message, field=error.field, headers=headers, message=message
+    )
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    return validation_response(error)
+
+
+def validation_response(
+    error: RequestValidationError, *, status: int = DEFAULT_STATUS, message: str | None = None
+) -> JSONResponse:
+    """The problem+json response for a request that failed validation: 400 PARSING_ERROR
+    for a body that is no JSON, else ``status`` MALFORMED_VALUE_ERROR naming every field."""
     errors = [
         {"field": _field_path(e.get("loc", ())), "detail": e.get("msg", "invalid")}
         for e in error.errors()
@@ -193,14 +217,19 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     first = errors[0] if errors else {"field": None, "detail": "invalid request"}
     if malformed:
         return problem_response(
-            400, "PARSING_ERROR", f"the body is not valid JSON: {first['detail']}", field="body"
+            400,
+            "PARSING_ERROR",
+            f"the body is not valid JSON: {first['detail']}",
+            field="body",
+            message=message,
         )
     return problem_response(
-        DEFAULT_STATUS,
+        status,
         "MALFORMED_VALUE_ERROR",
         f"{first['field']}: {first['detail']}",
         field=first["field"],
         errors=errors,
+        message=message,
     )
 
 

@@ -431,3 +431,12 @@ class ReadinessView(BaseModel):
     checks: dict[str, Literal["ok"]] = Field(
         description="each dependency checked (database, keyStore) and its outcome"
     )
+
+
+class ProfileProblem(Problem):
+    """A problem of a profile's endpoint: RFC 9457 members plus the ``message`` the profile's
+    own error schema requires (traceability-interop: a fixed text per status)."""
+
+    message: str = Field(
+        examples=["Bad Request: Your request body does not conform to the required schema"]
+    )

@@ -153,11 +153,12 @@ class TokenService:
     def issue(self, client: Client, requested_scopes: Set[Scope] | None = None) -> tuple[str, int]:
         """A token for ``client`` and its ``expires_in`` seconds.
 
-        Without ``requested_scopes`` the token carries all the client's scopes; asking for
-        one the client lacks is INVALID_SCOPE.
+        Without ``requested_scopes`` the token carries all the client's scopes; an empty
+        set asks for a token with none (every call it makes is refused INSUFFICIENT_SCOPE);
+        asking for one the client lacks is INVALID_SCOPE.
         """
         scopes = client.scopes if requested_scopes is None else frozenset(requested_scopes)
-        if not scopes or not scopes <= client.scopes:
+        if not scopes <= client.scopes or not client.scopes:
             raise VcError(
                 f"client {client.client_id!r} may request only: {_format_scope(client.scopes)}",
                 code=INVALID_SCOPE,

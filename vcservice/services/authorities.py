@@ -26,6 +26,11 @@ AUTHORITY_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 AUTHORITY_KEY_TYPES = (KeyType.ED25519, KeyType.P256, KeyType.P384)
 DID_METHODS = ("web", "key")
 DID_KEY_PREFIX = "did:key:"
+# Where an authority's DID document and its traceability-interop API are: <public URL>/issuers/
+# <name>/did.json and under <public URL>/issuers/<name>, the API base its DID document names
+# in a TraceabilityAPI service.
+ISSUERS_PATH = "issuers"
+TRACEABILITY_API = "TraceabilityAPI"
 # Where an authority's status lists are served: <public URL>/status-lists/<name>/… and, at
 # <public URL>/status-lists/<name>, their index (which the DID document points to).
 STATUS_LISTS_PATH = "status-lists"
@@ -53,7 +58,7 @@ class AuthorityService:
         self._keystore = keystore
         self._public_url = public_url
         self._clock = clock
-        self._did_prefix = did_web_for_url(public_url, ("issuers", "x"))[:-1]
+        self._did_prefix = did_web_for_url(public_url, (ISSUERS_PATH, "x"))[:-1]
         self._documents = (
             VersionedCache(max_entries=DID_DOCUMENTS_KEPT) if documents is None else documents
         )
@@ -83,7 +88,7 @@ class AuthorityService:
         did = (
             did_key_from_public_key(PublicKey.from_multibase(keys[0].public_key_multibase))
             if did_method == "key"
-            else did_web_for_url(self._public_url, ("issuers", name))
+            else did_web_for_url(self._public_url, (ISSUERS_PATH, name))
         )
         authority = Authority(
             name=name,
@@ -181,11 +186,30 @@ class AuthorityService:
             self._documents.put(did, version, document)
         return document
 
+    def api_base(self, name: str) -> str:
+        """The URL under which the authority's traceability-interop API is served."""
+        return f"{self._public_url.rstrip('/')}/{ISSUERS_PATH}/{name}"
+
     def _document(self, name: str, did: str) -> dict[str, Any]:
-        """The DID document of the authority ``name`` (whose DID is ``did``), built afresh."""
+        """The DID document of the authority ``name`` (whose DID is ``did``), built afresh.
+
+        Its services: the TraceabilityAPI (the organisation's API base), then the index of
+        its status lists; each ``type`` a set of strings, as traceability-interop's
+        ``did.json`` schema wants it (DID Core allows a string or a set).
+        """
         index_url = f"{self._public_url.rstrip('/')}/{STATUS_LISTS_PATH}/{name}"
+        services = [
+            {
+                "id": f"{did}#traceability-api",
+                "type": TRACEABILITY_API,
+                "serviceEndpoint": self.api_base(name),
+            },
+            index_service(did, index_url),
+        ]
         return build_did_web_document(
-            did, self._keystore.published_keys(name), services=[index_service(did, index_url)]
+            did,
+            self._keystore.published_keys(name),
+            services=[service | {"type": [service["type"]]} for service in services],
         )
 
 

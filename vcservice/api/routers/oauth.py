@@ -1,9 +1,18 @@
-"""OAuth 2.0 client credentials grant (RFC 6749 §4.4): short-lived access tokens."""
+"""OAuth 2.0 client credentials grant (RFC 6749 §4.4): short-lived access tokens.
+
+The token request is a form (RFC 6749 §4.4.2) or, as traceability-interop clients send it,
+the same members as a JSON object. ``scope`` present but empty asks for a token without
+any scope (whose calls are then refused 403); ``scope`` absent, for all the client's
+scopes. ``audience`` (Auth0-style) is accepted and ignored: a token's audience is always
+this service.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
+from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 from fastapi import APIRouter, Request
@@ -18,6 +27,22 @@ from vcservice.services.container import Services
 
 router = APIRouter(tags=["oauth"])
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+_MEMBERS: dict[str, Any] = {
+    "type": "object",
+    "required": ["grant_type"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+        "client_id": {"type": "string"},
+        "client_secret": {"type": "string"},
+        "scope": {
+            "type": "string",
+            "description": "space-separated; empty for no scope, absent for all the client's",
+            "example": "issue:credentials read:credentials",
+        },
+        "audience": {"type": "string", "description": "accepted and ignored"},
+    },
+}
 
 
 @router.post(
@@ -26,34 +51,24 @@ FORM = "application/x-www-form-urlencoded"
     responses=problems(400, 401, 413, 415, 429, 503),
     openapi_extra={
         "requestBody": {
-            "content": {
-                FORM: {
-                    "schema": {
-                        "type": "object",
-                        "required": ["grant_type"],
-                        "properties": {
-                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
-                            "client_id": {"type": "string"},
-                            "client_secret": {"type": "string"},
-                            "scope": {
-                                "type": "string",
-                                "example": "issue:credentials read:credentials",
-                            },
-                        },
-                    }
-                }
-            },
+            "content": {FORM: {"schema": _MEMBERS}, JSON: {"schema": _MEMBERS}},
             "required": True,
         }
     },
 )
 async def token(request: Request, services: ServicesDep) -> TokenResponse:
-    """Exchange client credentials (HTTP Basic or form members) for a Bearer token."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != FORM:
+    """Exchange client credentials (HTTP Basic, or form or JSON members) for a Bearer token."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == FORM:
+        form = _form(await request.body())
+    elif media_type == JSON:
+        form = _json_members(await request.body())
+    else:
         raise VcError(
-            f"the token request must be {FORM}", code="UNSUPPORTED_MEDIA_TYPE", field="Content-Type"
+            f"the token request must be {FORM} or {JSON}",
+            code="UNSUPPORTED_MEDIA_TYPE",
+            field="Content-Type",
         )
-    form = _form(await request.body())
     if form.get("grant_type") != "client_credentials":
         raise VcError(
             "only grant_type=client_credentials is supported",
@@ -92,11 +107,27 @@ def _grant(services: Services, client_id: str, secret: str, requested: str | Non
 
 
 def _form(body: bytes) -> dict[str, str]:
+    """The form's members; an empty one (``scope=``) is kept, as the empty string."""
     try:
-        parsed = parse_qs(body.decode("utf-8"), strict_parsing=bool(body))
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError) as exc:
         raise VcError("the form body is malformed", code="PARSING_ERROR", field="body") from exc
     return {name: values[0] for name, values in parsed.items()}
+
+
+def _json_members(body: bytes) -> dict[str, str]:
+    """The members of a JSON token request: an object of strings (PARSING_ERROR naming the
+    first member that is not one)."""
+    try:
+        members = json.loads(body)
+    except ValueError as exc:  # the body guard has refused what is no JSON; this is a backstop
+        raise VcError("the body is not JSON", code="PARSING_ERROR", field="body") from exc
+    if not isinstance(members, dict):
+        raise VcError("the token request must be a JSON object", code="PARSING_ERROR", field="body")
+    for name, value in members.items():
+        if not isinstance(value, str):
+            raise VcError(f"{name} must be a string", code="PARSING_ERROR", field=name)
+    return members
 
 
 def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
