@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     )
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
+    outbound_ca_file: Path | None = Field(
+        None,
+        description="a PEM file of CAs that did:web and status list fetches trust beside the "
+        "default bundle (an authority's own PKI)",
+    )
     fetch_timeout_seconds: float = Field(
         5.0, gt=0, le=60, description="one outbound fetch, all of it (connect to last byte)"
     )

@@ -58,7 +58,7 @@ def test_metrics_count_issuance_verification_and_status_list_fetches(
     refused = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": tampered, "options": {}}
     )
-    assert refused.status_code == 200 and refused.json()["verified"] is False
+    assert refused.status_code == 422 and refused.json()["verified"] is False
     live_service.http.get("/no/such/path")
     after = scrape(live_service)
 
@@ -77,7 +77,8 @@ def test_metrics_count_issuance_verification_and_status_list_fetches(
     assert moved("vcservice_status_list_fetches_total", source="local") >= 1
     assert moved("vcservice_status_list_fetches_total", source="network") == 0
     route = {"method": "POST", "route": "/credentials/verify"}
-    assert moved("vcservice_http_requests_total", **route, status="200") == 2
+    assert moved("vcservice_http_requests_total", **route, status="200") == 1
+    assert moved("vcservice_http_requests_total", **route, status="422") == 1
     assert moved("vcservice_http_request_duration_seconds_count", **route) == 2
     issue_route = {"method": "POST", "route": "/certificates/ctpat", "status": "201"}
     assert moved("vcservice_http_requests_total", **issue_route) == 1

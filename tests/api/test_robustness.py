@@ -102,10 +102,11 @@ def test_a_body_that_is_not_declared_json_is_refused(
     _nothing_stored(live_service, sat)
 
 
-def test_the_token_endpoint_wants_a_form(live_service: LiveService, sat: Issuer) -> None:
+def test_the_token_endpoint_wants_a_form_or_json(live_service: LiveService, sat: Issuer) -> None:
     response = live_service.http.post(
         "/oauth/token",
-        json={"grant_type": "client_credentials"},
+        content=b"grant_type=client_credentials",
+        headers={"content-type": "text/plain"},
         auth=(sat.client_id, sat.client_secret),
     )
     assert_problem(response, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type")

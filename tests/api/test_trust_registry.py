@@ -19,12 +19,18 @@ from vcservice.services.core import Core
 from vcservice.settings import Settings
 
 
-def _verify(live_service: LiveService, credential: Any) -> dict[str, Any]:
+def _verify(live_service: LiveService, credential: Any, *, verified: bool) -> dict[str, Any]:
+    """The result: a 200 when it ``verified``, else a 422 VERIFICATION_FAILED problem whose
+    members are the whole result."""
     response = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": credential}
     )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
+    if verified:
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+    else:
+        result = assert_problem(response, 422, "VERIFICATION_FAILED")
+    assert result["verified"] is verified, result
     return result
 
 
@@ -33,19 +39,18 @@ def test_an_issuer_is_trusted_from_its_accreditation_until_it_is_withdrawn(
 ) -> None:
     sat = live_service.issuer("sat-trust", ["IMMEXCertificate"], accredited=False)
     credential = issue_certificate(live_service, sat, "immex")
-    assert codes(_verify(live_service, credential)) == ["ISSUER_NOT_TRUSTED"]
+    assert codes(_verify(live_service, credential, verified=False)) == ["ISSUER_NOT_TRUSTED"]
 
     entry = live_service.accredit(sat.did, ["IMMEXCertificate"], name="SAT")
     assert entry["source"] == "api" and entry["entryId"].startswith("urn:uuid:")
-    result = _verify(live_service, credential)
-    assert result["verified"] is True, result
+    result = _verify(live_service, credential, verified=True)
     assert "SAT" in next(c for c in result["checks"] if c["check"] == "issuerTrust")["detail"]
 
     withdrawn = live_service.http.delete(
         f"/admin/trust-registry/issuers/{entry['entryId']}", headers=live_service.admin
     )
     assert withdrawn.status_code == 204
-    assert codes(_verify(live_service, credential)) == ["ISSUER_NOT_TRUSTED"]
+    assert codes(_verify(live_service, credential, verified=False)) == ["ISSUER_NOT_TRUSTED"]
     again = live_service.http.delete(
         f"/admin/trust-registry/issuers/{entry['entryId']}", headers=live_service.admin
     )
@@ -55,8 +60,8 @@ def test_an_issuer_is_trusted_from_its_accreditation_until_it_is_withdrawn(
 def test_accreditation_is_per_credential_type(live_service: LiveService) -> None:
     sat = live_service.issuer("sat-types", ["IMMEXCertificate", "OEACertificate"], accredited=False)
     live_service.accredit(sat.did, ["OEACertificate"], name="SAT")
-    assert _verify(live_service, issue_certificate(live_service, sat, "oea"))["verified"] is True
-    immex = _verify(live_service, issue_certificate(live_service, sat, "immex"))
+    _verify(live_service, issue_certificate(live_service, sat, "oea"), verified=True)
+    immex = _verify(live_service, issue_certificate(live_service, sat, "immex"), verified=False)
     assert codes(immex) == ["ISSUER_NOT_TRUSTED"]
     assert "not accredited for IMMEXCertificate" in immex["problemDetails"][0]["detail"]
 
@@ -70,7 +75,7 @@ def test_an_accreditation_outside_its_period_does_not_count(live_service: LiveSe
         validFrom="2020-01-01T00:00:00Z",
         validUntil="2021-01-01T00:00:00Z",
     )
-    result = _verify(live_service, issue_certificate(live_service, cbp, "ctpat"))
+    result = _verify(live_service, issue_certificate(live_service, cbp, "ctpat"), verified=False)
     assert outcomes(result)["issuerTrust"] == "failed"
     assert "ended at 2021-01-01T00:00:00Z" in result["problemDetails"][0]["detail"]
 
@@ -144,11 +149,11 @@ def _signed_by(core: Core, key: KeyFile) -> dict[str, Any]:
 
 
 def test_a_configured_file_accredits_issuers(configured: LiveService, core: Core) -> None:
-    result = _verify(configured, _signed_by(core, FILE_ISSUER))
-    assert result["verified"] is True, result
+    result = _verify(configured, _signed_by(core, FILE_ISSUER), verified=True)
     trust = next(check for check in result["checks"] if check["check"] == "issuerTrust")
     assert "CBP (file)" in trust["detail"]
-    assert codes(_verify(configured, _signed_by(core, STRANGER))) == ["ISSUER_NOT_TRUSTED"]
+    stranger = _verify(configured, _signed_by(core, STRANGER), verified=False)
+    assert codes(stranger) == ["ISSUER_NOT_TRUSTED"]
     listed = configured.http.get("/admin/trust-registry", headers=configured.admin).json()
     assert listed["issuers"] == [
         {

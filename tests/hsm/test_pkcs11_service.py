@@ -142,7 +142,7 @@ def test_the_did_document_publishes_the_tokens_public_keys(
         for method in document["verificationMethod"]
     }
     assert published == token_public_keys(softhsm, records)
-    assert {record.key_type for record in records} == {"Ed25519", "P-384"}
+    assert {record.key_type for record in records} == {"Ed25519", "P-256", "P-384"}
     for record in records:  # the database holds a reference to the token object, no secret
         assert record.encrypted_secret.startswith(f"pkcs11:token={TOKEN};".encode())
 

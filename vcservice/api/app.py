@@ -96,7 +96,9 @@ def create_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyGuard, max_bytes=settings.max_body_bytes, members_for=traceability.profile_members
+    )
     # Before a body is read: 429 for an address that would be refused for itself alone.
     routers = (*ROUTERS[settings.role], *OPERATIONS)
     app.add_middleware(EarlyRefusal, routes=address_limited_routes(routers))

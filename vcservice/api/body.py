@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -26,12 +27,19 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 BODY_BYTES = "vcservice.body_bytes"  # the scope key under which the body's size is passed on
 
 
+MembersFor = Callable[[str, int], Mapping[str, Any]]
+"""The members a profile adds to the problems of the paths it serves (by path and status)."""
+
+
 class BodyGuard:
     """ASGI middleware: refuse oversized bodies (413) and non-interoperable JSON (400)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, members_for: MembersFor = lambda path, status: {}
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.members_for = members_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Read the whole (bounded) body, check it, then pass it on as it came."""
@@ -52,7 +60,11 @@ class BodyGuard:
                 check_json(body)
             except ParsingError as error:
                 response = problem_response(
-                    400, error.code, error.message, field=error.field or "body"
+                    400,
+                    error.code,
+                    error.message,
+                    field=error.field or "body",
+                    extensions=self.members_for(scope["path"], 400),
                 )
                 await response(scope, receive, send)
                 return
@@ -79,7 +91,11 @@ class BodyGuard:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
-            413, "PAYLOAD_TOO_LARGE", f"the body exceeds {self.max_bytes} bytes", field="body"
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the body exceeds {self.max_bytes} bytes",
+            field="body",
+            extensions=self.members_for(scope["path"], 413),
         )
         await response(scope, receive, send)
 

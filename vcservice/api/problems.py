@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vcservice.api.schemas import Problem, ProfileProblem
+from vcservice.api.schemas import Problem, ProfileProblem, VerificationProblem
 from vcservice.errors import RetryLaterError, VcError
 from vcservice.messages import message_for
 
@@ -152,7 +152,10 @@ def _document_problems(app: FastAPI) -> None:
         document = generate()
         if fresh:
             _, definitions = models_json_schema(
-                [(Problem, "serialization"), (ProfileProblem, "serialization")],
+                [
+                    (model, "serialization")
+                    for model in (Problem, ProfileProblem, VerificationProblem)
+                ],
                 ref_template="#/components/schemas/{model}",
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -172,6 +175,14 @@ def _replace_framework_422(responses: dict[str, Any]) -> None:
     schema = content.get("application/json", {}).get("schema", {})
     if str(schema.get("$ref", "")).endswith("/HTTPValidationError"):
         responses["422"] = problems(422)[422]
+        if _is_profile(responses):  # a profile's endpoint answers a malformed request 400
+            del responses["422"]
+
+
+def _is_profile(responses: dict[str, Any]) -> bool:
+    content = responses.get("400", {}).get("content", {})
+    schema = content.get(PROBLEM_JSON, {}).get("schema", {})
+    return str(schema.get("$ref", "")).endswith("/ProfileProblem")
 
 
 async def _vc_error(request: Request, error: Exception) -> JSONResponse:

@@ -371,6 +371,20 @@ class VerificationResultView(BaseModel):
     document: dict[str, Any] | None = Field(None, description="the verified document")
 
 
+class VerificationProblem(Problem):
+    """A 422 of a verify endpoint: a malformed request, or (``code`` VERIFICATION_FAILED) a
+    credential or presentation that did not verify, with the whole verification result."""
+
+    verified: Literal[False] | None = None
+    kind: str | None = None
+    format: str | None = None
+    checks: list[CheckView] | None = None
+    problem_details: list[ProblemDetail] | None = Field(None, alias="problemDetails")
+    warnings: list[SkippedCheck] | None = None
+    credential_results: list[VerificationResultView] | None = Field(None, alias="credentialResults")
+    document: dict[str, Any] | None = None
+
+
 class AccreditationView(ApiModel):
     """An accreditation: from the configured file (``source: file``) or stored (``api``)."""
 

@@ -22,6 +22,16 @@ _VALIDITY_MEMBERS = {
 }
 
 
+# Members whose values must be typed objects (VCDM 2.0 §4.5, 1.1 §4.3).
+_TYPED_MEMBERS = (
+    "credentialStatus",
+    "credentialSchema",
+    "evidence",
+    "refreshService",
+    "termsOfUse",
+)
+
+
 def base_context(document: Mapping[str, Any]) -> str:
     """The data model's base context, which must come first in ``@context``."""
     contexts = as_list(document.get("@context"))
@@ -70,6 +80,9 @@ def credential_problems(credential: Mapping[str, Any]) -> list[Problem]:
             _malformed("credentialSubject must be one or more objects", "credentialSubject")
         )
     problems.extend(_date_problems(credential))
+    problems.extend(_typed_member_problems(credential))
+    if as_list(credential.get("@context"))[:1] == [CREDENTIALS_V2]:
+        problems.extend(_v2_problems(credential, subjects))
     return problems
 
 
@@ -111,6 +124,42 @@ def _base_problems(document: Mapping[str, Any], required_type: str) -> list[Prob
     identifier = document.get("id")
     if identifier is not None and not isinstance(identifier, str):
         problems.append(_malformed("id must be a URL", "id"))
+    return problems
+
+
+def _typed_member_problems(credential: Mapping[str, Any]) -> list[Problem]:
+    """Each status entry, schema, evidence, refresh service and terms of use is an object
+    with a ``type`` (and a schema has an ``id``, a status entry's ``id`` is a URL)."""
+    problems = []
+    for member in _TYPED_MEMBERS:
+        for index, value in enumerate(as_list(credential.get(member, []))):
+            where = f"{member}[{index}]" if isinstance(credential[member], list) else member
+            if not isinstance(value, Mapping) or not types_of(value):
+                problems.append(_malformed(f"{member} must be objects with a type", where))
+            elif "id" in value and not isinstance(value["id"], str):
+                problems.append(_malformed(f"{member}.id must be a URL", f"{where}.id"))
+            elif member == "credentialSchema" and "id" not in value:
+                problems.append(_malformed("credentialSchema needs the schema's id", where))
+    return problems
+
+
+def _v2_problems(credential: Mapping[str, Any], subjects: list[Any]) -> list[Problem]:
+    """VCDM 2.0's own rules: every subject makes a claim; each related resource names its
+    ``id`` (once) and a digest of it."""
+    problems = []
+    if any(isinstance(subject, Mapping) and not subject for subject in subjects):
+        problems.append(_malformed("each credentialSubject must make a claim", "credentialSubject"))
+    seen: set[str] = set()
+    for index, resource in enumerate(as_list(credential.get("relatedResource", []))):
+        where = f"relatedResource[{index}]"
+        if not isinstance(resource, Mapping) or not isinstance(resource.get("id"), str):
+            problems.append(_malformed("relatedResource must be objects with an id", where))
+            continue
+        if not any(isinstance(resource.get(m), str) for m in ("digestSRI", "digestMultibase")):
+            problems.append(_malformed("relatedResource needs digestSRI or digestMultibase", where))
+        if resource["id"] in seen:
+            problems.append(_malformed("each relatedResource id may appear once", where))
+        seen.add(resource["id"])
     return problems
 
 

@@ -30,14 +30,17 @@ import ipaddress
 import json
 import os
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
+import certifi
 import httpx
 
 from vcservice.errors import FetchError
@@ -97,6 +100,7 @@ class FetchPolicy:
     cache_max_ttl_seconds: float = 3600
     default_ttl_seconds: float = 300
     offline: bool = False
+    extra_ca_file: Path | None = None  # PEM: CAs trusted beside the default bundle
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,11 @@ class GuardedHttpClient:
     def _run(self, coroutine: Coroutine[Any, Any, T], deadline: float) -> T:
         with self._loop_lock:
             if self._loop is None or self._loop.pid != os.getpid():
-                self._loop = _FetchLoop(self._transport, workers=self.policy.max_in_flight)
+                self._loop = _FetchLoop(
+                    self._transport,
+                    workers=self.policy.max_in_flight,
+                    tls=_tls_context(self.policy.extra_ca_file),
+                )
             loop = self._loop
         # The loop answers by the deadline; the margin is for a loop that is not running.
         return loop.run(coroutine, timeout=max(0.0, deadline - time.monotonic()) + 5.0)
@@ -386,6 +394,15 @@ class GuardedHttpClient:
         return min(ttl, self.policy.cache_max_ttl_seconds)
 
 
+def _tls_context(extra_ca_file: Path | None) -> ssl.SSLContext:
+    """The default trust (certifi's bundle, as httpx has it) plus ``extra_ca_file``'s CAs:
+    an authority's own PKI, or a test CA."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if extra_ca_file is not None:
+        context.load_verify_locations(cafile=str(extra_ca_file))
+    return context
+
+
 class _FetchLoop:
     """An asyncio loop in a daemon thread, with the httpx client and resolver threads its
     fetches use. The deadline of a fetch is the loop's to enforce: a coroutine waiting on a
@@ -393,8 +410,11 @@ class _FetchLoop:
 
     _state = threading.local()  # on the loop's thread: its client and resolver pool
 
-    def __init__(self, transport: httpx.AsyncBaseTransport | None, *, workers: int) -> None:
+    def __init__(
+        self, transport: httpx.AsyncBaseTransport | None, *, workers: int, tls: ssl.SSLContext
+    ) -> None:
         self.pid = os.getpid()
+        self._tls = tls
         self._loop = asyncio.new_event_loop()
         self._resolvers = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="resolve"
@@ -410,6 +430,7 @@ class _FetchLoop:
         asyncio.set_event_loop(self._loop)
         self._state.client = httpx.AsyncClient(
             transport=transport,
+            verify=self._tls,
             follow_redirects=False,
             trust_env=False,
             headers=_HEADERS,

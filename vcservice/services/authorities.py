@@ -164,9 +164,16 @@ class AuthorityService:
     def did_document(self, name: str) -> dict[str, Any]:
         """The authority's DID document: every published key, active and retired.
 
-        Its ``service`` points to the index of the authority's status lists.
+        Its ``service`` points to the index of the authority's status lists. A did:key
+        authority has none here (NOT_FOUND): its DID is its document.
         """
-        return self._document(name, self.get(name).did)
+        did = self.get(name).did
+        if not did.startswith("did:web:"):
+            raise StorageError(
+                f"authority {name!r} is a {did.split(':')[1]} DID: no did:web document",
+                code="NOT_FOUND",
+            )
+        return self._document(name, did)
 
     def find_did_document(self, did: str) -> DidDocument | None:
         """The DID document of one of our authorities, resolved without the network.

@@ -137,6 +137,7 @@ def build_services(
         timeout_seconds=settings.fetch_timeout_seconds,
         allow_http_hosts=settings.allow_http_hosts,
         allow_private_networks=settings.allow_private_networks,
+        extra_ca_file=settings.outbound_ca_file,
         cache_max_ttl_seconds=settings.remote_cache_seconds,
         cache_max_bytes=settings.remote_cache_max_bytes,
         max_in_flight=settings.fetch_max_in_flight,

@@ -157,6 +157,21 @@ class IssuerService:
                 field="credential.id",
             )
         purposes = STATUS_SIZES if certificate_type is not None else options.status_purposes
+        if purposes and "credentialStatus" in credential:
+            # A generic credential may carry status entries of the client's own (VC API);
+            # a certificate's, and those options.credentialStatus asks for, are the issuer's.
+            raise ParsingError(
+                "credentialStatus is assigned by the issuer here, not the client",
+                code="MALFORMED_VALUE_ERROR",
+                field="credential.credentialStatus",
+            )
+        if purposes and vcdm.base_context(credential) != vcdm.CREDENTIALS_V2:
+            raise ParsingError(
+                "status entries are Bitstring Status List entries, which only a VCDM 2.0 "
+                "credential can carry",
+                code="MALFORMED_VALUE_ERROR",
+                field="options.credentialStatus",
+            )
         if purposes:
             credential["credentialStatus"] = self._statuses.entries_for(
                 authority, credential["id"], purposes
@@ -207,15 +222,14 @@ class IssuerService:
     def _complete(self, authority: Authority, credential: Mapping[str, Any]) -> dict[str, Any]:
         """Fill in what the issuer decides (id, issuer, validFrom) and refuse a foreign issuer."""
         completed = dict(credential)
-        if "credentialStatus" in completed:
-            raise ParsingError(
-                "credentialStatus is assigned by the issuer, not the client",
-                code="MALFORMED_VALUE_ERROR",
-                field="credential.credentialStatus",
-            )
         completed.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+        first_context = as_list(completed.get("@context"))[:1]
+        # VCDM 1.1 defines no issuer ``name``: there the issuer is its DID alone.
         issuer = completed.setdefault(
-            "issuer", {"id": authority.did, "name": authority.display_name}
+            "issuer",
+            authority.did
+            if first_context == [vcdm.CREDENTIALS_V1]
+            else {"id": authority.did, "name": authority.display_name},
         )
         if vcdm.id_of(issuer) != authority.did:
             raise ParsingError(
@@ -223,7 +237,6 @@ class IssuerService:
                 code="MALFORMED_VALUE_ERROR",
                 field="credential.issuer",
             )
-        first_context = as_list(completed.get("@context"))[:1]
         if first_context == [vcdm.CREDENTIALS_V2]:
             completed.setdefault("validFrom", format_datetime(self._clock.now()))
         elif first_context == [vcdm.CREDENTIALS_V1]:

@@ -179,7 +179,7 @@ class VerifierService:
         consumed = self._challenges.consume(challenge, now=now)
         if consumed is None:
             if client and self._challenges.get(challenge) is None:
-                detail = "the caller's own: matched against the proof, not consumed here"
+                detail = "the caller's own, not consumed here: the proof check compares it"
                 return (Check.of("challenge", [], detail=detail),), domain
             return (Check.of("challenge", [self._why_refused(challenge, now)]),), domain
         issued = format_datetime(consumed.created_at)

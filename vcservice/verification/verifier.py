@@ -40,8 +40,9 @@ FetchBudgetSize = tuple[float, int]
 credentials share its budget)."""
 MAX_PRESENTED_CREDENTIALS = 20
 """Credentials one presentation may carry: each is a verification of its own."""
-SELECTABLE_CHECKS = frozenset({"issuer", *_CHECKS_OF_SIGNED_DATA})
-"""The checks of a credential a caller may leave out (``structure`` and ``proof`` always run)."""
+SELECTABLE_CHECKS = frozenset({"issuer", *_CHECKS_OF_SIGNED_DATA, "holderBinding"})
+"""The checks a caller may leave out (``structure`` and ``proof`` always run, and a
+presentation's ``holder``); ``holderBinding`` is a presentation's."""
 NOT_REQUESTED = "not requested (options.checks)"
 
 
@@ -166,9 +167,10 @@ class Verifier:
         if signed is None:
             return _unreadable("VerifiableCredential", fmt, unwrapped)
         document = signed.document
+        # Whether the issuer is trusted means nothing unless the issuer made the proof.
         issuer_check = (
             _issuer_check(document, signed)
-            if "issuer" in selected
+            if selected & {"issuer", "issuerTrust"}
             else Check.skipped("issuer", NOT_REQUESTED)
         )
         checks = [signed.structure_check, signed.proof_check, issuer_check]
@@ -263,7 +265,9 @@ class Verifier:
                 signed.proof_check,
                 _holder_check(document, signed),
                 Check.of("credentials", _credential_problems(credentials)),
-                _holder_binding_check(credentials, signed),
+                _holder_binding_check(credentials, signed)
+                if "holderBinding" in checks
+                else Check.skipped("holderBinding", NOT_REQUESTED),
             ),
             document=document,
             credentials=credentials,

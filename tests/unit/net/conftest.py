@@ -53,7 +53,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsContexts:
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
     client_context = ssl.create_default_context(cadata=certificate_pem.decode("ascii"))
-    return TlsContexts(server_context, client_context)
+    return TlsContexts(server_context, client_context, directory / "cert.pem")
 
 
 @pytest.fixture

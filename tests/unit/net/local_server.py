@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 TLS_HOST = "issuer.test"
 
@@ -79,3 +80,4 @@ class TlsContexts:
 
     server_context: ssl.SSLContext
     client_context: ssl.SSLContext
+    certificate_file: Path  # PEM, for what trusts it by file

@@ -113,3 +113,24 @@ def test_loopback_did_web_hosts_are_refused_by_default(
     assert isinstance(caught.value.__cause__, FetchError)
     assert caught.value.__cause__.code == "FETCH_BLOCKED"
     assert tls_server.requests == []
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["outbound CA file", "default bundle"])
+def test_an_outbound_ca_file_is_trusted_beside_the_default_bundle(
+    tls: TlsContexts, tls_server: LocalServer, trusted: bool
+) -> None:
+    """Without a transport of the test's, the client's own TLS trust decides: certifi's
+    bundle, plus ``extra_ca_file`` (VCSERVICE_OUTBOUND_CA_FILE) when configured."""
+    did = f"did:web:{TLS_HOST}%3A{tls_server.port}"
+    key = KeyPair.generate(KeyType.ED25519).public_key
+    serve(tls_server, "/.well-known/did.json", build_did_web_document(did, [("k", key)]))
+    policy = FetchPolicy(
+        allow_private_networks=True, extra_ca_file=tls.certificate_file if trusted else None
+    )
+    client = GuardedHttpClient(policy, resolver=lambda host: ["127.0.0.1"])
+    resolver = UniversalResolver([DidWebMethod(client), DidKeyMethod()])
+    if trusted:
+        assert resolver.resolve(did).id == did
+    else:
+        with pytest.raises(DidError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"):
+            resolver.resolve(did)

@@ -75,12 +75,14 @@ from vcservice.services.container import Services
 from vcservice.services.issuer import IssuanceOptions
 from vcservice.verification.result import VerificationResult
 
-# The profile's error messages (its error schemas allow exactly these texts per status).
+# The profile's error messages (its error schemas allow exactly these texts per status;
+# 413 is this service's own).
 MESSAGES = {
     400: "Bad Request: Your request body does not conform to the required schema",
     401: "Unauthorized: This endpoint requires an OAuth2 bearer token",
     403: "Forbidden: OAuth2 bearer token does not have the required scope",
     404: "Not Found: The requested resource could not be found",
+    413: "Payload Too Large: The request body exceeds the size this service accepts",
     422: "Unknown Issuer: Unable to issue credentials for specified issuer",
 }
 INVALID_DID_MESSAGE = "Bad Request: Invalid DID"
@@ -113,6 +115,17 @@ class ProfileRoute(APIRoute):
                 return profile_error(error)
 
         return profile_handler
+
+
+_PROFILE_PATH = re.compile(r"^/issuers/[^/]+/(?!did\.json$).+")
+
+
+def profile_members(path: str, status: int) -> dict[str, str]:
+    """The ``message`` of a problem answered for ``path`` before its handler ran (a body
+    that is no JSON, or too large), where ``path`` is one of the profile's endpoints."""
+    if not _PROFILE_PATH.match(path):
+        return {}
+    return {"message": MESSAGES[status]}
 
 
 def profile_error(error: VcError) -> Response:

@@ -24,7 +24,13 @@ from pydantic.alias_generators import to_camel
 
 from vcservice.api.deps import ServicesDep, Verification, VerifyingCaller, charge_verifications
 from vcservice.api.problems import answer, problem_response, problems
-from vcservice.api.schemas import ApiModel, SkippedCheck, StrictModel, VerificationResultView
+from vcservice.api.schemas import (
+    ApiModel,
+    SkippedCheck,
+    StrictModel,
+    VerificationProblem,
+    VerificationResultView,
+)
 from vcservice.errors import CompactFormError
 from vcservice.model.datetimes import format_datetime
 from vcservice.proofs.purposes import ASSERTION_METHOD, AUTHENTICATION
@@ -260,7 +266,11 @@ def create_challenge(
     return ChallengeView(challenge=challenge, domain=domain, expires=format_datetime(expires))
 
 
-@router.post("/credentials/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
+# 422: a malformed request, or VERIFICATION_FAILED with the result
+VERIFY_REFUSALS = problems(400, 413) | problems(422, schema=VerificationProblem)
+
+
+@router.post("/credentials/verify", responses=VERIFY_RESULT | VERIFY_REFUSALS)
 def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> Response:
     """Verify a credential: proof, issuer, validity period, schema, status (200 when it
     verifies, else 422 VERIFICATION_FAILED with the same result)."""
@@ -306,7 +316,7 @@ def verify_credentials(
     }
 
 
-@router.post("/presentations/verify", responses=VERIFY_RESULT | problems(400, 413, 422))
+@router.post("/presentations/verify", responses=VERIFY_RESULT | VERIFY_REFUSALS)
 def verify_presentation(
     body: VerifyPresentationRequest,
     request: Request,
@@ -340,8 +350,10 @@ _CHECK_NAMES = {
     "credentialSchema": "credentialSchema",
     "status": "status",
     "credentialStatus": "status",
+    "holderBinding": "holderBinding",
 }
-_ALWAYS_RUN = frozenset({"proof", "structure"})
+# Checks that always run (a presentation's challenge, holder and credentials among them).
+_ALWAYS_RUN = frozenset({"proof", "structure", "challenge", "domain", "holder", "credentials"})
 
 
 def _requested_checks(options: CredentialVerifyOptions) -> tuple[frozenset[str], list[str]]:
