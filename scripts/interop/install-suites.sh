@@ -123,9 +123,12 @@ for k in "${keys[@]}"; do echo "$k ${REPO_OF[$k]} ${COMMIT_OF[$k]}"; done |
       try {
         mocha = JSON.parse(fs.readFileSync(`${dest}/${key}/node_modules/mocha/package.json`)).version;
       } catch {}
-      // a suite not (re)installed now keeps what an earlier install recorded
-      const kept = suites.includes(key) && !installed.includes(key) && old[key];
-      out[key] = kept || {repo, commit, source: process.env.SOURCE, ...(mocha ? {mocha} : {})};
+      if(suites.includes(key) && !installed.includes(key)) {
+        // not (re)installed now: what an earlier install recorded, if any
+        if(old[key]) out[key] = old[key];
+        continue;
+      }
+      out[key] = {repo, commit, source: process.env.SOURCE, ...(mocha ? {mocha} : {})};
     }
     fs.writeFileSync(`${dest}/VERSIONS.json`, JSON.stringify(out, null, 2) + "\n");
   ' "$DEST"

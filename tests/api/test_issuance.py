@@ -119,18 +119,24 @@ def test_issue_endpoint_signs_a_full_credential_that_verifies_offline(
     assert report["verified"] is True
 
 
-def test_issuer_filled_in_when_the_credential_omits_it(
+def test_the_id_is_filled_in_but_the_issuer_is_required(
     live_service: LiveService, sat: Issuer
 ) -> None:
+    """VC API: the credential MUST name its issuer; the service assigns only an ``id``."""
     unsigned = unsigned_credential("oea", sat.did)
-    del unsigned["issuer"], unsigned["id"]
+    del unsigned["id"]
     response = live_service.http.post(
         "/credentials/issue", headers=sat.headers, json=issue_body(unsigned)
     )
     assert response.status_code == 201, response.text
-    credential = response.json()["verifiableCredential"]
-    assert credential["issuer"] == {"id": sat.did, "name": sat.name.upper()}
-    assert credential["id"].startswith("urn:uuid:")
+    assert response.json()["verifiableCredential"]["id"].startswith("urn:uuid:")
+    del unsigned["issuer"]
+    before = live_service.registry(sat)["total"]
+    response = live_service.http.post(
+        "/credentials/issue", headers=sat.headers, json=issue_body(unsigned)
+    )
+    assert_problem(response, 422, "MALFORMED_VALUE_ERROR", "credential.issuer")
+    assert live_service.registry(sat)["total"] == before
 
 
 def test_a_foreign_issuer_is_refused(live_service: LiveService, sat: Issuer, cbp: Issuer) -> None:

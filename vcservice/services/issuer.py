@@ -220,18 +220,13 @@ class IssuerService:
         return self._store.credentials.search(query)
 
     def _complete(self, authority: Authority, credential: Mapping[str, Any]) -> dict[str, Any]:
-        """Fill in what the issuer decides (id, issuer, validFrom) and refuse a foreign issuer."""
+        """Fill in what the issuer decides (id, validFrom or issuanceDate) and refuse a
+        credential that does not name this authority as its issuer (VC API: the credential
+        MUST have an issuer)."""
         completed = dict(credential)
         completed.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
         first_context = as_list(completed.get("@context"))[:1]
-        # VCDM 1.1 defines no issuer ``name``: there the issuer is its DID alone.
-        issuer = completed.setdefault(
-            "issuer",
-            authority.did
-            if first_context == [vcdm.CREDENTIALS_V1]
-            else {"id": authority.did, "name": authority.display_name},
-        )
-        if vcdm.id_of(issuer) != authority.did:
+        if vcdm.id_of(completed.get("issuer")) != authority.did:
             raise ParsingError(
                 f"issuer must be this authority's DID {authority.did}",
                 code="MALFORMED_VALUE_ERROR",

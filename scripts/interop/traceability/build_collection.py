@@ -43,7 +43,7 @@ def load(args: argparse.Namespace) -> tuple[bytes, str]:
         return Path(args.collection).read_bytes(), str(Path(args.collection).resolve())
     base = os.environ.get("INTEROP_GITHUB_RAW", "https://raw.githubusercontent.com")
     url = f"{base}/{REPOSITORY}/{args.ref}/{PATH}"
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (a fixed https URL)
+    with urllib.request.urlopen(url, timeout=60) as response:
         return response.read(), url
 
 
@@ -154,7 +154,14 @@ def main() -> int:
     source.add_argument("--collection", help="a local copy of the upstream collection")
     source.add_argument("--ref", default=PINNED_COMMIT, help="the upstream commit to download")
     args = parser.parse_args()
-    raw, origin = load(args)
+    try:
+        raw, origin = load(args)
+    except OSError as error:  # urllib's URLError/HTTPError are OSErrors
+        print(
+            f"could not read the collection ({error}); offline? pass --collection FILE",
+            file=sys.stderr,
+        )
+        return 1
     collection = json.loads(raw)
     if not isinstance(collection, dict) or not isinstance(collection.get("item"), list):
         print(f"{origin}: not a Postman collection", file=sys.stderr)
@@ -162,7 +169,11 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(overlay(collection), indent="\t") + "\n")
     digest = hashlib.sha256(raw).hexdigest()
-    print(json.dumps({"source": origin, "sha256": digest, "verifyIssuers": verify_issuers(collection)}))
+    print(
+        json.dumps(
+            {"source": origin, "sha256": digest, "verifyIssuers": verify_issuers(collection)}
+        )
+    )
     return 0
 
 

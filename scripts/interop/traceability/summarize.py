@@ -31,7 +31,9 @@ def main() -> int:
     source_file = results / "source.json"
     source = json.loads(source_file.read_text()) if source_file.exists() else {}
     where = folders(report["collection"]["item"])
-    per_folder: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "passed": 0, "run": 0})
+    per_folder: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"requests": 0, "passed": 0, "run": 0}
+    )
     failures = []
     # newman's JSON reporter adds an execution for each pm.sendRequest of a pre-request script
     # (token requests), with the item's cursor and assertions: one per cursor, the last (the

@@ -2,6 +2,8 @@
 //   node tap.mjs <listen-port> <upstream-port> <jsonl-file>
 // One JSON line per exchange: time, method, url, status, request and response bodies (truncated;
 // the token endpoint's form is not logged). Headers pass unchanged (Host, X-Forwarded-*).
+// Why: lib/summarize.mjs ties each failing test to the requests made while it ran, so that
+// failures.md and reasons.md show what vcservice was sent and what it answered.
 import fs from 'node:fs';
 import http from 'node:http';
 const [listen, upstream, file] = process.argv.slice(2);
