@@ -32,7 +32,8 @@ src=$H/reference
 npm_install_copy "$src" "$APP" "$src/server.js" "$src/schemas.js" "$src/vendor-schemas.mjs" "$src/schema-packages.json"
 want=$(sha256sum "$src/schema-packages.json" | cut -d' ' -f1)
 if [ "$(cat "$APP/vendor/.installed" 2>/dev/null)" != "$want" ]; then
-  (cd "$APP" && node vendor-schemas.mjs >/dev/null) && echo "$want" > "$APP/vendor/.installed"
+  (cd "$APP" && node vendor-schemas.mjs >/dev/null) || die "could not unpack the request schemas (npm registry?)"
+  echo "$want" > "$APP/vendor/.installed"
 fi
 "$H/lib/tls.sh" "$STATE"
 (
