@@ -43,7 +43,9 @@ def load(args: argparse.Namespace) -> tuple[bytes, str]:
         return Path(args.collection).read_bytes(), str(Path(args.collection).resolve())
     base = os.environ.get("INTEROP_GITHUB_RAW", "https://raw.githubusercontent.com")
     url = f"{base}/{REPOSITORY}/{args.ref}/{PATH}"
-    with urllib.request.urlopen(url, timeout=60) as response:
+    if not url.startswith(("https://", "http://")):
+        raise SystemExit(f"INTEROP_GITHUB_RAW must be an http(s) URL, not {base!r}")
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (checked above)
         return response.read(), url
 
 
