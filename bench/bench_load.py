@@ -45,12 +45,15 @@ def _certificate_body() -> dict[str, Any]:
 
 
 def _pool(http: httpx.Client, headers: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        http.post("/certificates/ctpat", json=_certificate_body(), headers=headers)
-        .raise_for_status()
-        .json()["verifiableCredential"]
-        for _ in range(POOL)
-    ]
+    return [_issued(http, headers) for _ in range(POOL)]
+
+
+def _issued(http: httpx.Client, headers: dict[str, str]) -> dict[str, Any]:
+    response = http.post("/certificates/ctpat", json=_certificate_body(), headers=headers)
+    if response.status_code != 201:
+        raise SystemExit(f"issuing the pool's certificates: {response.status_code} {response.text}")
+    credential: dict[str, Any] = response.json()["verifiableCredential"]
+    return credential
 
 
 class Recorder:

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="bytes each cache of fetched DID documents and status lists may hold",
     )
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    anonymous_max_body_bytes: int = Field(
+        131_072,
+        ge=1024,
+        description="the largest body a caller without a token may send to a verifier "
+        "endpoint (a presentation of twenty certificates fits; a client's batches need not)",
+    )
     clock_skew_seconds: int = Field(
         120,
         ge=0,
@@ -119,6 +125,13 @@ class Settings(BaseSettings):
         ge=0,
         description="verifier requests per minute per anonymous address, and per client "
         "unless client_verify_rate_per_minute is set; 0 is off",
+    )
+    refusal_delay_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="how long a request refused before its body (429) waits for its answer: "
+        "a flood that ignores Retry-After waits instead of being answered at once; 0 is off",
     )
     client_verify_rate_per_minute: int | None = Field(
         None,

@@ -5,7 +5,9 @@ the caller's rate."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import httpx
 import pytest
 
 from tests.api.builders import certificate_body
-from tests.api.conftest import Issuer, LiveService
+from tests.api.conftest import Issuer, LiveService, assert_problem
 from tests.api.presenting import DOMAIN, Holder, issue_certificate, outcomes, present
 from tests.integration.serving import issuer_headers, serve_process
 from vcservice.keys import KeyFile, KeyPair, KeyType
@@ -69,7 +71,7 @@ def test_a_presentation_for_no_challenge_of_ours_is_not_looked_into(
     unsigned = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],
-        "verifiableCredential": [credential] * 300,
+        "verifiableCredential": [credential] * 20,
     }
     elapsed, response = _verify_presentation(live_service.url, unsigned, "not-one-of-ours")
     assert response.status_code == 422, response.text
@@ -79,6 +81,23 @@ def test_a_presentation_for_no_challenge_of_ours_is_not_looked_into(
     assert outcomes(result)["challenge"] == "failed"
     assert {outcomes(result)[name] for name in ("structure", "proof", "credentials")} == {"skipped"}
     assert "credentialResults" not in result
+
+
+def test_an_anonymous_callers_large_body_is_refused_unread(
+    live_service: LiveService, cbp: Issuer, holder: Holder
+) -> None:
+    """Without a token, a verifier endpoint takes at most ANONYMOUS_MAX_BODY_BYTES: a
+    300-credential presentation is refused (413) before it is read or parsed."""
+    credential = issue_certificate(live_service, cbp, "ctpat", subject=holder.did)
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [credential] * 300,
+    }
+    elapsed, response = _verify_presentation(live_service.url, unsigned, "not-one-of-ours")
+    problem = assert_problem(response, 413, "PAYLOAD_TOO_LARGE", "body")
+    assert str(live_service.settings.anonymous_max_body_bytes) in problem["detail"]
+    assert elapsed < 0.5, f"{elapsed:.2f} s"
 
 
 def test_a_presentation_of_too_many_credentials_is_refused_unchecked(
@@ -134,3 +153,36 @@ def test_each_credential_of_a_presentation_counts_against_the_callers_rate(
             refused = http.post("/challenges", json={})
             assert refused.status_code == 429, refused.text
             assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_client_may_send_what_an_anonymous_caller_may_not(
+    live_service: LiveService, cbp: Issuer, holder: Holder
+) -> None:
+    """The cap is for callers without a token: a verifier's client sends the same body, in
+    one piece or chunked, and gets an answer; anonymously, chunked, it is refused unread."""
+    credential = issue_certificate(live_service, cbp, "ctpat", subject=holder.did)
+    body = json.dumps(
+        {
+            "verifiablePresentation": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [credential] * 60,
+            },
+            "options": {"challenge": "the-clients-own", "domain": DOMAIN},
+        }
+    ).encode()
+    assert len(body) > live_service.settings.anonymous_max_body_bytes
+    broker = live_service.verifier_client("broker-large")
+    headers = {**broker.headers, "content-type": "application/json"}
+
+    def chunked() -> Iterator[bytes]:
+        yield from (body[start : start + 8192] for start in range(0, len(body), 8192))
+
+    for content in (body, chunked()):
+        answered = live_service.http.post("/presentations/verify", content=content, headers=headers)
+        assert answered.status_code == 422, answered.text
+        assert answered.json()["code"] == "VERIFICATION_FAILED"
+    refused = live_service.http.post(
+        "/presentations/verify", content=chunked(), headers={"content-type": "application/json"}
+    )
+    assert_problem(refused, 413, "PAYLOAD_TOO_LARGE", "body")

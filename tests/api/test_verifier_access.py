@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,3 +106,26 @@ def test_clients_may_have_a_higher_rate_than_anonymous_addresses(
         for _ in range(20)
     ]  # from the same address, past its anonymous burst
     assert [response.status_code for response in with_token] == [ANSWERED] * 20
+
+
+def test_a_refusal_before_the_body_is_answered_after_the_refusal_delay(
+    open_but_limited: LiveService, tmp_path_factory: pytest.TempPathFactory, context_store_dir: Path
+) -> None:
+    """A caller past its rate that resends at once (as a flood does) waits
+    REFUSAL_DELAY_SECONDS (1 s by default) for each 429; with 0 it is answered at once."""
+    assert open_but_limited.settings.refusal_delay_seconds == 1.0
+    with serve(
+        tmp_path_factory.mktemp("no-delay"),
+        None,
+        context_store_dir,
+        verify_rate_per_minute=12,
+        refusal_delay_seconds=0,
+    ) as undelayed:
+        for live, least, most in ((open_but_limited, 1.0, 5.0), (undelayed, 0.0, 0.5)):
+            spent = [live.http.post("/challenges", json={}).status_code for _ in range(3)]
+            assert 429 in spent  # the address's burst (two) is spent
+            started = time.monotonic()
+            refused = live.http.post("/challenges", json={})
+            elapsed = time.monotonic() - started
+            assert_problem(refused, 429, "RATE_LIMITED")
+            assert least <= elapsed < most, f"{elapsed:.2f} s"

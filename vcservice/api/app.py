@@ -12,6 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from vcservice.api import metrics
 from vcservice.api.admission import EarlyRefusal, address_limited_routes
 from vcservice.api.body import BodyGuard
+from vcservice.api.deps import admit_verification
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.purge import purging
 from vcservice.api.rate_limit import install_rate_limits
@@ -101,7 +102,13 @@ def create_app(
     )
     # Before a body is read: 429 for an address that would be refused for itself alone.
     routers = (*ROUTERS[settings.role], *OPERATIONS)
-    app.add_middleware(EarlyRefusal, routes=address_limited_routes(routers))
+    app.add_middleware(
+        EarlyRefusal,
+        routes=address_limited_routes(routers),
+        capped=address_limited_routes(routers, {admit_verification}),
+        anonymous_max_bytes=settings.anonymous_max_body_bytes,
+        delay_seconds=settings.refusal_delay_seconds,
+    )
     # Every response (a 413 included) carries X-Request-Id; audit entries name it.
     app.add_middleware(RequestIds)
     # Outermost: every request is counted, timed and logged, with the id RequestIds gave it.

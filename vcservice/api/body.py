@@ -1,12 +1,14 @@
 """The request body, guarded before any handler sees it: bounded in size, and strict JSON.
 
 Bodies over ``max_bytes`` are refused with 413, whether their length is declared or they
-arrive chunked. A body declared as JSON (``application/json`` or ``…+json``) must be what
-RFC 8259 calls interoperable JSON, or the request is refused with 400 PARSING_ERROR naming
-the trouble: UTF-8 only, no duplicate member names (a parser would silently keep one of
-them), no ``NaN``/``Infinity``, no lone surrogates, and nesting no deeper than
-``MAX_DEPTH``. The body is then replayed unchanged to the application, its size in the
-scope (``BODY_BYTES``: rate limits charge large bodies more).
+arrive chunked; a middleware outside may lower the cap for one request (``BODY_LIMIT`` in
+its scope: say, for a caller without credentials). A body declared as JSON
+(``application/json`` or ``…+json``) must be what RFC 8259 calls interoperable JSON, or the
+request is refused with 400 PARSING_ERROR naming the trouble: UTF-8 only, no duplicate
+member names (a parser would silently keep one of them), no ``NaN``/``Infinity``, no lone
+surrogates, and nesting no deeper than ``MAX_DEPTH``. The body is then replayed unchanged
+to the application, its size in the scope (``BODY_BYTES``: rate limits charge large bodies
+more).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from vcservice.errors import ParsingError
 MAX_DEPTH = 256  # far beyond any credential, far below the interpreter's recursion limit
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 BODY_BYTES = "vcservice.body_bytes"  # the scope key under which the body's size is passed on
+BODY_LIMIT = "vcservice.body_limit"  # a lower cap for this request, set by a middleware outside
 
 
 MembersFor = Callable[[str, int], Mapping[str, Any]]
@@ -47,13 +50,14 @@ class BodyGuard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        limit = min(self.max_bytes, scope.get(BODY_LIMIT, self.max_bytes))
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._too_large(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._too_large(scope, receive, send, limit)
             return
-        body, more = await self._read(receive)
+        body, more = await self._read(receive, limit)
         if body is None:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, limit)
             return
         if body and _is_json(headers.get("content-type", "")):
             try:
@@ -71,7 +75,7 @@ class BodyGuard:
         scope[BODY_BYTES] = len(body)
         await self.app(scope, _replay(body, more, receive), send)
 
-    async def _read(self, receive: Receive) -> tuple[bytes | None, list[Message]]:
+    async def _read(self, receive: Receive, limit: int) -> tuple[bytes | None, list[Message]]:
         """The body (None past the cap) and any non-body messages received meanwhile."""
         chunks: list[bytes] = []
         size = 0
@@ -83,17 +87,20 @@ class BodyGuard:
                 return b"".join(chunks), others
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 return None, others
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks), others
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        detail = f"the body exceeds {limit} bytes"
+        if limit < self.max_bytes:
+            detail += f" (without credentials; with a token, {self.max_bytes})"
         response = problem_response(
             413,
             "PAYLOAD_TOO_LARGE",
-            f"the body exceeds {self.max_bytes} bytes",
+            detail,
             field="body",
             extensions=self.members_for(scope["path"], 413),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.types import Scope as AsgiScope
@@ -194,7 +194,7 @@ Verification = Depends(admit_verification)
 VerifyingCaller = Annotated[Requester, Depends(admit_verification)]  # an admitted caller
 RateLimitedCaller = Annotated[Requester, Depends(limit_rate)]  # an admitted address
 # The dependencies that limit a caller without credentials by its address alone.
-ADDRESS_LIMITED = frozenset({admit_verification, limit_rate})
+ADDRESS_LIMITED: frozenset[Callable[..., Any]] = frozenset({admit_verification, limit_rate})
 
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:
