@@ -199,7 +199,8 @@ def _stored_secret(store: SqlStore, client_id: str) -> str:
 def limited(
     backend: str, context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveService]:
-    """A service letting an address fail twice in a burst (12 a minute)."""
+    """A service letting an address fail twice in a burst (12 a minute); refusals are
+    answered at once (a refusal delay would let the budget refill between the checks)."""
     with (
         database_for(backend) as database_url,
         serve(
@@ -207,6 +208,7 @@ def limited(
             database_url,
             context_store_dir,
             token_rate_per_minute=12,
+            refusal_delay_seconds=0,
         ) as live,
     ):
         yield live

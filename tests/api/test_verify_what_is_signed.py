@@ -370,13 +370,19 @@ def test_a_proof_created_in_the_future_fails(
 def test_a_schema_bomb_without_a_proof_is_answered_at_once(
     live_service: LiveService, customs: Issuer
 ) -> None:
+    """290 KB: refused unread without a token (ANONYMOUS_MAX_BODY_BYTES); a verifier's
+    client may send it, and is answered at once, nothing past the missing proof read."""
     credential = unsigned_credential("immex", customs.did)
     credential["credentialSchema"] = {"id": IMMEX_SCHEMA, "type": "JsonSchema"}
     address = copy.deepcopy(credential["credentialSubject"]["authorizedAddresses"][0])
     address["address"]["postalCode"] = "not a postal code"
     credential["credentialSubject"]["authorizedAddresses"] = [address] * 3000
+    body = {"verifiableCredential": credential}
+    anonymous = live_service.http.post("/credentials/verify", json=body, timeout=1.0)
+    assert_problem(anonymous, 413, "PAYLOAD_TOO_LARGE", "body")
+    broker = live_service.verifier_client("broker-bomb")
     response = live_service.http.post(
-        "/credentials/verify", json={"verifiableCredential": credential}, timeout=1.0
+        "/credentials/verify", json=body, headers=broker.headers, timeout=1.0
     )
     result = _result(response, verified=False)
     assert codes(result) == ["NO_PROOF"]

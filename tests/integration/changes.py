@@ -35,7 +35,7 @@ def create_authority(services: Services, name: str) -> str:
 def issue(services: Services, name: str) -> dict[str, Any]:
     """An IMMEX certificate issued by the authority called ``name`` (eddsa-rdfc-2022)."""
     authority = services.authorities.get(name)
-    issued = services.issuer.issue(authority, unsigned_immex(), IssuanceOptions())
+    issued = services.issuer.issue(authority, unsigned_immex(authority), IssuanceOptions())
     document: dict[str, Any] = json.loads(issued.document)
     return document
 

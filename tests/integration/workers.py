@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vcservice.certificates.samples import sample_certificate
+from vcservice.model.records import Authority
 from vcservice.services.container import build_services
 from vcservice.services.issuer import IssuanceOptions
 from vcservice.settings import Settings
@@ -33,10 +34,11 @@ def service_settings(data_dir: str, database_url: str, context_store: str) -> Se
     )
 
 
-def unsigned_immex() -> dict[str, Any]:
-    """The sample IMMEX certificate without the id and issuer that the service assigns."""
+def unsigned_immex(authority: Authority) -> dict[str, Any]:
+    """The sample IMMEX certificate of ``authority``, without the id the service assigns."""
     credential = sample_certificate("immex")
-    del credential["id"], credential["issuer"]
+    del credential["id"]
+    credential["issuer"] = {"id": authority.did, "name": authority.display_name}
     return credential
 
 
@@ -58,8 +60,9 @@ def issue_credentials(
         try:
             authority = services.authorities.get(authority_name)
             start.wait(timeout=120)
+            unsigned = unsigned_immex(authority)
             ids = [
-                services.issuer.issue(authority, unsigned_immex(), IssuanceOptions()).id
+                services.issuer.issue(authority, unsigned, IssuanceOptions()).id
                 for _ in range(count)
             ]
         finally:
