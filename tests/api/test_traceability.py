@@ -16,6 +16,8 @@ pytestmark = pytest.mark.shared
 RESOLVE, UPDATE, VERIFY = "resolve:dids", "update:credentials", "verify:credentials"
 PROVE, VERIFY_VP, SUBMIT = "prove:presentations", "verify:presentations", "submit:presentations"
 EVERY_SCOPE = (RESOLVE, ISSUE, UPDATE, VERIFY, PROVE, VERIFY_VP, SUBMIT)
+V2 = "https://www.w3.org/ns/credentials/v2"
+V1 = "https://www.w3.org/2018/credentials/v1"
 MESSAGES = {
     400: "Bad Request: Your request body does not conform to the required schema",
     401: "Unauthorized: This endpoint requires an OAuth2 bearer token",
@@ -199,6 +201,76 @@ def test_issue_signs_as_the_organisation(
     assert credential["id"] == body["credential"]["id"]
     assert credential["proof"]["cryptosuite"] == cryptosuite
     assert credential["proof"]["verificationMethod"].startswith(org.did + "#")
+
+
+@pytest.fixture(scope="module")
+def generic_org(live_service: LiveService) -> Issuer:
+    """An organisation that may issue any credential ("*"), trusted for the base type."""
+    issuer = live_service.issuer("generic-org", ["*"], scopes=EVERY_SCOPE, accredited=False)
+    live_service.accredit(issuer.did, ["VerifiableCredential"])
+    return issuer
+
+
+def generic_body(issuer: Issuer, version: str, **options: Any) -> dict[str, Any]:
+    """A credential of no certificate type, VCDM ``version`` ("2.0" or "1.1")."""
+    credential: dict[str, Any] = {
+        "@context": [V2 if version == "2.0" else V1],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer.did,
+        "credentialSubject": {"id": "did:example:shipper"},
+    }
+    if version == "1.1":
+        credential["issuanceDate"] = "2026-01-01T00:00:00Z"
+    return {"credential": credential, "options": {"type": "Ed25519Signature2018", **options}}
+
+
+def test_a_2_0_credential_asking_for_status_gets_a_revocation_entry(
+    live_service: LiveService, generic_org: Issuer
+) -> None:
+    body = generic_body(generic_org, "2.0", credentialStatus={"type": "StatusList2021Entry"})
+    response = call(live_service, generic_org, "POST", "credentials/issue", json=body)
+    assert response.status_code == 201, response.text
+    assert "warnings" not in response.json()
+    credential = response.json()["verifiableCredential"]
+    assert [entry["statusPurpose"] for entry in credential["credentialStatus"]] == ["revocation"]
+    revoked = call(
+        live_service,
+        generic_org,
+        "POST",
+        "credentials/status",
+        json={
+            "credentialId": credential["id"],
+            "credentialStatus": [{"type": "StatusList2021Entry", "status": "1"}],
+        },
+    )
+    assert revoked.status_code == 200, revoked.text
+    verified = call(
+        live_service,
+        generic_org,
+        "POST",
+        "credentials/verify",
+        json={"verifiableCredential": credential},
+    ).json()
+    assert {"title": "Revocation", "status": "bad"}.items() <= next(
+        e for e in verified["verifications"] if e["title"] == "Revocation"
+    ).items()
+
+
+def test_what_is_asked_and_not_done_is_named_in_warnings(
+    live_service: LiveService, generic_org: Issuer
+) -> None:
+    """A 1.1 credential gets no status entry, and the proof is dated by the service: both
+    say so, and the credential is still issued (201)."""
+    body = generic_body(generic_org, "1.1", credentialStatus={}, created="2020-04-02T18:48:36Z")
+    response = call(live_service, generic_org, "POST", "credentials/issue", json=body)
+    assert response.status_code == 201, response.text
+    assert [w["field"] for w in response.json()["warnings"]] == [
+        "options.credentialStatus",
+        "options.created",
+    ]
+    credential = response.json()["verifiableCredential"]
+    assert "credentialStatus" not in credential
+    assert credential["proof"]["created"] != "2020-04-02T18:48:36Z"
 
 
 def mutated(org: Issuer, path: tuple[str | int, ...], value: Any) -> dict[str, Any]:

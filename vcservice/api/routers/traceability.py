@@ -297,7 +297,7 @@ class VerifiableCredentialView(CredentialView):
 
 class CredentialStatusOption(_Open):
     """The status the caller asks for: one of the profile's types (the service assigns its
-    own Bitstring Status List entries)."""
+    own Bitstring Status List entry, for revocation, to a VCDM 2.0 credential)."""
 
     type: StatusType = None  # type: ignore[assignment]
 
@@ -474,7 +474,9 @@ def issue(
 
     ``options.type`` chooses the key: Ed25519Signature2018 signs eddsa-rdfc-2022 with the
     Ed25519 key, JsonWebSignature2020 ecdsa-rdfc-2019 with the P-384 key. The service
-    assigns the credential's status entries and the proof's ``created``.
+    dates the proof itself, and assigns status entries as a certificate's are, or, asked by
+    ``options.credentialStatus``, a revocation entry to a VCDM 2.0 credential; what it does
+    not do of what was asked is named in ``warnings``.
     """
     if body.credential.issuer_id != caller.authority.did:
         raise VcError(
@@ -482,11 +484,35 @@ def issue(
             code=UNKNOWN_ISSUER,
             field="credential.issuer",
         )
-    options = IssuanceOptions(PROOF_TYPES[body.options.type], idempotency_key)
     credential = body.credential.checked("credential")
+    purposes, warnings = _requested_status(body.options, credential)
+    if "created" in body.options.model_fields_set:
+        warnings.append(_warning("options.created", "the service dates its proofs itself"))
+    options = IssuanceOptions(
+        PROOF_TYPES[body.options.type], idempotency_key, status_purposes=purposes
+    )
     record = services.issuer.issue(caller.authority, credential, options)
     stored = record.document
-    return {"verifiableCredential": json.loads(stored) if stored.startswith("{") else stored}
+    issued = {"verifiableCredential": json.loads(stored) if stored.startswith("{") else stored}
+    return issued | ({"warnings": warnings} if warnings else {})
+
+
+def _requested_status(
+    options: IssueOptions, credential: dict[str, Any]
+) -> tuple[tuple[StatusPurpose, ...], list[dict[str, str]]]:
+    """The status entries ``options.credentialStatus`` asks of this credential, and a
+    warning when it cannot have them (a VCDM 1.1 credential carries no Bitstring Status
+    List entry)."""
+    if "credential_status" not in options.model_fields_set:
+        return (), []
+    if vcdm.base_context(credential) != vcdm.CREDENTIALS_V2:
+        detail = "a VCDM 1.1 credential gets no status entry here; none was assigned"
+        return (), [_warning("options.credentialStatus", detail)]
+    return (StatusPurpose.REVOCATION,), []
+
+
+def _warning(field: str, detail: str) -> dict[str, str]:
+    return {"field": field, "detail": f"{field}: {detail}"}
 
 
 @router.post(
