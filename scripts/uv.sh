@@ -13,5 +13,7 @@ if [[ ! -x $UV || $("$UV" --version 2>/dev/null) != "uv $UV_VERSION"* ]]; then
     --require-hashes --no-deps -r scripts/uv-requirements.txt >&2
 fi
 # .venv runs on the machine's python3, never on an interpreter uv would download.
-export UV UV_PYTHON="${UV_PYTHON:-$(command -v python3)}" UV_PYTHON_DOWNLOADS=never
+# The interpreter itself, not a launcher such as a pyenv shim: uv compares the path with the
+# one .venv was made from, and recreates .venv (dropping what else it held) when they differ.
+export UV UV_PYTHON="${UV_PYTHON:-$(python3 -c 'import sys; print(sys.executable)')}" UV_PYTHON_DOWNLOADS=never
 export UV_LINK_MODE="${UV_LINK_MODE:-copy}"
