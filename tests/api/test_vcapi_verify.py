@@ -30,9 +30,9 @@ pytestmark = pytest.mark.shared
 VERIFY_VC, VERIFY_VP = "/credentials/verify", "/presentations/verify"
 BATCH = "/credentials/verify/batch"
 NOT_REQUESTED = "not requested (options.checks)"
-# structure and proof always run; options.checks selects among the others
-SELECTABLE = ["issuer", "issuerTrust", "validityPeriod", "credentialSchema", "status"]
-VC_CHECKS = ["structure", "proof", *SELECTABLE]
+# structure, proof and issuer always run; options.checks selects among the others
+SELECTABLE = ["issuerTrust", "validityPeriod", "credentialSchema", "status"]
+VC_CHECKS = ["structure", "proof", "issuer", *SELECTABLE]
 VP_CHECKS = ["challenge", "structure", "proof", "holder", "credentials", "holderBinding"]
 OWN_CHALLENGE = {
     "check": "challenge",
@@ -310,9 +310,14 @@ def test_unknown_options_and_check_names_are_ignored_with_a_warning(
     assert _option_warnings(problem) == ignored
 
 
-def test_issuer_trust_is_not_granted_to_an_issuer_that_did_not_sign(
-    live_service: LiveService, certificates: dict[str, Any], core: Core
+@pytest.mark.parametrize(
+    "checks", [None, ["proof"], ["proof", "status"], ["issuerTrust", "status"], ["issuer"]]
+)
+def test_no_choice_of_checks_lets_a_credential_its_issuer_did_not_sign_verify(
+    live_service: LiveService, certificates: dict[str, Any], core: Core, checks: list[str] | None
 ) -> None:
+    """The issuer binding always runs: a certificate re-signed by another key is refused
+    INVALID_ISSUER whatever ``options.checks`` asks (and nothing read from it is trusted)."""
     forged = copy.deepcopy(certificates["valid"])
     del forged["proof"]
     forged["credentialSubject"]["legalName"] = "Contrabando del Norte S.A. de C.V."
@@ -323,9 +328,10 @@ def test_issuer_trust_is_not_granted_to_an_issuer_that_did_not_sign(
         created=datetime.now(UTC),
         purpose="assertionMethod",
     )
-    _failed(_verify(live_service, forged), "INVALID_ISSUER")  # with every check: refused
-    result = _verify(live_service, forged, {"checks": ["issuerTrust", "status"]}).json()
-    assert outcomes(result)["issuerTrust"] != "passed", result
+    options = {} if checks is None else {"checks": checks}
+    result = _failed(_verify(live_service, forged, options), "INVALID_ISSUER")
+    assert outcomes(result)["issuer"] == "failed"
+    assert {outcomes(result)[name] for name in SELECTABLE} == {"skipped"}
 
 
 # ---------------------------------------------------------------- options.expectedProofPurpose
@@ -373,7 +379,7 @@ def test_the_batch_applies_options_to_each_credential(
     if checks is not None:
         expected.append("options.checks: no check is called 'bogus': ignored")
         for result in (batch["results"][i] for i in (0, 1, 3)):
-            assert _not_requested(result) == ["issuer", "issuerTrust", "credentialSchema", "status"]
+            assert _not_requested(result) == ["issuerTrust", "credentialSchema", "status"]
     assert batch["warnings"] == [{"check": "options", "detail": detail} for detail in expected]
 
 

@@ -36,11 +36,12 @@ from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vcservice.api.body import BODY_LIMIT
-from vcservice.api.deps import ADDRESS_LIMITED, peer_address
+from vcservice.api.deps import ADDRESS_LIMITED, bearer_of, peer_address
 from vcservice.api.problems import error_response
 from vcservice.api.rate_limit import RateLimiter, RateLimitError
 from vcservice.model.requester import Requester
@@ -96,12 +97,14 @@ class EarlyRefusal:
         """The limiter whose refusal of the caller's address would refuse this request; a
         request without credentials to a limited operation gets the smaller body cap."""
         state = scope["app"].state
-        if any(name == b"authorization" for name, _ in scope["headers"]):
+        authorization = Headers(scope=scope).get("authorization")
+        limited = any(_matches(route, scope) for route in self._limited)
+        capped = limited and any(_matches(route, scope) for route in self._capped)
+        # A verifier operation takes only a Bearer token; any other Authorization is anonymous.
+        if authorization is not None and (not capped or bearer_of(authorization) is not None):
             limiter: RateLimiter | None = getattr(state, "auth_failure_limiter", None)
-        elif any(_matches(route, scope) for route in self._limited):
-            if self._anonymous_max_bytes is not None and any(
-                _matches(route, scope) for route in self._capped
-            ):
+        elif limited:
+            if capped and self._anonymous_max_bytes is not None:
                 scope[BODY_LIMIT] = self._anonymous_max_bytes
             limiter = getattr(state, "verify_limiter", None)
         else:

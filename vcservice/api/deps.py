@@ -56,9 +56,14 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def bearer_of(authorization: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value (None for any other)."""
+    scheme, _, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _bearer(request: Request) -> str | None:
+    return bearer_of(request.headers.get("authorization", ""))
 
 
 def require_scope(scope: Scope) -> Callable[..., Caller]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import rfc8785
 
-from vcservice.certificates import CertificateType, type_of
+from vcservice.certificates import CERTIFICATE_TYPES, CertificateType, type_of
 from vcservice.certificates.schemas import validate_credential
 from vcservice.clock import Clock
 from vcservice.errors import ParsingError, StorageError, VcError
@@ -237,7 +237,9 @@ class IssuerService:
         elif first_context == [vcdm.CREDENTIALS_V1]:
             completed.setdefault("issuanceDate", format_datetime(self._clock.now()))
         problems = vcdm.credential_problems(completed)
-        if type_of(completed) is not None:  # a certificate: its schema and the program's rules
+        # A certificate (naming any certificate type): its schema and the program's rules,
+        # which refuse two certificate types in one credential.
+        if any(name in CERTIFICATE_TYPES for name in vcdm.types_of(completed)):
             problems += validate_credential(completed)
         if not problems:
             try:  # only what a verifier will read as it is: the compact form, nothing dropped

@@ -40,9 +40,10 @@ FetchBudgetSize = tuple[float, int]
 credentials share its budget)."""
 MAX_PRESENTED_CREDENTIALS = 20
 """Credentials one presentation may carry: each is a verification of its own."""
-SELECTABLE_CHECKS = frozenset({"issuer", *_CHECKS_OF_SIGNED_DATA, "holderBinding"})
-"""The checks a caller may leave out (``structure`` and ``proof`` always run, and a
-presentation's ``holder``); ``holderBinding`` is a presentation's."""
+SELECTABLE_CHECKS = frozenset({*_CHECKS_OF_SIGNED_DATA, "holderBinding"})
+"""The checks a caller may leave out; ``holderBinding`` is a presentation's. ``structure``,
+``proof`` and ``issuer`` always run (a proof by a key the issuer does not control proves
+nothing about the issuer's credential), as do a presentation's ``holder`` and challenge."""
 NOT_REQUESTED = "not requested (options.checks)"
 
 
@@ -167,12 +168,7 @@ class Verifier:
         if signed is None:
             return _unreadable("VerifiableCredential", fmt, unwrapped)
         document = signed.document
-        # Whether the issuer is trusted means nothing unless the issuer made the proof.
-        issuer_check = (
-            _issuer_check(document, signed)
-            if selected & {"issuer", "issuerTrust"}
-            else Check.skipped("issuer", NOT_REQUESTED)
-        )
+        issuer_check = _issuer_check(document, signed)
         checks = [signed.structure_check, signed.proof_check, issuer_check]
         if signed.proven and issuer_check.outcome is not Outcome.FAILED:
             run = {

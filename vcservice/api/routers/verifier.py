@@ -166,9 +166,9 @@ class CredentialVerifyOptions(ApiModel):
         None,
         max_length=20,
         examples=[["proof", "status"]],
-        description="the checks to run besides structure and proof: issuer, issuerTrust, "
-        "validityPeriod (or expiration), credentialSchema, status (or credentialStatus); "
-        "default: all",
+        description="the checks to run besides structure, proof and issuer (which always "
+        "run): issuerTrust, validityPeriod (or expiration), credentialSchema, status (or "
+        "credentialStatus), holderBinding (a presentation's); default: all",
     )
     expected_proof_purpose: ProofPurposeName | None = Field(
         None, description="default: assertionMethod (a presentation: authentication)"
@@ -343,7 +343,6 @@ def verify_presentation(
 
 # VC API check names, and this service's names for them.
 _CHECK_NAMES = {
-    "issuer": "issuer",
     "issuerTrust": "issuerTrust",
     "validityPeriod": "validityPeriod",
     "expiration": "validityPeriod",
@@ -353,7 +352,9 @@ _CHECK_NAMES = {
     "holderBinding": "holderBinding",
 }
 # Checks that always run (a presentation's challenge, holder and credentials among them).
-_ALWAYS_RUN = frozenset({"proof", "structure", "challenge", "domain", "holder", "credentials"})
+_ALWAYS_RUN = frozenset(
+    {"proof", "structure", "issuer", "challenge", "domain", "holder", "credentials"}
+)
 
 
 def _requested_checks(options: CredentialVerifyOptions) -> tuple[frozenset[str], list[str]]:
