@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, FilePath, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Role = Literal["all", "issuer", "holder", "verifier"]
@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     )
     allow_http_hosts: frozenset[str] = frozenset()
     allow_private_networks: bool = False
-    outbound_ca_file: Path | None = Field(
+    outbound_ca_file: FilePath | None = Field(
         None,
         description="a PEM file of CAs that did:web and status list fetches trust beside the "
         "default bundle (an authority's own PKI)",

@@ -544,6 +544,53 @@ def test_prove_refuses_another_holder(live_service: LiveService, org: Issuer) ->
     profile_problem(response, 400, "MALFORMED_VALUE_ERROR")
 
 
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"type": ["VerifiablePresentation", "VerifiableCredential", "OEACertificate"]},
+        {"type": ["VerifiablePresentation"], "issuer": "did:web:example.com"},
+        {"type": ["VerifiablePresentation"], "credentialSubject": {"id": "did:example:x"}},
+        {"type": ["VerifiableCredential"]},
+    ],
+    ids=["typed-a-credential", "with-an-issuer", "with-a-subject", "no-presentation-type"],
+)
+def test_prove_signs_presentations_only(
+    live_service: LiveService, org: Issuer, members: dict[str, Any]
+) -> None:
+    """prove:presentations is no way to have the organisation sign a credential."""
+    presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], **members}
+    response = call(
+        live_service, org, "POST", "presentations/prove", json={"presentation": presentation}
+    )
+    profile_problem(response, 400, "MALFORMED_VALUE_ERROR")
+
+
+def test_a_credential_typed_a_presentation_too_does_not_verify(
+    live_service: LiveService, org: Issuer
+) -> None:
+    """A document is a credential or a presentation: typed both, it fails its structure."""
+    credential = issued(live_service, org)
+    credential["type"] = [*credential["type"], "VerifiablePresentation"]
+    response = call(
+        live_service, org, "POST", "credentials/verify", json={"verifiableCredential": credential}
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["verified"] is False
+    assert next(c for c in result["checks"] if c["check"] == "structure")["outcome"] == "failed"
+
+
+def test_members_are_read_by_their_json_names_only(live_service: LiveService, org: Issuer) -> None:
+    """``verification_method`` is not ``verificationMethod``: the profile's models never
+    rename what was sent into a document that was signed differently."""
+    credential = issued(live_service, org)
+    credential["proof"]["verification_method"] = credential["proof"].pop("verificationMethod")
+    response = call(
+        live_service, org, "POST", "credentials/verify", json={"verifiableCredential": credential}
+    )
+    profile_problem(response, 400)
+
+
 def test_a_submitted_presentation_has_its_credentials_verified(
     live_service: LiveService, org: Issuer
 ) -> None:

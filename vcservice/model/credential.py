@@ -119,8 +119,15 @@ def _base_problems(document: Mapping[str, Any], required_type: str) -> list[Prob
         base_context(document)
     except VcError as error:
         problems.append(error.to_problem())
-    if required_type not in types_of(document):
+    types = types_of(document)
+    if required_type not in types:
         problems.append(_malformed(f"type must include {required_type}", "type"))
+    # One document is a credential or a presentation: a signature on one is never the other's.
+    other = (
+        VERIFIABLE_PRESENTATION if required_type == VERIFIABLE_CREDENTIAL else VERIFIABLE_CREDENTIAL
+    )
+    if other in types:
+        problems.append(_malformed(f"a {required_type} cannot also be a {other}", "type"))
     identifier = document.get("id")
     if identifier is not None and not isinstance(identifier, str):
         problems.append(_malformed("id must be a URL", "id"))

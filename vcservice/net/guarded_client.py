@@ -139,6 +139,8 @@ class GuardedHttpClient:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.policy = policy or FetchPolicy()
+        # Built now, so that a bad OUTBOUND_CA_FILE stops the service at start-up.
+        self._tls = _tls_context(self.policy.extra_ca_file)
         self._resolver = resolver
         self._clock = clock
         self._transport = transport
@@ -217,9 +219,7 @@ class GuardedHttpClient:
         with self._loop_lock:
             if self._loop is None or self._loop.pid != os.getpid():
                 self._loop = _FetchLoop(
-                    self._transport,
-                    workers=self.policy.max_in_flight,
-                    tls=_tls_context(self.policy.extra_ca_file),
+                    self._transport, workers=self.policy.max_in_flight, tls=self._tls
                 )
             loop = self._loop
         # The loop answers by the deadline; the margin is for a loop that is not running.

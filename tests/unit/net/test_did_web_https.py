@@ -6,6 +6,8 @@ DNS is injected (issuer.test -> 127.0.0.1); the certificate is checked against i
 from __future__ import annotations
 
 import json
+import ssl
+from pathlib import Path
 
 import httpx
 import pytest
@@ -134,3 +136,11 @@ def test_an_outbound_ca_file_is_trusted_beside_the_default_bundle(
     else:
         with pytest.raises(DidError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"):
             resolver.resolve(did)
+
+
+def test_a_file_that_is_no_pem_of_cas_stops_the_client_at_once(tmp_path: Path) -> None:
+    """Not at the first fetch: a bad OUTBOUND_CA_FILE is found when the client is made."""
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate")
+    with pytest.raises(ssl.SSLError):
+        GuardedHttpClient(FetchPolicy(extra_ca_file=bad))

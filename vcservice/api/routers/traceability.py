@@ -224,9 +224,12 @@ CompactJwt = Annotated[
 
 
 class _Open(BaseModel):
-    """A JSON object whose other members are kept as they are."""
+    """A JSON object whose other members are kept as they are. Members are read by their
+    JSON names only: ``verification_method`` stays an unknown member of that name, never
+    becomes the ``verificationMethod`` of the document passed on (which is what is signed
+    or verified)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow")
 
 
 class IssuerObject(_Open):
@@ -599,6 +602,10 @@ def prove(body: ProveRequest, caller: Proving, services: ServicesDep) -> dict[st
     eddsa-rdfc-2022 with the Ed25519 key, for authentication, with the options' challenge
     and domain."""
     presentation = _document(body.presentation)
+    problems = vcdm.presentation_problems(presentation)
+    if problems or {"issuer", "credentialSubject"} & presentation.keys():
+        detail = problems[0].detail if problems else "a presentation has no issuer or subject"
+        raise VcError(detail, code="MALFORMED_VALUE_ERROR", field="presentation")
     if presentation.setdefault("holder", caller.authority.did) != caller.authority.did:
         raise VcError(
             f"this organisation presents only as {caller.authority.did}",
