@@ -442,6 +442,32 @@ def test_a_verifier_client_brings_its_own_challenge_and_domain(
     _vp_failed(_verify_vp(live_service, presentation, options), "INVALID_CHALLENGE_ERROR")
 
 
+def test_a_challenge_of_this_verifiers_is_never_taken_for_a_clients_own(
+    live_service: LiveService, vp: Presenter, officer: Issuer
+) -> None:
+    """Once used (and even once purged from storage), a challenge this verifier issued is
+    refused, not matched as the client's own: its form says whose it is."""
+    issued = live_service.http.post("/challenges", json={}, headers=officer.headers)
+    assert issued.status_code == 201, issued.text
+    challenge = issued.json()["challenge"]
+    assert challenge.startswith("vcs.")
+    presentation = vp("bound", challenge)
+    _verified(_verify_vp(live_service, presentation, {"challenge": challenge}, officer))
+    replay = _vp_failed(
+        _verify_vp(live_service, presentation, {"challenge": challenge}, officer),
+        "INVALID_CHALLENGE_ERROR",
+    )
+    assert replay["problemDetails"][0]["detail"].startswith("the challenge was already used")
+    forgotten = "vcs." + secrets.token_urlsafe(24)  # what a purged one looks like
+    refused = _vp_failed(
+        _verify_vp(live_service, vp("bound", forgotten), {"challenge": forgotten}, officer),
+        "INVALID_CHALLENGE_ERROR",
+    )
+    assert refused["problemDetails"][0]["detail"] == (
+        "the challenge is this verifier's, and no longer open"
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "code", "field"),
     [

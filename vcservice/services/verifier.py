@@ -33,11 +33,14 @@ from vcservice.verification.verifier import SELECTABLE_CHECKS
 
 CHALLENGE_TTL = timedelta(minutes=5)  # a client's; an anonymous caller's is shorter
 CHALLENGE_BYTES = 24  # 32 URL-safe characters
+# What this verifier's challenges begin with ('.' is no URL-safe base64 character): one is
+# known as this verifier's even once purged, so it is never taken for a caller's own.
+CHALLENGE_PREFIX = "vcs."
 
 
 def random_challenge() -> str:
-    """A fresh, unguessable challenge value."""
-    return secrets.token_urlsafe(CHALLENGE_BYTES)
+    """A fresh, unguessable challenge value, marked as this verifier's."""
+    return CHALLENGE_PREFIX + secrets.token_urlsafe(CHALLENGE_BYTES)
 
 
 class VerifierService:
@@ -178,7 +181,8 @@ class VerifierService:
         now = self._clock.now()
         consumed = self._challenges.consume(challenge, now=now)
         if consumed is None:
-            if client and self._challenges.get(challenge) is None:
+            own = not challenge.startswith(CHALLENGE_PREFIX)
+            if client and own and self._challenges.get(challenge) is None:
                 detail = "the caller's own, not consumed here: the proof check compares it"
                 return (Check.of("challenge", [], detail=detail),), domain
             return (Check.of("challenge", [self._why_refused(challenge, now)]),), domain
@@ -199,6 +203,8 @@ class VerifierService:
     def _why_refused(self, challenge: str, now: datetime) -> Problem:
         """Why ``consume`` refused ``challenge``: unknown, already used, or expired."""
         found = self._challenges.get(challenge)
+        if found is None and challenge.startswith(CHALLENGE_PREFIX):
+            return _challenge_problem("the challenge is this verifier's, and no longer open")
         if found is None:
             return _challenge_problem("the challenge was not issued by this verifier")
         if found.used_at is not None:

@@ -13,7 +13,7 @@ profile's endpoints live under it:
     POST …/presentations/verify    verify:presentations  verified true or false, 200
 
 Each takes an access token of one of the organisation's own clients carrying the scope
-named, checked before the body is read (401 without a valid token, 403 with another scope or
+named, checked before the body is validated (401 without a valid token, 403 with another scope or
 organisation). Where the profile's OpenAPI differs from VC-API this follows the profile: a
 body that breaks its schema is 400 (not 422), an issuer other than the organisation is 422
 "Unknown Issuer", a credential that does not verify is a 200 whose ``verified`` is false,
@@ -36,7 +36,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictStr,
-    StringConstraints,
     model_validator,
 )
 
@@ -58,7 +57,7 @@ from vcservice.api.problems import (
 )
 from vcservice.api.rate_limit import verify_limiter_of
 from vcservice.api.routers.status import StatusView
-from vcservice.api.routers.verifier import require_context_url
+from vcservice.api.routers.verifier import CompactJwt, require_context_url
 from vcservice.api.schemas import ProfileProblem
 from vcservice.dids.document import DidDocument
 from vcservice.dids.syntax import parse_did
@@ -215,12 +214,6 @@ def _date_time(value: str) -> str:
 
 Uri = Annotated[StrictStr, AfterValidator(_uri)]
 DateTime = Annotated[StrictStr, AfterValidator(_date_time)]
-CompactJwt = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$", max_length=1_000_000
-    ),
-]
 
 
 class _Open(BaseModel):
