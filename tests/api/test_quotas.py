@@ -263,5 +263,6 @@ def test_expired_challenges_and_old_exchanges_are_purged_without_new_requests(
         json={"verifiablePresentation": {}, "options": {"challenge": challenge}},
     ).json()
     [problem] = [p for p in verified["problemDetails"] if p["code"] == "INVALID_CHALLENGE_ERROR"]
-    assert "not issued by this verifier" in problem["detail"]  # gone, not merely expired
+    # gone (not merely expired, which would say when), yet known as this verifier's by its form
+    assert problem["detail"] == "the challenge is this verifier's, and no longer open"
     assert short_lived.http.get(kept_path).json()["state"] == "pending"  # still open: kept
