@@ -1,4 +1,5 @@
-"""Shared by the presentation tests: a holder key of the test's own, issuing to it, presenting."""
+"""Shared by the verifier tests: a holder key of the test's own, issuing to it, presenting,
+and reading what a verify endpoint answered."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from tests.api.builders import certificate_body
-from tests.api.conftest import Issuer, LiveService
+from tests.api.conftest import Issuer, LiveService, assert_problem
 from vcservice.jose.jws import decode_compact
 from vcservice.keys import KeyFile
 from vcservice.services.core import Core
@@ -80,6 +83,26 @@ def outcomes(result: dict[str, Any]) -> dict[str, str]:
 
 def codes(result: dict[str, Any]) -> list[str]:
     return [problem["code"] for problem in result["problemDetails"]]
+
+
+def verification_result(
+    response: httpx.Response, *, verified: bool | None = None
+) -> dict[str, Any]:
+    """What a verify endpoint answered: a 200 with the result when it verified, else a 422
+    VERIFICATION_FAILED problem whose members are the whole result and whose detail names
+    its codes. ``verified``, when given, is what the test expects."""
+    if response.status_code == 200:
+        result: dict[str, Any] = response.json()
+        assert result["verified"] is True, result
+    else:
+        result = assert_problem(response, 422, "VERIFICATION_FAILED")
+        kind = "presentation" if result["kind"] == "VerifiablePresentation" else "credential"
+        named = ", ".join(dict.fromkeys(codes(result)))
+        assert result["detail"] == f"the {kind} did not verify: {named}", result
+        assert result["verified"] is False, result
+    if verified is not None:
+        assert result["verified"] is verified, result
+    return result
 
 
 def signing_key_id(credential: dict[str, Any] | str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.api.builders import issue_body, unsigned_credential
 from tests.api.conftest import Issuer, LiveService, assert_problem
+from tests.api.presenting import verification_result
 from tests.factories import NOW, certificate, key_file
 from vcservice.keys import KeyType
 from vcservice.services.core import Core
@@ -31,13 +31,6 @@ def _stored(live: LiveService, issuer: Issuer) -> int:
 
 def _post_raw(live: LiveService, path: str, body: bytes, headers: dict[str, str]) -> Any:
     return live.http.post(path, content=body, headers={**JSON, **headers})
-
-
-def _not_verified(response: httpx.Response) -> dict[str, Any]:
-    """A 422 VERIFICATION_FAILED problem carrying the whole result: not verified."""
-    result = assert_problem(response, 422, "VERIFICATION_FAILED")
-    assert result["verified"] is False
-    return result
 
 
 # ---------------------------------------------------------------- ambiguous JSON
@@ -165,7 +158,7 @@ def test_json_ld_tricks_fail_verification(
     tricked = copy.deepcopy(signed)
     change(tricked)
     response = live_service.http.post("/credentials/verify", json={"verifiableCredential": tricked})
-    result = _not_verified(response)
+    result = verification_result(response, verified=False)
     assert code in [problem["code"] for problem in result["problemDetails"]]
 
 
@@ -214,7 +207,7 @@ def test_a_canonicalization_bomb_is_refused_before_canonicalization(
     response = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": bombed}, timeout=10
     )
-    [problem] = _not_verified(response)["problemDetails"]
+    [problem] = verification_result(response, verified=False)["problemDetails"]
     assert problem["code"] == "COMPACT_FORM_ERROR"
     assert problem["field"] == "evidence[0].id"
     assert "blank node" in problem["detail"]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import LiveService, assert_problem, serve
+from tests.api.conftest import LiveService, serve
+from tests.api.presenting import verification_result
 from tests.factories import NOW, certificate, key_file
 from tests.unit.net.local_server import LocalServer, Route
 from vcservice.keys import KeyType
@@ -60,7 +61,7 @@ def production(
 def _verify(live: LiveService, credential: dict[str, Any]) -> dict[str, Any]:
     """The result of a credential that does not verify: a 422 VERIFICATION_FAILED problem."""
     response = live.http.post("/credentials/verify", json={"verifiableCredential": credential})
-    return assert_problem(response, 422, "VERIFICATION_FAILED")
+    return verification_result(response, verified=False)
 
 
 def _with_status_at(core: Core, url: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Issuer, LiveService, assert_problem, serve
-from tests.api.presenting import codes, issue_certificate, outcomes
+from tests.api.presenting import codes, issue_certificate, outcomes, verification_result
 from tests.factories import NOW, certificate, did_of, key_file
 from vcservice.errors import ParsingError
 from vcservice.keys import KeyFile, KeyType
@@ -25,13 +25,7 @@ def _verify(live_service: LiveService, credential: Any, *, verified: bool) -> di
     response = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": credential}
     )
-    if verified:
-        assert response.status_code == 200, response.text
-        result: dict[str, Any] = response.json()
-    else:
-        result = assert_problem(response, 422, "VERIFICATION_FAILED")
-    assert result["verified"] is verified, result
-    return result
+    return verification_result(response, verified=verified)
 
 
 def test_an_issuer_is_trusted_from_its_accreditation_until_it_is_withdrawn(

@@ -27,6 +27,7 @@ from tests.api.presenting import (
     outcomes,
     present,
     suspend,
+    verification_result,
 )
 from vcservice.clock import Clock
 from vcservice.errors import RetryLaterError
@@ -55,28 +56,13 @@ def customs(live_service: LiveService) -> Issuer:
     )
 
 
-def _result(response: httpx.Response, *, verified: bool) -> dict[str, Any]:
-    """The verification result: a 200 when it ``verified``, else a 422 VERIFICATION_FAILED
-    problem whose members are the whole result."""
-    if verified:
-        assert response.status_code == 200, response.text
-        result: dict[str, Any] = response.json()
-    else:
-        result = assert_problem(response, 422, "VERIFICATION_FAILED")
-        kind = "presentation" if result["kind"] == "VerifiablePresentation" else "credential"
-        named = ", ".join(dict.fromkeys(codes(result)))
-        assert result["detail"] == f"the {kind} did not verify: {named}", result
-    assert result["verified"] is verified, result
-    return result
-
-
 def _verify_credential(
     live_service: LiveService, credential: Any, *, verified: bool = True
 ) -> dict[str, Any]:
     response = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": credential, "options": {}}
     )
-    return _result(response, verified=verified)
+    return verification_result(response, verified=verified)
 
 
 def _challenge(live_service: LiveService, domain: str | None = DOMAIN) -> dict[str, Any]:
@@ -100,7 +86,7 @@ def _verify_presentation(
         "/presentations/verify",
         json={"verifiablePresentation": presentation, "options": options},
     )
-    return _result(response, verified=verified)
+    return verification_result(response, verified=verified)
 
 
 # ---------------------------------------------------------------- challenges
@@ -226,7 +212,9 @@ def test_the_verify_endpoints_are_open(live_service: LiveService) -> None:
     response = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": {"@context": [V2]}}
     )
-    result = _result(response, verified=False)  # answered, not refused for want of a token
+    result = verification_result(
+        response, verified=False
+    )  # answered, not refused for want of a token
     assert outcomes(result)["structure"] == "failed"
 
 
@@ -418,7 +406,7 @@ def test_concurrent_replays_of_one_challenge_verify_once(
         with live_service.client() as client:
             response: httpx.Response = client.post("/presentations/verify", json=body)
         verified = response.status_code == 200
-        result = _result(response, verified=verified)
+        result = verification_result(response, verified=verified)
         assert verified or codes(result) == ["INVALID_CHALLENGE_ERROR"], result
         return verified
 

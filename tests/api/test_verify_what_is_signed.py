@@ -19,12 +19,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.api.builders import certificate_body, issue_body, unsigned_credential
 from tests.api.conftest import Issuer, LiveService, assert_problem
-from tests.api.presenting import DOMAIN, V2, Holder, codes, issue_certificate, outcomes
+from tests.api.presenting import (
+    DOMAIN,
+    V2,
+    Holder,
+    codes,
+    issue_certificate,
+    outcomes,
+    verification_result,
+)
 from tests.factories import key_file
 from tests.jsonld_rewrites import (
     Spellings,
@@ -122,21 +129,6 @@ def _present(core: Core, holder: Holder, credential: Any, *, challenge: str, dom
     )
 
 
-def _result(response: httpx.Response, *, verified: bool) -> dict[str, Any]:
-    """The verification result: a 200 when it ``verified``, else a 422 VERIFICATION_FAILED
-    problem whose members are the whole result."""
-    if verified:
-        assert response.status_code == 200, response.text
-        result: dict[str, Any] = response.json()
-    else:
-        result = assert_problem(response, 422, "VERIFICATION_FAILED")
-        kind = "presentation" if result["kind"] == "VerifiablePresentation" else "credential"
-        named = ", ".join(dict.fromkeys(codes(result)))
-        assert result["detail"] == f"the {kind} did not verify: {named}", result
-    assert result["verified"] is verified, result
-    return result
-
-
 def _verify(
     live_service: LiveService, credential: Any, *, verified: bool = False
 ) -> dict[str, Any]:
@@ -144,7 +136,7 @@ def _verify(
     response = live_service.http.post(
         "/credentials/verify", json={"verifiableCredential": credential}
     )
-    return _result(response, verified=verified)
+    return verification_result(response, verified=verified)
 
 
 def _refused_as_non_compact(result: dict[str, Any], member: str | None = None) -> None:
@@ -189,7 +181,7 @@ def _present_and_verify(
             "options": {"challenge": challenge, "domain": DOMAIN},
         },
     )
-    return _result(response, verified=False)
+    return verification_result(response, verified=False)
 
 
 def _set_status(
@@ -384,7 +376,7 @@ def test_a_schema_bomb_without_a_proof_is_answered_at_once(
     response = live_service.http.post(
         "/credentials/verify", json=body, headers=broker.headers, timeout=1.0
     )
-    result = _result(response, verified=False)
+    result = verification_result(response, verified=False)
     assert codes(result) == ["NO_PROOF"]
     assert outcomes(result)["credentialSchema"] == "skipped"
 
