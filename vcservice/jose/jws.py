@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from vcservice.errors import ParsingError, ProofError, VcError
-from vcservice.keys import KeyType, PublicKey, Signer
+from vcservice.keys import SIGNING_KEY_TYPES, KeyType, PublicKey, Signer
 from vcservice.keys.multibase import base64url_decode, base64url_encode
 
+# vc+jwt and vp+jwt: the key types this service signs with (ES256K is not accepted here).
 ALGORITHM_BY_KEY_TYPE: Mapping[KeyType, str] = {
-    KeyType.ED25519: "EdDSA",
-    KeyType.P256: "ES256",
-    KeyType.P384: "ES384",
+    key_type: key_type.params.jws_algorithm for key_type in SIGNING_KEY_TYPES
 }
 MAX_COMPACT_LENGTH = 1_000_000
 

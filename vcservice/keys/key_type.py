@@ -41,6 +41,7 @@ class KeyParams:
     size: int
     curve: ec.EllipticCurve | None
     hash: hashes.HashAlgorithm | None
+    jws_algorithm: str  # the JOSE ``alg`` of its signatures (RFC 8037, RFC 7518, RFC 8812)
     signs: bool = True
 
     @property
@@ -62,10 +63,12 @@ class KeyParams:
 # Codes from the multicodec table: ed25519-pub, p256-pub, p384-pub, secp256k1-pub and the
 # matching -priv. ES256K (RFC 8812 §3.2) is ECDSA over secp256k1 with SHA-256.
 _PARAMS = {
-    KeyType.ED25519: KeyParams(0xED, 0x1300, 32, None, None),
-    KeyType.P256: KeyParams(0x1200, 0x1306, 32, ec.SECP256R1(), hashes.SHA256()),
-    KeyType.P384: KeyParams(0x1201, 0x1307, 48, ec.SECP384R1(), hashes.SHA384()),
-    KeyType.SECP256K1: KeyParams(0xE7, 0x1301, 32, ec.SECP256K1(), hashes.SHA256(), signs=False),
+    KeyType.ED25519: KeyParams(0xED, 0x1300, 32, None, None, "EdDSA"),
+    KeyType.P256: KeyParams(0x1200, 0x1306, 32, ec.SECP256R1(), hashes.SHA256(), "ES256"),
+    KeyType.P384: KeyParams(0x1201, 0x1307, 48, ec.SECP384R1(), hashes.SHA384(), "ES384"),
+    KeyType.SECP256K1: KeyParams(
+        0xE7, 0x1301, 32, ec.SECP256K1(), hashes.SHA256(), "ES256K", signs=False
+    ),
 }
 
 SIGNING_KEY_TYPES: tuple[KeyType, ...] = tuple(t for t in KeyType if _PARAMS[t].signs)

@@ -22,6 +22,7 @@ from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime, parse_datetime
 from vcservice.model.records import AuditAction, Authority, IssuedCredential, StatusPurpose
 from vcservice.model.values import as_list
+from vcservice.proofs.purposes import AUTHENTICATION
 from vcservice.proofs.suites import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from vcservice.services.audit import audit_event
 from vcservice.services.authorities import AuthorityService
@@ -210,6 +211,38 @@ class IssuerService:
                 raise
             stored = earlier
         return _same_request(stored, digest)
+
+    def prove(
+        self,
+        authority: Authority,
+        presentation: Mapping[str, Any],
+        *,
+        challenge: str | None,
+        domain: str | None,
+    ) -> dict[str, Any]:
+        """Sign ``presentation`` as ``authority``, its holder (unless it names none):
+        eddsa-rdfc-2022 with the Ed25519 key, for authentication, bound to ``challenge`` and
+        ``domain``. Presentations only: a document with a credential's members is refused."""
+        problems = vcdm.presentation_problems(presentation)
+        if problems or {"issuer", "credentialSubject"} & presentation.keys():
+            detail = problems[0].detail if problems else "a presentation has no issuer or subject"
+            raise ParsingError(detail, code="MALFORMED_VALUE_ERROR", field="presentation")
+        unsigned = {"holder": authority.did, **presentation}
+        if unsigned["holder"] != authority.did:
+            raise ParsingError(
+                f"this organisation presents only as {authority.did}",
+                code="MALFORMED_VALUE_ERROR",
+                field="presentation.holder",
+            )
+        return self._core.data_integrity.add_proof(
+            unsigned,
+            signer=self._authorities.signer(authority, KeyType.ED25519),
+            cryptosuite=eddsa_rdfc_2022.NAME,
+            created=self._clock.now().replace(microsecond=0),
+            purpose=AUTHENTICATION,
+            challenge=challenge,
+            domain=domain,
+        )
 
     def get(self, authority: Authority, credential_id: str) -> IssuedCredential:
         """A credential this authority issued (NOT_FOUND for others' and unknown ids)."""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
-from vcservice.api.deps import ServicesDep, Updating
+from vcservice.api.deps import Caller, ServicesDep, Updating
 from vcservice.api.problems import json_document, problems
 from vcservice.api.schemas import ApiModel, StrictModel
 from vcservice.errors import VcError
 from vcservice.model.records import StatusPurpose
+from vcservice.services.container import Services
 
 router = APIRouter(tags=["status"])
 
@@ -55,7 +57,21 @@ class StatusView(ApiModel):
 )
 def update_status(body: UpdateStatusRequest, caller: Updating, services: ServicesDep) -> StatusView:
     """Revoke, suspend, reinstate or set the customs message of a credential (audited)."""
-    purposes = [update.status_purpose for update in body.credential_status]
+    updates = [(update.status_purpose, int(update.status, 16)) for update in body.credential_status]
+    return change_status(services, caller, body.credential_id, updates, reason=body.reason)
+
+
+def change_status(
+    services: Services,
+    caller: Caller,
+    credential_id: str,
+    updates: Sequence[tuple[StatusPurpose, int]],
+    *,
+    reason: str,
+) -> StatusView:
+    """Apply ``updates`` (each purpose once) to one of the caller's credentials, as its
+    client; the credential's status after them."""
+    purposes = [purpose for purpose, _ in updates]
     if len(set(purposes)) != len(purposes):
         raise VcError(
             "each statusPurpose may appear once",
@@ -64,18 +80,16 @@ def update_status(body: UpdateStatusRequest, caller: Updating, services: Service
         )
     services.statuses.apply(
         caller.authority,
-        credential_id=body.credential_id,
-        updates={
-            update.status_purpose: int(update.status, 16) for update in body.credential_status
-        },
-        reason=body.reason,
+        credential_id=credential_id,
+        updates=dict(updates),
+        reason=reason,
         actor=caller.grant.client_id,
     )
-    current = services.statuses.current(body.credential_id)
+    current = services.statuses.current(credential_id)
     return StatusView(
-        credential_id=body.credential_id,
+        credential_id=credential_id,
         status={purpose.value: hex(value) for purpose, value in current.items()},
-        summary=services.statuses.summary(body.credential_id),
+        summary=services.statuses.summary(credential_id),
     )
 
 

@@ -56,13 +56,12 @@ from vcservice.api.problems import (
     validation_response,
 )
 from vcservice.api.rate_limit import verify_limiter_of
-from vcservice.api.routers.status import StatusView
+from vcservice.api.routers.status import StatusView, change_status
 from vcservice.api.routers.verifier import CompactJwt, require_context_url
 from vcservice.api.schemas import ProfileProblem
 from vcservice.dids.document import DidDocument
 from vcservice.dids.syntax import parse_did
 from vcservice.errors import DidError, ParsingError, StorageError, VcError
-from vcservice.keys import KeyType
 from vcservice.messages import message_for
 from vcservice.model import credential as vcdm
 from vcservice.model.checks import Outcome
@@ -518,25 +517,9 @@ def _warning(field: str, detail: str) -> dict[str, str]:
 )
 def update_status(body: UpdateStatusRequest, caller: Updating, services: ServicesDep) -> StatusView:
     """Revoke, suspend or reinstate one of the organisation's credentials (audited)."""
-    purposes = [entry.status_purpose for entry in body.credential_status]
-    if len(set(purposes)) != len(purposes):
-        raise VcError(
-            "each statusPurpose may appear once",
-            code="MALFORMED_VALUE_ERROR",
-            field="credentialStatus",
-        )
-    services.statuses.apply(
-        caller.authority,
-        credential_id=body.credential_id,
-        updates={entry.status_purpose: int(entry.status) for entry in body.credential_status},
-        reason="traceability-interop status update",
-        actor=caller.grant.client_id,
-    )
-    current = services.statuses.current(body.credential_id)
-    return StatusView(
-        credential_id=body.credential_id,
-        status={purpose.value: hex(value) for purpose, value in current.items()},
-        summary=services.statuses.summary(body.credential_id),
+    updates = [(entry.status_purpose, int(entry.status)) for entry in body.credential_status]
+    return change_status(
+        services, caller, body.credential_id, updates, reason="traceability-interop status update"
     )
 
 
@@ -594,23 +577,9 @@ def prove(body: ProveRequest, caller: Proving, services: ServicesDep) -> dict[st
     """Sign the presentation as the organisation (its holder, unless it names none):
     eddsa-rdfc-2022 with the Ed25519 key, for authentication, with the options' challenge
     and domain."""
-    presentation = _document(body.presentation)
-    problems = vcdm.presentation_problems(presentation)
-    if problems or {"issuer", "credentialSubject"} & presentation.keys():
-        detail = problems[0].detail if problems else "a presentation has no issuer or subject"
-        raise VcError(detail, code="MALFORMED_VALUE_ERROR", field="presentation")
-    if presentation.setdefault("holder", caller.authority.did) != caller.authority.did:
-        raise VcError(
-            f"this organisation presents only as {caller.authority.did}",
-            code="MALFORMED_VALUE_ERROR",
-            field="presentation.holder",
-        )
-    signed = services.core.data_integrity.add_proof(
-        presentation,
-        signer=services.authorities.signer(caller.authority, KeyType.ED25519),
-        cryptosuite=eddsa_rdfc_2022.NAME,
-        created=services.clock.now().replace(microsecond=0),
-        purpose="authentication",
+    signed = services.issuer.prove(
+        caller.authority,
+        _document(body.presentation),
         challenge=body.options.challenge,
         domain=body.options.domain,
     )

@@ -20,5 +20,5 @@ SUITE = Cryptosuite(
     hash_by_key_type={KeyType.ED25519: "sha256"},
     signs=False,
     requires_created=True,
-    jws_algorithm_by_key_type={KeyType.ED25519: "EdDSA"},
+    jws_algorithm_by_key_type={KeyType.ED25519: KeyType.ED25519.params.jws_algorithm},
 )

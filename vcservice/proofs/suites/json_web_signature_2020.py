@@ -15,12 +15,7 @@ from vcservice.proofs.cryptosuite import Cryptosuite
 
 NAME = "JsonWebSignature2020"
 
-_ALGORITHMS = {
-    KeyType.ED25519: "EdDSA",
-    KeyType.P256: "ES256",
-    KeyType.P384: "ES384",
-    KeyType.SECP256K1: "ES256K",
-}
+_ALGORITHMS = {key_type: key_type.params.jws_algorithm for key_type in KeyType}
 
 SUITE = Cryptosuite(
     name=NAME,
