@@ -98,8 +98,10 @@ class EarlyRefusal:
         request without credentials to a limited operation gets the smaller body cap."""
         state = scope["app"].state
         authorization = Headers(scope=scope).get("authorization")
-        limited = any(_matches(route, scope) for route in self._limited)
-        capped = limited and any(_matches(route, scope) for route in self._capped)
+        # One match per request: the capped operations are among the limited ones.
+        matched = next((route for route in self._limited if _matches(route, scope)), None)
+        limited = matched is not None
+        capped = any(matched is route for route in self._capped)
         # A verifier operation takes only a Bearer token; any other Authorization is anonymous.
         if authorization is not None and (not capped or bearer_of(authorization) is not None):
             limiter: RateLimiter | None = getattr(state, "auth_failure_limiter", None)
