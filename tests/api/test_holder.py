@@ -16,7 +16,7 @@ import pytest
 
 from tests.api.builders import certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem
-from tests.api.presenting import verification_result
+from tests.api.presenting import outcomes, verification_result
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.web import did_web_for_url
 
@@ -111,10 +111,6 @@ def _verify(live_service: LiveService, presentation: Any, challenge: str) -> dic
     return verification_result(response)
 
 
-def _outcomes(result: dict[str, Any]) -> dict[str, str]:
-    return {check["check"]: check["outcome"] for check in result["checks"]}
-
-
 def test_holder_endpoints_need_the_holders_token(live_service: LiveService) -> None:
     assert_problem(live_service.http.get("/holder/credentials"), 401, "UNAUTHORIZED")
     bad = {"Authorization": "Bearer nobody.secret"}
@@ -166,7 +162,7 @@ def test_store_prove_verify_and_delete(
     assert presentation["proof"]["challenge"] == challenge
     result = _verify(live_service, presentation, challenge)
     assert result["verified"] is True, result
-    assert _outcomes(result)["holderBinding"] == "passed"
+    assert outcomes(result)["holderBinding"] == "passed"
     assert len(result["credentialResults"]) == 2
     replay = _verify(live_service, presentation, challenge)
     assert replay["verified"] is False
@@ -181,7 +177,7 @@ def test_store_prove_verify_and_delete(
     assert enveloped["id"].startswith("data:application/vp+jwt,")
     result = _verify(live_service, enveloped, challenge)
     assert result["verified"] is True, result
-    assert _outcomes(result)["holderBinding"] == "passed"
+    assert outcomes(result)["holderBinding"] == "passed"
 
     # another holder can neither prove nor delete these
     assert_problem(_prove(live_service, rival, ids, _challenge(live_service), "vp+jwt"), 404)
@@ -249,7 +245,7 @@ def test_a_did_web_holders_presentations_verify(
             assert presentation["proof"]["verificationMethod"].startswith(f"{web_shipper.did}#")
         result = _verify(live_service, presentation, challenge)
         assert result["verified"] is True, result
-        assert _outcomes(result)["holderBinding"] == "passed"
+        assert outcomes(result)["holderBinding"] == "passed"
         assert len(result["credentialResults"]) == 2
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import LiveService
-from tests.api.presenting import verification_result
+from tests.api.presenting import outcomes, verification_result
 from tests.unit.proofs.legacy_signing import (
     ED2018,
     ED2020,
@@ -69,12 +69,13 @@ def _verify(live_service: LiveService, credential: Any) -> dict[str, Any]:
     return verification_result(response)
 
 
-def _outcomes(result: dict[str, Any]) -> dict[str, str]:
-    return {check["check"]: check["outcome"] for check in result["checks"]}
-
-
 def _codes(result: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(problem["code"], problem.get("field")) for problem in result["problemDetails"]]
+
+
+def _signed(core: Core, key: LegacyKey, suite: str, version: int) -> dict[str, Any]:
+    """An intent-to-import credential of ``key``'s, VCDM ``version``, proved by ``suite``."""
+    return sign_legacy(core, _intent_to_import(key, suite=suite, version=version), key, suite=suite)
 
 
 @pytest.fixture(scope="module")
@@ -97,17 +98,14 @@ def test_a_legacy_credential_verifies_over_http(
     key_type: KeyType,
     version: int,
 ) -> None:
-    key = keys[key_type]
-    signed = sign_legacy(
-        core, _intent_to_import(key, suite=suite, version=version), key, suite=suite
-    )
+    signed = _signed(core, keys[key_type], suite, version)
 
     result = _verify(live_service, signed)
 
     assert result["verified"] is True, result
-    assert _outcomes(result)["proof"] == "passed"
-    assert _outcomes(result)["issuer"] == "passed"
-    assert _outcomes(result)["issuerTrust"] == "passed"
+    assert outcomes(result)["proof"] == "passed"
+    assert outcomes(result)["issuer"] == "passed"
+    assert outcomes(result)["issuerTrust"] == "passed"
 
 
 @pytest.mark.parametrize(("suite", "key_type", "version"), CASES)
@@ -119,17 +117,14 @@ def test_a_tampered_legacy_credential_fails_over_http(
     key_type: KeyType,
     version: int,
 ) -> None:
-    key = keys[key_type]
-    signed = sign_legacy(
-        core, _intent_to_import(key, suite=suite, version=version), key, suite=suite
-    )
+    signed = _signed(core, keys[key_type], suite, version)
     signed["credentialSubject"]["id"] = "did:web:impostor.example"
 
     result = _verify(live_service, signed)
 
     member = "proofValue" if suite == ED2020 else "jws"
     assert result["verified"] is False
-    assert _outcomes(result)["proof"] == "failed"
+    assert outcomes(result)["proof"] == "failed"
     assert _codes(result) == [("PROOF_VERIFICATION_ERROR", f"proof.{member}")], result
 
 
