@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.npm import npm_ci
 from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.services.core import Core
@@ -32,18 +32,6 @@ pytestmark = [pytest.mark.interop, pytest.mark.slow, pytest.mark.shared]
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 SCRIPT = JS_DIR / "interop.mjs"
-NPM_CI_TIMEOUT = 240
-# Fail fast without a registry: npm's defaults retry for minutes before giving up.
-NPM_CI = (
-    "ci",
-    "--no-audit",
-    "--no-fund",
-    "--prefer-offline",
-    "--fetch-retries=1",
-    "--fetch-retry-mintimeout=2000",
-    "--fetch-retry-maxtimeout=10000",
-    "--fetch-timeout=60000",
-)
 NODE_TIMEOUT = 60
 
 EDDSA = "eddsa-rdfc-2022"
@@ -110,26 +98,7 @@ class Js:
 @pytest.fixture(scope="session")
 def js(context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Js:
     """``npm ci`` the pinned JS dependencies once; skip when Node or the registry is absent."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node/npm not found on PATH")
-    try:
-        completed = subprocess.run(
-            [npm, *NPM_CI, "--prefix", str(JS_DIR)],
-            capture_output=True,
-            text=True,
-            timeout=NPM_CI_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip(f"npm ci did not finish in {NPM_CI_TIMEOUT}s (registry unreachable?)")
-    if completed.returncode != 0:
-        errors = [
-            line.removeprefix("npm error").strip()
-            for line in completed.stderr.splitlines()
-            if line.startswith("npm error") and not line.strip().endswith(("{", "}"))
-        ]
-        pytest.skip(f"npm ci failed (exit {completed.returncode}): {' | '.join(errors[:4])}")
+    node = npm_ci(JS_DIR)
     env = {**os.environ, "VCSERVICE_CONTEXT_STORE": str(context_store_dir)}
     return Js(node=node, env=env, work=tmp_path_factory.mktemp("interop-js"))
 
