@@ -44,10 +44,14 @@ from vcservice.certificates.values import (
 from vcservice.errors import ParsingError, Problem
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+TRACEABILITY_V1 = "https://w3id.org/traceability/v1"
 TRADE_CERTIFICATES_V1 = "https://w3id.org/vcservice/trade-certificates/v1"
-CONTEXTS = (CREDENTIALS_V2, TRADE_CERTIFICATES_V1)
+TRADE_CERTIFICATES_V2 = "https://w3id.org/vcservice/trade-certificates/v2"
+CONTEXTS_V1 = (CREDENTIALS_V2, TRADE_CERTIFICATES_V1)
+CONTEXTS_V2 = (CREDENTIALS_V2, TRACEABILITY_V1, TRADE_CERTIFICATES_V2)
+VERSION_CONTEXTS = {"v1": TRADE_CERTIFICATES_V1, "v2": TRADE_CERTIFICATES_V2}
+"""The context that says which version of the certificate data a credential holds."""
 VERIFIABLE_CREDENTIAL = "VerifiableCredential"
-SCHEMA_VERSION = "v1"
 MALFORMED = "MALFORMED_VALUE_ERROR"
 SUBJECT = "credentialSubject"
 
@@ -59,12 +63,19 @@ class CertificateType:
     ``subject_of`` turns a validated request (an instance of ``request_model``, which
     ``build_credential`` checks) into the ``credentialSubject`` object;
     ``identifiers_of`` lists the identifiers in a ``credentialSubject`` (for search).
-    The date fields say which subject members hold an ``xsd:date``, which pairs must
-    be in order (``(earlier, later)``) and which may not be after ``validFrom``.
+
+    Version 1 declares its rules as data: which subject members hold an ``xsd:date``,
+    which pairs must be in order (``(earlier, later)``), which may not be after
+    ``validFrom``.  Version 2 has ``subject_rules``, run once the schema accepts the
+    credential (so a problem is not reported twice), and ``advisories``: findings that
+    do not refuse the credential but are reported with it (a doubtful RFC check digit,
+    an overdue annual report), given the day of issuance.
     """
 
     name: str
     slug: str
+    version: str
+    contexts: tuple[str, ...]
     subject_type: str
     request_model: type[BaseModel]
     subject_model: type[BaseModel]
@@ -76,11 +87,14 @@ class CertificateType:
     ordered_dates: tuple[tuple[str, str], ...] = ()
     dates_not_after_valid_from: tuple[str, ...] = ()
     rfc_member: str | None = None
+    issuer_type: str | None = None
+    subject_rules: Callable[[Mapping[str, Any]], list[Problem]] | None = None
+    advisories: Callable[[Mapping[str, Any], date], list[Problem]] | None = None
 
     @property
     def schema_url(self) -> str:
         """Where the type's JSON Schema is published (its ``$id``)."""
-        return f"{SCHEMA_BASE_URL}{self.slug}-{SCHEMA_VERSION}.json"
+        return f"{SCHEMA_BASE_URL}{self.slug}-{self.version}.json"
 
     def example_request(self) -> dict[str, Any]:
         """A fresh copy of the request model's documented example (valid certificate data)."""
@@ -93,7 +107,7 @@ class CertificateType:
     @property
     def schema_path(self) -> Path:
         """The type's JSON Schema file in the top-level ``schemas/`` directory."""
-        return SCHEMAS_DIR / f"{self.slug}-{SCHEMA_VERSION}.json"
+        return SCHEMAS_DIR / f"{self.slug}-{self.version}.json"
 
     def build_credential(
         self,
@@ -120,12 +134,12 @@ class CertificateType:
             except ValueError as error:
                 raise ParsingError(str(error), code=MALFORMED, field=member) from None
         credential: dict[str, Any] = {
-            "@context": list(CONTEXTS),
+            "@context": list(self.contexts),
             "id": credential_id,
             "type": [VERIFIABLE_CREDENTIAL, self.name],
             "name": self.default_name,
             "description": self.description,
-            "issuer": {"id": issuer_id, "name": issuer_name},
+            "issuer": self._issuer(issuer_id, issuer_name),
             **validity,
             SUBJECT: self.subject_of(data),
             "credentialSchema": {"id": self.schema_url, "type": "JsonSchema"},
@@ -145,7 +159,20 @@ class CertificateType:
         problems = dict.fromkeys(schema_problems(self.schema_path, credential))
         if isinstance(credential, Mapping):
             problems.update(dict.fromkeys(self._rule_problems(credential)))
+            if self.subject_rules is not None and not problems:
+                problems.update(dict.fromkeys(self.subject_rules(credential)))
         return list(problems)[:MAX_PROBLEMS]
+
+    def findings(self, credential: Mapping[str, Any], today: date) -> list[Problem]:
+        """What an issuer should be told about a valid ``credential`` without refusing it."""
+        return [] if self.advisories is None else self.advisories(credential, today)
+
+    def _issuer(self, issuer_id: str, issuer_name: str) -> dict[str, Any]:
+        issuer: dict[str, Any] = {"id": issuer_id}
+        if self.issuer_type is not None:
+            issuer["type"] = [self.issuer_type]
+        issuer["name"] = issuer_name
+        return issuer
 
     def subject_identifiers(self, credential: Mapping[str, Any]) -> tuple[str, ...]:
         """The identifiers in ``credential``'s subject(s) (RFC, program number …), for search."""

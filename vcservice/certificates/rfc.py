@@ -39,8 +39,13 @@ def rfc_check_digit(body: str) -> str:
     return "A" if digit == 10 else str(digit)
 
 
-def rfc_problem(rfc: str) -> str | None:
-    """Why ``rfc`` (already of the right shape) is not a valid RFC, or ``None`` if it is."""
+def rfc_problem(rfc: str, *, check_digit: bool = True) -> str | None:
+    """Why ``rfc`` (already of the right shape) is not a valid RFC, or ``None`` if it is.
+
+    With ``check_digit=False`` a wrong check digit is not a problem: RFCs that SAT
+    registered with a digit the published algorithm does not give are in real use
+    (``rfc_check_digit_problem`` reports it, for a warning).
+    """
     if not _SHAPE.match(rfc):
         return f"{rfc!r} is not shaped like an RFC (3 or 4 letters, YYMMDD, 3 characters)"
     if rfc in GENERIC_RFCS:
@@ -51,6 +56,11 @@ def rfc_problem(rfc: str) -> str | None:
         date(year, month, day)
     except ValueError:
         return f"the date in RFC {rfc} ({digits}, YYMMDD) is not a calendar date"
+    return rfc_check_digit_problem(rfc) if check_digit else None
+
+
+def rfc_check_digit_problem(rfc: str) -> str | None:
+    """Why the last character of ``rfc`` (well-shaped) is not its check digit, or ``None``."""
     expected = rfc_check_digit(rfc[:-1])
     if rfc[-1] != expected:
         return f"the check digit of RFC {rfc} should be {expected!r}, not {rfc[-1]!r}"

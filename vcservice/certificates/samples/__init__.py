@@ -7,12 +7,20 @@ from importlib import resources
 from typing import Any
 
 SAMPLE_NAMES = ("immex", "ctpat", "oea")
+VERSIONS = ("v1", "v2")
 
 
-def sample_certificate(name: str) -> dict[str, Any]:
-    """A fresh copy of the sample credential ``name`` (one of ``SAMPLE_NAMES``)."""
-    if name not in SAMPLE_NAMES:
-        raise KeyError(f"no sample certificate {name!r} (choose from {', '.join(SAMPLE_NAMES)})")
-    text = resources.files(__name__).joinpath(f"{name}.json").read_text(encoding="utf-8")
+def sample_certificate(name: str, version: str = "v2") -> dict[str, Any]:
+    """A fresh copy of the sample credential ``name`` (one of ``SAMPLE_NAMES``) in ``version``.
+
+    Version 1 samples are kept to show, and test, that credentials issued before
+    version 2 still verify.
+    """
+    if name not in SAMPLE_NAMES or version not in VERSIONS:
+        raise KeyError(
+            f"no sample certificate {name!r} {version!r} (choose from "
+            f"{', '.join(SAMPLE_NAMES)} in {', '.join(VERSIONS)})"
+        )
+    text = resources.files(__name__).joinpath(f"{name}-{version}.json").read_text(encoding="utf-8")
     document: dict[str, Any] = json.loads(text)
     return document

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field
 from pydantic.config import JsonDict
 
-from vcservice.certificates.base import CertificateType, present
+from vcservice.certificates.base import CONTEXTS_V1, CertificateType, present
 from vcservice.certificates.models import (
     CertificateModel,
     CompanyRfc,
@@ -170,6 +170,8 @@ def _identifiers(subject: Mapping[str, Any]) -> tuple[str, ...]:
 IMMEX = CertificateType(
     name=NAME,
     slug="immex",
+    version="v1",
+    contexts=CONTEXTS_V1,
     subject_type=SUBJECT_TYPE,
     request_model=IMMEXRequest,
     subject_model=IMMEXAuthorization,

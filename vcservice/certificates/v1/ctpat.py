@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
-from vcservice.certificates.base import CertificateType, present
+from vcservice.certificates.base import CONTEXTS_V1, CertificateType, present
 from vcservice.certificates.models import (
     CertificateModel,
     IsoDate,
@@ -385,6 +385,8 @@ def _identifiers(subject: Mapping[str, Any]) -> tuple[str, ...]:
 CTPAT = CertificateType(
     name=NAME,
     slug="ctpat",
+    version="v1",
+    contexts=CONTEXTS_V1,
     subject_type=SUBJECT_TYPE,
     request_model=CTPATRequest,
     subject_model=CTPATCertification,

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
-from vcservice.certificates.base import CertificateType, present
+from vcservice.certificates.base import CONTEXTS_V1, CertificateType, present
 from vcservice.certificates.models import (
     CertificateModel,
     IsoDate,
@@ -202,6 +202,8 @@ def _identifiers(subject: Mapping[str, Any]) -> tuple[str, ...]:
 OEA = CertificateType(
     name=NAME,
     slug="oea",
+    version="v1",
+    contexts=CONTEXTS_V1,
     subject_type=SUBJECT_TYPE,
     request_model=OEARequest,
     subject_model=OEAAuthorization,
