@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "audit": {"errors", "model"},
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
-    "jose": {"errors", "keys", "dids"},
+    "jose": {"errors", "model", "keys", "dids"},
     "proofs": {"errors", "clock", "model", "keys", "dids", "jsonld", "rdf"},
     "status": {"errors", "clock", "model", "keys", "net", "proofs"},
     "verification": {

@@ -17,6 +17,7 @@ from vcservice.dids.resolver import DidResolver, dereference_verification_method
 from vcservice.errors import ParsingError, Problem, ProofError
 from vcservice.jose.jws import DecodedJws, decode_compact, sign_compact
 from vcservice.keys import Signer
+from vcservice.model import credential as vcdm
 
 VC_JWT = "vc+jwt"
 VP_JWT = "vp+jwt"
@@ -167,13 +168,10 @@ def _agreement(
 
 
 def _subject_agreement(claims: Mapping[str, Any], document: Mapping[str, Any]) -> list[Problem]:
-    if "sub" not in claims:
+    """``sub``, when present, names the holder of a subject (``vcdm.holder_ids_of``)."""
+    if "sub" not in claims or claims["sub"] in vcdm.holder_ids_of(document):
         return []
-    subjects = document.get("credentialSubject")
-    ids = [_id_of(subject) for subject in (subjects if isinstance(subjects, list) else [subjects])]
-    if claims["sub"] in ids:
-        return []
-    detail = f"the JWT's sub is {claims['sub']!r}, not the id of a credentialSubject"
+    detail = f"the JWT's sub is {claims['sub']!r}, not the id of a credentialSubject or its member"
     return [Problem("MALFORMED_VALUE_ERROR", detail, "sub")]
 
 

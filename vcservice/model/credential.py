@@ -69,6 +69,25 @@ def subjects_of(credential: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [s for s in as_list(credential.get("credentialSubject")) if isinstance(s, Mapping)]
 
 
+def holder_ids_of(credential: Mapping[str, Any]) -> tuple[str, ...]:
+    """The DIDs the credential is about, one per subject that names one: the subject's
+    ``id``, else its ``member.id``.
+
+    The traceability vocabulary's schema:member pattern (our certificate data v2) makes the
+    subject the membership (a certification), with no ``id``; the company that holds it is
+    the ``member``.
+    """
+    found = []
+    for subject in subjects_of(credential):
+        member = subject.get("member")
+        holder = subject.get("id")
+        if not isinstance(holder, str) and isinstance(member, Mapping):
+            holder = member.get("id")
+        if isinstance(holder, str):
+            found.append(holder)
+    return tuple(found)
+
+
 def credential_problems(credential: Mapping[str, Any]) -> list[Problem]:
     """Every way ``credential`` breaks the data model's required shape."""
     problems = _base_problems(credential, VERIFIABLE_CREDENTIAL)

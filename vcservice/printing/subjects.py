@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vcservice.certificates.ctpat import Tier, TradeSector
-from vcservice.certificates.immex import ImmexModality
-from vcservice.certificates.oea import OeaModality
+from vcservice.certificates.v1.ctpat import Tier, TradeSector
+from vcservice.certificates.v1.immex import ImmexModality
+from vcservice.certificates.v1.oea import OeaModality
 from vcservice.printing.labels import Text, label
 
 __all__ = ["Field", "Place", "SubjectView", "ctpat", "generic", "immex", "oea", "text"]

@@ -197,10 +197,10 @@ class HolderService:
                 code="CREDENTIAL_NOT_ACCEPTED",
                 field="verifiableCredential",
             )
-        subjects = [vcdm.id_of(subject) for subject in vcdm.subjects_of(result.document)]
-        if holder.did not in subjects:
+        if holder.did not in vcdm.holder_ids_of(result.document):
             raise VcError(
-                f"the credential's subject is not this holder's DID {holder.did}",
+                f"the credential's subject (its id, or its member's) is not this holder's "
+                f"DID {holder.did}",
                 code="CREDENTIAL_NOT_ACCEPTED",
                 field="verifiableCredential.credentialSubject.id",
             )

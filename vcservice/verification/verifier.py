@@ -484,7 +484,8 @@ def _binding_check(role: str, claimed: str | None, signed: _Signed, *, code: str
 
 
 def _holder_binding_check(credentials: tuple[VerificationResult, ...], signed: _Signed) -> Check:
-    """Whether a signer of the presentation controls every verified credential's subject."""
+    """Whether a signer of the presentation controls every verified credential's subject
+    (its ``id``, or its ``member.id``: ``vcdm.holder_ids_of``)."""
     if not signed.signers:
         return Check.skipped("holderBinding", "no verified presentation proof to bind to")
     problems = []
@@ -492,10 +493,12 @@ def _holder_binding_check(credentials: tuple[VerificationResult, ...], signed: _
         if not result.verified or result.document is None:
             continue
         where = f"verifiableCredential[{index}]"
-        subjects = [vcdm.id_of(subject) for subject in vcdm.subjects_of(result.document)]
-        ids = [subject for subject in subjects if subject is not None]
-        if not ids or len(ids) != len(subjects):
-            detail = f"{where} has a credentialSubject without an id, so it binds to no holder"
+        ids = vcdm.holder_ids_of(result.document)
+        if not ids or len(ids) != len(vcdm.subjects_of(result.document)):
+            detail = (
+                f"{where} has a credentialSubject without an id (or a member with one), "
+                "so it binds to no holder"
+            )
             problems.append(Problem("HOLDER_BINDING_ERROR", detail, where))
             continue
         strangers = [subject for subject in dict.fromkeys(ids) if subject not in signed.signers]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from vcservice.certificates import CERTIFICATE_TYPES, by_slug
 from vcservice.certificates.base import CertificateType
-from vcservice.certificates.ctpat import TradeSector
+from vcservice.certificates.v1.ctpat import TradeSector
 from vcservice.certificates.models import model_problems
 from vcservice.certificates.places import (
     COUNTRY_CODES,

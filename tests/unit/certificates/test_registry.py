@@ -6,9 +6,9 @@ import pytest
 
 from tests.unit.certificates.support import SLUGS, sample
 from vcservice.certificates import CERTIFICATE_TYPES, by_slug, type_of
-from vcservice.certificates.ctpat import CTPATCertification, CTPATRequest
-from vcservice.certificates.immex import IMMEXAuthorization, IMMEXRequest
-from vcservice.certificates.oea import OEAAuthorization, OEARequest
+from vcservice.certificates.v1.ctpat import CTPATCertification, CTPATRequest
+from vcservice.certificates.v1.immex import IMMEXAuthorization, IMMEXRequest
+from vcservice.certificates.v1.oea import OEAAuthorization, OEARequest
 
 
 def test_registry_is_keyed_by_credential_type_name() -> None:

@@ -11,11 +11,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.unit.certificates.support import PROOF, SLUGS, STATUS, certificate_type, fields, sample
-from vcservice.certificates import ctpat, values
+from vcservice.certificates import values
+from vcservice.certificates.v1 import ctpat
 from vcservice.certificates import rfc as rfc_module
-from vcservice.certificates.ctpat import ImporterOfRecordType, Tier, TradeSector
-from vcservice.certificates.immex import ImmexModality
-from vcservice.certificates.oea import OeaModality
+from vcservice.certificates.v1.ctpat import ImporterOfRecordType, Tier, TradeSector
+from vcservice.certificates.v1.immex import ImmexModality
+from vcservice.certificates.v1.oea import OeaModality
 from vcservice.certificates.places import (
     COUNTRY_CODES,
     MEXICAN_POSTAL_CODE_PATTERN,

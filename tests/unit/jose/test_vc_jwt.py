@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
-from tests.factories import certificate, key_file
+from tests.factories import NOW, certificate, key_file
 from vcservice.dids.methods.key import DidKeyMethod
 from vcservice.dids.resolver import UniversalResolver
 from vcservice.errors import ParsingError, ProofError
@@ -117,3 +118,32 @@ def test_enveloped_data_urls() -> None:
     assert vc_jwt.token_from_enveloped_id(url) == ("vc+jwt", "aaa.bbb.ccc")
     with pytest.raises(ParsingError):
         vc_jwt.token_from_enveloped_id("data:text/plain,hello")
+
+
+def _sub_problems(credential: dict[str, object], sub: str) -> list[tuple[str, str | None]]:
+    """What ``claim_problems`` says of a vc+jwt of ``credential`` whose ``sub`` is ``sub``."""
+    key = key_file(KeyType.P256)
+    token = sign_compact(
+        {**credential, "sub": sub}, signer=key.signer(), header={"typ": "vc+jwt", "cty": "vc"}
+    )
+    opened = vc_jwt.open_jwt(token, resolver=RESOLVER, expected_typ=vc_jwt.VC_JWT)
+    problems = vc_jwt.claim_problems(opened, now=NOW, skew=timedelta(minutes=2))
+    return [(p.code, p.field) for p in problems.structure]
+
+
+def test_sub_must_be_the_subject_id() -> None:
+    v1 = certificate("ctpat")
+    assert _sub_problems(v1, v1["credentialSubject"]["id"]) == []
+    assert _sub_problems(v1, "did:web:someone.else") == [("MALFORMED_VALUE_ERROR", "sub")]
+
+
+def test_sub_may_be_the_member_id_when_the_subject_has_none() -> None:
+    company = "did:web:ensambles-bravo.example"
+    v2 = certificate("ctpat")
+    del v2["credentialSubject"]["id"]
+    v2["credentialSubject"]["member"]["id"] = company
+    assert _sub_problems(v2, company) == []
+    assert _sub_problems(v2, "did:web:someone.else") == [("MALFORMED_VALUE_ERROR", "sub")]
+    both = certificate("ctpat")  # a subject with its own id is bound by that id alone
+    both["credentialSubject"]["member"]["id"] = company
+    assert _sub_problems(both, company) == [("MALFORMED_VALUE_ERROR", "sub")]

@@ -332,3 +332,34 @@ def test_a_did_web_holder_proves_and_the_core_verifies_it(wallets: Wallets, fmt:
     wallets.service.remove(name)  # its DID no longer resolves locally
     gone = wallets.core.verifier.verify_presentation(presentation, challenge="c-1", domain=DOMAIN)
     assert not gone.verified
+
+
+@pytest.mark.shared
+def test_a_holder_keeps_and_presents_a_credential_naming_it_as_the_member(
+    wallets: Wallets,
+) -> None:
+    holder, _ = wallets.service.create("bravo", did_method="web")
+    stranger, _ = wallets.service.create("stranger", did_method="web")
+    credential = certificate("ctpat", issuer=ISSUER)  # shaped as data v2: the member holds it
+    del credential["credentialSubject"]["id"]
+    credential["credentialSubject"]["member"]["id"] = holder.did
+    signed = wallets.core.data_integrity.add_proof(
+        credential, signer=ISSUER.signer(), cryptosuite="eddsa-rdfc-2022", created=NOW
+    )
+
+    with pytest.raises(VcError) as caught:
+        wallets.service.store(stranger, signed)
+    assert _code(caught) == ("CREDENTIAL_NOT_ACCEPTED", "verifiableCredential.credentialSubject.id")
+    assert wallets.service.list(stranger) == []
+
+    held = wallets.service.store(holder, signed)
+    presentation = wallets.service.prove(
+        holder, [held.credential_id], challenge="c-2", domain=DOMAIN
+    )
+    result = wallets.core.verifier.verify_presentation(presentation, challenge="c-2", domain=DOMAIN)
+    assert result.verified, result.to_json()
+    assert {check.name: check.outcome.value for check in result.checks}["holderBinding"] == (
+        "passed"
+    )
+    wallets.service.remove("bravo")
+    wallets.service.remove("stranger")

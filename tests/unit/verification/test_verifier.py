@@ -11,6 +11,7 @@ import pytest
 from tests.factories import NOW, certificate, did_of, key_file
 from vcservice.clock import FixedClock
 from vcservice.jose import vc_jwt
+from vcservice.jose.jws import sign_compact
 from vcservice.keys import KeyFile, KeyType
 from vcservice.model.datetimes import format_datetime
 from vcservice.proofs.purposes import AUTHENTICATION
@@ -57,6 +58,16 @@ def _issued_to_holder(name: str) -> dict[str, Any]:
     """A certificate from ``ISSUER`` whose subject is the holder (as at a crossing)."""
     credential = certificate(name, issuer=ISSUER)
     credential["credentialSubject"]["id"] = did_of(HOLDER)
+    return credential
+
+
+def _v2_issued_to(did: str) -> dict[str, Any]:
+    """A C-TPAT certificate from ``ISSUER`` shaped as data v2: the subject is the membership
+    (no ``id``) and ``member.id`` is the company's DID."""
+    credential = certificate("ctpat", issuer=ISSUER)
+    subject = credential["credentialSubject"]
+    del subject["id"]
+    subject["member"]["id"] = did
     return credential
 
 
@@ -414,3 +425,47 @@ def test_holder_binding_is_skipped_without_a_verified_presentation_proof(
     result = fixed_core.verifier.verify(presentation)
     assert _outcomes(result)["holderBinding"] == "skipped"
     assert "NO_PROOF" in _codes(result)
+
+
+def test_a_v2_credential_binds_to_the_did_of_its_member(fixed_core: Core) -> None:
+    embedded = _signed(fixed_core, _v2_issued_to(did_of(HOLDER)))
+    token = vc_jwt.secure_credential(_v2_issued_to(did_of(HOLDER)), signer=ISSUER.signer())
+    result = fixed_core.verifier.verify(
+        _presentation(fixed_core, [embedded, _enveloped(token)]),
+        challenge="c-1",
+        domain="https://broker.example",
+    )
+    assert result.verified, result.to_json()
+    assert _outcomes(result)["holderBinding"] == "passed"
+
+
+def test_a_v2_credential_whose_member_is_someone_else_does_not_bind(fixed_core: Core) -> None:
+    stranger = did_of(key_file(KeyType.ED25519, seed=77))
+    own = _signed(fixed_core, _v2_issued_to(did_of(HOLDER)))
+    theirs = _signed(fixed_core, _v2_issued_to(stranger))
+    result = fixed_core.verifier.verify(
+        _presentation(fixed_core, [own, theirs]),
+        challenge="c-1",
+        domain="https://broker.example",
+    )
+    assert all(credential.verified for credential in result.credentials), result.to_json()
+    assert _codes(result) == ["HOLDER_BINDING_ERROR"]
+    [problem] = result.problems
+    assert problem.field == "verifiableCredential[1]"
+    assert stranger in problem.detail
+
+
+def test_a_vc_jwt_sub_may_name_the_member(fixed_core: Core) -> None:
+    credential = _v2_issued_to(did_of(HOLDER))
+
+    def token(sub: str) -> str:
+        return sign_compact(
+            {**credential, "sub": sub},
+            signer=ISSUER.signer(),
+            header={"typ": vc_jwt.VC_JWT, "cty": "vc"},
+        )
+
+    assert fixed_core.verifier.verify(token(did_of(HOLDER))).verified
+    other = fixed_core.verifier.verify(token(did_of(ISSUER)))
+    assert _outcomes(other)["structure"] == "failed"
+    assert [(p.code, p.field) for p in other.problems] == [("MALFORMED_VALUE_ERROR", "sub")]
