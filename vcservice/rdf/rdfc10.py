@@ -7,9 +7,10 @@ any component starting with ``_:`` and relabelling never re-serialises a term.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from vcservice.errors import CanonicalizationError
 from vcservice.rdf.model import Quad, term_nquad
@@ -65,6 +66,47 @@ def _line(components: Iterable[str]) -> str:
 
 def _is_blank(component: str) -> bool:
     return component.startswith("_:")
+
+
+def distinct_permutations(items: Sequence[str]) -> Iterator[tuple[str, ...]]:
+    """Each distinct ordering of ``items`` once, in the order ``itertools.permutations``
+    first yields it.
+
+    §4.8 lists a related blank node once per quad that mentions it, so a node in eight
+    quads of one graph is eight equal entries: ``itertools.permutations`` would walk 8!
+    orderings that all give the same path.  Skipping the repeats changes no result
+    (equal orderings give equal paths, and the first of each is kept) but turns a
+    company's credentials presented together from a refusal into a few milliseconds.
+    """
+    if len(set(items)) == len(items):
+        yield from itertools.permutations(items)
+        return
+    slots: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        slots.setdefault(item, []).append(index)
+    taken = dict.fromkeys(slots, 0)
+    # Choices are (smallest unused index, value), sorted: taking them in this order meets
+    # each ordering where itertools' lexicographic order of index tuples first reaches it.
+    ordering: list[str] = []
+    frames = [(sorted((indices[0], item) for item, indices in slots.items()), 0)]
+    while frames:  # an iterative depth-first walk: orderings can be thousands long
+        choices, next_choice = frames.pop()
+        if next_choice == len(choices):
+            if ordering:
+                taken[ordering.pop()] -= 1
+            continue
+        frames.append((choices, next_choice + 1))
+        item = choices[next_choice][1]
+        taken[item] += 1
+        ordering.append(item)
+        if len(ordering) == len(items):
+            yield tuple(ordering)
+            taken[ordering.pop()] -= 1
+            continue
+        remaining = choices[:next_choice] + choices[next_choice + 1 :]
+        if taken[item] < len(slots[item]):
+            bisect.insort(remaining, (slots[item][taken[item]], item))
+        frames.append((remaining, 0))
 
 
 class CanonicalizationState:
@@ -163,7 +205,7 @@ class CanonicalizationState:
     ) -> tuple[str, IdentifierIssuer]:
         """§4.8 step 5.4: the shortest path over every permutation of ``related``."""
         chosen: tuple[str, IdentifierIssuer] | None = None
-        for permutation in itertools.permutations(related):
+        for permutation in distinct_permutations(related):
             # Copying the issuer is a C-level dict copy: a unit buys about 256 entries.
             self._spend(len(related) + len(issuer.issued) // 256, depth)
             candidate = self._permutation_path(permutation, issuer, chosen, depth)
