@@ -188,12 +188,14 @@ class FastRdfPath:
         raise DeclinedError  # null, doubles
 
     def _reference(self, ctx: Context, value: str, *, vocab: bool) -> str:
-        """``value`` expanded as an IRI; blank node labels and relative IRIs decline."""
-        expanded = (
-            self._contexts.term(ctx, value).iri
-            if vocab
-            else self._contexts.expand_reference(ctx, value)
-        )
+        """``value`` expanded as an IRI; blank node labels, relative IRIs and (for a
+        ``@vocab``-typed value) names falling to the issuer-dependent ``@vocab`` decline."""
+        if vocab:
+            rules = self._contexts.term(ctx, value)
+            self._check_term(rules)
+            expanded = rules.iri
+        else:
+            expanded = self._contexts.expand_reference(ctx, value)
         if not isinstance(expanded, str) or expanded.startswith("_:"):
             raise DeclinedError
         if not ABSOLUTE_IRI.match(expanded):

@@ -6,6 +6,14 @@ document would not cover what the reader sees, so here each of those cases is a
 ``DataLossError`` (DATA_LOSS_DETECTION_ERROR) naming the term, both when signing
 and when verifying.  Terms that fall to the VCDM 2.0 issuer-dependent ``@vocab``
 are treated as undefined too, unless explicitly allowed.
+
+That holds for names in values as well as in keys. A string value of a term typed
+``"@type": "@vocab"`` is IRI-expanded like a key or a type (JSON-LD 1.1 Value Expansion:
+document-relative, and vocabulary-relative), so a name no context defines falls to the
+``@vocab`` as an undefined key does, and one that is no IRI at all (``"Importador y/o
+exportador"``) becomes an IRI with white space in it, which toRDF drops. Either is
+refused, naming the term whose value it is; a defined term, an absolute IRI or a compact
+IRI of a defined prefix is kept.
 """
 
 from __future__ import annotations
@@ -191,6 +199,56 @@ class _CheckingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         expanded = super().expand(input_, options)
         _ExpandedChecker(self._allow_undefined_terms).check_all(expanded)
         return expanded
+
+    def _expand_value(self, active_ctx: Any, active_property: Any, value: Any, options: Any) -> Any:
+        """pyld's Value Expansion, with a ``@vocab``-typed name checked like a key.
+
+        The expanded form keeps no trace of which ``@id`` came from ``@vocab`` coercion
+        (``_ExpandedChecker`` sees only a node reference), so the check is made here,
+        where the term and its ``@type`` are known.
+        """
+        expanded = super()._expand_value(active_ctx, active_property, value, options)
+        if (
+            isinstance(value, str)
+            and isinstance(expanded, dict)
+            and "@id" in expanded
+            and _coerces_to_vocab(active_ctx, active_property)
+        ):
+            _check_vocab_value(active_property, value, expanded["@id"], self._allow_undefined_terms)
+        return expanded
+
+
+def _coerces_to_vocab(active_ctx: Any, term: Any) -> bool:
+    """Whether ``term``'s definition has ``"@type": "@vocab"`` (a keyword alias aside)."""
+    mapping = active_ctx["mappings"].get(term) if isinstance(term, str) else None
+    if not mapping:
+        return False
+    return mapping.get("@type") == "@vocab" and not _is_keyword(mapping.get("@id"))
+
+
+def _is_keyword(iri: Any) -> bool:
+    return isinstance(iri, str) and iri.startswith("@")
+
+
+def _check_vocab_value(term: str, value: str, iri: Any, allow_undefined_terms: bool) -> None:
+    """Refuse a ``@vocab``-typed value that names nothing a context defines, or no IRI."""
+    if isinstance(iri, str) and iri.startswith("_:"):
+        return  # a blank node label, as an ``@id`` may be (the compact-form rule refuses it)
+    if (
+        isinstance(iri, str)
+        and iri.startswith(ISSUER_DEPENDENT_VOCAB)
+        and not allow_undefined_terms
+    ):
+        raise DataLossError(
+            f"value '{value}' of {term} is not defined by any context "
+            "(it would fall to the issuer-dependent vocabulary)",
+            field=term,
+        )
+    if not isinstance(iri, str) or not ABSOLUTE_IRI.match(iri):
+        raise DataLossError(
+            f"value '{value}' of {term} does not expand to an absolute IRI and would be dropped",
+            field=term,
+        )
 
 
 def _refuse_dropped_property(expanded_property: str | None) -> None:

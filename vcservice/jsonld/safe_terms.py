@@ -7,5 +7,8 @@ import re
 ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 """VCDM 2.0's ``@vocab``: a term expanding here was defined by no context."""
 
-ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-"""A scheme, then a colon: an IRI RDF keeps (a relative one would be dropped)."""
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
+"""A scheme, a colon, then no white space: an IRI RDF keeps. pyld's ``toRdf`` drops a
+relative IRI, and an "absolute" one with white space anywhere in it (its
+``_is_absolute_iri``, ``[^\\s]*$`` alike), as JSON-LD 1.1 drops IRIs that are not
+well-formed; either would leave the signed dataset without what the JSON says."""

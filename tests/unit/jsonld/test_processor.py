@@ -78,6 +78,47 @@ def test_term_falling_to_issuer_dependent_vocab_is_refused(
     assert raised.value.field == "immexNumber"
 
 
+@pytest.mark.parametrize(
+    ("contexts", "value", "why"),
+    [
+        ([V2, TRACEABILITY], "OeaFoo", "issuer-dependent"),
+        ([V2, TRACEABILITY], "Importador y/o exportador", "issuer-dependent"),
+        ([V2], "Importador y/o exportador", "would be dropped"),  # no @vocab: relative
+        ([V2, TRACEABILITY], "https://example.com/a b", "would be dropped"),
+    ],
+)
+def test_vocab_typed_value_naming_nothing_is_refused(
+    processor: SafeJsonLdProcessor, contexts: list[Any], value: str, why: str
+) -> None:
+    """A value of an ``"@type": "@vocab"`` term is a name, checked as a key is."""
+    document = copy.deepcopy(CREDENTIAL)
+    rubro = {"rubro": {"@id": "https://example.com/rubro", "@type": "@vocab"}}
+    document["@context"] = [*contexts, rubro]
+    document["credentialSubject"]["rubro"] = value
+    with pytest.raises(DataLossError, match=why) as raised:
+        processor.to_quads(document)
+    assert raised.value.field == "rubro"
+
+
+def test_vocab_typed_value_naming_an_iri_is_kept(processor: SafeJsonLdProcessor) -> None:
+    document = copy.deepcopy(CREDENTIAL)
+    document["@context"] = [
+        V2,
+        TRACEABILITY,
+        {
+            "rubro": {"@id": "https://example.com/rubro", "@type": "@vocab", "@container": "@set"},
+            "Holding": "https://example.com/Holding",
+        },
+    ]
+    document["credentialSubject"]["rubro"] = ["Holding", "https://example.com/Other"]
+    objects = {
+        quad.object.value
+        for quad in processor.to_quads(document)
+        if quad.predicate.value == "https://example.com/rubro"
+    }
+    assert objects == {"https://example.com/Holding", "https://example.com/Other"}
+
+
 def test_undefined_type_is_refused(processor: SafeJsonLdProcessor) -> None:
     document = copy.deepcopy(CREDENTIAL)
     document["type"] = ["VerifiableCredential", "MadeUpCertificate"]
@@ -101,6 +142,15 @@ def test_relative_identifier_is_refused(processor: SafeJsonLdProcessor) -> None:
     document = copy.deepcopy(CREDENTIAL)
     document["credentialSubject"]["id"] = "company-42"
     with pytest.raises(DataLossError, match="company-42"):
+        processor.to_quads(document)
+
+
+@pytest.mark.parametrize("space", [" ", "\u00a0"])
+def test_identifier_with_white_space_is_refused(processor: SafeJsonLdProcessor, space: str) -> None:
+    """toRDF drops a node whose IRI has white space in it, with every statement about it."""
+    document = copy.deepcopy(CREDENTIAL)
+    document["credentialSubject"]["id"] = f"https://example.com/company{space}42"
+    with pytest.raises(DataLossError, match="would be dropped"):
         processor.to_quads(document)
 
 
