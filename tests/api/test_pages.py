@@ -21,6 +21,7 @@ from tests.api.conftest import Issuer, LiveService, assert_problem, serve
 from tests.api.presenting import issue_certificate
 from vcservice.api.app import ROUTERS, create_app
 from vcservice.api.routers import pages, printing
+from vcservice.keys.multibase import base64url_decode
 from vcservice.printing import decode_payload, payload_in, qr_code, verification_link
 from vcservice.printing.qr import MAX_PRINTED_VERSION
 from vcservice.settings import Settings
@@ -81,7 +82,13 @@ def test_the_page_verifies_what_is_pasted(live_service: LiveService, cbp: Issuer
     credential = issue_certificate(live_service, cbp, "ctpat")
     page = _verify(live_service, json.dumps(credential), lang="es")
     assert page.status_code == 200 and _verified(page) == "true"
-    assert 'data-status="active"' in page.text and "Gateway Frontera Transport LLC" in page.text
+    assert 'data-status="active"' in page.text
+    assert "Ensambles Electrónicos del Bravo, S.A. de C.V." in page.text  # credentialSubject.member
+    assert (
+        "Fabricantes extranjeros" in page.text
+        and ">Planta 1</strong> (Domicilio fiscal)" in page.text
+    )
+    assert 'data-field="dataVersion">v2<' in page.text
     tampered = dict(credential, validUntil="2099-01-01T00:00:00Z")
     page = _verify(live_service, json.dumps(tampered), lang="es")
     assert _verified(page) == "false" and "PROOF_VERIFICATION_ERROR" in page.text
@@ -184,7 +191,8 @@ def test_the_holder_prints_only_what_it_keeps(live_service: LiveService, sat: Is
     assert stored.status_code == 201, stored.text
     assert_problem(_print(live_service, path, None), 401, "UNAUTHORIZED")
     page = _print(live_service, path, wallet["accessToken"])
-    assert page.status_code == 200 and "Autotransportista terrestre" in page.text
+    assert page.status_code == 200 and "Importador y/o exportador" in page.text
+    assert wallet["did"] in page.text  # the holder is the member
 
 
 @pytest.mark.parametrize("securing_format", FORMATS)
@@ -201,3 +209,4 @@ def test_every_certificate_fits_a_printable_qr_code(
         assert code.error == "Q", (slug, code.designator)
         decoded = decode_payload(payload_in(link) or "")
         assert (decoded if isinstance(credential, str) else json.loads(decoded)) == credential
+        assert base64url_decode(payload_in(link) or "")[0] == 2 << 3 | 0b110  # dictionary 2

@@ -3,14 +3,17 @@
 A broker pastes, uploads or scans a certificate and reads the answer: green for a good
 one, the status for a suspended one, red with the reason for a tampered one, in English
 and Spanish. The QR code of each printed certificate is read back from a screenshot by a
-real decoder and its link opened in the browser, where the page verifies it live.
+real decoder and its link opened in the browser, where the page verifies it live. Each
+printed certificate fits one page of Letter and of A4, legibly (Chromium's own PDF).
 Screenshots of every step are saved (see ``tests/api/browser.py``); the path is printed.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,10 @@ from tests.api.browser import (
 )
 from tests.api.conftest import Issuer, LiveService
 from tests.api.presenting import issue_certificate, suspend
+from tests.factories import NOW
+from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.printing import verification_link
+from vcservice.web.render import printable_certificate
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -148,8 +154,9 @@ def test_a_good_certificate_is_green_with_its_human_fields(
         element.get_attribute("data-field"): element.text
         for element in browser.find_elements("css selector", "[data-field]")
     }
-    assert fields["company"] == "Gateway Frontera Transport LLC"
-    assert fields["tier"] == {"en": "Validated", "es": "Validado"}[language]
+    assert fields["company"] == "Ensambles Electrónicos del Bravo, S.A. de C.V."
+    assert fields["tier"] == {"en": "Validated (Tier 2)", "es": "Validado"}[language]
+    assert fields["rfc"] == "EEB030821R49" and fields["dataVersion"] == "v2"
     assert fields["validUntil"].endswith("UTC")
     # the issuer's name comes from the trust registry (LiveService.issuer accredits it so)
     assert browser.find_element("id", "issuer").text.startswith(customs.name.upper())
@@ -182,7 +189,7 @@ def test_a_tampered_certificate_is_red_with_the_reason(
     browser: Any, live_service: LiveService, mexico: Issuer, shots: Path, language: str
 ) -> None:
     credential = copy.deepcopy(issue_certificate(live_service, mexico, "immex"))
-    credential["credentialSubject"]["legalName"] = "Ensambles Falsos, S.A. de C.V."
+    credential["credentialSubject"]["member"]["legalName"] = "Ensambles Falsos, S.A. de C.V."
     _open(browser, live_service, language)
     result = _paste_and_verify(browser, json.dumps(credential))
     screenshot(browser, shots, f"tampered-immex-{language}")
@@ -206,8 +213,8 @@ def test_the_language_toggle_keeps_the_result(
     result = wait_for(browser, "html[lang='es'] #result")
     screenshot(browser, shots, "toggle-oea-jwt-es")
     assert result.get_attribute("data-verified") == "true"
-    modality = browser.find_element("css selector", '[data-field="modality"]').text
-    assert modality == "Autotransportista terrestre"
+    rubro = browser.find_element("css selector", '[data-field="oeaRubro"]').text
+    assert rubro == "Importador y/o exportador"
 
 
 # ---------------------------------------------------------------- printed certificates
@@ -268,6 +275,61 @@ def test_a_holders_printed_jwt_certificate_verifies(
     result = wait_for(browser, "#result")
     screenshot(browser, shots, "holder-printed-oea-jwt")
     assert result.get_attribute("data-verified") == "true"
+
+
+# ---------------------------------------------------------------- one page, legibly
+
+# Letter (Mexico's usual paper) and A4, in inches: the stylesheet sets margins, not the size.
+PAPERS = {"Letter": (8.5, 11.0), "A4": (210 / 25.4, 297 / 25.4)}
+P384 = "ecdsa-rdfc-2019"  # the issuer signs with its P-384 key
+# In print: the smallest text (pt) and the QR code's width (mm).
+PRINT_METRICS = """
+const texts = [...document.querySelectorAll('.sheet *')].filter(e => !e.closest('svg') &&
+  [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+return {smallestPt: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))) * 0.75,
+  qrMm: document.querySelector('#qr svg').getBoundingClientRect().width * 25.4 / 96};
+"""
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "issued"])
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_every_printed_certificate_fits_one_page_legibly(
+    browser: Any,
+    live_service: LiveService,
+    mexico: Issuer,
+    customs: Issuer,
+    tmp_path: Path,
+    name: str,
+    version: str,
+) -> None:
+    """Each sample of both versions, and each type as issued with three status entries and a
+    P-384 proof (the longest link, the densest QR code): one page of Letter and of A4, text
+    of 8 pt or more, the QR code 66 mm wide."""
+    if version == "issued":
+        issuer = customs if name == "ctpat" else mexico
+        credential = issue_certificate(live_service, issuer, name, securing_format=P384)
+        assert len(credential["credentialStatus"]) == 3, credential["credentialStatus"]
+        assert "p384" in credential["proof"]["verificationMethod"], credential["proof"]
+        path = f"/print/credentials/{quote(credential['id'], safe=':')}"
+        html = live_service.http.get(path, headers=issuer.headers).text
+    else:
+        sample = sample_certificate(name, version)
+        html = printable_certificate(sample, page_url=f"{live_service.url}/verify", printed_at=NOW)
+    where = tmp_path / f"{name}-{version}.html"
+    where.write_text(html, encoding="utf-8")
+    browser.get(where.as_uri())
+    wait_for(browser, ".sheet #qr svg")
+    pages = {}
+    for paper, (w, h) in PAPERS.items():
+        pdf = browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": w, "paperHeight": h})
+        pages[paper] = len(re.findall(rb"/Type\s*/Page\b", base64.b64decode(pdf["data"])))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        printed = browser.execute_script(PRINT_METRICS)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert pages == {"Letter": 1, "A4": 1}, pages
+    assert round(printed["smallestPt"], 1) >= 8 and round(printed["qrMm"]) >= 66, printed
 
 
 # ---------------------------------------------------------------- accessibility

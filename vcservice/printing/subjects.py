@@ -6,6 +6,9 @@ the credential states them, with the Spanish or English name of an enumerated va
 beside it (an IMMEX modality is Spanish in the credential, a C-TPAT tier English).
 Every value is untrusted: a tampered credential is shown too, so a value of the wrong
 shape is shown as JSON text, never dropped.
+
+This module reads version 1 of the certificate data and holds what both versions share;
+``subjects_v2`` reads version 2 (the company at ``member``, coded values as IRIs).
 """
 
 from __future__ import annotations
@@ -20,7 +23,19 @@ from vcservice.certificates.v1.immex import ImmexModality
 from vcservice.certificates.v1.oea import OeaModality
 from vcservice.printing.labels import Text, label
 
-__all__ = ["Field", "Place", "SubjectView", "ctpat", "generic", "immex", "oea", "text"]
+__all__ = [
+    "Field",
+    "Place",
+    "SubjectView",
+    "address_lines",
+    "ctpat",
+    "fields_of",
+    "generic",
+    "immex",
+    "mapping",
+    "oea",
+    "text",
+]
 
 SCHEMA = "https://schema.org/"
 TRACEABILITY = "https://w3id.org/traceability#"
@@ -43,21 +58,30 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A site: its name and its address, one line per part."""
+    """A site: its name, its address (one line per part), its role and codes if stated."""
 
     name: str | None
     lines: tuple[str, ...]
+    role: Text | None = None
+    codes: tuple[Field, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class SubjectView:
-    """What a subject says, for people: company, fields, places, the program's language."""
+    """What a subject says, for people: company, fields, places, the program's language.
+
+    ``company_fields`` are the company's own names and identifiers (version 2's member
+    node), ``fields`` the program's facts and dates, ``recognitions`` its mutual
+    recognitions, one sentence each (version 2).
+    """
 
     company: str | None
     fields: tuple[Field, ...]
     places_label: Text | None = None
     places: tuple[Place, ...] = ()
     primary_language: str = "es"
+    company_fields: tuple[Field, ...] = ()
+    recognitions: tuple[Field, ...] = ()
 
 
 IMMEX_FIELDS: FieldSpec = (
@@ -93,7 +117,7 @@ def immex(subject: Mapping[str, Any]) -> SubjectView:
     values = {**subject, "modality": _spanish(subject.get("modality"), _immex_modality)}
     return SubjectView(
         company=text(subject.get("legalName")),
-        fields=_fields(values, IMMEX_FIELDS),
+        fields=fields_of(values, IMMEX_FIELDS),
         places_label=label(TRADE + "immexAuthorizedAddress"),
         places=_places(subject.get("authorizedAddresses")),
     )
@@ -109,13 +133,13 @@ def oea(subject: Mapping[str, Any]) -> SubjectView:
         "modality": _spanish(subject.get("modality"), _oea_modality),
         "mutualRecognition": recognized,
     }
-    return SubjectView(company=text(subject.get("legalName")), fields=_fields(values, OEA_FIELDS))
+    return SubjectView(company=text(subject.get("legalName")), fields=fields_of(values, OEA_FIELDS))
 
 
 def ctpat(subject: Mapping[str, Any]) -> SubjectView:
     """A ``CTPAT`` certification: the member, importer of record, sector, tier, numbers."""
-    member = _mapping(subject.get("member"))
-    importer = _mapping(member.get("importerOfRecord"))
+    member = mapping(subject.get("member"))
+    importer = mapping(member.get("importerOfRecord"))
     number, kind = importer.get("number"), importer.get("identifierType")
     values = {
         **member,
@@ -126,7 +150,7 @@ def ctpat(subject: Mapping[str, Any]) -> SubjectView:
     }
     return SubjectView(
         company=text(member.get("legalName")),
-        fields=_fields(values, CTPAT_FIELDS),
+        fields=fields_of(values, CTPAT_FIELDS),
         places_label=label(SCHEMA + "location"),
         places=_places(member.get("location")),
         primary_language="en",
@@ -137,7 +161,7 @@ def generic(subject: Mapping[str, Any]) -> SubjectView:
     """A subject of a type this service does not know: its name, if it states one."""
     return SubjectView(
         company=text(subject.get("legalName")),
-        fields=_fields(subject, (("name", NAME),)),
+        fields=fields_of(subject, (("name", NAME),)),
         primary_language="en",
     )
 
@@ -149,7 +173,7 @@ def text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _fields(values: Mapping[str, Any], spec: FieldSpec) -> tuple[Field, ...]:
+def fields_of(values: Mapping[str, Any], spec: FieldSpec) -> tuple[Field, ...]:
     """The fields of ``spec`` whose value is present, labelled from the vocabulary."""
     fields = []
     for key, term in spec:
@@ -200,12 +224,17 @@ def _places(value: Any) -> tuple[Place, ...]:
     places = []
     for place in value if isinstance(value, list) else []:
         if isinstance(place, Mapping):
-            address = _mapping(place.get("address"))
-            parts = [text(address.get(key)) or "" for key in _ADDRESS_PARTS]
-            street, locality, region, postal_code, country = parts
-            lines = (street, f"{locality}, {region} {postal_code}".strip(" ,"), country)
-            places.append(Place(text(place.get("name")), tuple(line for line in lines if line)))
+            lines = address_lines(mapping(place.get("address")))
+            places.append(Place(text(place.get("name")), lines))
     return tuple(places)
+
+
+def address_lines(address: Mapping[str, Any]) -> tuple[str, ...]:
+    """A postal address as lines: street; locality, region and postal code; country."""
+    parts = [text(address.get(key)) or "" for key in _ADDRESS_PARTS]
+    street, locality, region, postal_code, country = parts
+    lines = (street, f"{locality}, {region} {postal_code}".strip(" ,"), country)
+    return tuple(line for line in lines if line)
 
 
 _ADDRESS_PARTS = (
@@ -217,5 +246,6 @@ _ADDRESS_PARTS = (
 )
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
+def mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (a tampered member reads as absent)."""
     return value if isinstance(value, Mapping) else {}

@@ -16,7 +16,7 @@ from vcservice.errors import ParsingError
 from vcservice.jose.jws import decode_compact
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import parse_datetime
-from vcservice.printing import subjects
+from vcservice.printing import subjects, subjects_v2
 from vcservice.printing.labels import Text, label
 from vcservice.printing.subjects import Field, Place, SubjectView, text
 
@@ -30,11 +30,21 @@ __all__ = [
 ]
 
 CREDENTIAL = Text("Verifiable credential", "Credencial verificable")
-# Per certificate type: the vocabulary term naming it, and how its subject reads.
-TYPES: Mapping[str, tuple[str, Callable[[Mapping[str, Any]], SubjectView]]] = {
-    "IMMEXCertificate": (subjects.TRADE + "IMMEXCertificate", subjects.immex),
-    "OEACertificate": (subjects.TRADE + "OEACertificate", subjects.oea),
-    "CTPATCertificate": (subjects.TRACEABILITY + "CTPATCertificate", subjects.ctpat),
+Reader = Callable[[Mapping[str, Any]], SubjectView]
+# Per certificate type: the vocabulary term naming it.
+TITLES: Mapping[str, str] = {
+    "IMMEXCertificate": subjects.TRADE + "IMMEXCertificate",
+    "OEACertificate": subjects.TRADE + "OEACertificate",
+    "CTPATCertificate": subjects.TRACEABILITY + "CTPATCertificate",
+}
+# Per certificate type and version of its data: how its subject reads.
+READERS: Mapping[tuple[str, str], Reader] = {
+    ("IMMEXCertificate", "v1"): subjects.immex,
+    ("OEACertificate", "v1"): subjects.oea,
+    ("CTPATCertificate", "v1"): subjects.ctpat,
+    ("IMMEXCertificate", "v2"): subjects_v2.immex,
+    ("OEACertificate", "v2"): subjects_v2.oea,
+    ("CTPATCertificate", "v2"): subjects_v2.ctpat,
 }
 
 
@@ -51,6 +61,7 @@ class CertificateView:
     issuer_name: str | None
     subject_id: str | None
     credential_id: str | None
+    data_version: str | None = None  # of a certificate type's data: ``v1``, ``v2``
 
     @property
     def company(self) -> str | None:
@@ -71,13 +82,15 @@ class CertificateView:
 def certificate_view(credential: Mapping[str, Any]) -> CertificateView:
     """The view of ``credential`` (any credential; the three certificate types in full)."""
     certificate_type = type_of(credential)
-    term, read = TYPES.get(
-        certificate_type.name if certificate_type else "", ("", subjects.generic)
-    )
+    kind = (certificate_type.name, certificate_type.version) if certificate_type else None
+    read = READERS.get(kind, subjects.generic) if kind else subjects.generic
     name = credential.get("name")
-    title = label(term) if term else Text.same(name) if isinstance(name, str) else CREDENTIAL
+    title = (
+        label(TITLES[kind[0]]) if kind else Text.same(name) if isinstance(name, str) else CREDENTIAL
+    )
     found = vcdm.subjects_of(credential)
     subject = found[0] if found else {}
+    holders = vcdm.holder_ids_of(credential)  # the subject's id, or its member's (v2)
     issuer = credential.get("issuer")
     valid_from, valid_until = _validity(credential)
     return CertificateView(
@@ -88,8 +101,9 @@ def certificate_view(credential: Mapping[str, Any]) -> CertificateView:
         valid_until=valid_until,
         issuer_id=vcdm.issuer_id(credential),
         issuer_name=text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
-        subject_id=vcdm.id_of(subject),
+        subject_id=holders[0] if holders else None,
         credential_id=vcdm.id_of(credential),
+        data_version=certificate_type.version if certificate_type else None,
     )
 
 

@@ -11,7 +11,16 @@ from collections.abc import Mapping
 
 from vcservice.printing.labels import LANGUAGES, Text
 
-__all__ = ["CHECKS", "DEFAULT_LANGUAGE", "LANGUAGE_NAMES", "STRINGS", "negotiate", "strings"]
+__all__ = [
+    "CHECKS",
+    "DATA_VERSIONS",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGE_NAMES",
+    "STRINGS",
+    "data_version",
+    "negotiate",
+    "strings",
+]
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
@@ -70,6 +79,7 @@ STRINGS: Mapping[str, Text] = {
     "subject": Text("Holder (DID)", "Titular (DID)"),
     "issuer_did": Text("Issuer (DID)", "Emisor (DID)"),
     "credential_id": Text("Credential id", "Identificador de la credencial"),
+    "data_version": Text("Certificate data version", "Versión de los datos del certificado"),
     "checks": Text("Checks", "Comprobaciones"),
     "check": Text("Check", "Comprobación"),
     "outcome": Text("Result", "Resultado"),
@@ -109,6 +119,12 @@ STRINGS: Mapping[str, Text] = {
     "printed": Text("Printed", "Impreso"),
 }
 
+# The versions of the certificate data (``CertificateType.version``), named for people.
+DATA_VERSIONS: Mapping[str, Text] = {
+    "v1": Text("v1 (legacy)", "v1 (anterior)"),
+    "v2": Text.same("v2"),
+}
+
 # The verifier's checks, named for people.
 CHECKS: Mapping[str, Text] = {
     "structure": Text("Credential structure", "Estructura de la credencial"),
@@ -124,6 +140,11 @@ CHECKS: Mapping[str, Text] = {
 def strings(language: str) -> dict[str, str]:
     """Every page string in ``language``."""
     return {key: text.in_language(language) for key, text in STRINGS.items()}
+
+
+def data_version(version: str) -> Text:
+    """A version of the certificate data for people (a version not listed reads as it is)."""
+    return DATA_VERSIONS.get(version, Text.same(version))
 
 
 def negotiate(accept_language: str | None, requested: str | None = None) -> str:

@@ -28,7 +28,7 @@ from vcservice.printing.view import (
     credential_document,
     moment_text,
 )
-from vcservice.web.i18n import LANGUAGE_NAMES, STRINGS, strings
+from vcservice.web.i18n import LANGUAGE_NAMES, STRINGS, data_version, strings
 from vcservice.web.result import ResultView
 
 __all__ = ["ASSETS", "PageError", "asset", "printable_certificate", "verify_page"]
@@ -78,6 +78,7 @@ def verify_page(
             result=result,
             submitted=submitted,
             error=error,
+            data_version=data_version,
         )
     )
 
@@ -108,6 +109,7 @@ def _certificate_page(
             first=view.languages[0],
             second=view.languages[1],
             s=STRINGS,
+            data_version=data_version,
             qr=qr,
             qr_svg=Markup(qr.svg) if qr else None,  # noqa: S704  (segno's own SVG, no input text)
             page_url=page_url,

@@ -1,4 +1,8 @@
-"""The human view of each certificate type: its fields, labelled from the vocabulary."""
+"""The human view of each certificate type: its fields, labelled from the vocabulary.
+
+Version 1 credentials (``*-v1`` samples) read exactly as they did before version 2;
+``test_view_v2`` reads version 2.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.factories import certificate, key_file
+from vcservice.certificates.samples import sample_certificate
 from vcservice.jose.vc_jwt import secure_credential
 from vcservice.jsonld.manifest import default_contexts_dir
 from vcservice.printing import subjects
@@ -21,12 +26,18 @@ def _fields(credential: dict[str, Any]) -> dict[str, Text]:
     return {field.key: field.value for field in certificate_view(credential).fields}
 
 
+def v1(name: str) -> dict[str, Any]:
+    return sample_certificate(name, "v1")
+
+
 def test_an_immex_certificate_reads_in_spanish_first() -> None:
-    view = certificate_view(certificate("immex"))
+    view = certificate_view(v1("immex"))
     assert view.title == Text("IMMEX certificate", "Certificado IMMEX")
     assert view.company == "Ensambles Electrónicos del Bravo, S.A. de C.V."
-    assert view.languages == ("es", "en")
-    fields = _fields(certificate("immex"))
+    assert view.languages == ("es", "en") and view.data_version == "v1"
+    assert view.subject.company_fields == ()
+    assert view.subject_id == "did:web:ensambles-bravo.example"
+    fields = _fields(v1("immex"))
     assert list(fields) == ["rfc", "immexProgramNumber", "modality", "authorizationDate"]
     assert fields["rfc"] == Text.same("EEB030821R49")
     assert view.subject.places[0].lines[1] == "Ciudad Juárez, CHH 32575"
@@ -34,7 +45,7 @@ def test_an_immex_certificate_reads_in_spanish_first() -> None:
 
 
 def test_a_ctpat_certificate_names_its_member_tier_and_sector() -> None:
-    credential = certificate("ctpat")
+    credential = v1("ctpat")
     credential["credentialSubject"]["member"]["importerOfRecord"] = IMPORTER
     view = certificate_view(credential)
     assert view.company == "Gateway Frontera Transport LLC" and view.languages == ("en", "es")
@@ -47,18 +58,17 @@ def test_a_ctpat_certificate_names_its_member_tier_and_sector() -> None:
 
 
 def test_an_oea_certificate_translates_its_sector() -> None:
-    fields = _fields(certificate("oea"))
+    fields = _fields(v1("oea"))
     assert fields["modality"] == Text("Land (road) carrier", "Autotransportista terrestre")
     assert fields["mutualRecognition"].en.startswith("C-TPAT")
     assert fields["renewalDate"] == Text.same("2025-04-10")
 
 
-def test_a_vc_jwt_is_read_from_its_payload() -> None:
-    token = secure_credential(certificate("oea"), signer=key_file().signer())
-    assert (
-        certificate_view(credential_document(token)).company
-        == certificate_view(certificate("oea")).company
-    )
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_vc_jwt_is_read_from_its_payload(version: str) -> None:
+    credential = sample_certificate("oea", version)
+    token = secure_credential(credential, signer=key_file().signer())
+    assert certificate_view(credential_document(token)) == certificate_view(credential)
 
 
 def test_validity_reads_in_utc() -> None:
@@ -70,7 +80,7 @@ def test_validity_reads_in_utc() -> None:
 
 
 def test_values_of_the_wrong_shape_are_shown_not_trusted() -> None:
-    credential = certificate("ctpat")
+    credential = v1("ctpat")
     credential["credentialSubject"]["tier"] = {"level": 9}
     credential["credentialSubject"]["member"] = "a string"
     credential["issuer"] = "did:example:someone"
@@ -86,7 +96,16 @@ def test_a_credential_of_another_type_gets_a_plain_view() -> None:
     )
     assert view.credential_type is None and view.title == Text.same("Permit")
     assert [field.value for field in view.fields] == [Text.same("X")]
+    assert view.data_version is None
     assert certificate_view({}).title.es == "Credencial verificable"
+
+
+def test_a_certificate_of_an_unknown_data_version_gets_a_plain_view() -> None:
+    credential = certificate("immex")
+    credential["@context"][-1] = "https://w3id.org/vcservice/trade-certificates/v9"
+    view = certificate_view(credential)
+    assert view.credential_type is None and view.data_version is None
+    assert view.title == Text.same("Constancia de Programa IMMEX")
 
 
 SPECS = {

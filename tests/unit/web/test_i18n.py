@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vcservice.web.i18n import CHECKS, STRINGS, negotiate
+from vcservice.certificates import ALL_VERSIONS
+from vcservice.printing.labels import Text
+from vcservice.web.i18n import CHECKS, DATA_VERSIONS, STRINGS, data_version, negotiate
 
 
 @pytest.mark.parametrize(
@@ -44,3 +46,10 @@ def test_every_check_the_verifier_runs_has_a_name() -> None:
         "status",
     }
     assert set(CHECKS) == credential_checks
+
+
+def test_every_version_of_the_certificate_data_is_named() -> None:
+    assert {kind.version for kind in ALL_VERSIONS} == set(DATA_VERSIONS)
+    assert data_version("v1") == Text("v1 (legacy)", "v1 (anterior)")
+    assert data_version("v2") == Text.same("v2")
+    assert data_version("v9") == Text.same("v9")  # a newer one reads as it is

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.factories import NOW, certificate
+from vcservice.certificates.samples import sample_certificate
 from vcservice.errors import Problem
 from vcservice.model.checks import Check
 from vcservice.verification.result import VerificationResult
@@ -69,15 +72,24 @@ def test_the_status_word_follows_the_status_check() -> None:
     assert status_word(Check.of("status", [problem("STATUS_RETRIEVAL_ERROR")])) == "unknown"
 
 
-def test_what_a_credential_says_is_escaped() -> None:
-    credential = certificate("immex")
-    credential["credentialSubject"]["legalName"] = "<script>alert(1)</script>"
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_what_a_credential_says_is_escaped(version: str) -> None:
+    credential = sample_certificate("immex", version)
+    subject = credential["credentialSubject"]
+    company = subject["member"] if version == "v2" else subject
+    company["legalName"] = "<script>alert(1)</script>"
+    company["authorizedAddresses" if version == "v1" else "location"][0]["type"] = "<b>x</b>"
+    if version == "v2":
+        subject["immexModality"] = "<img src=x>"
+        company["location"][1]["siteRole"] = "<i>role</i>"
+        company["location"][1]["unLocode"] = "<u>MX</u>"
     html = verify_page(
         language="en", result=result_view(_result(credential), registry_name=_registry({}))
     )
-    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     printed = printable_certificate(credential, page_url=PAGE, printed_at=NOW)
-    assert "<script>alert" not in printed and "&lt;script&gt;" in printed
+    for page in (html, printed):
+        assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<img" not in page and "<i>role" not in page and "<u>MX" not in page
 
 
 def test_a_printable_certificate_is_bilingual_and_self_contained() -> None:
