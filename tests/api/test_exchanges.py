@@ -145,14 +145,31 @@ def test_a_credential_type_outside_the_policy_fails_the_exchange(
 
 def test_an_oea_certificate_also_satisfies_mutual_recognition(
     live_service: LiveService,
-    workflow: str,
     broker: Issuer,
     sat: Issuer,
     holder: Holder,
     core: Core,
 ) -> None:
+    """An OEA counts where its signed entry says CBP recognizes it for the role asked
+    (test_exchange_recognitions.py has the rest)."""
+    body: dict[str, Any] = {
+        "id": "oea-recognized-by-cbp",
+        "name": "C-TPAT, u OEA que CBP reconoce como exportador",
+        "acceptedCredentialTypes": ["CTPATCertificate"],
+        "acceptedRecognitions": [
+            {
+                "credentialType": "OEACertificate",
+                "recognizedBy": "AuthorityCBP",
+                "recognizedRole": "MraRoleManufacturerExporter",
+                "arrangement": "MraUsMx2014",
+            }
+        ],
+        "domain": DOMAIN,
+    }
+    created = live_service.http.post("/workflows", headers=live_service.admin, json=body)
+    assert created.status_code == 201, created.text
     oea = issue_certificate(live_service, sat, "oea", subject=holder.did)
-    exchange = _new_exchange(live_service, workflow, broker)
+    exchange = _new_exchange(live_service, body["id"], broker)
     assert _answer(live_service, core, holder, exchange, [oea])["verified"] is True
 
 

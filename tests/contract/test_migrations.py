@@ -11,16 +11,24 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.sql.elements import UnaryExpression
 
-from tests.contract.builders import NOW, allocation, authority, credential
+from tests.contract.builders import NOW, allocation, authority, credential, credential_id
 from vcservice.audit.chain import GENESIS_HASH
 from vcservice.errors import StorageError
-from vcservice.model.records import AuditHead, Challenge, StatusPurpose
+from vcservice.model.records import (
+    AuditHead,
+    Challenge,
+    RecognitionPolicy,
+    StatusChange,
+    StatusPurpose,
+    StatusReason,
+    Workflow,
+)
 from vcservice.storage.engine import Database
 from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0009"
+HEAD = "0011"
 # Rows as revision 0007 stores them (before callers and public workflows).
 WORKFLOW_0007 = {
     "id": "w-1",
@@ -31,6 +39,25 @@ WORKFLOW_0007 = {
     "created_at": NOW,
 }
 CHALLENGE_0007 = {"challenge": "c-1", "domain": None, "created_at": NOW, "expires_at": NOW}
+# A status change as revision 0009 stores it (before coded reasons).
+STATUS_CHANGE_0009 = {
+    "credential_id": credential_id(1),
+    "purpose": "suspension",
+    "old_status": 0,
+    "new_status": 1,
+    "reason": "security incident",
+    "actor": "cbp-client",
+    "changed_at": NOW,
+}
+# A workflow as revision 0010 stores it (before accepted recognitions).
+WORKFLOW_0010 = WORKFLOW_0007 | {
+    "id": "w-2",
+    "accepted_types": ["CTPATCertificate"],
+    "public": True,
+}
+OEA_AT_CBP = RecognitionPolicy(
+    "OEACertificate", "AuthorityCBP", "MraRoleManufacturerExporter", "MraUsMx2014"
+)
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 AUDIT_TABLES = {"audit_log", "audit_head"}
 RATE_TABLES = {"rate_buckets"}
@@ -256,3 +283,120 @@ def test_upgrading_a_0005_database_starts_an_empty_log_at_the_genesis(database_u
     with open_store(database_url) as upgraded:
         assert upgraded.audit.snapshot() == (AuditHead(0, GENESIS_HASH), [])
         assert upgraded.authorities.list() == [authority("sat")]
+
+
+def test_upgrading_a_0009_database_keeps_its_status_changes_without_a_coded_reason(
+    database_url: str,
+) -> None:
+    with open_store(database_url, migrate=False) as old, Database(old.engine).write() as connection:
+        command.upgrade(alembic_config(connection), "0009")
+        row = STATUS_CHANGE_0009
+        columns = [sa.column(key, metadata.tables["status_changes"].c[key].type) for key in row]
+        connection.execute(sa.insert(sa.table("status_changes", *columns)), [row])
+    with open_store(database_url) as upgraded:
+        assert _revisions(upgraded) == (HEAD, HEAD)
+        kept = StatusChange(
+            credential_id=credential_id(1),
+            purpose=StatusPurpose.SUSPENSION,
+            old_status=0,
+            new_status=1,
+            reason="security incident",
+            actor="cbp-client",
+            changed_at=NOW,
+            reason_code=None,
+        )
+        assert upgraded.statuses.history(credential_id(1)) == [kept]
+        upgraded.authorities.add(authority("sat"))
+        upgraded.statuses.allocate(**allocation(1, purpose=StatusPurpose.SUSPENSION))
+        lifted = upgraded.statuses.change(
+            credential_id=credential_id(1),
+            purpose=StatusPurpose.SUSPENSION,
+            new_status=0,
+            reason="cleared",
+            actor="cbp-client",
+            now=NOW,
+            reason_code=StatusReason.REINSTATED,
+        )
+        assert upgraded.statuses.history(credential_id(1)) == [kept, lifted]
+
+
+def test_downgrading_to_0009_removes_only_the_reason_codes(store: SqlStore) -> None:
+    store.authorities.add(authority("sat"))
+    store.statuses.allocate(**allocation(1, purpose=StatusPurpose.SUSPENSION))
+    store.statuses.change(
+        credential_id=credential_id(1),
+        purpose=StatusPurpose.SUSPENSION,
+        new_status=1,
+        reason="incident",
+        actor="cbp-client",
+        now=NOW,
+        reason_code=StatusReason.SECURITY_INCIDENT,
+    )
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0009")
+    with store.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("status_changes")}
+        query = sa.select(sa.column("reason", sa.Text)).select_from(sa.table("status_changes"))
+        reasons = list(connection.scalars(query))
+        tables = set(inspect(connection).get_table_names())
+    assert columns == set(metadata.tables["status_changes"].c.keys()) - {"reason_code"}
+    assert reasons == ["incident"]
+    assert tables == set(metadata.tables) | {"alembic_version"}
+
+
+def test_upgrading_a_0010_database_keeps_its_workflows_without_recognitions(
+    database_url: str,
+) -> None:
+    with open_store(database_url, migrate=False) as old, Database(old.engine).write() as connection:
+        command.upgrade(alembic_config(connection), "0010")
+        row = WORKFLOW_0010
+        columns = [sa.column(key, metadata.tables["workflows"].c[key].type) for key in row]
+        connection.execute(sa.insert(sa.table("workflows", *columns)), [row])
+    with open_store(database_url) as upgraded:
+        assert _revisions(upgraded) == (HEAD, HEAD)
+        kept = upgraded.workflows.get("w-2")
+        assert kept == Workflow(
+            id="w-2",
+            name="W",
+            accepted_types=("CTPATCertificate",),
+            domain=None,
+            exchange_ttl_seconds=600,
+            created_at=NOW,
+            public=True,
+            accepted_recognitions=(),
+        )
+        # A workflow stored now keeps its recognitions, in order, the arrangement optional.
+        either = RecognitionPolicy("OEACertificate", "AuthorityCBP", "MraRoleImporter")
+        recognizing = Workflow(
+            id="w-3",
+            name="C-TPAT, or an OEA that CBP recognizes",
+            accepted_types=("CTPATCertificate",),
+            domain="aduana-nuevo-laredo.example",
+            exchange_ttl_seconds=300,
+            created_at=NOW,
+            accepted_recognitions=(OEA_AT_CBP, either),
+        )
+        upgraded.workflows.add(recognizing)
+        assert upgraded.workflows.get("w-3") == recognizing
+        assert upgraded.workflows.list() == [kept, recognizing]
+
+
+def test_downgrading_to_0010_removes_only_the_recognitions(store: SqlStore) -> None:
+    workflow = Workflow(
+        id="w-1",
+        name="W",
+        accepted_types=("CTPATCertificate",),
+        domain=None,
+        exchange_ttl_seconds=600,
+        created_at=NOW,
+        accepted_recognitions=(OEA_AT_CBP,),
+    )
+    store.workflows.add(workflow)
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0010")
+    with store.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("workflows")}
+        query = sa.select(sa.column("id", sa.String)).select_from(sa.table("workflows"))
+        kept = list(connection.scalars(query))
+    assert columns == set(metadata.tables["workflows"].c.keys()) - {"accepted_recognitions"}
+    assert kept == ["w-1"]

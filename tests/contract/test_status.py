@@ -9,10 +9,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.contract.builders import NOW, allocation, authority, credential_id
 from vcservice.errors import StorageError
-from vcservice.model.records import StatusChange, StatusEntry, StatusList, StatusPurpose
+from vcservice.model.records import (
+    StatusChange,
+    StatusEntry,
+    StatusList,
+    StatusPurpose,
+    StatusReason,
+)
 from vcservice.storage.sql import SqlStore, full_threshold
 
 REVOCATION = StatusPurpose.REVOCATION
@@ -218,6 +225,53 @@ def test_history_keeps_the_order_of_changes_made_at_one_instant(store: SqlStore,
         _change(store, 1, 1, purpose=SUSPENSION, reason="again"),
     ]
     assert store.statuses.history(credential_id(1)) == made
+
+
+def test_a_coded_reason_is_kept_beside_the_note(store: SqlStore, sat: str) -> None:
+    store.statuses.allocate(**allocation(1, purpose=SUSPENSION))
+    store.statuses.allocate(**allocation(1))
+    made = [
+        _change(
+            store,
+            1,
+            1,
+            purpose=SUSPENSION,
+            reason="CBP case 2026-114",
+            reason_code=StatusReason.SECURITY_INCIDENT,
+        ),
+        _change(store, 1, 0, purpose=SUSPENSION, reason_code=StatusReason.REINSTATED),
+        _change(store, 1, 1, purpose=SUSPENSION),  # no coded reason
+        _change(store, 1, 1, reason_code=StatusReason.CANCELLED, final_status=1),
+    ]
+    assert [(c.reason, c.reason_code) for c in made] == [
+        ("CBP case 2026-114", StatusReason.SECURITY_INCIDENT),
+        ("set to 0", StatusReason.REINSTATED),
+        ("set to 1", None),
+        ("set to 1", StatusReason.CANCELLED),
+    ]
+    history = store.statuses.history(credential_id(1))
+    assert history == made
+    assert [type(c.reason_code) for c in history] == [StatusReason] * 2 + [type(None)] + [
+        StatusReason
+    ]
+    with store.engine.connect() as connection:
+        stored = connection.scalars(sa.text("SELECT reason_code FROM status_changes ORDER BY id"))
+        assert list(stored) == [
+            "StatusReasonSecurityIncident",
+            "StatusReasonReinstated",
+            None,
+            "StatusReasonCancelled",
+        ]
+
+
+def test_an_unknown_reason_code_is_refused_before_anything_is_written(
+    store: SqlStore, sat: str
+) -> None:
+    store.statuses.allocate(**allocation(1))
+    with pytest.raises(ValueError, match="StatusReason"):
+        _change(store, 1, 1, reason_code="SecurityIncident")
+    assert store.statuses.history(credential_id(1)) == []
+    assert _list(store, 1).version == 0
 
 
 def test_a_revoked_credential_stays_revoked(store: SqlStore, sat: str) -> None:

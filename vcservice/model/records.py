@@ -107,6 +107,36 @@ class StatusPurpose(StrEnum):
     MESSAGE = "message"
 
 
+TRADE_VOCABULARY = "https://w3id.org/vcservice/trade-certificates#"
+"""The namespace of the project's vocabulary (``contexts/trade-certificates-vocab.jsonld``)."""
+
+
+class StatusReason(StrEnum):
+    """Why a credential's status changed, as coded in the vocabulary (``reasonCode``).
+
+    Each value is a term of the trade-certificates context; :attr:`iri` is the individual
+    of class ``StatusReason`` in the vocabulary, which labels it in English and Spanish.
+    ``REINSTATED`` lifts a suspension or a message (every update sets 0x0); it never
+    applies to revocation.
+    """
+
+    SUSPENDED_BY_AUTHORITY = "StatusReasonSuspendedByAuthority"
+    ANNUAL_REPORT_NOT_FILED = "StatusReasonAnnualReportNotFiled"
+    REQUIREMENTS_NOT_MET = "StatusReasonRequirementsNotMet"
+    SECURITY_INCIDENT = "StatusReasonSecurityIncident"
+    UNDER_REVIEW = "StatusReasonUnderReview"
+    CANCELLED = "StatusReasonCancelled"
+    VOLUNTARY_WITHDRAWAL = "StatusReasonVoluntaryWithdrawal"
+    SUPERSEDED = "StatusReasonSuperseded"
+    REINSTATED = "StatusReasonReinstated"
+    ISSUED_IN_ERROR = "StatusReasonIssuedInError"
+
+    @property
+    def iri(self) -> str:
+        """The reason's IRI in the vocabulary."""
+        return TRADE_VOCABULARY + self.value
+
+
 @dataclass(frozen=True, slots=True)
 class StatusList:
     """One status list of an authority: ``size`` entries of ``status_size`` bits each.
@@ -139,7 +169,11 @@ class StatusEntry:
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    """One recorded change of a credential's status: who, when, why (the audit of status)."""
+    """One recorded change of a credential's status: who, when, why (the audit of status).
+
+    ``reason`` is the officer's note; ``reason_code`` the coded reason, when one was given
+    (changes recorded before reasons were coded, and clients that send none, have None).
+    """
 
     credential_id: str
     purpose: StatusPurpose
@@ -148,6 +182,7 @@ class StatusChange:
     reason: str
     actor: str
     changed_at: datetime
+    reason_code: StatusReason | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,12 +238,37 @@ class TrustEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Workflow:
-    """A verifier's presentation policy: the credential types it accepts, for which domain.
+class RecognitionPolicy:
+    """A credential type a workflow accepts only under mutual recognition, and for what.
 
-    A presentation satisfies it with at least one credential of any of ``accepted_types``
-    (e.g. C-TPAT or OEA under mutual recognition). Anyone may start an exchange of a
-    ``public`` workflow; of any other, only a client of the verifier.
+    A credential of ``credential_type`` counts only when its signed
+    ``credentialSubject.mutualRecognition`` has an entry ``recognizedBy`` ``recognized_by``
+    whose ``recognizedRole`` holds ``role`` (of ``arrangement``, when one is given): e.g. an
+    ``OEACertificate`` recognized by ``AuthorityCBP`` for ``MraRoleManufacturerExporter``
+    under ``MraUsMx2014``. The values are terms of the project vocabulary.
+    """
+
+    credential_type: str
+    recognized_by: str
+    role: str
+    arrangement: str | None = None
+
+    def describe(self) -> str:
+        """The policy in words: ``OEACertificate recognized by AuthorityCBP for …``."""
+        under = f" under {self.arrangement}" if self.arrangement is not None else ""
+        return f"{self.credential_type} recognized by {self.recognized_by} for {self.role}{under}"
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """A verifier's presentation policy: the credentials it accepts, for which domain.
+
+    A presentation satisfies it with at least one verified credential of any of
+    ``accepted_types`` (counted as they are, e.g. C-TPAT at CBP), or one that meets any of
+    ``accepted_recognitions`` (a type counted only where its signed mutual recognition
+    covers the authority and role, e.g. an OEA that CBP recognizes for a manufacturer/
+    exporter). Anyone may start an exchange of a ``public`` workflow; of any other, only a
+    client of the verifier.
     """
 
     id: str
@@ -218,6 +278,7 @@ class Workflow:
     exchange_ttl_seconds: int
     created_at: datetime
     public: bool = False
+    accepted_recognitions: tuple[RecognitionPolicy, ...] = ()
 
 
 class ExchangeState(StrEnum):

@@ -1,12 +1,13 @@
 """VCALM exchanges: a verifier's workflow asks for a presentation; a holder answers once.
 
-A workflow is a presentation policy (the credential types accepted, the domain, how long
-an exchange stays open, and whether anyone may start one or only the verifier's clients).
+A workflow is a presentation policy (the credential types accepted as they are, those
+accepted only under mutual recognition for an authority and role, the domain, how long an
+exchange stays open, and whether anyone may start one or only the verifier's clients).
 Each exchange of it carries a fresh single-use challenge, counts against its caller's
 quota of open exchanges (``services.quotas``) and is answered at most once: the answer
 is refused if it is too large to keep, then moves the exchange out of ``pending`` (one
 conditional UPDATE in the database), then the presentation is verified against the
-exchange's challenge and domain and the workflow's accepted types. The presentation is
+exchange's challenge and domain and the workflow's policy. The presentation is
 kept once, with the result (without the documents it verified) for the verifier to read,
 until ``retention`` after the exchange expires.
 """
@@ -20,9 +21,13 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from vcservice.certificates.base import CONTEXTS_V2, CREDENTIALS_V2
+from vcservice.certificates.v2 import ctpat, oea
+from vcservice.certificates.v2.mra import TYPE as MUTUAL_RECOGNITION_TYPE
+from vcservice.certificates.v2.mra import Arrangement, Authority, RecognizedRole
 from vcservice.clock import Clock
 from vcservice.errors import VcError
-from vcservice.model.records import Exchange, ExchangeState, Workflow
+from vcservice.model.records import Exchange, ExchangeState, RecognitionPolicy, Workflow
 from vcservice.model.requester import Requester
 from vcservice.services.quotas import Quotas, too_many
 from vcservice.services.verifier import VerifierService, random_challenge
@@ -34,6 +39,10 @@ __all__ = ["ExchangeService", "presentation_request"]
 
 EXCHANGE_ID_BYTES = 18
 _WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+RECOGNIZED_BY = {oea.NAME: Authority.CBP, ctpat.NAME: Authority.SAT}
+"""Who recognizes each programme under mutual recognition: its entries' ``recognizedBy``
+(the counterpart authority; issuance refuses any other, see ``certificates.v2.mra``)."""
+_MALFORMED = "MALFORMED_VALUE_ERROR"
 
 
 class ExchangeService:
@@ -71,13 +80,21 @@ class ExchangeService:
         domain: str | None,
         exchange_ttl_seconds: int,
         public: bool = False,
+        accepted_recognitions: Sequence[RecognitionPolicy] = (),
     ) -> Workflow:
         """A new workflow (CONFLICT if the id is taken); anyone may start exchanges of a
-        ``public`` one."""
+        ``public`` one.
+
+        ``accepted_types`` count as they are; a type of ``accepted_recognitions`` counts only
+        where its signed mutual recognition covers the policy. MALFORMED_VALUE_ERROR for a
+        recognition no credential could meet (a value outside the vocabulary, a programme
+        that carries no recognition, the wrong direction) or one of a type already accepted
+        as it is (it would restrict nothing).
+        """
         if not _WORKFLOW_ID.fullmatch(workflow_id):  # fullmatch: "$" also matches before "\n"
             raise VcError(
                 "a workflow id is 1–63 lowercase letters, digits or hyphens",
-                code="MALFORMED_VALUE_ERROR",
+                code=_MALFORMED,
                 field="id",
             )
         workflow = Workflow(
@@ -88,6 +105,7 @@ class ExchangeService:
             exchange_ttl_seconds=exchange_ttl_seconds,
             created_at=self._clock.now(),
             public=public,
+            accepted_recognitions=_recognitions(accepted_types, accepted_recognitions),
         )
         self._workflows.add(workflow)
         return workflow
@@ -199,7 +217,9 @@ class ExchangeService:
         result = self._verifier.verify_presentation(
             presentation, challenge=started.challenge, domain=started.domain
         )
-        policy = accepted_types_check(result, workflow.accepted_types)
+        policy = accepted_types_check(
+            result, workflow.accepted_types, workflow.accepted_recognitions
+        )
         result = result.with_checks((*result.checks, policy))
         self._exchanges.finish(
             started.id,
@@ -258,22 +278,29 @@ class ExchangeService:
 def presentation_request(workflow: Workflow, exchange: Exchange, url: str) -> dict[str, Any]:
     """The Verifiable Presentation Request of an exchange.
 
-    One QueryByExample per accepted type, each in its own ``group``: answering any one
-    group satisfies the request (the VPR spec's "or" between groups).
+    One QueryByExample per accepted type, then one per accepted recognition, each in its own
+    ``group``: answering any one group satisfies the request (the VPR spec's "or" between
+    groups). A recognition's example carries the ``credentialSubject.mutualRecognition``
+    entry wanted, in the terms of the certificates' own contexts.
     """
+    examples: list[tuple[str, dict[str, Any]]] = [
+        (
+            f"present a current {credential_type}",
+            {"@context": [CREDENTIALS_V2], "type": credential_type},
+        )
+        for credential_type in workflow.accepted_types
+    ]
+    examples += [
+        (f"present a current {policy.describe()}", _recognition_example(policy))
+        for policy in workflow.accepted_recognitions
+    ]
     queries = [
         {
             "type": "QueryByExample",
             "group": str(number),
-            "credentialQuery": {
-                "reason": f"{workflow.name}: present a current {credential_type}",
-                "example": {
-                    "@context": ["https://www.w3.org/ns/credentials/v2"],
-                    "type": credential_type,
-                },
-            },
+            "credentialQuery": {"reason": f"{workflow.name}: {reason}", "example": example},
         }
-        for number, credential_type in enumerate(workflow.accepted_types, start=1)
+        for number, (reason, example) in enumerate(examples, start=1)
     ]
     request: dict[str, Any] = {
         "query": queries,
@@ -285,6 +312,54 @@ def presentation_request(workflow: Workflow, exchange: Exchange, url: str) -> di
     if exchange.domain is not None:
         request["domain"] = exchange.domain
     return request
+
+
+def _recognition_example(policy: RecognitionPolicy) -> dict[str, Any]:
+    """A credential of the policy's type whose subject names the recognition wanted."""
+    entry: dict[str, Any] = {"type": [MUTUAL_RECOGNITION_TYPE]}
+    if policy.arrangement is not None:
+        entry["arrangement"] = policy.arrangement
+    entry |= {"recognizedBy": policy.recognized_by, "recognizedRole": [policy.role]}
+    return {
+        "@context": list(CONTEXTS_V2),
+        "type": policy.credential_type,
+        "credentialSubject": {"mutualRecognition": [entry]},
+    }
+
+
+def _recognitions(
+    accepted_types: Sequence[str], recognitions: Sequence[RecognitionPolicy]
+) -> tuple[RecognitionPolicy, ...]:
+    """``recognitions`` without repeats, each one a credential could meet (else
+    MALFORMED_VALUE_ERROR naming the member)."""
+    for index, policy in enumerate(recognitions):
+        at = f"acceptedRecognitions[{index}]"
+        for value, terms, member in (
+            (policy.recognized_by, Authority, "recognizedBy"),
+            (policy.role, RecognizedRole, "recognizedRole"),
+            (policy.arrangement, Arrangement, "arrangement"),
+        ):
+            known = [term.value for term in terms]
+            if value is not None and value not in known:
+                detail = f"{value!r} is none of {', '.join(known)}"
+                raise VcError(detail, code=_MALFORMED, field=f"{at}.{member}")
+        authority = RECOGNIZED_BY.get(policy.credential_type)
+        if authority is None:
+            detail = f"only {' and '.join(RECOGNIZED_BY)} carry a mutual recognition"
+            raise VcError(detail, code=_MALFORMED, field=f"{at}.credentialType")
+        if policy.recognized_by != authority.value:
+            detail = (
+                f"the entries of {policy.credential_type} credentials are recognizedBy "
+                f"{authority.value} (its counterpart), never {policy.recognized_by}"
+            )
+            raise VcError(detail, code=_MALFORMED, field=f"{at}.recognizedBy")
+        if policy.credential_type in accepted_types:
+            detail = (
+                f"{policy.credential_type} is in acceptedCredentialTypes, accepted as it is: "
+                "a recognition would restrict nothing"
+            )
+            raise VcError(detail, code=_MALFORMED, field=f"{at}.credentialType")
+    return tuple(dict.fromkeys(recognitions))
 
 
 def _not_pending(detail: str) -> VcError:

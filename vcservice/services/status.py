@@ -25,6 +25,7 @@ from vcservice.model.records import (
     StatusChange,
     StatusList,
     StatusPurpose,
+    StatusReason,
 )
 from vcservice.services.audit import audit_event
 from vcservice.services.authorities import STATUS_LISTS_PATH, AuthorityService
@@ -53,6 +54,40 @@ RESIGN_BEFORE = timedelta(days=1)  # re-sign a published list whose validity run
 # Parsed list credentials a process keeps for its own verifications, by list, each until
 # the list's version moves on or its validity runs short.
 STATUS_DOCUMENTS_KEPT = 256
+
+
+def _check_reason_code(
+    reason_code: StatusReason | None, updates: Mapping[StatusPurpose, int]
+) -> None:
+    """Refuse a coded reason that contradicts the updates (MALFORMED_VALUE_ERROR).
+
+    ``StatusReasonReinstated`` says a suspension or a customs message was lifted: every
+    update must set 0x0, and revocation (final) is never reinstated.
+    """
+    if reason_code is not StatusReason.REINSTATED:
+        return
+    if StatusPurpose.REVOCATION in updates:
+        raise VcError(
+            f"{reason_code.value} does not apply to revocation: revocation is final",
+            code="MALFORMED_VALUE_ERROR",
+            field="reasonCode",
+        )
+    if any(status != 0 for status in updates.values()):
+        raise VcError(
+            f"{reason_code.value} lifts a status: each status given must be 0x0",
+            code="MALFORMED_VALUE_ERROR",
+            field="reasonCode",
+        )
+
+
+def _change_details(
+    purpose: StatusPurpose, status: int, reason: str, reason_code: StatusReason | None
+) -> dict[str, str]:
+    """The audit details of one change (``reasonCode`` only when a coded reason was given)."""
+    details = {"purpose": purpose.value, "status": f"{status:#x}", "reason": reason}
+    if reason_code is not None:
+        details["reasonCode"] = reason_code.value
+    return details
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +168,16 @@ class StatusService:
         updates: Mapping[StatusPurpose, int],
         reason: str,
         actor: str,
+        reason_code: StatusReason | None = None,
     ) -> list[StatusChange]:
         """Set statuses of a credential the authority issued, each change recorded.
 
         Every update is checked before any is written. Revocation is final: once
-        revoked, every further change is a CONFLICT. Each change is audited (one entry
-        per purpose, as ``actor``) in the transaction that makes it.
+        revoked, every further change is a CONFLICT. ``reason_code`` (optional) must fit
+        the updates: ``StatusReasonReinstated`` only when every update sets 0x0 and none
+        is a revocation (else MALFORMED_VALUE_ERROR naming ``reasonCode``). Each change is
+        recorded with ``reason`` and ``reason_code``, and audited (one entry per purpose,
+        as ``actor``) in the transaction that makes it.
         """
         issued_by(self._store, authority, credential_id, field="credentialId")
         for purpose, status in updates.items():
@@ -148,6 +187,7 @@ class StatusService:
                     code="MALFORMED_VALUE_ERROR",
                     field="credentialStatus.status",
                 )
+        _check_reason_code(reason_code, updates)
         if self.current(credential_id).get(StatusPurpose.REVOCATION) == REVOKED:
             raise StorageError(
                 f"{credential_id} is revoked; revocation is final",
@@ -169,9 +209,10 @@ class StatusService:
                     AuditAction.CREDENTIAL_STATUS_CHANGED,
                     subject=credential_id,
                     authority=authority.name,
-                    details={"purpose": purpose.value, "status": f"{status:#x}", "reason": reason},
+                    details=_change_details(purpose, status, reason, reason_code),
                     actor=actor,
                 ),
+                reason_code=reason_code,
             )
             for purpose, status in updates.items()
         ]

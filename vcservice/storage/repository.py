@@ -30,6 +30,7 @@ from vcservice.model.records import (
     StatusEntry,
     StatusList,
     StatusPurpose,
+    StatusReason,
     StoredKey,
     TrustEntry,
     Workflow,
@@ -214,8 +215,12 @@ class StatusRepository(Protocol):
         final_status: int | None = None,
         unless_revoked: bool = False,
         audit: AuditEvent | None = None,
+        reason_code: StatusReason | None = None,
     ) -> StatusChange:
         """Set the credential's status for ``purpose`` and bump the list's version, atomically.
+
+        The change is recorded with ``reason`` (free text) and ``reason_code`` (the coded
+        reason, if any), which ``history`` gives back.
 
         Refused with CONFLICT when the current status is ``final_status`` (a revoked
         credential stays revoked) or, with ``unless_revoked``, when the credential's

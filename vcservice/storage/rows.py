@@ -7,7 +7,7 @@ need converting name a converter, every other value passes through unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import RowMapping
@@ -24,11 +24,13 @@ from vcservice.model.records import (
     Holder,
     IssuedCredential,
     KeyStatus,
+    RecognitionPolicy,
     Scope,
     StatusChange,
     StatusEntry,
     StatusList,
     StatusPurpose,
+    StatusReason,
     StoredKey,
     TrustEntry,
     Workflow,
@@ -136,12 +138,20 @@ def to_status_entry(row: RowMapping) -> StatusEntry:
 
 def status_change_row(change: StatusChange) -> Row:
     """The ``status_changes`` row of ``change``."""
-    return _to_row(change, purpose=_enum_value)
+    return _to_row(change, purpose=_enum_value, reason_code=_optional_enum_value)
 
 
 def to_status_change(row: RowMapping) -> StatusChange:
     """The change a ``status_changes`` row holds."""
-    return _from_row(StatusChange, row, purpose=StatusPurpose)
+    return _from_row(StatusChange, row, purpose=StatusPurpose, reason_code=_status_reason)
+
+
+def _optional_enum_value(member: StatusReason | None) -> str | None:
+    return None if member is None else member.value
+
+
+def _status_reason(value: str | None) -> StatusReason | None:
+    return None if value is None else StatusReason(value)
 
 
 def challenge_row(challenge: Challenge) -> Row:
@@ -186,12 +196,22 @@ def to_trust_entry(row: RowMapping) -> TrustEntry:
 
 def workflow_row(workflow: Workflow) -> Row:
     """The ``workflows`` row of ``workflow``."""
-    return _to_row(workflow, accepted_types=list)
+    return _to_row(workflow, accepted_types=list, accepted_recognitions=_recognition_values)
 
 
 def to_workflow(row: RowMapping) -> Workflow:
     """The workflow a ``workflows`` row holds."""
-    return _from_row(Workflow, row, accepted_types=tuple)
+    return _from_row(
+        Workflow, row, accepted_types=tuple, accepted_recognitions=_recognition_policies
+    )
+
+
+def _recognition_values(policies: Iterable[RecognitionPolicy]) -> list[dict[str, str | None]]:
+    return [asdict(policy) for policy in policies]
+
+
+def _recognition_policies(values: Iterable[dict[str, Any]]) -> tuple[RecognitionPolicy, ...]:
+    return tuple(RecognitionPolicy(**value) for value in values)
 
 
 def exchange_row(exchange: Exchange) -> Row:

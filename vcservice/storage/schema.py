@@ -184,6 +184,8 @@ status_entries = Table(
 )
 
 # The audit of status: every accepted change, in the order it was made (``id``).
+# ``reason`` is the officer's note; ``reason_code`` the vocabulary term of a coded reason
+# (``StatusReason``), NULL when none was given (and for changes made before 0010).
 status_changes = Table(
     "status_changes",
     metadata,
@@ -195,6 +197,7 @@ status_changes = Table(
     Column("reason", Text, nullable=False),
     Column("actor", String, nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),
+    Column("reason_code", String, nullable=True),
 )
 
 # Single-use verifier challenges: ``used_at`` is set once, by a conditional UPDATE, so a
@@ -271,6 +274,9 @@ workflows = Table(
     Column("created_at", UtcDateTime, nullable=False),
     # Anyone may start an exchange of a public workflow; of others, only a verifier's client.
     Column("public", Boolean, nullable=False, server_default=false()),
+    # The types accepted only under mutual recognition: a JSON list of objects
+    # {credential_type, recognized_by, role, arrangement}; [] for those stored before 0011.
+    Column("accepted_recognitions", JSON, nullable=False, server_default="[]"),
 )
 
 # One row per exchange; ``state`` leaves ``pending`` once, by a conditional UPDATE.

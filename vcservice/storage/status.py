@@ -30,6 +30,7 @@ from vcservice.model.records import (
     StatusEntry,
     StatusList,
     StatusPurpose,
+    StatusReason,
 )
 from vcservice.storage import rows
 from vcservice.storage.audit import append_entry
@@ -230,9 +231,11 @@ class SqlStatusRepository(SqlRepository):
         final_status: int | None = None,
         unless_revoked: bool = False,
         audit: AuditEvent | None = None,
+        reason_code: StatusReason | None = None,
     ) -> StatusChange:
         """Set the status, bump the list's version and record the change, in one transaction
-        (with ``audit`` appended to the audit log last in it).
+        (with ``audit`` appended to the audit log last in it). The change keeps ``reason``
+        and ``reason_code`` (a coded reason, or None).
 
         With ``unless_revoked``, a credential whose revocation entry is set is refused
         (CONFLICT) in the same transaction, so no concurrent request can change a
@@ -247,6 +250,7 @@ class SqlStatusRepository(SqlRepository):
         ``ValueError`` when ``new_status`` does not fit in the list's status size.
         """
         purpose = StatusPurpose(purpose)
+        reason_code = None if reason_code is None else StatusReason(reason_code)
         changed_at = utc(now)
         query = (
             select(
@@ -298,6 +302,7 @@ class SqlStatusRepository(SqlRepository):
                 reason=reason,
                 actor=actor,
                 changed_at=changed_at,
+                reason_code=reason_code,
             )
             connection.execute(insert(status_changes), rows.status_change_row(record))
             if audit is not None:

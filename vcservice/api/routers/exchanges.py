@@ -1,6 +1,8 @@
 """VCALM workflows and exchanges: a verifier asks for a presentation, a holder answers once.
 
-An admin defines workflows (presentation policies). A verifier's app creates an exchange
+An admin defines workflows (presentation policies: the credential types accepted as they
+are, and those accepted only where their signed mutual recognition covers an authority and
+role). A verifier's app creates an exchange
 of a workflow with its ``verify:credentials`` token (anyone may, for a public workflow)
 and shows its URL (a link or QR code); the holder's wallet POSTs ``{}`` to that URL to
 read the presentation request, then POSTs its presentation; the verifier's app reads the
@@ -33,8 +35,9 @@ from vcservice.api.schemas import (
     StrictModel,
     VerificationResultView,
 )
+from vcservice.certificates.v2.mra import Arrangement, Authority, RecognizedRole
 from vcservice.model.datetimes import format_datetime
-from vcservice.model.records import Exchange, Workflow
+from vcservice.model.records import Exchange, RecognitionPolicy, Workflow
 
 router = APIRouter(tags=["exchanges"])
 ADMIN = problems(401, 429, 503)
@@ -43,18 +46,93 @@ WorkflowId = Annotated[str, Path(max_length=63)]
 ExchangeId = Annotated[str, Path(max_length=64)]
 
 
+MAX_RECOGNITIONS = 20
+
+
+class AcceptedRecognition(StrictModel):
+    """A credential type accepted only under mutual recognition: a credential of it counts
+    when its signed ``credentialSubject.mutualRecognition`` has an entry ``recognizedBy``
+    this authority whose ``recognizedRole`` holds this role (of this arrangement, if given).
+    An OEA's entries are recognized by CBP, a C-TPAT's by SAT."""
+
+    credential_type: CredentialTypeName = Field(
+        description="OEACertificate or CTPATCertificate", examples=["OEACertificate"]
+    )
+    recognized_by: Authority = Field(
+        description="the authority that grants the benefits (the counterpart of the "
+        "credential's programme)",
+        examples=["AuthorityCBP"],
+    )
+    recognized_role: RecognizedRole = Field(
+        description="the supply-chain role the entry must cover",
+        examples=["MraRoleManufacturerExporter"],
+    )
+    arrangement: Arrangement | None = Field(
+        None,
+        description="the arrangement the entry must be of (any, if absent)",
+        examples=["MraUsMx2014"],
+    )
+
+    def policy(self) -> RecognitionPolicy:
+        return RecognitionPolicy(
+            credential_type=self.credential_type,
+            recognized_by=self.recognized_by.value,
+            role=self.recognized_role.value,
+            arrangement=None if self.arrangement is None else self.arrangement.value,
+        )
+
+
+class RecognitionView(ApiModel):
+    """An accepted recognition as stored."""
+
+    credential_type: str
+    recognized_by: str
+    recognized_role: str
+    arrangement: str | None = None
+
+    @classmethod
+    def of(cls, policy: RecognitionPolicy) -> RecognitionView:
+        return cls(
+            credential_type=policy.credential_type,
+            recognized_by=policy.recognized_by,
+            recognized_role=policy.role,
+            arrangement=policy.arrangement,
+        )
+
+
 class CreateWorkflow(StrictModel):
-    """A presentation policy: the credential types accepted (any one), domain, lifetime, and
-    whether anyone may start its exchanges (``public``) or only the verifier's clients."""
+    """A presentation policy: the credentials accepted (any one: a type of
+    ``acceptedCredentialTypes`` as it is, or one meeting an ``acceptedRecognitions`` entry),
+    domain, lifetime, and whether anyone may start its exchanges (``public``) or only the
+    verifier's clients."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] = Field(
         examples=["mutual-recognition"]
     )
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        examples=["C-TPAT or OEA under mutual recognition"]
+        examples=["C-TPAT, or an OEA that CBP recognizes for a manufacturer/exporter"]
     )
     accepted_credential_types: list[CredentialTypeName] = Field(
-        min_length=1, max_length=20, examples=[["CTPATCertificate", "OEACertificate"]]
+        min_length=1,
+        max_length=20,
+        description="types accepted as they are",
+        examples=[["CTPATCertificate"]],
+    )
+    accepted_recognitions: list[AcceptedRecognition] = Field(
+        default_factory=list,
+        max_length=MAX_RECOGNITIONS,
+        description="types accepted only under mutual recognition, for an authority and role "
+        "(a type not also in acceptedCredentialTypes)",
+        examples=[
+            [
+                {
+                    "credentialType": "OEACertificate",
+                    "recognizedBy": "AuthorityCBP",
+                    "recognizedRole": "MraRoleManufacturerExporter",
+                    "arrangement": "MraUsMx2014",
+                }
+            ]
+        ],
     )
     domain: Domain | None = Field(None, examples=["aduana-nuevo-laredo.example"])
     exchange_ttl_seconds: int = Field(600, ge=30, le=86_400)
@@ -72,6 +150,7 @@ class WorkflowView(ApiModel):
     id: str
     name: str
     accepted_credential_types: list[str]
+    accepted_recognitions: list[RecognitionView]
     domain: str | None
     exchange_ttl_seconds: int
     public: bool
@@ -83,6 +162,9 @@ class WorkflowView(ApiModel):
             id=workflow.id,
             name=workflow.name,
             accepted_credential_types=list(workflow.accepted_types),
+            accepted_recognitions=[
+                RecognitionView.of(policy) for policy in workflow.accepted_recognitions
+            ],
             domain=workflow.domain,
             exchange_ttl_seconds=workflow.exchange_ttl_seconds,
             public=workflow.public,
@@ -104,11 +186,14 @@ class Participation(StrictModel):
     responses=ADMIN | problems(400, 409, 413, 422),
 )
 def create_workflow(body: CreateWorkflow, services: ServicesDep) -> WorkflowView:
-    """Define a workflow: which credential types a presentation must carry (any one)."""
+    """Define a workflow: which credentials a presentation must carry (any one), by type,
+    or by type and the mutual recognition its signed data must state (422 for a recognition
+    no credential could meet, or of a type already accepted as it is)."""
     workflow = services.exchanges.create_workflow(
         body.id,
         name=body.name,
         accepted_types=body.accepted_credential_types,
+        accepted_recognitions=[entry.policy() for entry in body.accepted_recognitions],
         domain=body.domain,
         exchange_ttl_seconds=body.exchange_ttl_seconds,
         public=body.public,

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from vcservice.api.deps import Caller, ServicesDep, Updating
 from vcservice.api.problems import json_document, problems
 from vcservice.api.schemas import ApiModel, StrictModel
 from vcservice.errors import VcError
-from vcservice.model.records import StatusPurpose
+from vcservice.model.records import StatusPurpose, StatusReason
 from vcservice.services.container import Services
 
 router = APIRouter(tags=["status"])
@@ -31,7 +31,32 @@ class StatusUpdate(StrictModel):
 
 
 class UpdateStatusRequest(StrictModel):
-    """VC API ``POST /credentials/status``: which credential, what changes, and why."""
+    """VC API ``POST /credentials/status``: which credential, what changes, and why.
+
+    ``reason`` is the officer's note; ``reasonCode`` (optional) the coded reason, a term
+    of the trade-certificates vocabulary, which the registry shows with its English and
+    Spanish labels. ``StatusReasonReinstated`` only lifts: every update sets 0x0, and none
+    is a revocation (else 422 naming ``reasonCode``).
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "credentialId": "urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421",
+                    "credentialStatus": [
+                        {
+                            "type": "BitstringStatusListEntry",
+                            "statusPurpose": "suspension",
+                            "status": "0x1",
+                        }
+                    ],
+                    "reason": "security incident under review (CBP case 2026-114)",
+                    "reasonCode": StatusReason.SECURITY_INCIDENT.value,
+                }
+            ]
+        },
+    )
 
     credential_id: str = Field(examples=["urn:uuid:56fed605-b68d-4fbd-b368-02a44d0e7421"])
     credential_status: list[StatusUpdate] = Field(min_length=1, max_length=3)
@@ -39,6 +64,13 @@ class UpdateStatusRequest(StrictModel):
         min_length=1,
         max_length=500,
         examples=["security incident under review (CBP case 2026-114)"],
+        description="the officer's note: free text, recorded with each change",
+    )
+    reason_code: StatusReason | None = Field(
+        None,
+        examples=[StatusReason.SECURITY_INCIDENT.value],
+        description="the coded reason, a StatusReason term of the trade-certificates "
+        "vocabulary (https://w3id.org/vcservice/trade-certificates#); optional",
     )
 
 
@@ -58,7 +90,14 @@ class StatusView(ApiModel):
 def update_status(body: UpdateStatusRequest, caller: Updating, services: ServicesDep) -> StatusView:
     """Revoke, suspend, reinstate or set the customs message of a credential (audited)."""
     updates = [(update.status_purpose, int(update.status, 16)) for update in body.credential_status]
-    return change_status(services, caller, body.credential_id, updates, reason=body.reason)
+    return change_status(
+        services,
+        caller,
+        body.credential_id,
+        updates,
+        reason=body.reason,
+        reason_code=body.reason_code,
+    )
 
 
 def change_status(
@@ -68,9 +107,11 @@ def change_status(
     updates: Sequence[tuple[StatusPurpose, int]],
     *,
     reason: str,
+    reason_code: StatusReason | None = None,
 ) -> StatusView:
     """Apply ``updates`` (each purpose once) to one of the caller's credentials, as its
-    client; the credential's status after them."""
+    client, for ``reason`` (and ``reason_code``, if coded); the credential's status after
+    them."""
     purposes = [purpose for purpose, _ in updates]
     if len(set(purposes)) != len(purposes):
         raise VcError(
@@ -83,6 +124,7 @@ def change_status(
         credential_id=credential_id,
         updates=dict(updates),
         reason=reason,
+        reason_code=reason_code,
         actor=caller.grant.client_id,
     )
     current = services.statuses.current(credential_id)
