@@ -28,9 +28,10 @@ from vcservice.certificates.samples import sample_certificate
 FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt")
 
 
-def _unsigned() -> dict[str, object]:
+def _unsigned(issuer_did: str) -> dict[str, object]:
     credential = sample_certificate("immex")
-    del credential["issuer"], credential["id"]  # the service assigns both
+    del credential["id"]  # the service assigns it; the issuer must be the authority's DID
+    credential["issuer"] = {**credential["issuer"], "id": issuer_did}
     return credential
 
 
@@ -45,13 +46,13 @@ def main() -> None:
         benchmarked_service(args.workers, args.database_url) as target,
         httpx.Client(base_url=target.url, timeout=60) as http,
     ):
-        _, headers = authority_with_token(http, target.admin_token, "bench", ["*"])
+        did, headers = authority_with_token(http, target.admin_token, "bench", ["*"])
         print(
             f"issuance over HTTP — uvicorn workers={args.workers}, "
             f"database={args.database_url or 'SQLite'}, {args.count} requests per row"
         )
         for securing_format in FORMATS:
-            body = {"credential": _unsigned(), "options": {"format": securing_format}}
+            body = {"credential": _unsigned(did), "options": {"format": securing_format}}
 
             def issue(body: dict[str, object] = body) -> None:
                 http.post("/credentials/issue", json=body, headers=headers).raise_for_status()

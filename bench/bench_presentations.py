@@ -44,7 +44,8 @@ def _seed(http: httpx.Client, admin_token: str) -> tuple[dict[str, str], dict[st
 
 
 def _held_certificate(http: httpx.Client, issuer: dict[str, str], wallet: dict[str, str]) -> str:
-    certificate = by_slug("ctpat").example_request() | {"subjectId": wallet["did"]}
+    certificate = by_slug("ctpat").example_request()
+    certificate["member"]["id"] = wallet["did"]
     body = {"certificate": certificate, "validUntil": "2027-11-28T00:00:00Z"}
     issued = http.post("/certificates/ctpat", json=body, headers=issuer).raise_for_status()
     credential = issued.json()["verifiableCredential"]

@@ -98,7 +98,15 @@ def over_http(workers: int, count: int, clients: int) -> tuple[Measurement, Meas
     """``POST /credentials/verify`` of one issued certificate: sequential, then concurrent."""
     with benchmarked_service(workers) as target:
         with httpx.Client(base_url=target.url, timeout=60) as http:
-            _, headers = authority_with_token(http, target.admin_token, "cbp", ["CTPATCertificate"])
+            did, headers = authority_with_token(
+                http, target.admin_token, "cbp", ["CTPATCertificate"]
+            )
+            # accredited, so that a verification runs every check and answers 200
+            accreditation = {"id": did, "name": "CBP", "credentialTypes": ["CTPATCertificate"]}
+            admin = {"Authorization": f"Bearer {target.admin_token}"}
+            http.post(
+                "/admin/trust-registry/issuers", json=accreditation, headers=admin
+            ).raise_for_status()
             issued = http.post("/certificates/ctpat", json=_certificate_body(), headers=headers)
             credential = issued.raise_for_status().json()["verifiableCredential"]
             body = {"verifiableCredential": credential}

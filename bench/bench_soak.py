@@ -99,7 +99,7 @@ def _attacks(pool: list[dict[str, Any]], trickle_url: str) -> list[tuple[str, st
 
     def signed_by_attacker(status: list[dict[str, Any]]) -> dict[str, Any]:
         credential = sample_certificate("ctpat")
-        credential["issuer"] = {"id": attacker, "name": "Nobody"}
+        credential["issuer"] = {**credential["issuer"], "id": attacker, "name": "Nobody"}
         credential["credentialStatus"] = status
         return core.data_integrity.add_proof(
             credential, signer=key.signer(), cryptosuite="eddsa-rdfc-2022", created=_now()
@@ -116,12 +116,13 @@ def _attacks(pool: list[dict[str, Any]], trickle_url: str) -> list[tuple[str, st
 
     bomb = sample_certificate("immex")
     bomb["credentialSchema"] = {
-        "id": "https://w3id.org/vcservice/trade-certificates/schemas/immex-v1.json",
+        "id": "https://w3id.org/vcservice/trade-certificates/schemas/immex-v2.json",
         "type": "JsonSchema",
     }
-    address = copy.deepcopy(bomb["credentialSubject"]["authorizedAddresses"][0])
-    address["address"]["postalCode"] = "none"
-    bomb["credentialSubject"]["authorizedAddresses"] = [address] * 3000
+    member = bomb["credentialSubject"]["member"]
+    site = copy.deepcopy(member["location"][0])
+    site["address"]["postalCode"] = "none"
+    member["location"] = [site] * 3000
     presentation = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],

@@ -172,7 +172,7 @@ def bench_checks(services: Services, credential: dict[str, Any], count: int) -> 
         _ListHandler.documents[path] = json.dumps(document).encode()
 
     local = BitstringStatusChecker(
-        source=LocalFirstStatusListSource(services.statuses.local_document, clock=clock),
+        source=LocalFirstStatusListSource(services.statuses.local_documents, clock=clock),
         data_integrity=data_integrity,
         clock=clock,
     )
@@ -373,7 +373,8 @@ def main() -> None:
                 name=AUTHORITY, display_name="Benchmark Authority", credential_types=["*"]
             )
             unsigned = sample_certificate("immex")
-            del unsigned["id"], unsigned["issuer"]
+            del unsigned["id"]  # the service assigns it; the issuer must be the authority
+            unsigned["issuer"] = {**unsigned["issuer"], "id": authority.did}
             issued = services.issuer.issue(authority, unsigned, IssuanceOptions())
             credential = json.loads(issued.document)
             _fill(services, args.fill, rng)

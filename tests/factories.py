@@ -34,3 +34,22 @@ def certificate(
     credential["validFrom"] = format_datetime(NOW - timedelta(days=1))
     credential["validUntil"] = format_datetime(NOW + timedelta(days=valid_days))
     return credential
+
+
+def held_by(credential: dict[str, Any], did: str) -> dict[str, Any]:
+    """``credential`` with ``did`` as its holder: the company's ``member.id`` in certificate
+    data v2, the subject's ``id`` in v1 and other credentials. Changes and returns it."""
+    subject = credential["credentialSubject"]
+    if isinstance(subject.get("member"), dict) and "id" not in subject:
+        subject["member"]["id"] = did
+    else:
+        subject["id"] = did
+    return credential
+
+
+def holder_of(credential: dict[str, Any]) -> str:
+    """The DID ``held_by`` sets."""
+    subject = credential["credentialSubject"]
+    if isinstance(subject.get("member"), dict) and "id" not in subject:
+        return str(subject["member"]["id"])
+    return str(subject["id"])

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         le=3600,
         description="how far another party's clock may differ: JWT exp/nbf/iat, proof created",
     )
+    rfc_check_digit: Literal["warn", "refuse"] = Field(
+        "warn",
+        description="an RFC whose check digit is not the one SAT's published algorithm gives: "
+        "issue it with a RFC_CHECK_DIGIT warning (SAT has registered such RFCs) or refuse it",
+    )
     trust_registry_file: Path | None = Field(
         None, description="trust registry file (issuers accredited per credential type)"
     )

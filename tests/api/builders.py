@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vcservice.certificates import by_slug
-from vcservice.certificates.samples import sample_certificate
+from vcservice.certificates.samples import current_request, sample_certificate
 from vcservice.model.datetimes import format_datetime
 
 SLUGS = ("immex", "ctpat", "oea")
 FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt")
-# Who issues what: SAT the Mexican certificates, CBP the U.S. one.
+# Test authorities: one Mexican authority for both Mexican types (the service's own
+# registry decides who may issue what; the demo has the Secretaría de Economía issue IMMEX).
 SAT_TYPES = ["IMMEXCertificate", "OEACertificate"]
 CBP_TYPES = ["CTPATCertificate"]
 ISSUED_BY = {"immex": "sat", "oea": "sat", "ctpat": "cbp"}
 
 
 def example(slug: str) -> dict[str, Any]:
-    """A copy of the JSON example the type's request model documents (OpenAPI)."""
-    extra = by_slug(slug).request_model.model_config.get("json_schema_extra")
-    assert isinstance(extra, dict), f"{slug} request model has no json_schema_extra"
-    examples = extra["examples"]
-    assert isinstance(examples, list) and examples
-    return copy.deepcopy(examples[0])  # type: ignore[no-any-return]
+    """The type's documented example (OpenAPI), its programme dates around today."""
+    return current_request(slug, datetime.now(UTC).date())
 
 
 def moment(days: float = 0) -> str:
@@ -56,7 +51,7 @@ def unsigned_credential(slug: str, issuer_did: str) -> dict[str, Any]:
     """The sample credential of ``slug``, re-issued by ``issuer_did`` with a fresh id, valid now."""
     credential = sample_certificate(slug)
     credential["id"] = f"urn:uuid:{uuid.uuid4()}"
-    credential["issuer"] = {"id": issuer_did, "name": credential["issuer"]["name"]}
+    credential["issuer"] = {**credential["issuer"], "id": issuer_did}
     credential["validFrom"] = moment(-1)
     credential["validUntil"] = moment(365)
     return credential

@@ -40,7 +40,7 @@ def issue_certificate(
 ) -> Any:
     body = certificate_body(slug, securing_format=securing_format)
     if subject is not None:
-        body["certificate"]["subjectId"] = subject
+        body["certificate"]["member"]["id"] = subject
     response = live_service.http.post(f"/certificates/{slug}", headers=issuer.headers, json=body)
     assert response.status_code == 201, response.text
     return response.json()["verifiableCredential"]

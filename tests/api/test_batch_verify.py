@@ -79,7 +79,7 @@ def mixed(live_service: LiveService, sat: Issuer, cbp: Issuer, customs: Issuer) 
     suspended = issue_certificate(live_service, customs, "ctpat")
     suspend(live_service, customs, suspended["id"])
     tampered = issue_certificate(live_service, sat, "oea")
-    tampered["credentialSubject"]["legalName"] = "Otra Empresa S.A. de C.V."
+    tampered["credentialSubject"]["member"]["legalName"] = "Otra Empresa S.A. de C.V."
     return {
         "good": issue_certificate(live_service, sat, "immex"),
         "suspended": suspended,

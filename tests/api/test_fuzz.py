@@ -148,7 +148,7 @@ def _seed(live: LiveService) -> Seeded:
     stored = []
     for slug in ("immex", "immex"):
         body = certificate_body(slug)
-        body["certificate"]["subjectId"] = wallet["did"]
+        body["certificate"]["member"]["id"] = wallet["did"]
         issued = http.post(f"/certificates/{slug}", headers=sat.headers, json=body)
         assert issued.status_code == 201, issued.text
         credential = issued.json()["verifiableCredential"]
@@ -217,8 +217,8 @@ def _seed(live: LiveService) -> Seeded:
                 "exchange_id": exchange.json()["id"],
             },
             ("DELETE", "/admin/trust-registry/issuers/{entry_id}"): {"entry_id": entry["entryId"]},
-            ("GET", "/contexts/{path}"): {"path": "trade-certificates/v1"},
-            ("GET", "/schemas/{slug}-v1.json"): {"slug": "immex"},
+            ("GET", "/contexts/{path}"): {"path": "trade-certificates/v2"},
+            ("GET", "/schemas/{slug}-{version}.json"): {"slug": "immex", "version": "v2"},
         },
         body_members={
             **{

@@ -309,6 +309,7 @@ def test_unknown_options_are_ignored_and_named_in_warnings(
         "options.somethingNew",
     ]
     assert all("ignored" in w["detail"] for w in body["warnings"])
+    assert {w["code"] for w in body["warnings"]} == {"OPTION_IGNORED"}
     assert body["verifiableCredential"]["proof"]["cryptosuite"] == ECDSA
     assert_verifies(live_service, body["verifiableCredential"])
 

@@ -17,6 +17,7 @@ import pytest
 from tests.api.builders import certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem
 from tests.api.presenting import outcomes, verification_result
+from tests.factories import held_by, holder_of
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.web import did_web_for_url
 
@@ -69,7 +70,7 @@ def _issue(
     live_service: LiveService, issuer: Issuer, slug: str, subject: str, fmt: str = "eddsa-rdfc-2022"
 ) -> Any:
     body = certificate_body(slug, securing_format=fmt)
-    body["certificate"]["subjectId"] = subject
+    body["certificate"]["member"]["id"] = subject
     response = live_service.http.post(f"/certificates/{slug}", headers=issuer.headers, json=body)
     assert response.status_code == 201, response.text
     return response.json()["verifiableCredential"]
@@ -135,7 +136,7 @@ def test_store_prove_verify_and_delete(
 
     # refused: tampered, and issued to someone else
     tampered = copy.deepcopy(immex)
-    tampered["credentialSubject"]["id"] = rival.did
+    held_by(tampered, rival.did)
     problem = assert_problem(_store(live_service, rival, tampered), 422, "CREDENTIAL_NOT_ACCEPTED")
     assert "does not verify" in problem["detail"]
     problem = assert_problem(_store(live_service, rival, immex), 422, "CREDENTIAL_NOT_ACCEPTED")
@@ -219,7 +220,7 @@ def test_a_did_web_holder_keeps_a_credential_issued_to_it(
     live_service: LiveService, sat: Issuer, web_shipper: Wallet, shipper: Wallet
 ) -> None:
     oea = _issue(live_service, sat, "oea", web_shipper.did)
-    assert oea["credentialSubject"]["id"] == web_shipper.did
+    assert holder_of(oea) == web_shipper.did
     problem = assert_problem(_store(live_service, shipper, oea), 422, "CREDENTIAL_NOT_ACCEPTED")
     assert "subject" in problem["detail"]
     stored = _store(live_service, web_shipper, oea)

@@ -21,6 +21,7 @@ from tests.api.builders import (
 from tests.api.conftest import Issuer, LiveService, assert_problem
 from tests.api.offline import OfflineVerifier
 from vcservice.certificates import by_slug
+from vcservice.certificates.base import CONTEXTS_V2
 from vcservice.jose.jws import decode_compact
 
 pytestmark = pytest.mark.shared
@@ -76,6 +77,11 @@ def test_typed_endpoint_issues_a_credential_that_verifies_offline(
     assert claims["type"] == ["VerifiableCredential", certificate_type.name]
     assert claims["issuer"]["id"] == issuer.did
     assert claims["credentialSchema"]["id"] == certificate_type.schema_url
+    # certificate data v2: traceability-aligned, the company at credentialSubject.member
+    assert claims["@context"] == list(CONTEXTS_V2)
+    assert claims["credentialSchema"]["id"].endswith(f"/{slug}-v2.json")
+    assert claims["issuer"]["type"] == ["Organization"]
+    assert claims["credentialSubject"]["member"]["id"] == "did:web:ensambles-bravo.example"
 
     code, report = offline.verify(
         credential,

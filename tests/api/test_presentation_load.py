@@ -33,10 +33,10 @@ def holder() -> Holder:
 def _ctpat_body(holder: Holder, number: int) -> dict[str, Any]:
     """A C-TPAT certificate of its own: alike ones side by side are RDFC-1.0's worst case."""
     body = certificate_body("ctpat")
-    body["certificate"]["subjectId"] = holder.did
+    body["certificate"]["member"]["id"] = holder.did
     member = body["certificate"]["member"]
     member["legalName"] = f"{member['legalName']} {number}"
-    member["location"][0]["name"] = f"Terminal {number}"
+    member["location"][0]["address"]["name"] = f"Terminal {number}"
     member["location"][0]["address"]["streetAddress"] = f"{number} Mines Rd"
     return body
 

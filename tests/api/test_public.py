@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +15,12 @@ from tests.api.builders import CBP_TYPES, SAT_TYPES, SLUGS, certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem
 from vcservice.api.app import create_app
 from vcservice.certificates import by_slug
+from vcservice.certificates.samples import VERSIONS
 from vcservice.jsonld.manifest import default_contexts_dir
 
 pytestmark = pytest.mark.shared
 REQUEST_MODELS = {slug: by_slug(slug).request_model.__name__ for slug in SLUGS}
+V1_ISSUED = Path(__file__).resolve().parents[1] / "vectors" / "certificates-v1"
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +41,14 @@ def openapi(live_service: LiveService) -> dict[str, Any]:
 # ---------------------------------------------------------------- contexts and vocabulary
 
 
-def test_the_project_context_is_served_as_bundled(live_service: LiveService) -> None:
-    response = live_service.http.get("/contexts/trade-certificates/v1")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_project_context_is_served_as_bundled(live_service: LiveService, version: str) -> None:
+    """Version 2, which credentials are issued with, and version 1, which earlier ones name."""
+    response = live_service.http.get(f"/contexts/trade-certificates/{version}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/ld+json"
     assert "max-age" in response.headers["cache-control"]
-    bundled = (default_contexts_dir() / "trade-certificates-v1.jsonld").read_text(encoding="utf-8")
+    bundled = (default_contexts_dir() / f"trade-certificates-{version}.jsonld").read_text("utf-8")
     assert response.json() == json.loads(bundled)
 
 
@@ -68,7 +73,7 @@ def test_the_vocabulary_is_served_with_english_and_spanish_labels(
 def test_each_schema_is_the_one_credentials_point_to(
     live_service: LiveService, customs: Issuer, slug: str
 ) -> None:
-    response = live_service.http.get(f"/schemas/{slug}-v1.json")
+    response = live_service.http.get(f"/schemas/{slug}-v2.json")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/schema+json"
     schema = response.json()
@@ -85,18 +90,34 @@ def test_each_schema_is_the_one_credentials_point_to(
     assert list(Draft202012Validator(schema).iter_errors(credential)) == []
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_v1_schema_is_still_served_for_credentials_issued_before_v2(
+    live_service: LiveService, slug: str
+) -> None:
+    response = live_service.http.get(f"/schemas/{slug}-v1.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/schema+json"
+    schema = response.json()
+    Draft202012Validator.check_schema(schema)
+    issued = V1_ISSUED / f"{slug}-eddsa-rdfc-2022.json"  # issued by the service before v2
+    credential = json.loads(issued.read_text(encoding="utf-8"))
+    assert schema["$id"] == credential["credentialSchema"]["id"]
+    assert list(Draft202012Validator(schema).iter_errors(credential)) == []
+
+
 # ---------------------------------------------------------------- not found
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "/contexts/trade-certificates/v2",
+        "/contexts/trade-certificates/v3",
         "/contexts/credentials/v2",  # pinned, but not ours to publish
         "/contexts/..%2F..%2Fpyproject.toml",
         "/contexts/",
         "/schemas/padron-v1.json",
-        "/schemas/immex-v2.json",
+        "/schemas/padron-v2.json",
+        "/schemas/immex-v3.json",
         "/schemas/immex.json",
         "/vocab/customs",
         "/issuers/nobody/did.json",

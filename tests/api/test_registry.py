@@ -22,13 +22,20 @@ def customs(live_service: LiveService) -> Issuer:
 
 @pytest.fixture(scope="module")
 def issued(live_service: LiveService, customs: Issuer) -> list[dict[str, Any]]:
-    """Five credentials, oldest first: two IMMEX (different companies), OEA, C-TPAT, IMMEX JWT."""
-    second_company = example("immex") | {
-        "subjectId": "did:web:maquilas-sonora.example",
+    """Five credentials, oldest first: two IMMEX (different companies), OEA, C-TPAT, IMMEX JWT.
+
+    All but the second are of one company (the samples'): its three certificates share the
+    company node, so its identifiers find them all.
+    """
+    second_company = example("immex")
+    second_company["member"] |= {
+        "id": "did:web:maquilas-sonora.example",
+        "name": "Maquilas de Sonora",
         "legalName": "Maquilas de Sonora, S.A. de C.V.",
         "rfc": "MSO120515QX8",
-        "immexProgramNumber": "1187-2012",
+        "manufacturerId": "MXMAQSON1205HER",
     }
+    second_company |= {"immexProgramNumber": "1187-2012", "authorizationDate": "2012-09-03"}
     bodies = [
         ("immex", certificate_body("immex")),
         ("immex", certificate_body("immex", certificate=second_company)),
@@ -66,7 +73,13 @@ def test_a_credential_is_returned_by_id(
     assert first["format"] == "eddsa-rdfc-2022"
     assert first["status"] == "active"
     assert first["subjectId"] == "did:web:ensambles-bravo.example"
-    assert first["subjectIdentifiers"] == ["EEB030821R49", "4521-2007"]
+    assert first["subjectIdentifiers"] == [
+        "did:web:ensambles-bravo.example",
+        "EEB030821R49",
+        "MXENSELE9850CIU",
+        "4521-2007",
+    ]
+    assert [record["dataVersion"] for record in issued] == ["v2"] * len(issued)
     assert first["verifiableCredential"]["id"] == first["id"]
     assert isinstance(issued[-1]["verifiableCredential"], str)  # the vc+jwt, compact
 
@@ -105,13 +118,14 @@ def test_filter_by_type(
 @pytest.mark.parametrize(
     ("subject", "positions"),
     [
-        ("EEB030821R49", [4, 0]),  # RFC
+        ("EEB030821R49", [4, 3, 2, 0]),  # RFC: the company's IMMEX, C-TPAT and OEA
+        ("did:web:ensambles-bravo.example", [4, 3, 2, 0]),  # company DID (member.id)
+        ("MXENSELE9850CIU", [4, 3, 2, 0]),  # CBP MID
         ("4521-2007", [4, 0]),  # IMMEX program number
         ("MSO120515QX8", [1]),
-        ("did:web:maquilas-sonora.example", [1]),  # subject DID
-        ("AFN981002HT9", [2]),
-        ("OEA-ATT-2019-0456", [2]),  # OEA registration number
-        ("did:web:gateway-frontera.example", [3]),
+        ("did:web:maquilas-sonora.example", [1]),
+        ("OEA-IE-2019-0456", [2]),  # OEA registration number
+        ("F7K2Q9M1", [3]),  # C-TPAT SVI number
         ("EEB030821R4", []),  # identifiers match exactly, not as prefixes
         ("eeb030821r49", []),
     ],
@@ -131,8 +145,10 @@ def test_filter_by_subject(
 def test_filters_combine(
     live_service: LiveService, customs: Issuer, issued: list[dict[str, Any]]
 ) -> None:
-    page = live_service.registry(customs, type="OEACertificate", subject="EEB030821R49")
+    page = live_service.registry(customs, type="OEACertificate", subject="MSO120515QX8")
     assert page == {"items": [], "total": 0, "totalIsExact": True, "limit": 50, "offset": 0}
+    page = live_service.registry(customs, type="OEACertificate", subject="EEB030821R49")
+    assert _ids(page) == [issued[2]["id"]] and page["total"] == 1
     page = live_service.registry(customs, type="IMMEXCertificate", subject="4521-2007", limit=1)
     assert _ids(page) == [issued[4]["id"]] and page["total"] == 2
 

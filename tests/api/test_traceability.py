@@ -268,6 +268,7 @@ def test_what_is_asked_and_not_done_is_named_in_warnings(
         "options.credentialStatus",
         "options.created",
     ]
+    assert {w["code"] for w in response.json()["warnings"]} == {"OPTION_IGNORED"}
     credential = response.json()["verifiableCredential"]
     assert "credentialStatus" not in credential
     assert credential["proof"]["created"] != "2020-04-02T18:48:36Z"
@@ -385,7 +386,7 @@ def test_a_credential_that_does_not_verify_is_200_verified_false(
     live_service: LiveService, org: Issuer
 ) -> None:
     tampered = copy.deepcopy(issued(live_service, org))
-    tampered["credentialSubject"]["legalName"] = "Otra Empresa, S.A. de C.V."
+    tampered["credentialSubject"]["member"]["legalName"] = "Otra Empresa, S.A. de C.V."
 
     response = call(
         live_service, org, "POST", "credentials/verify", json={"verifiableCredential": tampered}
@@ -596,7 +597,7 @@ def test_a_submitted_presentation_has_its_credentials_verified(
 ) -> None:
     good = issued(live_service, org)
     tampered = copy.deepcopy(good)
-    tampered["credentialSubject"]["legalName"] = "Otra Empresa, S.A. de C.V."
+    tampered["credentialSubject"]["member"]["legalName"] = "Otra Empresa, S.A. de C.V."
     presentation = {
         "@context": ["https://www.w3.org/2018/credentials/v1"],
         "type": ["VerifiablePresentation"],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +17,13 @@ from tests.api.builders import (
     moment,
     unsigned_credential,
 )
-from tests.api.conftest import Issuer, LiveService, assert_problem
+from tests.api.conftest import Issuer, LiveService, assert_problem, serve
+from vcservice.certificates.samples import sample_certificate
 
 pytestmark = pytest.mark.shared
 
 Edit = Callable[[dict[str, Any]], None]
+DOUBTFUL_RFC = "ACE900319JT9"  # valid at SAT; the published algorithm gives "3", not "9"
 
 
 @pytest.fixture(scope="module")
@@ -58,22 +62,32 @@ def _delete(path: str) -> Edit:
 
 # (slug, edit of the typed body, the field the problem names)
 TYPED_CASES = [
-    pytest.param("immex", _set("certificate.rfc", "EEB-030821"), "certificate.rfc", id="rfc-shape"),
     pytest.param(
-        "immex", _set("certificate.rfc", "EEB030821R48"), "certificate.rfc", id="rfc-check-digit"
-    ),
-    pytest.param("oea", _set("certificate.rfc", "AFN981302HT9"), "certificate.rfc", id="rfc-date"),
-    pytest.param(
-        "immex", _set("certificate.modality", "Maquiladora"), "certificate.modality", id="modality"
+        "immex",
+        _set("certificate.member.rfc", "EEB-030821"),
+        "certificate.member.rfc",
+        id="rfc-shape",
     ),
     pytest.param(
-        "oea", _set("certificate.modality", "Importador"), "certificate.modality", id="oea-modality"
+        "oea",
+        _set("certificate.member.rfc", "AFN981302HT9"),
+        "certificate.member.rfc",
+        id="rfc-date",
+    ),
+    pytest.param(
+        "immex",
+        _set("certificate.immexModality", "Maquiladora"),
+        "certificate.immexModality",
+        id="modality",
+    ),
+    pytest.param(
+        "oea", _set("certificate.oeaRubro", "Importador"), "certificate.oeaRubro", id="oea-rubro"
     ),
     pytest.param("ctpat", _delete("certificate.member"), "certificate.member", id="ctpat-member"),
     pytest.param(
         "ctpat",
-        _delete("certificate.dateOfLastValidation"),
-        "certificate.dateOfLastValidation",
+        _delete("certificate.lastValidationDate"),
+        "certificate.lastValidationDate",
         id="ctpat-validated-tier-without-date",
     ),
     pytest.param(
@@ -97,6 +111,53 @@ TYPED_CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def strict_rfcs(
+    context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveService, Issuer]]:
+    """A service configured with ``rfc_check_digit = "refuse"``, and its Mexican authority."""
+    with serve(
+        tmp_path_factory.mktemp("strict-rfc"), None, context_store_dir, rfc_check_digit="refuse"
+    ) as live:
+        yield live, live.issuer("aduana", SAT_TYPES)
+
+
+def test_a_service_may_be_configured_to_refuse_a_doubtful_check_digit(
+    strict_rfcs: tuple[LiveService, Issuer],
+) -> None:
+    live, customs = strict_rfcs
+    body = certificate_body("immex")
+    body["certificate"]["member"]["rfc"] = DOUBTFUL_RFC
+    typed = live.http.post("/certificates/immex", headers=customs.headers, json=body)
+    credential = unsigned_credential("oea", customs.did)
+    credential["credentialSubject"]["member"]["rfc"] = DOUBTFUL_RFC
+    issued = live.http.post(
+        "/credentials/issue", headers=customs.headers, json=issue_body(credential)
+    )
+    for response, field in (
+        (typed, "certificate.member.rfc"),
+        (issued, "credential.credentialSubject.member.rfc"),
+    ):
+        problem = assert_problem(response, 422, "MALFORMED_VALUE_ERROR", field)
+        assert "RFC_CHECK_DIGIT" in problem["detail"]
+    assert live.registry(customs, limit=10)["total"] == 0
+
+
+def test_version_1_certificate_data_is_no_longer_issued(
+    live_service: LiveService, customs: Issuer
+) -> None:
+    """v1 credentials issued before keep verifying; a new one is refused, naming the context."""
+    credential = sample_certificate("immex", "v1")
+    credential["id"] = f"urn:uuid:{uuid.uuid4()}"
+    credential["issuer"] = {**credential["issuer"], "id": customs.did}
+    credential["validFrom"], credential["validUntil"] = moment(-1), moment(365)
+    response = live_service.http.post(
+        "/credentials/issue", headers=customs.headers, json=issue_body(credential)
+    )
+    problem = assert_problem(response, 422, "MALFORMED_VALUE_ERROR", "credential.@context")
+    assert "trade-certificates/v2" in problem["detail"]
+
+
 @pytest.mark.usefixtures("unchanged_registry")
 @pytest.mark.parametrize(("slug", "edit", "field"), TYPED_CASES)
 def test_typed_endpoint_names_the_invalid_field(
@@ -107,6 +168,31 @@ def test_typed_endpoint_names_the_invalid_field(
     response = live_service.http.post(f"/certificates/{slug}", headers=customs.headers, json=body)
     problem = assert_problem(response, 422, "MALFORMED_VALUE_ERROR", field)
     assert problem["detail"]
+
+
+def test_an_rfc_with_a_doubtful_check_digit_is_issued_with_a_warning(
+    live_service: LiveService, customs: Issuer
+) -> None:
+    """SAT has registered RFCs whose last character is not the digit its published algorithm
+    gives: the credential is issued, and the issuer told, on both endpoints."""
+    body = certificate_body("immex")
+    body["certificate"]["member"]["rfc"] = DOUBTFUL_RFC
+    typed = live_service.http.post("/certificates/immex", headers=customs.headers, json=body)
+    credential = unsigned_credential("oea", customs.did)
+    credential["credentialSubject"]["member"]["rfc"] = DOUBTFUL_RFC
+    issued = live_service.http.post(
+        "/credentials/issue", headers=customs.headers, json=issue_body(credential)
+    )
+    for response, field in (
+        (typed, "certificate.member.rfc"),  # named as each endpoint's client sent it
+        (issued, "credential.credentialSubject.member.rfc"),
+    ):
+        assert response.status_code == 201, response.text
+        answer = response.json()
+        assert answer["verifiableCredential"]["credentialSubject"]["member"]["rfc"] == DOUBTFUL_RFC
+        [warning] = [w for w in answer["warnings"] if w["code"] == "RFC_CHECK_DIGIT"]
+        assert warning["field"] == field
+        assert DOUBTFUL_RFC in warning["detail"]
 
 
 @pytest.mark.usefixtures("unchanged_registry")
@@ -124,6 +210,7 @@ def test_authorization_after_valid_from_names_the_request_field(
 ) -> None:
     body = certificate_body("immex", valid_from=moment(-1))
     body["certificate"]["authorizationDate"] = moment(5)[:10]
+    del body["certificate"]["lastAnnualReportYear"]  # no report can predate the authorization
     response = live_service.http.post("/certificates/immex", headers=customs.headers, json=body)
     assert_problem(response, 422, "MALFORMED_VALUE_ERROR", "certificate.authorizationDate")
 
@@ -131,14 +218,14 @@ def test_authorization_after_valid_from_names_the_request_field(
 ISSUE_CASES = [
     pytest.param(
         "immex",
-        _set("credentialSubject.rfc", "EEB030821R48"),
-        "credential.credentialSubject.rfc",
+        _set("credentialSubject.member.rfc", "AFN981302HT9"),
+        "credential.credentialSubject.member.rfc",
         id="rfc",
     ),
     pytest.param(
         "immex",
-        _set("credentialSubject.modality", "Maquiladora"),
-        "credential.credentialSubject.modality",
+        _set("credentialSubject.immexModality", "Maquiladora"),
+        "credential.credentialSubject.immexModality",
         id="modality",
     ),
     pytest.param(
@@ -189,14 +276,14 @@ def test_nested_fields_are_named_alike_on_both_endpoints(
     live_service: LiveService, customs: Issuer
 ) -> None:
     body = certificate_body("immex")
-    body["certificate"]["authorizedAddresses"][0]["address"]["postalCode"] = "ABCDE"
+    body["certificate"]["member"]["location"][0]["address"]["postalCode"] = "ABCDE"
     typed = live_service.http.post("/certificates/immex", headers=customs.headers, json=body)
     credential = unsigned_credential("immex", customs.did)
-    credential["credentialSubject"]["authorizedAddresses"][0]["address"]["postalCode"] = "ABCDE"
+    credential["credentialSubject"]["member"]["location"][0]["address"]["postalCode"] = "ABCDE"
     issued = live_service.http.post(
         "/credentials/issue", headers=customs.headers, json=issue_body(credential)
     )
     typed_field = assert_problem(typed, 422)["field"]
     issued_field = assert_problem(issued, 422)["field"]
-    assert issued_field == "credential.credentialSubject.authorizedAddresses[0].address.postalCode"
-    assert typed_field == "certificate.authorizedAddresses[0].address.postalCode"
+    assert issued_field == "credential.credentialSubject.member.location[0].address.postalCode"
+    assert typed_field == "certificate.member.location[0].address.postalCode"

@@ -90,7 +90,7 @@ def certificates(
         "bound-revoked": issue_certificate(live_service, customs, "ctpat", subject=holder.did),
     }
     found["tampered"] = copy.deepcopy(found["valid"])
-    found["tampered"]["credentialSubject"]["legalName"] = "Otra Empresa S.A. de C.V."
+    found["tampered"]["credentialSubject"]["member"]["legalName"] = "Otra Empresa S.A. de C.V."
     for name in ("revoked", "bound-revoked"):
         _revoke(live_service, customs, found[name]["id"])
     time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 1.1)
@@ -320,7 +320,7 @@ def test_no_choice_of_checks_lets_a_credential_its_issuer_did_not_sign_verify(
     INVALID_ISSUER whatever ``options.checks`` asks (and nothing read from it is trusted)."""
     forged = copy.deepcopy(certificates["valid"])
     del forged["proof"]
-    forged["credentialSubject"]["legalName"] = "Contrabando del Norte S.A. de C.V."
+    forged["credentialSubject"]["member"]["legalName"] = "Contrabando del Norte S.A. de C.V."
     forged = core.data_integrity.add_proof(
         forged,
         signer=_new_holder().key.signer(),

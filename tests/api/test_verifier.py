@@ -29,6 +29,7 @@ from tests.api.presenting import (
     suspend,
     verification_result,
 )
+from tests.factories import holder_of
 from vcservice.clock import Clock
 from vcservice.errors import RetryLaterError
 from vcservice.keys import KeyFile, KeyPair, KeyType
@@ -225,7 +226,7 @@ def test_a_presentation_for_our_challenge_verifies_once(
     live_service: LiveService, sat: Issuer, holder: Holder, core: Core
 ) -> None:
     credential = issue_certificate(live_service, sat, "immex", subject=holder.did)
-    assert credential["credentialSubject"]["id"] == holder.did
+    assert holder_of(credential) == holder.did
     challenge = _challenge(live_service)["challenge"]
     presentation = present(core, holder, [credential], challenge=challenge, domain=DOMAIN)
 
@@ -363,7 +364,7 @@ def test_an_expired_credential_fails_the_presentation(
 ) -> None:
     soon = datetime.now(UTC) + timedelta(seconds=2)
     body = certificate_body("immex", valid_until=soon.isoformat().replace("+00:00", "Z"))
-    body["certificate"]["subjectId"] = holder.did
+    body["certificate"]["member"]["id"] = holder.did
     response = live_service.http.post("/certificates/immex", headers=sat.headers, json=body)
     assert response.status_code == 201, response.text
     credential = response.json()["verifiableCredential"]

@@ -32,7 +32,7 @@ from tests.api.presenting import (
     outcomes,
     verification_result,
 )
-from tests.factories import key_file
+from tests.factories import held_by, key_file
 from tests.jsonld_rewrites import (
     Spellings,
     as_value_object,
@@ -52,7 +52,7 @@ SIGNER = key_file(KeyType.ED25519, seed=61)  # an issuer of our own, accredited 
 SIGNER_DID = SIGNER.verification_method.split("#")[0]
 UPDATE = "update:credentials"
 NO_FILE = {"upload": ("", b"", "application/octet-stream")}
-IMMEX_SCHEMA = "https://w3id.org/vcservice/trade-certificates/schemas/immex-v1.json"
+IMMEX_SCHEMA = "https://w3id.org/vcservice/trade-certificates/schemas/immex-v2.json"
 UNREAD = ("issuerTrust", "validityPeriod", "credentialSchema", "status")
 
 
@@ -249,7 +249,7 @@ def test_an_expired_certificate_with_validuntil_as_a_value_object_fails(
     body = certificate_body(
         "ctpat", valid_until=soon.isoformat(timespec="seconds").replace("+00:00", "Z")
     )
-    body["certificate"]["subjectId"] = holder.did
+    body["certificate"]["member"]["id"] = holder.did
     response = live_service.http.post("/certificates/ctpat", headers=customs.headers, json=body)
     assert response.status_code == 201, response.text
     credential = response.json()["verifiableCredential"]
@@ -284,8 +284,7 @@ def _signed_by_signer(
 def _ctpat_by_signer(holder: Holder) -> dict[str, Any]:
     credential = unsigned_credential("ctpat", SIGNER_DID)
     credential.pop("credentialSchema", None)
-    credential["credentialSubject"]["id"] = holder.did
-    return credential
+    return held_by(credential, holder.did)
 
 
 def test_a_type_the_issuer_is_not_accredited_for_cannot_hide_under_at_type(
@@ -366,9 +365,10 @@ def test_a_schema_bomb_without_a_proof_is_answered_at_once(
     client may send it, and is answered at once, nothing past the missing proof read."""
     credential = unsigned_credential("immex", customs.did)
     credential["credentialSchema"] = {"id": IMMEX_SCHEMA, "type": "JsonSchema"}
-    address = copy.deepcopy(credential["credentialSubject"]["authorizedAddresses"][0])
-    address["address"]["postalCode"] = "not a postal code"
-    credential["credentialSubject"]["authorizedAddresses"] = [address] * 3000
+    member = credential["credentialSubject"]["member"]
+    site = copy.deepcopy(member["location"][0])
+    site["address"]["postalCode"] = "not a postal code"
+    member["location"] = [site] * 3000
     body = {"verifiableCredential": credential}
     anonymous = live_service.http.post("/credentials/verify", json=body, timeout=1.0)
     assert_problem(anonymous, 413, "PAYLOAD_TOO_LARGE", "body")
@@ -387,7 +387,7 @@ def test_without_a_proof_only_a_proof_spelled_otherwise_is_named(
     """A document without a proof is NO_PROOF whatever lies deeper (it is not read); a
     proof under another spelling of ``proof`` is named as not compact."""
     deep = unsigned_credential("immex", customs.did)
-    deep["credentialSubject"]["@nest"] = {"legalName": "Otra"}
+    deep["credentialSubject"]["member"]["@nest"] = {"legalName": "Otra"}
     assert codes(_verify(live_service, deep)) == ["NO_PROOF"]
     hidden = unsigned_credential("immex", customs.did)
     hidden["https://w3id.org/security#proof"] = {"type": "DataIntegrityProof"}

@@ -55,7 +55,7 @@ class World:
 def _issue(live: LiveService, issuer: Issuer, slug: str, subject: str | None = None) -> Any:
     body = certificate_body(slug)
     if subject is not None:
-        body["certificate"]["subjectId"] = subject
+        body["certificate"]["member"]["id"] = subject
     response = live.http.post(f"/certificates/{slug}", headers=issuer.headers, json=body)
     assert response.status_code == 201, response.text
     return response.json()["verifiableCredential"]

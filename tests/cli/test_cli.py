@@ -82,7 +82,7 @@ def test_tampered_credential_exits_1_with_the_code(run: Any, tmp_path: Path) -> 
         tmp_path / "signed.json",
     )
     signed = json.loads((tmp_path / "signed.json").read_text())
-    signed["credentialSubject"]["rfc"] = "XAXX010101000"
+    signed["credentialSubject"]["member"]["rfc"] = "XAXX010101000"
     code, out, _ = run("verify", _write(tmp_path / "tampered.json", signed))
     assert code == 1
     assert [d["code"] for d in json.loads(out)["problemDetails"]] == ["PROOF_VERIFICATION_ERROR"]

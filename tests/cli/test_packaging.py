@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from vcservice.certificates.samples import SAMPLE_NAMES, VERSIONS
 from vcservice.certificates.schema_files import SCHEMAS_DIR
 from vcservice.jsonld.manifest import default_contexts_dir
 
@@ -43,10 +44,26 @@ def test_the_wheel_ships_contexts_and_schemas(tmp_path: Path) -> None:
         if entry.get("file")
     }
     schemas = {f"vcservice/data/schemas/{path.name}" for path in SCHEMAS_DIR.glob("*.json")}
+    # each type in each version of the certificate data: v2 issued, v1 still verifying
+    expected = {
+        f"vcservice/data/schemas/{slug}-{version}.json"
+        for slug in SAMPLE_NAMES
+        for version in VERSIONS
+    }
+    samples = {
+        f"vcservice/certificates/samples/{slug}-{version}.json"
+        for slug in SAMPLE_NAMES
+        for version in VERSIONS
+    }
     assert "vcservice/data/contexts/manifest.json" in names
     assert "vcservice/data/contexts/trade-certificates-vocab.jsonld" in names
+    assert {
+        "vcservice/data/contexts/trade-certificates-v1.jsonld",
+        "vcservice/data/contexts/trade-certificates-v2.jsonld",
+    } <= bundled
     assert bundled and bundled <= names
-    assert len(schemas) == 3 and schemas <= names
+    assert schemas == expected and schemas <= names
+    assert samples <= names  # the warm-up reads the samples of both versions
     pages = {
         "vcservice/printing/payload-dictionary-v1.txt",
         *(f"vcservice/web/templates/{path.name}" for path in WEB.glob("templates/*.html")),

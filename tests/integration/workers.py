@@ -38,7 +38,11 @@ def unsigned_immex(authority: Authority) -> dict[str, Any]:
     """The sample IMMEX certificate of ``authority``, without the id the service assigns."""
     credential = sample_certificate("immex")
     del credential["id"]
-    credential["issuer"] = {"id": authority.did, "name": authority.display_name}
+    credential["issuer"] = {
+        **credential["issuer"],
+        "id": authority.did,
+        "name": authority.display_name,
+    }
     return credential
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import held_by
 from tests.npm import npm_ci
 from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.keys import KeyFile, KeyPair, KeyType
@@ -151,8 +152,7 @@ def _credential(sample: str, issuer: str) -> dict[str, Any]:
 
 def _tampered(signed: dict[str, Any]) -> dict[str, Any]:
     copy: dict[str, Any] = json.loads(json.dumps(signed))
-    copy["credentialSubject"]["id"] = IMPOSTOR
-    return copy
+    return held_by(copy, IMPOSTOR)
 
 
 def _report(result: VerificationResult) -> str:

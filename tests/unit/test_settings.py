@@ -1,4 +1,5 @@
-"""Settings refuse what would make the service trust a client's own word for its address."""
+"""Settings refuse what would make the service trust a client's own word for its address;
+the RFC check digit is a warning unless set to refuse (issue 16)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,18 @@ def test_the_environment_is_checked_alike(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("VCSERVICE_FORWARDED_ALLOW_IPS", "*")
     with pytest.raises(ValidationError, match="forwarded_allow_ips"):
         Settings()
+
+
+def test_an_rfc_check_digit_warns_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VCSERVICE_RFC_CHECK_DIGIT", raising=False)
+    assert Settings().rfc_check_digit == "warn"
+    monkeypatch.setenv("VCSERVICE_RFC_CHECK_DIGIT", "refuse")
+    assert Settings().rfc_check_digit == "refuse"
+
+
+@pytest.mark.parametrize("value", ["ignore", "Refuse", ""])
+def test_the_rfc_check_digit_is_warn_or_refuse(value: str) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        Settings(rfc_check_digit=value)
+    (problem,) = excinfo.value.errors()
+    assert problem["loc"] == ("rfc_check_digit",)

@@ -16,7 +16,15 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from vcservice.model.records import Authority, Client, IssuedCredential, Scope, StatusChange
+from vcservice.model.records import (
+    Authority,
+    Client,
+    IssuedCredential,
+    Scope,
+    StatusChange,
+    StatusReason,
+)
+from vcservice.printing.labels import Text, label
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 IssuingFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "vc+jwt"]
@@ -109,10 +117,13 @@ class IssueCredentialRequest(StrictModel):
     options: IssueOptions = Field(default_factory=IssueOptions)
 
 
-class OptionWarning(BaseModel):
-    """An option the service did not act on."""
+class IssuanceWarning(BaseModel):
+    """What the issuer should know but did not refuse: an option the service did not act
+    on (``OPTION_IGNORED``), or a finding about a certificate's data (``RFC_CHECK_DIGIT``,
+    ``IMMEX_ANNUAL_REPORT_OVERDUE``, ``OEA_SECIIT_WITHOUT_IMMEX``, ``CTPAT_VALIDATION_LATE``)."""
 
-    field: str = Field(examples=["options.mandatoryPointers"])
+    code: str = Field("OPTION_IGNORED", examples=["RFC_CHECK_DIGIT"])
+    field: str = Field(examples=["credentialSubject.member.rfc"])
     detail: str
 
 
@@ -120,7 +131,9 @@ class IssueCredentialResponse(ApiModel):
     """The issued credential: a JSON object (Data Integrity) or a compact JWT string."""
 
     verifiable_credential: dict[str, Any] | str
-    warnings: list[OptionWarning] | None = Field(None, description="options that were ignored")
+    warnings: list[IssuanceWarning] | None = Field(
+        None, description="options that were ignored, findings that did not refuse the credential"
+    )
 
 
 class StatusChangeView(ApiModel):
@@ -129,18 +142,31 @@ class StatusChangeView(ApiModel):
     purpose: str = Field(examples=["suspension"])
     old_status: str = Field(examples=["0x0"])
     new_status: str = Field(examples=["0x1"])
-    reason: str
+    reason: str = Field(description="the officer's note")
+    reason_code: StatusReason | None = Field(
+        None,
+        examples=[StatusReason.SECURITY_INCIDENT.value],
+        description="the coded reason (a term of the trade-certificates vocabulary), if given",
+    )
+    reason_label: Text | None = Field(
+        None,
+        examples=[{"en": "Security incident", "es": "Incidente de seguridad"}],
+        description="the coded reason's English and Spanish labels, from the vocabulary",
+    )
     actor: str = Field(description="the OAuth2 client that made the change")
     changed_at: datetime
 
     @classmethod
     def of(cls, change: StatusChange) -> StatusChangeView:
         """The API view of a recorded change."""
+        code = change.reason_code
         return cls(
             purpose=change.purpose.value,
             old_status=hex(change.old_status),
             new_status=hex(change.new_status),
             reason=change.reason,
+            reason_code=code,
+            reason_label=None if code is None else label(code.iri),
             actor=change.actor,
             changed_at=change.changed_at,
         )
@@ -158,13 +184,25 @@ class CredentialRecord(ApiModel):
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     status: str = Field(examples=["active"])
+    data_version: str | None = Field(
+        None,
+        examples=["v2"],
+        description="version of the certificate data (v1: issued before traceability "
+        "alignment, still verifying); none for other credentials",
+    )
     verifiable_credential: dict[str, Any] | str
     status_history: list[StatusChangeView] | None = Field(
         None, description="who changed the status, when and why (single-credential view)"
     )
 
     @classmethod
-    def of(cls, record: IssuedCredential, document: dict[str, Any] | str) -> CredentialRecord:
+    def of(
+        cls,
+        record: IssuedCredential,
+        document: dict[str, Any] | str,
+        *,
+        data_version: str | None = None,
+    ) -> CredentialRecord:
         """The API view of a stored credential."""
         return cls(
             id=record.id,
@@ -176,6 +214,7 @@ class CredentialRecord(ApiModel):
             valid_from=record.valid_from,
             valid_until=record.valid_until,
             status=record.status,
+            data_version=data_version,
             verifiable_credential=document,
         )
 

@@ -1,16 +1,17 @@
 """``CertificateType``: what the service knows about one kind of trusted-trader certificate.
 
 A certificate type pairs the pydantic model of the data an authority submits (its
-*request*) with the credential it becomes: a VCDM 2.0 credential with the contexts
-``[credentials/v2, trade-certificates/v1]``, the types ``[VerifiableCredential, <name>]``
-and a ``credentialSubject`` of the type's subject class, described by a JSON Schema in
-the top-level ``schemas/`` directory.
+*request*) with the credential it becomes: a VCDM 2.0 credential with the contexts of
+its version (``CONTEXTS_V1``, ``CONTEXTS_V2``), the types ``[VerifiableCredential,
+<name>]`` and a ``credentialSubject`` of the type's subject class, described by a JSON
+Schema in the top-level ``schemas/`` directory.
 
 Checking a credential takes two layers: the JSON Schema (shape, codes, patterns,
 conditional requirements) and the rules a JSON Schema cannot express.  Of those, the
-subject models apply the same ones (calendar dates, the RFC's date and check digit,
-date order); the rules that involve the envelope (``validUntil`` after ``validFrom``,
-subject dates not after ``validFrom``) are checked here only, and by the builder.
+subject models apply the same ones (calendar dates, the RFC's date, check digits,
+date order, programme rules); the rules that involve the envelope (``validUntil``
+after ``validFrom``, subject dates not after ``validFrom``) are checked here only,
+and by the builder.
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ class CertificateType:
 
     Version 1 declares its rules as data: which subject members hold an ``xsd:date``,
     which pairs must be in order (``(earlier, later)``), which may not be after
-    ``validFrom``.  Version 2 has ``subject_rules``, run once the schema accepts the
-    credential (so a problem is not reported twice), and ``advisories``: findings that
-    do not refuse the credential but are reported with it (a doubtful RFC check digit,
-    an overdue annual report), given the day of issuance.
+    ``validFrom``.  Version 2 has ``subject_rules`` (its subject model and the rules
+    across the envelope), whose problems are added to the schema's at the fields the
+    schema does not fault, and ``advisories``: findings that do not refuse the
+    credential but are reported with it (a doubtful RFC check digit, an overdue annual
+    report), given the day of issuance.
     """
 
     name: str
@@ -155,12 +157,17 @@ class CertificateType:
         return credential
 
     def problems(self, credential: Any) -> list[Problem]:
-        """Every way ``credential`` breaks this type's JSON Schema or rules (empty if valid)."""
+        """Every way ``credential`` breaks this type's JSON Schema or rules (empty if valid).
+
+        A field the schema already faults is not faulted again by ``subject_rules``.
+        """
         problems = dict.fromkeys(schema_problems(self.schema_path, credential))
         if isinstance(credential, Mapping):
             problems.update(dict.fromkeys(self._rule_problems(credential)))
-            if self.subject_rules is not None and not problems:
-                problems.update(dict.fromkeys(self.subject_rules(credential)))
+            if self.subject_rules is not None:
+                named = {problem.field for problem in problems}
+                rules = self.subject_rules(credential)
+                problems.update(dict.fromkeys(p for p in rules if p.field not in named))
         return list(problems)[:MAX_PROBLEMS]
 
     def findings(self, credential: Mapping[str, Any], today: date) -> list[Problem]:

@@ -1,10 +1,11 @@
 """Validate a certificate credential against its type's JSON Schema and rules; serve the schemas.
 
-``validate_credential`` picks the schema from the credential's ``type`` and returns
-problems (``MALFORMED_VALUE_ERROR``), each naming a field as a path such as
-``credentialSubject.authorizedAddresses[0].address.postalCode``.  A ``proof`` and a
-``credentialStatus`` (``BitstringStatusListEntry`` objects) may be present.
-``schema_document`` returns a schema for publishing at its ``$id``.
+``validate_credential`` picks the schema from the credential's ``type`` and the version
+its ``@context`` names, and returns problems (``MALFORMED_VALUE_ERROR``), each naming a
+field as a path such as ``credentialSubject.member.location[0].address.postalCode``.  A
+``proof`` and a ``credentialStatus`` (``BitstringStatusListEntry`` objects) may be
+present.  ``schema_document`` returns a schema of either version for publishing at its
+``$id``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from vcservice.certificates import CERTIFICATE_TYPES, by_slug, type_of
+from vcservice.certificates import CERTIFICATE_TYPES, CURRENT_VERSION, by_slug, type_of
+from vcservice.certificates.base import VERSION_CONTEXTS
 from vcservice.certificates.schema_files import SCHEMA_BASE_URL, SCHEMAS_DIR, load_schema
 from vcservice.errors import Problem
 
@@ -31,16 +33,18 @@ def validate_credential(credential: Any) -> list[Problem]:
     if not isinstance(credential, Mapping):
         return [Problem("MALFORMED_VALUE_ERROR", "a credential must be a JSON object", None)]
     certificate_type = type_of(credential)
-    if certificate_type is None:
-        names = ", ".join(CERTIFICATE_TYPES)
-        return [
-            Problem(
-                "MALFORMED_VALUE_ERROR",
-                f"type must name exactly one certificate type ({names})",
-                "type",
-            )
-        ]
-    return certificate_type.problems(credential)
+    if certificate_type is not None:
+        return certificate_type.problems(credential)
+    types = credential.get("type")
+    listed = types if isinstance(types, list) else [types]
+    named = [name for name in listed if isinstance(name, str) and name in CERTIFICATE_TYPES]
+    if len(named) == 1:
+        versions = " or ".join(VERSION_CONTEXTS.values())
+        detail = f"a {named[0]} names the version of its data: one context of {versions}"
+        return [Problem("MALFORMED_VALUE_ERROR", detail, "@context")]
+    names = ", ".join(CERTIFICATE_TYPES)
+    detail = f"type must name exactly one certificate type ({names})"
+    return [Problem("MALFORMED_VALUE_ERROR", detail, "type")]
 
 
 def pinned_schema_problems(credential: Mapping[str, Any]) -> list[Problem] | None:
@@ -67,7 +71,7 @@ def pinned_schema_problems(credential: Mapping[str, Any]) -> list[Problem] | Non
     return validate_credential(credential)
 
 
-def schema_document(slug: str) -> dict[str, Any]:
-    """A copy of the JSON Schema of the type ``slug`` (``KeyError`` for an unknown slug)."""
-    document = load_schema(by_slug(slug).schema_path).document
+def schema_document(slug: str, version: str = CURRENT_VERSION) -> dict[str, Any]:
+    """A copy of the JSON Schema of the type ``slug`` in ``version`` (``KeyError`` if none)."""
+    document = load_schema(by_slug(slug, version).schema_path).document
     return copy.deepcopy(dict(document))

@@ -1,15 +1,23 @@
 """``vcservice demo``: issuer → holder → verifier over real HTTP, narrated.
 
-Three processes play the three roles (or one service at ``--url`` plays them all). Two
-authorities are seeded on the issuer (SAT for IMMEX and OEA, CBP for C-TPAT), and a third
-that no verifier accredits. The broker's verifier accredits SAT and CBP and defines a
-workflow for "C-TPAT or OEA under mutual recognition"; the broker's app signs in to it with
-a ``verify:credentials`` token (a client of the brokerage) to start exchanges and verify,
-as a real deployment's would, and is the only one allowed to. A shipper's wallet (the holder)
-gets a did:web; the authorities issue its certificates to that DID; the wallet keeps
-them, answers the broker's exchange with a presentation, and the broker reads the
-verdict. Then what must fail does: a replayed presentation, a certificate from the
-unaccredited issuer, a tampered copy, a suspended and a revoked certificate.
+Three processes play the three roles (or one service at ``--url`` plays them all). Each
+programme's authority is seeded on the issuer — the Secretaría de Economía for IMMEX, SAT
+for OEA, CBP for C-TPAT — and a fourth that no verifier accredits. One company,
+Ensambles Electrónicos del Bravo (the samples' company), gets a wallet (the holder) with
+a did:web, and the three authorities issue it their certificates with the version 2
+request bodies: the same company node, ``member.id`` its DID, in each, so the three join
+on that DID, its RFC and its CBP MID. The broker's verifier accredits each authority for
+its own programme and defines two workflows at the crossing: a shipment to the United
+States wants a trusted manufacturer/exporter at CBP (a C-TPAT, or an OEA that CBP recognizes
+for that role under the U.S.–Mexico arrangement), an import by the company wants a trusted
+importer (a C-TPAT, or an OEA that CBP recognizes as importer). The broker's app signs in
+with a ``verify:credentials`` token (a client of the brokerage) to start exchanges and
+verify, as a real deployment's would. The company presents its OEA to both: the exchange
+itself reads the verified credential's signed ``mutualRecognition``, so the export
+completes (its entry is recognizedBy CBP for the manufacturer/exporter role) and the import
+ends invalid, saying why (the entry does not name the importer role). Then what must fail
+does: a replayed presentation, a certificate from the unaccredited issuer, a tampered copy,
+a suspended and a revoked certificate.
 """
 
 from __future__ import annotations
@@ -18,17 +26,23 @@ import copy
 import json
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from vcservice.certificates import by_slug
+from vcservice.certificates.samples import current_request, sample_certificate
+from vcservice.certificates.v2.company import company_keys
+from vcservice.certificates.v2.mra import RecognizedRole
 from vcservice.cli.background import Deployment, running_deployment
+from vcservice.cli.demo_reading import describe_entry, labelled, member_of
+from vcservice.verification.policy import recognition, recognition_entries
 
 AUTHORITIES = (
-    ("sat", "Servicio de Administración Tributaria", ["IMMEXCertificate", "OEACertificate"]),
+    ("economia", "Secretaría de Economía", ["IMMEXCertificate"]),
+    ("sat", "Servicio de Administración Tributaria", ["OEACertificate"]),
     ("cbp", "U.S. Customs and Border Protection", ["CTPATCertificate"]),
 )
 UNACCREDITED = ("agencia-apocrifa", "Agencia Apócrifa de Comercio", ["IMMEXCertificate"])
@@ -37,19 +51,54 @@ BROKERAGE: tuple[str, str, list[str]] = ("agencia-aduanal-norte", "Agencia Aduan
 ISSUING_SCOPES = ["issue:credentials", "read:credentials", "update:credentials"]
 # (authority, certificate slug, securing format, output file)
 ISSUANCES = (
-    ("sat", "immex", "eddsa-rdfc-2022", "immex.json"),
-    ("cbp", "ctpat", "ecdsa-rdfc-2019", "ctpat.json"),
+    ("economia", "immex", "eddsa-rdfc-2022", "immex.json"),
     ("sat", "oea", "eddsa-rdfc-2022", "oea.json"),
+    ("cbp", "ctpat", "ecdsa-rdfc-2019", "ctpat.json"),
     ("cbp", "ctpat", "vc+jwt", "ctpat.vc-jwt"),
 )
-SHIPPER = "maquiladora-norte"
+ISSUED_BY = {out: authority for authority, _, _, out in ISSUANCES}
+COMPANY = "ensambles-bravo"
 CROSSING = "aduana-nuevo-laredo.example"
-WORKFLOW = {
-    "id": "reconocimiento-mutuo",
-    "name": "C-TPAT u OEA (reconocimiento mutuo)",
-    "acceptedCredentialTypes": ["CTPATCertificate", "OEACertificate"],
-    "domain": CROSSING,
-}
+# What CBP needs at the crossing: its own C-TPAT, or an OEA whose signed mutualRecognition
+# says CBP recognizes it, under the U.S.–Mexico arrangement, for the role the company plays.
+RECOGNIZING_AUTHORITY = "AuthorityCBP"
+ARRANGEMENT = "MraUsMx2014"
+SHIPPER_ROLE = "MraRoleManufacturerExporter"
+UNCOVERED_ROLE = "MraRoleImporter"
+
+
+def _workflow(workflow_id: str, name: str, role: str) -> dict[str, Any]:
+    """A workflow at the crossing: a C-TPAT, or an OEA that CBP recognizes for ``role``."""
+    return {
+        "id": workflow_id,
+        "name": name,
+        "acceptedCredentialTypes": ["CTPATCertificate"],
+        "acceptedRecognitions": [
+            {
+                "credentialType": "OEACertificate",
+                "recognizedBy": RECOGNIZING_AUTHORITY,
+                "recognizedRole": role,
+                "arrangement": ARRANGEMENT,
+            }
+        ],
+        "domain": CROSSING,
+    }
+
+
+WORKFLOW = _workflow(
+    "exportacion-eua",
+    "Envío a EE. UU.: exportador confiable ante CBP (C-TPAT, u OEA que CBP reconoce como "
+    "fabricante/exportador)",
+    SHIPPER_ROLE,
+)
+IMPORT_WORKFLOW = _workflow(
+    "importacion-eua",
+    "Importación a EE. UU.: importador confiable ante CBP (C-TPAT, u OEA que CBP reconoce "
+    "como importador)",
+    UNCOVERED_ROLE,
+)
+# A real RFC whose last character is not the digit SAT's published algorithm gives.
+DOUBTFUL_RFC = "ACE900319JT9"
 
 
 def run_demo(
@@ -115,10 +164,11 @@ class _Story:
             (out_dir / out).write_text(text + "\n", encoding="utf-8")
         _say(f"\n== Written to {out_dir}: {', '.join(issued)}")
         checks = [
+            self._show_join(issued, holder_did),
             self._show_refusals(),
             self._store_in_wallet(issued),
             self._verify_all(issued),
-            self._exchange(out_dir),
+            self._exchange(out_dir, issued),
             self._untrusted_issuer(holder_did),
             self._lifecycle(issued["ctpat.json"], holder_did),
         ]
@@ -138,8 +188,12 @@ class _Story:
         body = {"name": name, "displayName": display_name, "credentialTypes": types}
         created = http.post("/admin/authorities", json=body, headers=admin)
         if created.status_code == 409:
-            _say("   already exists; reusing it")
             created = _expect(http.get(f"/admin/authorities/{name}", headers=admin), 200)
+            kept = sorted(created.json().get("credentialTypes", []))
+            note = (
+                "" if kept == sorted(types) else f" (it may issue {', '.join(kept) or 'nothing'})"
+            )
+            _say(f"   already exists; reusing it{note}")
         else:
             _expect(created, 201)
         return str(created.json()["did"])
@@ -168,7 +222,7 @@ class _Story:
 
     def _set_up_verifier(self) -> None:
         http, admin = self.verifier.http, self.verifier.admin
-        _say("\n== Verifier (the broker's): its app's access, trust registry and workflow")
+        _say("\n== Verifier (the broker's): its app's access, trust registry and workflows")
         brokerage, brokerage_name, _ = BROKERAGE
         self._organisation(*BROKERAGE)
         _say(f"   the broker's app signs in as a client of {brokerage_name}, from the verifier:")
@@ -177,15 +231,23 @@ class _Story:
         for name, display_name, types in AUTHORITIES:
             body = {"id": self.dids[name], "name": display_name, "credentialTypes": types}
             _expect(http.post("/admin/trust-registry/issuers", json=body, headers=admin), 201)
-            _say(f"   accredits {name} for {', '.join(types)}")
+            _say(f"   accredits {name} ({display_name}) for {', '.join(types)} only")
         _say(f"   ({UNACCREDITED[0]} is not accredited for anything)")
-        created = http.post("/workflows", json=WORKFLOW, headers=admin)
-        if created.status_code != 409:
-            _expect(created, 201)
-        _say(f"   workflow {WORKFLOW['id']}: {WORKFLOW['name']}, domain {CROSSING}")
+        for workflow in (WORKFLOW, IMPORT_WORKFLOW):
+            created = http.post("/workflows", json=workflow, headers=admin)
+            if created.status_code != 409:
+                _expect(created, 201)
+            _say(f"   workflow {workflow['id']}: {workflow['name']}, domain {CROSSING}")
+            for entry in workflow["acceptedRecognitions"]:
+                _say(
+                    f"     accepts {' or '.join(workflow['acceptedCredentialTypes'])} as it is, "
+                    f"and an {entry['credentialType']} only where its signed entry of "
+                    f"{entry['arrangement']} is recognizedBy {entry['recognizedBy']} for "
+                    f"{entry['recognizedRole']}"
+                )
 
     def _create_holder(self) -> str:
-        name = f"{SHIPPER}-{self.run_id}"
+        name = f"{COMPANY}-{self.run_id}"
         created = _expect(
             self.holder.http.post(
                 "/admin/holders",
@@ -195,47 +257,135 @@ class _Story:
             201,
         ).json()
         self.wallet = {"Authorization": f"Bearer {created['accessToken']}"}
-        _say(f"\n== Holder: the shipper's wallet {name}, DID {created['did']}")
+        legal_name = _company(str(created["did"]))["legalName"]
+        _say(f"\n== Holder: the wallet of {legal_name}: {name}, DID {created['did']}")
         _say("   (its access token is shown once; the wallet keeps it)")
+        _say("   the DID goes into every certificate as credentialSubject.member.id")
         return str(created["did"])
 
     def _issue(
-        self, authority: str, slug: str, securing_format: str, subject: str, *, copy: int = 1
+        self,
+        authority: str,
+        slug: str,
+        securing_format: str,
+        holder_did: str,
+        *,
+        copy: int = 1,
     ) -> Any:
+        """The credential ``authority`` issues to the company, its warnings shown."""
         response = self.issuer.http.post(
             f"/certificates/{slug}",
-            json=_request_body(slug, securing_format, subject),
+            json=_request_body(slug, securing_format, _certificate(slug, holder_did)),
             headers={
                 "Authorization": f"Bearer {self.tokens[authority]}",
                 "Idempotency-Key": f"{self.run_id}-{authority}-{slug}-{securing_format}-{copy}",
             },
         )
-        credential = _expect(response, 201).json()["verifiableCredential"]
+        answer = _expect(response, 201).json()
+        credential = answer["verifiableCredential"]
         what = credential["id"] if isinstance(credential, dict) else "a compact JWT"
         _say(f"\n== {authority} issued a certificate ({slug}) as {securing_format}: {what}")
+        for warning in answer.get("warnings") or ():
+            _say(f"   warning {warning.get('code')} at {warning['field']}: {warning['detail']}")
         return credential
 
     # ------------------------------------------------------------ the story
 
+    def _show_join(self, issued: dict[str, Any], holder_did: str) -> bool:
+        _say(
+            "\n== One company, three programmes: the certificates join on credentialSubject.member"
+        )
+        documents = {out: c for out, c in issued.items() if isinstance(c, dict)}
+        for out, credential in documents.items():
+            member = member_of(credential)
+            subject = credential["credentialSubject"]
+            coded = (
+                labelled(str(subject["tier"]), notation_of="CtpatTier")
+                if "tier" in subject
+                else labelled(str(subject.get("immexModality") or subject.get("oeaRubro")))
+            )
+            version = self._data_version(ISSUED_BY[out], credential["id"])
+            _say(
+                f"   {out:11} {credential['issuer']['name']}: {credential['type'][-1]}, "
+                f"data {version}, {coded}"
+            )
+            _say(
+                f"               member.id {member.get('id')}, rfc {member.get('rfc')}, "
+                f"manufacturerId {member.get('manufacturerId')}"
+            )
+        shared = set.intersection(*(set(company_keys(c)) for c in documents.values()))
+        joined = {holder_did, _COMPANY_SAMPLE["rfc"], _COMPANY_SAMPLE["manufacturerId"]}
+        in_order = [key for key in company_keys(issued["oea.json"]) if key in shared]
+        _say(f"   the same in all three: {', '.join(in_order)}")
+        return joined <= shared
+
+    def _data_version(self, authority: str, credential_id: str) -> str:
+        """The data version ``authority``'s registry shows for the credential."""
+        record = self.issuer.http.get(
+            f"/credentials/{credential_id}",
+            headers={"Authorization": f"Bearer {self.tokens[authority]}"},
+        )
+        version = _expect(record, 200).json().get("dataVersion")
+        return str(version) if version else "?"
+
     def _show_refusals(self) -> bool:
-        _say("\n== SAT asks to issue a C-TPAT certificate (only CBP may):")
+        _say(
+            "\n== SAT asks to issue an IMMEX certificate (the Secretaría de Economía grants IMMEX):"
+        )
         forbidden = self.issuer.http.post(
-            "/certificates/ctpat",
-            json=_request_body("ctpat", "eddsa-rdfc-2022", None),
+            "/certificates/immex",
+            json=_request_body("immex", "eddsa-rdfc-2022", _certificate("immex", None)),
             headers={"Authorization": f"Bearer {self.tokens['sat']}"},
         )
         _say(f"   {forbidden.status_code} {forbidden.json().get('code')}")
-        body = _request_body("immex", "eddsa-rdfc-2022", None)
-        body["certificate"]["rfc"] = "EEB030821R4X"
-        _say("\n== An IMMEX request with a wrong RFC check digit:")
+
+        _say("\n== An OEA request for rubro OeaImporterExporter naming a 13-character RFC:")
+        oea = _certificate("oea", None)
+        oea["member"]["rfc"] = "GODE561231GR8"  # an individual's: only customs brokers are
         invalid = self.issuer.http.post(
-            "/certificates/immex",
-            json=body,
+            "/certificates/oea",
+            json=_request_body("oea", "eddsa-rdfc-2022", oea),
             headers={"Authorization": f"Bearer {self.tokens['sat']}"},
         )
         problem = invalid.json()
         _say(f"   {invalid.status_code} {problem.get('code')}: {problem.get('detail')}")
-        return forbidden.status_code == 403 and invalid.status_code == 422
+
+        _say(
+            f"\n== An IMMEX request for another company whose RFC {DOUBTFUL_RFC} SAT registered, "
+            "though its check digit is not the published algorithm's:"
+        )
+        doubtful = _certificate("immex", None)
+        doubtful["member"] = {
+            "id": "did:web:aceros-centrales.example",
+            "legalName": "Aceros Centrales Especiales, S.A. de C.V.",
+            "rfc": DOUBTFUL_RFC,
+            "location": [
+                site
+                for site in doubtful["member"]["location"]
+                if site["siteRole"] == "SiteTaxDomicile"
+            ],
+        }
+        warned = self.issuer.http.post(
+            "/certificates/immex",
+            json=_request_body("immex", "eddsa-rdfc-2022", doubtful),
+            headers={"Authorization": f"Bearer {self.tokens['economia']}"},
+        )
+        answer = warned.json()
+        warnings = [w for w in answer.get("warnings") or () if w.get("code") == "RFC_CHECK_DIGIT"]
+        for warning in warnings:
+            _say(f"   {warned.status_code}, issued with the warning {warning['code']}")
+            _say(f"   at {warning['field']}: {warning['detail']}")
+            _say("   (with VCSERVICE_RFC_CHECK_DIGIT=refuse it would be refused instead)")
+        refused = warned.status_code == 422 and "RFC_CHECK_DIGIT" in str(answer.get("detail"))
+        if not warnings:
+            _say(f"   {warned.status_code} {answer.get('code')}: {answer.get('detail')}")
+        if refused:
+            _say("   (this service runs with VCSERVICE_RFC_CHECK_DIGIT=refuse)")
+        return (
+            forbidden.status_code == 403
+            and invalid.status_code == 422
+            and ((warned.status_code == 201 and bool(warnings)) or refused)
+        )
 
     def _store_in_wallet(self, issued: dict[str, Any]) -> bool:
         _say("\n== The wallet verifies each certificate on receipt and keeps it")
@@ -258,41 +408,40 @@ class _Story:
         for out, result in zip(issued, results, strict=True):
             _report(f"   {out}:", result)
         tampered = copy.deepcopy(issued["immex.json"])
-        tampered["credentialSubject"]["legalName"] += " (forged)"
+        tampered["credentialSubject"]["member"]["legalName"] += " (forged)"
         forged = self._verify(tampered)
         _report("   immex.json with the company name changed:", forged)
         return all(result["verified"] for result in results) and not forged["verified"]
 
-    def _exchange(self, out_dir: Path) -> bool:
+    def _exchange(self, out_dir: Path, issued: dict[str, Any]) -> bool:
         start = f"/workflows/{WORKFLOW['id']}/exchanges"
         _say(f"\n== Someone without the broker's token asks for an exchange of {WORKFLOW['id']}")
         intruder = self.verifier.http.post(start)
         _say(
             f"   {intruder.status_code} {intruder.json().get('code')} (the workflow is not public)"
         )
-        _say(f"\n== At the crossing: the broker's app starts an exchange of {WORKFLOW['id']}")
-        exchange = _expect(self.verifier.http.post(start, headers=self.broker), 201).json()
-        _say(f"   exchange URL (a link or QR code for the shipper): {exchange['url']}")
-        path = httpx.URL(exchange["url"]).path
-        request = _expect(self.verifier.http.post(path, json={}), 200).json()[
-            "verifiablePresentationRequest"
-        ]
-        wanted = [q["credentialQuery"]["example"]["type"] for q in request["query"]]
         _say(
-            f"   the wallet reads the request: any of {', '.join(wanted)}, for {request['domain']}"
+            f"\n== At the crossing, a shipment to the United States: the broker's app starts an "
+            f"exchange of {WORKFLOW['id']}"
         )
-        chosen = self._held_of_type(wanted)
+        path, request = self._start_exchange(WORKFLOW)
+        chosen = self._held_of_type(["OEACertificate"])
         presentation = self._prove(chosen, request["challenge"], request["domain"])
         (out_dir / "presentation.json").write_text(
             json.dumps(presentation, indent=2) + "\n", encoding="utf-8"
         )
-        _say(f"   it presents {chosen[0]} (written to {out_dir / 'presentation.json'})")
+        _say(
+            f"   it presents its OEA, {chosen[0]}, relying on the mutual recognition "
+            f"(written to {out_dir / 'presentation.json'})"
+        )
         answered = _expect(
             self.verifier.http.post(path, json={"verifiablePresentation": presentation}), 200
         ).json()
         seen = _expect(self.verifier.http.get(path, headers=self.broker), 200).json()
         _say(f"   the broker reads the exchange: {seen['state']}")
         _report("   verdict:", seen["result"])
+        recognized = self._read_recognition(seen)
+        importer = self._import_exchange(issued)
 
         _say("\n== Someone replays presentation.json")
         again = self.verifier.http.post(path, json={"verifiablePresentation": presentation})
@@ -303,9 +452,103 @@ class _Story:
             intruder.status_code == 401
             and answered["verified"]
             and seen["state"] == "complete"
+            and recognized
+            and importer
             and again.status_code == 409
             and _codes(replay) == {"INVALID_CHALLENGE_ERROR"}
         )
+
+    def _start_exchange(self, workflow: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A new exchange of ``workflow`` (its path), and the request the wallet reads."""
+        start = f"/workflows/{workflow['id']}/exchanges"
+        exchange = _expect(self.verifier.http.post(start, headers=self.broker), 201).json()
+        _say(f"   exchange URL (a link or QR code for the company): {exchange['url']}")
+        path = httpx.URL(exchange["url"]).path
+        request: dict[str, Any] = _expect(self.verifier.http.post(path, json={}), 200).json()[
+            "verifiablePresentationRequest"
+        ]
+        _say(f"   the wallet reads the request for {request['domain']}, any one of:")
+        for query in request["query"]:
+            reason = str(query["credentialQuery"]["reason"]).rpartition(": present a current ")[2]
+            _say(f"     {reason}")
+        return path, request
+
+    def _read_recognition(self, seen: Mapping[str, Any]) -> bool:
+        """What the exchange accepted, and the signed entries of the OEA it verified."""
+        policy = _policy_check(seen["result"])
+        _say(f"   the exchange accepted {policy.get('detail')}")
+        presented = seen["verifiablePresentation"]["verifiableCredential"]
+        results = seen["result"].get("credentialResults", [])
+        [oea] = [
+            credential
+            for credential, result in zip(presented, results, strict=True)
+            if result["verified"] and "OEACertificate" in credential["type"]
+        ]
+        subject = oea["credentialSubject"]
+        _say(
+            f"   what the verified OEA signs: {subject['oeaRegistrationNumber']} of "
+            f"{oea['issuer']['name']}, rubro {labelled(subject['oeaRubro'])}"
+        )
+        for index, entry in recognition_entries(oea):
+            _say(f"     mutualRecognition[{index}]: {describe_entry(entry)}")
+        covered = self._roles_recognized(oea)
+        _say(
+            f"   → the company as {SHIPPER_ROLE}: "
+            + ("ACCEPTED by CBP" if SHIPPER_ROLE in covered else "NOT ACCEPTED by CBP")
+            + f" on its OEA (CBP recognizes it for {', '.join(covered) or 'no role'})"
+        )
+        return policy.get("outcome") == "passed" and SHIPPER_ROLE in covered
+
+    def _import_exchange(self, issued: dict[str, Any]) -> bool:
+        """The same OEA where the company is the importer: the exchange ends invalid."""
+        _say(
+            f"\n== The company imports into the United States: the broker's app starts an "
+            f"exchange of {IMPORT_WORKFLOW['id']}"
+        )
+        path, request = self._start_exchange(IMPORT_WORKFLOW)
+        chosen = self._held_of_type(["OEACertificate"])
+        presentation = self._prove(chosen, request["challenge"], request["domain"])
+        _say(f"   it presents the same OEA, {chosen[0]}")
+        self.verifier.http.post(path, json={"verifiablePresentation": presentation})
+        seen = _expect(self.verifier.http.get(path, headers=self.broker), 200).json()
+        _say(f"   the broker reads the exchange: {seen['state']}")
+        _report("   verdict:", seen["result"])
+        missing = [
+            problem["detail"]
+            for problem in seen["result"].get("problemDetails", [])
+            if problem["code"] == "REQUIRED_CREDENTIAL_MISSING"
+        ]
+        for detail in missing:
+            _say(f"   why: {detail}")
+        refused = seen["state"] == "invalid"
+        _say(
+            f"   → the company as {UNCOVERED_ROLE}: "
+            + ("NOT ACCEPTED by CBP on this OEA" if refused else "ACCEPTED by CBP")
+            + "; as importer it needs CBP's own C-TPAT, or an OEA whose entry names that role"
+        )
+        for _, entry in recognition_entries(issued["ctpat.json"]):
+            _say(f"   → the other direction is the C-TPAT's own entry: {describe_entry(entry)}")
+        credentials_good = all(r["verified"] for r in seen["result"].get("credentialResults", []))
+        return (
+            refused
+            and credentials_good
+            and _codes(seen["result"]) == {"REQUIRED_CREDENTIAL_MISSING"}
+            and any(f"not {UNCOVERED_ROLE}" in detail for detail in missing)
+        )
+
+    @staticmethod
+    def _roles_recognized(credential: Mapping[str, Any]) -> list[str]:
+        """The roles CBP recognizes ``credential`` for under the arrangement, by its entries."""
+        return [
+            role.value
+            for role in RecognizedRole
+            if recognition(
+                credential,
+                recognized_by=RECOGNIZING_AUTHORITY,
+                role=role.value,
+                arrangement=ARRANGEMENT,
+            ).accepted
+        ]
 
     def _untrusted_issuer(self, holder_did: str) -> bool:
         credential = self._issue(UNACCREDITED[0], "immex", "eddsa-rdfc-2022", holder_did)
@@ -323,21 +566,47 @@ class _Story:
         return kept.status_code == 201 and "ISSUER_NOT_TRUSTED" in _codes(result)
 
     def _lifecycle(self, ctpat: dict[str, Any], holder_did: str) -> bool:
-        _say("\n== CBP suspends the C-TPAT certificate after a security incident")
-        self._set_status("cbp", ctpat["id"], "suspension", "0x1", "security incident under review")
+        _say(
+            "\n== CBP suspends the C-TPAT certificate after a security incident "
+            f"(reasonCode {labelled('StatusReasonSecurityIncident')})"
+        )
+        self._set_status(
+            "cbp",
+            ctpat["id"],
+            "suspension",
+            "0x1",
+            ("security incident under review", "StatusReasonSecurityIncident"),
+        )
         suspended = self._verify(ctpat)
         _report("   the broker verifies ctpat.json:", suspended)
         _say("== CBP reinstates it after the review")
-        self._set_status("cbp", ctpat["id"], "suspension", "0x0", "review closed, no findings")
+        self._set_status(
+            "cbp",
+            ctpat["id"],
+            "suspension",
+            "0x0",
+            ("review closed, no findings", "StatusReasonReinstated"),
+        )
         reinstated = self._verify(ctpat)
         _report("   the broker verifies ctpat.json:", reinstated)
         _say("\n== SAT revokes a second OEA certificate; revocation is final")
         oea = self._issue("sat", "oea", "eddsa-rdfc-2022", holder_did, copy=2)
-        self._set_status("sat", oea["id"], "revocation", "0x1", "authorization cancelled")
+        self._set_status(
+            "sat",
+            oea["id"],
+            "revocation",
+            "0x1",
+            ("registration cancelled", "StatusReasonCancelled"),
+        )
         revoked = self._verify(oea)
         _report("   the broker verifies the second OEA certificate:", revoked)
         again = self._set_status(
-            "sat", oea["id"], "suspension", "0x0", "attempt to reinstate", expected=409
+            "sat",
+            oea["id"],
+            "suspension",
+            "0x0",
+            ("attempt to reinstate", "StatusReasonReinstated"),
+            expected=409,
         )
         _say(f"   reinstating it: {again.status_code} {again.json().get('code')}")
         return (
@@ -383,13 +652,17 @@ class _Story:
         credential_id: str,
         purpose: str,
         status: str,
-        reason: str,
+        reason: tuple[str, str],
         *,
         expected: int = 200,
     ) -> httpx.Response:
+        """Change a status; ``reason`` is the officer's note and the coded reason (a
+        ``StatusReason`` term of the vocabulary)."""
+        note, code = reason
         body = {
             "credentialId": credential_id,
-            "reason": reason,
+            "reason": note,
+            "reasonCode": code,
             "credentialStatus": [
                 {"type": "BitstringStatusListEntry", "statusPurpose": purpose, "status": status}
             ],
@@ -404,11 +677,45 @@ class _Story:
         )
 
 
-def _request_body(slug: str, securing_format: str, subject: str | None) -> dict[str, Any]:
-    certificate = copy.deepcopy(by_slug(slug).example_request())
-    if subject is not None:
-        certificate["subjectId"] = subject
+def _without_types(value: Any) -> Any:
+    """``value`` without its ``type`` members: a credential's node as request data."""
+    if isinstance(value, dict):
+        return {key: _without_types(item) for key, item in value.items() if key != "type"}
+    if isinstance(value, list):
+        return [_without_types(item) for item in value]
+    return value
+
+
+_COMPANY_SAMPLE: dict[str, Any] = _without_types(
+    sample_certificate("immex")["credentialSubject"]["member"]
+)
+"""The samples' company node (the same in the three samples), as request data."""
+
+
+def _company(holder_did: str | None) -> dict[str, Any]:
+    """The company node of every request: the samples' company, its DID the holder's (the
+    samples' own DID without one)."""
+    company = copy.deepcopy(_COMPANY_SAMPLE)
+    if holder_did is not None:
+        company["id"] = holder_did
+    return company
+
+
+def _certificate(slug: str, holder_did: str | None) -> dict[str, Any]:
+    """The type's documented example (version 2 request data), about the demo's company."""
+    certificate = current_request(slug, datetime.now(UTC).date())
+    certificate["member"] = _company(holder_did)
+    return certificate
+
+
+def _request_body(slug: str, securing_format: str, certificate: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``POST /certificates/{slug}``: valid for a year, or to the end of the
+    OEA term when that comes first (the credential may not outlive it)."""
     valid_until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
+    term_end = certificate.get("termEnd")
+    if isinstance(term_end, str):
+        last_day = datetime.combine(date.fromisoformat(term_end), time(23, 59, 59), UTC)
+        valid_until = min(valid_until, last_day)
     return {
         "certificate": certificate,
         "validUntil": valid_until.isoformat(),
@@ -430,6 +737,12 @@ def _verification(response: httpx.Response) -> dict[str, Any]:
     failed = response.status_code == 422 and response.json().get("code") == "VERIFICATION_FAILED"
     result: dict[str, Any] = (response if failed else _expect(response, 200)).json()
     return result
+
+
+def _policy_check(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The exchange's ``credentialTypes`` check (the workflow's policy) in ``result``."""
+    check: Mapping[str, Any] = next(c for c in result["checks"] if c["check"] == "credentialTypes")
+    return check
 
 
 def _codes(result: dict[str, Any]) -> set[str]:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
+from vcservice.certificates.samples import SAMPLE_NAMES, VERSIONS, sample_certificate
+from vcservice.certificates.v2.checks import RFC_CHECK_DIGIT
 from vcservice.clock import Clock, SystemClock
 from vcservice.custody.encryption import KeyEncryptionKey
 from vcservice.custody.keystore import KeyStore, SoftwareKeyStore
@@ -87,7 +88,9 @@ class Services:
         then report the reason, as they would have without the warm-up.
         """
         try:
-            self.core.warm_up(sample_certificate(name) for name in SAMPLE_NAMES)
+            self.core.warm_up(
+                sample_certificate(name, version) for name in SAMPLE_NAMES for version in VERSIONS
+            )
         except VcError as error:
             _log.warning("warm-up skipped: %s", error)
 
@@ -211,6 +214,9 @@ def build_services(
             statuses=statuses,
             clock=clock,
             observer=observer,
+            refused_findings=frozenset({RFC_CHECK_DIGIT})
+            if settings.rfc_check_digit == "refuse"
+            else frozenset(),
         ),
         statuses=statuses,
         clients=ClientService(

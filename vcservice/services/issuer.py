@@ -12,10 +12,12 @@ from typing import Any
 
 import rfc8785
 
-from vcservice.certificates import CERTIFICATE_TYPES, CertificateType, type_of
+from vcservice.certificates import CERTIFICATE_TYPES, CURRENT_VERSION, CertificateType, type_of
+from vcservice.certificates.base import VERSION_CONTEXTS
 from vcservice.certificates.schemas import validate_credential
 from vcservice.clock import Clock
-from vcservice.errors import ParsingError, StorageError, VcError
+from vcservice.errors import ParsingError, Problem, StorageError, VcError
+from vcservice.jose.jws import decode_compact
 from vcservice.jose.vc_jwt import VC_JWT
 from vcservice.keys import KeyType
 from vcservice.model import credential as vcdm
@@ -72,7 +74,11 @@ class IssuerService:
         statuses: StatusService,
         clock: Clock,
         observer: Observer = NO_OBSERVER,
+        refused_findings: frozenset[str] = frozenset(),
     ) -> None:
+        """``refused_findings``: codes of certificate findings that refuse the credential
+        instead of being reported with it (``rfc_check_digit = "refuse"``)."""
+        self._refused_findings = refused_findings
         self._core = core
         self._store = store
         self._authorities = authorities
@@ -107,7 +113,7 @@ class IssuerService:
 
         def build() -> dict[str, Any]:
             try:
-                return certificate_type.build_credential(
+                credential = certificate_type.build_credential(
                     data,
                     issuer_id=authority.did,
                     issuer_name=authority.display_name,
@@ -115,8 +121,13 @@ class IssuerService:
                     valid_from=valid_from or self._clock.now(),
                     valid_until=valid_until,
                 )
+                refused = self._refused(credential)
+                if refused:
+                    first = refused[0]
+                    raise ParsingError(first.detail, code=first.code, field=first.field)
             except VcError as error:
                 raise _as_request_error(error) from error
+            return credential
 
         material = {
             "certificate": certificate_type.name,
@@ -244,6 +255,29 @@ class IssuerService:
             domain=domain,
         )
 
+    def findings(self, record: IssuedCredential, *, certificate_data: bool) -> list[Problem]:
+        """What the issuer is told about a certificate it issued without being refused:
+        a doubtful RFC check digit, an overdue annual report … (none for other credentials),
+        each field named as the client sent it (``certificate_data``: plain data).
+
+        Computed from the issued document, so a retried request is told the same."""
+        credential = _unsigned(record)
+        certificate_type = type_of(credential)
+        if certificate_type is None:
+            return []
+        return [
+            Problem(
+                finding.code,
+                finding.detail,
+                request_field(finding.field, certificate_data=certificate_data),
+            )
+            for finding in certificate_type.findings(credential, self._clock.now().date())
+        ]
+
+    def certificate_type(self, record: IssuedCredential) -> CertificateType | None:
+        """The certificate type, in its version, of a credential in the registry."""
+        return type_of(_unsigned(record))
+
     def get(self, authority: Authority, credential_id: str) -> IssuedCredential:
         """A credential this authority issued (NOT_FOUND for others' and unknown ids)."""
         return issued_by(self._store, authority, credential_id, field="id")
@@ -273,20 +307,31 @@ class IssuerService:
         # A certificate (naming any certificate type): its schema and the program's rules,
         # which refuse two certificate types in one credential.
         if any(name in CERTIFICATE_TYPES for name in vcdm.types_of(completed)):
-            problems += validate_credential(completed)
+            problems += validate_credential(completed) or _superseded(completed)
         if not problems:
             try:  # only what a verifier will read as it is: the compact form, nothing dropped
                 self._core.processor.check(completed)
             except VcError as error:
                 problems = [error.to_problem()]
-        if problems:
-            first = problems[0]
-            raise ParsingError(
-                first.detail,
-                code=first.code,
-                field=f"credential.{first.field}" if first.field else "credential",
-            )
+        if not problems:
+            problems = self._refused(completed)
+        _raise_first(problems)
         return completed
+
+    def _refused(self, credential: Mapping[str, Any]) -> list[Problem]:
+        """The certificate's findings that this service is configured to refuse, as problems."""
+        certificate_type = type_of(credential)
+        if certificate_type is None or not self._refused_findings:
+            return []
+        return [
+            Problem(
+                "MALFORMED_VALUE_ERROR",
+                f"{finding.detail} (refused: {finding.code})",
+                finding.field,
+            )
+            for finding in certificate_type.findings(credential, self._clock.now().date())
+            if finding.code in self._refused_findings
+        ]
 
     def _signing_key(self, authority: Authority, options: IssuanceOptions) -> tuple[str, KeyType]:
         """The securing format and key type to sign with (MALFORMED_VALUE_ERROR naming the
@@ -331,6 +376,18 @@ class IssuerService:
         )
 
 
+def _superseded(credential: Mapping[str, Any]) -> list[Problem]:
+    """A certificate in a version of the data that is no longer issued (it still verifies)."""
+    certificate_type = type_of(credential)
+    if certificate_type is None or certificate_type.version == CURRENT_VERSION:
+        return []
+    detail = (
+        f"version {certificate_type.version} of the certificate data is no longer issued: "
+        f"issue a {certificate_type.name} with the context {VERSION_CONTEXTS[CURRENT_VERSION]}"
+    )
+    return [Problem("MALFORMED_VALUE_ERROR", detail, "@context")]
+
+
 def _authorized_type(authority: Authority, credential: Mapping[str, Any]) -> CertificateType | None:
     """The certificate type of ``credential``, if the authority may issue its types."""
     certificate_type = type_of(credential)
@@ -356,7 +413,7 @@ def _record(
     certificate_type: CertificateType | None,
     issued_at: datetime,
 ) -> IssuedCredential:
-    subject = next(iter(vcdm.subjects_of(credential)), {})
+    holders = vcdm.holder_ids_of(credential)
     start, end = vcdm.validity_members(credential)
     return IssuedCredential(
         id=str(credential["id"]),
@@ -364,7 +421,7 @@ def _record(
         credential_type=_main_type(credential),
         securing_format=securing_format,
         document=secured if isinstance(secured, str) else json.dumps(secured),
-        subject_id=subject.get("id") if isinstance(subject.get("id"), str) else None,
+        subject_id=holders[0] if holders else None,
         subject_identifiers=(
             certificate_type.subject_identifiers(credential) if certificate_type else ()
         ),
@@ -399,14 +456,37 @@ def _request_digest(authority: Authority, material: dict[str, Any], securing_for
         ) from exc
 
 
+def request_field(field: str | None, *, certificate_data: bool) -> str:
+    """Name a credential's ``field`` as the client sent it: ``certificate.…`` (not
+    ``credentialSubject.…``) for plain certificate data, ``credential.…`` for a credential."""
+    if not certificate_data:
+        return ".".join(part for part in ("credential", field) if part)
+    field = field or "certificate"
+    if field.startswith("credentialSubject."):
+        return "certificate." + field.removeprefix("credentialSubject.")
+    return field
+
+
 def _as_request_error(error: VcError) -> VcError:
-    """Name the field as the client sent it: ``certificate.…``, not ``credentialSubject.…``."""
-    field = error.field or ""
-    if field == "credentialSubject.id":
-        field = "certificate.subjectId"
-    elif field.startswith("credentialSubject."):
-        field = "certificate." + field.removeprefix("credentialSubject.")
-    return type(error)(error.message, code=error.code, field=field or None)
+    field = request_field(error.field, certificate_data=True)
+    return type(error)(error.message, code=error.code, field=field)
+
+
+def _raise_first(problems: list[Problem]) -> None:
+    """Raise the first of a credential's ``problems``, if any, named as the client sent it."""
+    if problems:
+        first = problems[0]
+        field = request_field(first.field, certificate_data=False)
+        raise ParsingError(first.detail, code=first.code, field=field)
+
+
+def _unsigned(record: IssuedCredential) -> dict[str, Any]:
+    """The credential a record holds: the JSON document, or a vc+jwt's payload."""
+    if record.document.startswith("{"):
+        document: dict[str, Any] = json.loads(record.document)
+        return document
+    payload = decode_compact(record.document).payload_json()
+    return payload if isinstance(payload, dict) else {}
 
 
 def _same_request(record: IssuedCredential, digest: str) -> IssuedCredential:

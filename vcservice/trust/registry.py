@@ -5,11 +5,21 @@ A registry file is a JSON object with one member, ``issuers``, a list of entries
     {
       "issuers": [
         {
+          "id": "did:web:economia.example",
+          "name": "Secretaría de Economía",
+          "credentialTypes": ["IMMEXCertificate"]
+        },
+        {
           "id": "did:web:sat.example",
           "name": "Servicio de Administración Tributaria",
-          "credentialTypes": ["IMMEXCertificate", "OEACertificate"],
+          "credentialTypes": ["OEACertificate"],
           "validFrom": "2026-01-01T00:00:00Z",
           "validUntil": "2030-12-31T23:59:59Z"
+        },
+        {
+          "id": "did:web:cbp.example",
+          "name": "U.S. Customs and Border Protection",
+          "credentialTypes": ["CTPATCertificate"]
         }
       ]
     }

@@ -1,9 +1,11 @@
-"""Broken documents: the subject model and the schema refuse them naming the same field.
+"""Version 1: broken documents, which the subject model and the schema refuse naming the same field.
 
 Each case breaks one rule in a reference credential.  Rules a JSON Schema can state
 are caught by the schema itself; the others (RFC check digit and date, calendar
 dates, date order) by the rules ``validate_credential`` adds, which the models share.
-Then the same rules at the request level, and the builder's own checks.
+Then the same rules at the request level, and the builder's own checks.  Version 1
+credentials are no longer issued but keep verifying, so their rules keep their tests;
+version 2's are in ``test_rules_v2``.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from tests.unit.certificates import support
 from tests.unit.certificates.support import (
     VALID_FROM,
     build,
-    certificate_type,
     check_digit,
     fields,
     request_data,
-    sample,
     subject_problems,
 )
 from vcservice.certificates.base import CertificateType
@@ -32,6 +33,14 @@ from vcservice.errors import ParsingError
 
 Path = tuple[str | int, ...]
 DELETE = object()
+
+
+def certificate_type(slug: str) -> CertificateType:
+    return support.certificate_type(slug, "v1")
+
+
+def sample(slug: str) -> dict[str, Any]:
+    return support.sample(slug, "v1")
 
 
 def at(document: dict[str, Any], path: Path) -> tuple[Any, str | int]:

@@ -1,22 +1,29 @@
-"""The JSON Schema documents: well-formed, published at their $id, in step with the code,
-and tolerant of proofs and Bitstring Status List entries."""
+"""The JSON Schema documents of every version: well-formed, published at their $id, in step
+with the code, and tolerant of proofs and Bitstring Status List entries.  Version 2's code
+lists and conditional rules are in ``test_schemas_v2``."""
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.unit.certificates.support import PROOF, SLUGS, STATUS, certificate_type, fields, sample
-from vcservice.certificates import values
-from vcservice.certificates.v1 import ctpat
+from tests.unit.certificates.support import (
+    KINDS,
+    PROOF,
+    SLUGS,
+    STATUS,
+    VERSIONS,
+    certificate_type,
+    fields,
+    sample,
+)
 from vcservice.certificates import rfc as rfc_module
-from vcservice.certificates.v1.ctpat import ImporterOfRecordType, Tier, TradeSector
-from vcservice.certificates.v1.immex import ImmexModality
-from vcservice.certificates.v1.oea import OeaModality
+from vcservice.certificates import type_of, values
 from vcservice.certificates.places import (
     COUNTRY_CODES,
     MEXICAN_POSTAL_CODE_PATTERN,
@@ -28,45 +35,55 @@ from vcservice.certificates.places import (
 )
 from vcservice.certificates.schema_files import SCHEMAS_DIR
 from vcservice.certificates.schemas import schema_document, validate_credential
+from vcservice.certificates.v1 import ctpat
+from vcservice.certificates.v1.ctpat import ImporterOfRecordType, Tier, TradeSector
+from vcservice.certificates.v1.immex import ImmexModality
+from vcservice.certificates.v1.oea import OeaModality
 
 
-def document(slug: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS_DIR / f"{slug}-v1.json").read_text(encoding="utf-8"))
+def document(slug: str, version: str = "v1") -> dict[str, Any]:
+    return json.loads((SCHEMAS_DIR / f"{slug}-{version}.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_schema_is_draft_2020_12_at_its_published_url(slug: str) -> None:
-    schema = document(slug)
+@pytest.mark.parametrize(("slug", "version"), KINDS)
+def test_schema_is_draft_2020_12_at_its_published_url(slug: str, version: str) -> None:
+    schema = document(slug, version)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == certificate_type(slug).schema_url
+    assert schema["$id"] == certificate_type(slug, version).schema_url
     assert schema["additionalProperties"] is False
+    assert schema["properties"]["credentialSchema"]["properties"]["id"]["const"] == schema["$id"]
+    context = schema["properties"]["@context"]["prefixItems"]
+    assert [item["const"] for item in context] == list(certificate_type(slug, version).contexts)
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_sample_passes_the_plain_schema_with_any_validator(slug: str) -> None:
+@pytest.mark.parametrize(("slug", "version"), KINDS)
+def test_sample_passes_the_plain_schema_with_any_validator(slug: str, version: str) -> None:
     """No vcservice extension is needed to read the published schema."""
-    Draft202012Validator(document(slug)).validate(sample(slug))
+    Draft202012Validator(document(slug, version)).validate(sample(slug, version))
 
 
 def test_schema_directory_holds_exactly_the_registered_schemas() -> None:
     assert sorted(path.name for path in SCHEMAS_DIR.iterdir()) == sorted(
-        f"{slug}-v1.json" for slug in SLUGS
+        f"{slug}-{version}.json" for slug in SLUGS for version in VERSIONS
     )
 
 
-def test_schema_document_is_a_copy() -> None:
-    first = schema_document("oea")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_schema_document_is_a_copy(version: str) -> None:
+    first = schema_document("oea", version)
     first["$defs"].clear()
-    assert schema_document("oea") == document("oea")
+    assert schema_document("oea", version) == document("oea", version)
+    assert schema_document("oea") == document("oea", "v2")  # the issued version by default
     with pytest.raises(KeyError):
-        schema_document("aeo")
+        schema_document("aeo", version)
 
 
-def test_definitions_with_the_same_name_are_identical_in_every_schema() -> None:
+@pytest.mark.parametrize("version", VERSIONS)
+def test_definitions_with_the_same_name_are_identical_in_every_schema(version: str) -> None:
     seen: dict[str, tuple[str, Any]] = {}
     for slug in SLUGS:
-        for name, definition in document(slug)["$defs"].items():
+        for name, definition in document(slug, version)["$defs"].items():
             if name in seen:
                 assert definition == seen[name][1], f"$defs/{name}: {slug} != {seen[name][0]}"
             else:
@@ -83,17 +100,19 @@ def walk(node: Any) -> Any:
             yield from walk(value)
 
 
-def test_every_nested_object_requires_its_type_and_refuses_unknown_members() -> None:
-    for slug in SLUGS:
-        for node in walk(document(slug)["$defs"]):
-            properties = node.get("properties", {})
-            type_rule = properties.get("type")
-            if isinstance(type_rule, dict) and isinstance(type_rule.get("const"), list):
-                assert "type" in node["required"], (slug, node.get("description"))
-                assert node["additionalProperties"] is False
+@pytest.mark.parametrize(("slug", "version"), KINDS)
+def test_every_nested_object_requires_its_type_and_refuses_unknown_members(
+    slug: str, version: str
+) -> None:
+    for node in walk(document(slug, version)["$defs"]):
+        properties = node.get("properties", {})
+        type_rule = properties.get("type")
+        if isinstance(type_rule, dict) and isinstance(type_rule.get("const"), list):
+            assert "type" in node["required"], (slug, node.get("description"))
+            assert node["additionalProperties"] is False
 
 
-def test_code_lists_and_patterns_match_the_python_ones() -> None:
+def test_v1_code_lists_and_patterns_match_the_python_ones() -> None:
     defs = {name: d for slug in SLUGS for name, d in document(slug)["$defs"].items()}
     assert set(defs["countryCode"]["enum"]) == COUNTRY_CODES
     assert len(COUNTRY_CODES) == 249
@@ -152,7 +171,7 @@ def test_the_13_ctpat_trade_sectors_and_3_tiers_are_the_traceability_ones() -> N
 # ---------------------------------------------------------------- proof and credentialStatus
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize(("slug", "version"), KINDS)
 @pytest.mark.parametrize(
     "extra",
     [
@@ -163,8 +182,10 @@ def test_the_13_ctpat_trade_sectors_and_3_tiers_are_the_traceability_ones() -> N
         {"credentialStatus": {k: v for k, v in STATUS.items() if k != "id"}},
     ],
 )
-def test_proof_and_status_entries_are_tolerated(slug: str, extra: dict[str, Any]) -> None:
-    credential = sample(slug) | copy.deepcopy(extra)
+def test_proof_and_status_entries_are_tolerated(
+    slug: str, version: str, extra: dict[str, Any]
+) -> None:
+    credential = sample(slug, version) | copy.deepcopy(extra)
     assert validate_credential(credential) == []
 
 
@@ -197,59 +218,77 @@ def test_a_proof_must_be_objects_with_a_type(proof: Any) -> None:
 # ---------------------------------------------------------------- the envelope
 
 
-def mutated(slug: str, **members: Any) -> dict[str, Any]:
-    credential = sample(slug)
+Changes = Callable[[dict[str, Any]], dict[str, Any]]
+ENVELOPE_CASES: list[tuple[str, Changes, str]] = [
+    ("only credentials/v2", lambda c: {"@context": c["@context"][:1]}, "@context"),
+    ("no version context", lambda c: {"@context": c["@context"][:-1]}, "@context"),
+    ("VCDM 1.1 context", lambda c: {"@context": [V1_1, *c["@context"][1:]]}, "@context[0]"),
+    ("no id", lambda c: {"id": None}, "id"),
+    ("id not an IRI", lambda c: {"id": "56fed605-b68d-4fbd-b368-02a44d0e7421"}, "id"),
+    ("type repeated", lambda c: {"type": [*c["type"], c["type"][1]]}, "type"),
+    ("issuer a string", lambda c: {"issuer": c["issuer"]["id"]}, "issuer"),
+    ("issuer unnamed", lambda c: {"issuer": without(c["issuer"], "name")}, "issuer.name"),
+    ("issuer not a DID", lambda c: {"issuer": {**c["issuer"], "id": "https://x.example"}},
+     "issuer.id"),
+    ("no validFrom", lambda c: {"validFrom": None}, "validFrom"),
+    ("validUntil a date", lambda c: {"validUntil": "2027-05-31"}, "validUntil"),
+    ("validFrom without zone", lambda c: {"validFrom": "2026-06-01T00:00:00"}, "validFrom"),
+    ("validFrom no date", lambda c: {"validFrom": "2026-02-30T00:00:00Z"}, "validFrom"),
+    ("validUntil at validFrom", lambda c: {"validUntil": c["validFrom"]}, "validUntil"),
+    ("validUntil before", lambda c: {"validUntil": "2025-06-01T00:00:00-06:00"}, "validUntil"),
+    ("other schema", lambda c: {"credentialSchema": {"id": "https://example.org/other.json",
+                                                     "type": "JsonSchema"}},
+     "credentialSchema.id"),
+    ("schema type", lambda c: {"credentialSchema": {"id": type_of(c).schema_url,
+                                                    "type": "JsonSchemaCredential"}},
+     "credentialSchema.type"),
+    ("evidence", lambda c: {"evidence": [{"type": ["Evidence"]}]}, "evidence"),
+    ("name of two lines", lambda c: {"name": "Constancia\nIMMEX"}, "name"),
+    ("subject listed", lambda c: {"credentialSubject": [c["credentialSubject"]]},
+     "credentialSubject"),
+]  # fmt: skip
+V1_1 = "https://www.w3.org/2018/credentials/v1"
+
+
+def without(document: dict[str, Any], member: str) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != member}
+
+
+def mutated(slug: str, version: str = "v2", **members: Any) -> dict[str, Any]:
+    """The sample ``slug`` with ``members`` replaced (``None``: removed)."""
+    credential = sample(slug, version)
     for key, value in members.items():
         if value is None:
-            del credential[key.replace("_at_", "@")]
+            del credential[key]
         else:
-            credential[key.replace("_at_", "@")] = value
+            credential[key] = value
     return credential
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
-    ("members", "field"),
-    [
-        ({"_at_context": ["https://www.w3.org/ns/credentials/v2"]}, "@context"),
-        ({"_at_context": ["https://www.w3.org/ns/credentials/v2",
-                          "https://w3id.org/traceability/v1"]}, "@context[1]"),
-        ({"_at_context": ["https://www.w3.org/2018/credentials/v1",
-                          "https://w3id.org/vcservice/trade-certificates/v1"]}, "@context[0]"),
-        ({"id": None}, "id"),
-        ({"id": "56fed605-b68d-4fbd-b368-02a44d0e7421"}, "id"),
-        ({"type": ["VerifiableCredential", "IMMEXCertificate", "IMMEXCertificate"]}, "type"),
-        ({"issuer": "did:web:economia.example"}, "issuer"),
-        ({"issuer": {"id": "did:web:economia.example"}}, "issuer.name"),
-        ({"issuer": {"id": "https://economia.example", "name": "SE"}}, "issuer.id"),
-        ({"validFrom": None}, "validFrom"),
-        ({"validUntil": "2027-05-31"}, "validUntil"),
-        ({"validFrom": "2026-06-01T00:00:00"}, "validFrom"),
-        ({"validFrom": "2026-02-30T00:00:00Z"}, "validFrom"),
-        ({"validUntil": "2026-06-01T00:00:00Z"}, "validUntil"),
-        ({"validUntil": "2025-06-01T00:00:00-06:00"}, "validUntil"),
-        ({"credentialSchema": {"id": "https://example.org/other.json", "type": "JsonSchema"}},
-         "credentialSchema.id"),
-        ({"credentialSchema": {"id": "https://w3id.org/vcservice/trade-certificates/schemas/"
-                                     "immex-v1.json", "type": "JsonSchemaCredential"}},
-         "credentialSchema.type"),
-        ({"evidence": [{"type": ["Evidence"]}]}, "evidence"),
-        ({"name": "Constancia\nIMMEX"}, "name"),
-        ({"credentialSubject": [sample("immex")["credentialSubject"]]}, "credentialSubject"),
-    ],
-)  # fmt: skip
-def test_envelope_problems_name_their_field(members: dict[str, Any], field: str) -> None:
-    assert fields(validate_credential(mutated("immex", **members))) == {field}
+    ("changes", "field"),
+    [pytest.param(changes, field, id=name) for name, changes, field in ENVELOPE_CASES],
+)
+def test_envelope_problems_name_their_field(version: str, changes: Changes, field: str) -> None:
+    credential = sample("immex", version)
+    assert fields(validate_credential(mutated("immex", version, **changes(credential)))) == {field}
 
 
-def test_extra_pinned_contexts_may_follow_ours() -> None:
-    credential = sample("ctpat")
+@pytest.mark.parametrize(("slug", "version"), KINDS)
+def test_extra_pinned_contexts_may_follow_ours(slug: str, version: str) -> None:
+    credential = sample(slug, version)
     credential["@context"].append("https://w3id.org/security/data-integrity/v2")
     assert validate_credential(credential) == []
 
 
-def test_validity_dates_may_use_any_offset_and_fractions() -> None:
+@pytest.mark.parametrize("version", VERSIONS)
+def test_validity_dates_may_use_any_offset_and_fractions(version: str) -> None:
     credential = mutated(
-        "oea", validFrom="2026-05-03T18:00:00.123456789-06:00", validUntil="2027-04-21T23:59:59Z"
+        "oea",
+        version,
+        validFrom="2026-05-03T18:00:00.123456789-06:00",
+        validUntil="2027-04-21T23:59:59Z",
     )
     assert validate_credential(credential) == []
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import NOW, certificate, key_file
+from tests.factories import NOW, certificate, held_by, key_file
+from vcservice.certificates.samples import sample_certificate
 from vcservice.dids.methods.key import DidKeyMethod
 from vcservice.dids.resolver import UniversalResolver
 from vcservice.errors import ParsingError, ProofError
@@ -48,7 +49,7 @@ def test_changed_payload_fails() -> None:
     key = key_file(KeyType.P384)
     token = vc_jwt.secure_credential(certificate(issuer=key), signer=key.signer())
     payload = json.loads(base64url_decode(token.split(".")[1]))
-    payload["credentialSubject"]["legalName"] = "Otra Empresa, S.A. de C.V."
+    payload["credentialSubject"]["member"]["legalName"] = "Otra Empresa, S.A. de C.V."
     with pytest.raises(ProofError, match="does not verify"):
         vc_jwt.open_jwt(
             _reencode(token, payload=payload), resolver=RESOLVER, expected_typ=vc_jwt.VC_JWT
@@ -132,18 +133,19 @@ def _sub_problems(credential: dict[str, object], sub: str) -> list[tuple[str, st
 
 
 def test_sub_must_be_the_subject_id() -> None:
-    v1 = certificate("ctpat")
+    v1 = sample_certificate("ctpat", "v1")  # valid at NOW
     assert _sub_problems(v1, v1["credentialSubject"]["id"]) == []
     assert _sub_problems(v1, "did:web:someone.else") == [("MALFORMED_VALUE_ERROR", "sub")]
 
 
 def test_sub_may_be_the_member_id_when_the_subject_has_none() -> None:
-    company = "did:web:ensambles-bravo.example"
-    v2 = certificate("ctpat")
-    del v2["credentialSubject"]["id"]
-    v2["credentialSubject"]["member"]["id"] = company
+    company = "did:web:ensambles-frontera.example"
+    v2 = held_by(certificate("ctpat"), company)
+    assert "id" not in v2["credentialSubject"]
+    assert v2["credentialSubject"]["member"]["id"] == company
     assert _sub_problems(v2, company) == []
     assert _sub_problems(v2, "did:web:someone.else") == [("MALFORMED_VALUE_ERROR", "sub")]
-    both = certificate("ctpat")  # a subject with its own id is bound by that id alone
-    both["credentialSubject"]["member"]["id"] = company
+    both = held_by(certificate("ctpat"), company)  # a subject with its own id is bound by it
+    both["credentialSubject"]["id"] = "did:web:ctpat-membership.example"
     assert _sub_problems(both, company) == [("MALFORMED_VALUE_ERROR", "sub")]
+    assert _sub_problems(both, "did:web:ctpat-membership.example") == []

@@ -11,8 +11,9 @@ from typing import Any, cast
 
 import pytest
 
-from tests.factories import NOW, certificate, key_file
+from tests.factories import NOW, certificate, did_of, held_by, key_file
 from tests.legacy_hashes import scrypt_hash
+from vcservice.certificates.samples import sample_certificate
 from vcservice.clock import FixedClock
 from vcservice.custody import KeyEncryptionKey, SecretDigester
 from vcservice.dids.document import DidDocument
@@ -304,13 +305,25 @@ def wallets(context_store_dir: Path) -> Wallets:
     return Wallets(service, core)
 
 
+def _immex(version: str) -> dict[str, Any]:
+    """An IMMEX certificate from ``ISSUER`` in certificate data ``version``, valid at ``NOW``."""
+    if version == "v2":
+        return certificate("immex", issuer=ISSUER)
+    credential = sample_certificate("immex", version)
+    credential["issuer"]["id"] = did_of(ISSUER)
+    return credential
+
+
 @pytest.mark.shared
+@pytest.mark.parametrize("version", ["v2", "v1"])
 @pytest.mark.parametrize("fmt", ["data-integrity", "vp+jwt"])
-def test_a_did_web_holder_proves_and_the_core_verifies_it(wallets: Wallets, fmt: Any) -> None:
-    name = f"acme-{fmt.replace('+', '-')}"
+def test_a_did_web_holder_proves_and_the_core_verifies_it(
+    wallets: Wallets, fmt: Any, version: str
+) -> None:
+    """In data v1 the holder is the subject's ``id``; in v2 the company's ``member.id``."""
+    name = f"acme-{fmt.replace('+', '-')}-{version}"
     holder, _ = wallets.service.create(name, did_method="web")
-    credential = certificate("immex", issuer=ISSUER)
-    credential["credentialSubject"]["id"] = holder.did
+    credential = held_by(_immex(version), holder.did)
     signed = wallets.core.data_integrity.add_proof(
         credential, signer=ISSUER.signer(), cryptosuite="eddsa-rdfc-2022", created=NOW
     )
@@ -340,8 +353,8 @@ def test_a_holder_keeps_and_presents_a_credential_naming_it_as_the_member(
 ) -> None:
     holder, _ = wallets.service.create("bravo", did_method="web")
     stranger, _ = wallets.service.create("stranger", did_method="web")
-    credential = certificate("ctpat", issuer=ISSUER)  # shaped as data v2: the member holds it
-    del credential["credentialSubject"]["id"]
+    credential = certificate("ctpat", issuer=ISSUER)  # data v2: the member holds it
+    assert "id" not in credential["credentialSubject"]
     credential["credentialSubject"]["member"]["id"] = holder.did
     signed = wallets.core.data_integrity.add_proof(
         credential, signer=ISSUER.signer(), cryptosuite="eddsa-rdfc-2022", created=NOW

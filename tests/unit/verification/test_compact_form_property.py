@@ -1,7 +1,8 @@
 """Verify what is signed: no other spelling of a signed graph changes the verifier's answer.
 
-For signed credentials and a presentation whose verdicts differ (good, revoked, suspended,
-expired, a type the issuer is not accredited for, failing its schema), every rewriting that
+For signed credentials (certificate data v2, and a good one in v1) and a presentation whose
+verdicts differ (good, revoked, suspended, expired, a type the issuer is not accredited for,
+failing its schema), every rewriting that
 keeps the RDF dataset — and so the proof — intact (``tests/jsonld_rewrites.py``: full-IRI
 keys, compact IRIs, value objects, keyword aliases, ``@type`` splits, ``@nest``, ``@graph``
 wrapping, split nodes, nulls, nested and reordered arrays) must get the original's verdict
@@ -19,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import NOW, certificate, did_of, key_file
+from tests.factories import NOW, certificate, did_of, held_by, key_file
 from tests.jsonld_rewrites import (
     COMPACT_REWRITES,
     REWRITES,
@@ -28,6 +29,7 @@ from tests.jsonld_rewrites import (
     respellings,
 )
 from tests.unit.status.support import ISSUER, sign, signed_list
+from vcservice.certificates.samples import sample_certificate
 from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.clock import FixedClock
 from vcservice.jose import vc_jwt
@@ -45,17 +47,25 @@ pytestmark = [pytest.mark.shared, pytest.mark.slow]
 HOLDER = key_file(KeyType.ED25519, seed=7)
 LISTS = "https://status.example/lists"
 REVOCATION, SUSPENSION = f"{LISTS}/revocation", f"{LISTS}/suspension"
-IMMEX_SCHEMA = "https://w3id.org/vcservice/trade-certificates/schemas/immex-v1.json"
+SCHEMAS = "https://w3id.org/vcservice/trade-certificates/schemas/"
 CHALLENGE, DOMAIN = "a-challenge-of-the-verifier", "aduana.example"
 COMPACT_FORM_ERROR = "COMPACT_FORM_ERROR"
 
 
 def _credential(
-    *, revoked: bool = False, suspended: bool = False, edit: Callable[[dict], None] | None = None
+    *,
+    revoked: bool = False,
+    suspended: bool = False,
+    edit: Callable[[dict[str, Any]], None] | None = None,
+    version: str = "v2",
 ) -> dict[str, Any]:
-    credential = certificate("immex", issuer=ISSUER)
-    credential["credentialSubject"]["id"] = did_of(HOLDER)
-    credential["credentialSchema"] = {"id": IMMEX_SCHEMA, "type": "JsonSchema"}
+    if version == "v2":
+        credential = certificate("immex", issuer=ISSUER)
+    else:  # as issued before v2 (valid at NOW)
+        credential = sample_certificate("immex", version)
+        credential["issuer"]["id"] = did_of(ISSUER)
+    held_by(credential, did_of(HOLDER))
+    credential["credentialSchema"] = {"id": f"{SCHEMAS}immex-{version}.json", "type": "JsonSchema"}
     credential["credentialStatus"] = [
         status_entry(REVOCATION, 7 if revoked else 42, "revocation"),
         status_entry(SUSPENSION, 8 if suspended else 42, "suspension"),
@@ -75,22 +85,28 @@ def _also_oea(credential: dict[str, Any]) -> None:
 
 
 def _bad_rfc(credential: dict[str, Any]) -> None:
-    credential["credentialSubject"]["rfc"] = "not an RFC"
+    credential["credentialSubject"]["member"]["rfc"] = "not an RFC"
 
 
 def _no_schema(credential: dict[str, Any]) -> None:
     del credential["credentialSchema"]  # as generic credentials: no schema check to lean on
 
 
-UNSIGNED = {
+def _expired_no_schema(credential: dict[str, Any]) -> None:
+    _expired(credential)
+    _no_schema(credential)
+
+
+UNSIGNED: dict[str, Callable[[], dict[str, Any]]] = {
     "good": _credential,
+    "good-v1": lambda: _credential(version="v1"),
     "revoked": lambda: _credential(revoked=True),
     "suspended": lambda: _credential(suspended=True),
     "expired": lambda: _credential(edit=_expired),
     "unaccredited-type": lambda: _credential(edit=_also_oea),
     "schema-invalid": lambda: _credential(edit=_bad_rfc),
     "revoked-no-schema": lambda: _credential(revoked=True, edit=_no_schema),
-    "expired-no-schema": lambda: _credential(edit=lambda c: (_expired(c), _no_schema(c))),
+    "expired-no-schema": lambda: _credential(edit=_expired_no_schema),
 }
 
 
@@ -187,6 +203,7 @@ def _verify(verifier: Verifier, document: dict[str, Any] | str) -> VerificationR
 def test_the_originals_have_the_verdicts_the_cases_name(world: dict[str, Any]) -> None:
     results = {name: case["original"] for name, case in world["cases"].items()}
     assert results["good"].verified, results["good"].to_json()["checks"]
+    assert results["good-v1"].verified, results["good-v1"].to_json()["checks"]
     expected = {
         "revoked": "CREDENTIAL_REVOKED",
         "suspended": "CREDENTIAL_SUSPENDED",
@@ -241,7 +258,7 @@ def test_every_single_respelling_gets_the_same_answer_or_is_refused(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=st.sampled_from(CASE_NAMES), rewrites=RESPELLINGS, seed=st.integers(0, 2**32))
 def test_a_respelled_signed_document_gets_the_same_answer_or_is_refused(
-    world: dict[str, Any], case: str, rewrites: list[str], seed: int
+    world: dict[str, Any], case: str, rewrites: list[tuple[str, int]], seed: int
 ) -> None:
     known = world["cases"][case]
     respelled = respellings(known["spellings"], rewrites, seed)
@@ -254,7 +271,7 @@ def test_a_respelled_signed_document_gets_the_same_answer_or_is_refused(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=st.sampled_from(list(UNSIGNED)), rewrites=RESPELLINGS, seed=st.integers(0, 2**32))
 def test_a_vc_jwt_payload_in_another_spelling_gets_the_same_answer_or_is_refused(
-    world: dict[str, Any], fixed_core: Core, case: str, rewrites: list[str], seed: int
+    world: dict[str, Any], fixed_core: Core, case: str, rewrites: list[tuple[str, int]], seed: int
 ) -> None:
     known = world["cases"][case]
     original = vc_jwt.secure_credential(known["unsigned"], signer=ISSUER.signer())

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.factories import NOW, certificate, did_of, key_file
+from tests.factories import NOW, certificate, did_of, held_by, holder_of, key_file
+from vcservice.certificates.samples import sample_certificate
 from vcservice.clock import FixedClock
 from vcservice.jose import vc_jwt
 from vcservice.jose.jws import sign_compact
@@ -18,7 +19,7 @@ from vcservice.proofs.purposes import AUTHENTICATION
 from vcservice.services.core import Core
 from vcservice.trust.registry import TrustRegistry
 from vcservice.verification.result import Outcome, VerificationResult
-from vcservice.verification.verifier import Verifier
+from vcservice.verification.verifier import SELECTABLE_CHECKS, Verifier
 
 pytestmark = pytest.mark.shared
 V2 = "https://www.w3.org/ns/credentials/v2"
@@ -55,9 +56,14 @@ def _at(core: Core, days: int, *, trust_registry: TrustRegistry | None = None) -
 
 
 def _issued_to_holder(name: str) -> dict[str, Any]:
-    """A certificate from ``ISSUER`` whose subject is the holder (as at a crossing)."""
-    credential = certificate(name, issuer=ISSUER)
-    credential["credentialSubject"]["id"] = did_of(HOLDER)
+    """A certificate from ``ISSUER`` whose holder (its company) is the holder, as at a crossing."""
+    return held_by(certificate(name, issuer=ISSUER), did_of(HOLDER))
+
+
+def _v1_certificate(name: str) -> dict[str, Any]:
+    """A certificate from ``ISSUER`` in data v1 (as issued before v2), valid at ``NOW``."""
+    credential = sample_certificate(name, "v1")
+    credential["issuer"]["id"] = did_of(ISSUER)
     return credential
 
 
@@ -66,13 +72,34 @@ def _v2_issued_to(did: str) -> dict[str, Any]:
     (no ``id``) and ``member.id`` is the company's DID."""
     credential = certificate("ctpat", issuer=ISSUER)
     subject = credential["credentialSubject"]
-    del subject["id"]
+    assert "id" not in subject
     subject["member"]["id"] = did
     return credential
 
 
 def test_good_credential_passes_every_check(fixed_core: Core) -> None:
+    """A v2 certificate names its schema (``<slug>-v2.json``), so that check runs too."""
     result = fixed_core.verifier.verify(_signed(fixed_core, certificate(issuer=ISSUER)))
+    assert result.verified, result.to_json()
+    assert _outcomes(result) == {
+        "structure": "passed",
+        "proof": "passed",
+        "issuer": "passed",
+        "issuerTrust": "skipped",
+        "validityPeriod": "passed",
+        "credentialSchema": "passed",
+        "status": "skipped",
+    }
+    assert result.to_json()["warnings"] == [
+        {"check": "issuerTrust", "detail": "no trust registry configured"},
+        {"check": "status", "detail": "the credential has no credentialStatus"},
+    ]
+
+
+@pytest.mark.parametrize("name", ["immex", "oea", "ctpat"])
+def test_a_good_v1_credential_still_passes_every_check(fixed_core: Core, name: str) -> None:
+    """Credentials issued in data v1 keep verifying; they name no schema."""
+    result = fixed_core.verifier.verify(_signed(fixed_core, _v1_certificate(name)))
     assert result.verified, result.to_json()
     assert _outcomes(result) == {
         "structure": "passed",
@@ -249,7 +276,7 @@ def test_presentation_with_data_integrity_and_enveloped_credentials(fixed_core: 
 
 def test_tampered_credential_inside_a_valid_presentation(fixed_core: Core) -> None:
     embedded = _signed(fixed_core, certificate("oea", issuer=ISSUER))
-    embedded["credentialSubject"]["legalName"] = "Transportes Ficticios"
+    embedded["credentialSubject"]["member"]["legalName"] = "Transportes Ficticios"
     presentation = _presentation(fixed_core, [embedded])
     result = fixed_core.verifier.verify(
         presentation, challenge="c-1", domain="https://broker.example"
@@ -403,16 +430,41 @@ def test_a_presentation_by_a_key_that_does_not_control_the_subject_fails(
     [problem] = result.problems
     assert problem.field == "verifiableCredential[1]"
     assert did_of(HOLDER) in problem.detail
+    assert holder_of(someone_else) in problem.detail  # the company the sample names
 
 
 def test_a_credential_without_a_subject_id_cannot_be_bound(fixed_core: Core) -> None:
-    anonymous = _issued_to_holder("ctpat")
+    """Data v1: the subject's ``id`` is the holder; the C-TPAT ``member`` has no ``id``."""
+    anonymous = held_by(_v1_certificate("ctpat"), did_of(HOLDER))
     del anonymous["credentialSubject"]["id"]
+    assert "id" not in anonymous["credentialSubject"]["member"]
     result = fixed_core.verifier.verify(
         _presentation(fixed_core, [_signed(fixed_core, anonymous)]),
         challenge="c-1",
         domain="https://broker.example",
     )
+    assert _codes(result) == ["HOLDER_BINDING_ERROR"]
+    assert result.problems[0].field == "verifiableCredential[0]"
+
+
+def test_a_v2_credential_without_a_member_id_cannot_be_bound(fixed_core: Core) -> None:
+    """Data v2: the subject has no ``id`` and the ``member`` none either. Its schema refuses
+    such a credential; with that check left out it verifies but still binds to no holder."""
+    anonymous = _issued_to_holder("ctpat")
+    del anonymous["credentialSubject"]["member"]["id"]
+    presentation = _presentation(fixed_core, [_signed(fixed_core, anonymous)])
+    refused = fixed_core.verifier.verify(
+        presentation, challenge="c-1", domain="https://broker.example"
+    )
+    assert _codes(refused) == ["INVALID_CREDENTIAL"]
+    assert [p.field for p in refused.credentials[0].problems] == ["credentialSubject.member.id"]
+    result = fixed_core.verifier.verify_presentation(
+        presentation,
+        challenge="c-1",
+        domain="https://broker.example",
+        checks=SELECTABLE_CHECKS - {"credentialSchema"},
+    )
+    assert all(credential.verified for credential in result.credentials), result.to_json()
     assert _codes(result) == ["HOLDER_BINDING_ERROR"]
     assert result.problems[0].field == "verifiableCredential[0]"
 

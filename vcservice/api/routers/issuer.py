@@ -16,10 +16,10 @@ from vcservice.api.schemas import (
     CredentialList,
     CredentialRecord,
     DateTimeText,
+    IssuanceWarning,
     IssueCredentialRequest,
     IssueCredentialResponse,
     IssueOptions,
-    OptionWarning,
     SecuringOptions,
     StatusChangeView,
     StatusRequest,
@@ -29,6 +29,7 @@ from vcservice.errors import VcError
 from vcservice.keys import KeyType
 from vcservice.model.datetimes import to_utc
 from vcservice.model.records import IssuedCredential, StatusPurpose
+from vcservice.services.container import Services
 from vcservice.services.issuer import IssuanceOptions
 from vcservice.storage.repository import CredentialQuery
 
@@ -65,8 +66,9 @@ def issue_credential(
         status_purposes=_status_purposes(options.credential_status),
     )
     record = services.issuer.issue(caller.authority, body.credential, issuance)
+    warnings = _ignored(options) + _findings(services, record, certificate_data=False)
     return IssueCredentialResponse(
-        verifiable_credential=_document(record), warnings=_ignored(options) or None
+        verifiable_credential=_document(record), warnings=warnings or None
     )
 
 
@@ -87,11 +89,21 @@ def _status_purposes(requested: StatusRequest | None) -> tuple[StatusPurpose, ..
     return (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
 
 
-def _ignored(options: IssueOptions) -> list[OptionWarning]:
+def _ignored(options: IssueOptions) -> list[IssuanceWarning]:
     """A warning for each option this service does not know."""
     return [
-        OptionWarning(field=f"options.{name}", detail=f"options.{name} is not supported: ignored")
+        IssuanceWarning(field=f"options.{name}", detail=f"options.{name} is not supported: ignored")
         for name in sorted(options.model_extra or {})
+    ]
+
+
+def _findings(
+    services: Services, record: IssuedCredential, *, certificate_data: bool
+) -> list[IssuanceWarning]:
+    """The certificate's findings that did not refuse it, as warnings."""
+    return [
+        IssuanceWarning(code=finding.code, field=finding.field or "", detail=finding.detail)
+        for finding in services.issuer.findings(record, certificate_data=certificate_data)
     ]
 
 
@@ -113,7 +125,10 @@ def _certificate_route(certificate_type: CertificateType) -> None:
             valid_until=issue.valid_until,
             options=_issuance_options(issue.options, idempotency_key),
         )
-        return IssueCredentialResponse(verifiable_credential=_document(record))
+        return IssueCredentialResponse(
+            verifiable_credential=_document(record),
+            warnings=_findings(services, record, certificate_data=True) or None,
+        )
 
     # Postponed annotations are strings; FastAPI must see this local class itself.
     issue_certificate.__annotations__["body"] = body_model
@@ -155,7 +170,7 @@ for _type in CERTIFICATE_TYPES.values():
 def get_credential(credential_id: str, caller: Reading, services: ServicesDep) -> CredentialRecord:
     """A credential the caller's authority issued."""
     record = services.issuer.get(caller.authority, credential_id)
-    view = CredentialRecord.of(record, _document(record))
+    view = _view(services, record)
     view.status_history = [
         StatusChangeView.of(change) for change in services.statuses.history(record.id)
     ]
@@ -188,7 +203,7 @@ def list_credentials(
             offset=offset,
         )
     )
-    items = [CredentialRecord.of(record, _document(record)) for record in page.items]
+    items = [_view(services, record) for record in page.items]
     return CredentialList(
         items=items,
         total=page.total,
@@ -196,6 +211,12 @@ def list_credentials(
         limit=limit,
         offset=offset,
     )
+
+
+def _view(services: Services, record: IssuedCredential) -> CredentialRecord:
+    certificate_type = services.issuer.certificate_type(record)
+    version = certificate_type.version if certificate_type is not None else None
+    return CredentialRecord.of(record, _document(record), data_version=version)
 
 
 def _document(record: IssuedCredential) -> dict[str, Any] | str:

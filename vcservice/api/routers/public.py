@@ -11,7 +11,6 @@ from fastapi import APIRouter, Response
 from vcservice.api.deps import ServicesDep
 from vcservice.api.problems import answer, json_document, problems
 from vcservice.api.schemas import ReadinessView
-from vcservice.certificates import by_slug
 from vcservice.certificates.schemas import schema_document
 from vcservice.errors import StorageError, VcError
 from vcservice.jsonld.manifest import default_contexts_dir
@@ -67,18 +66,20 @@ def _vocabulary_document() -> Any:
 
 
 @router.get(
-    "/schemas/{slug}-v1.json",
-    summary="JSON Schema of a certificate type",
+    "/schemas/{slug}-{version}.json",
+    summary="JSON Schema of a certificate type, in a version of the certificate data",
     response_class=Response,
     responses=json_document("application/schema+json") | problems(404),
 )
-def schema(slug: str) -> Response:
-    """The JSON Schema (draft 2020-12) a certificate's ``credentialSchema`` points to."""
+def schema(slug: str, version: str) -> Response:
+    """The JSON Schema (draft 2020-12) a certificate's ``credentialSchema`` points to: v2 for
+    what is issued now, v1 for credentials issued before it."""
     try:
-        by_slug(slug)
+        document = schema_document(slug, version)
     except KeyError:
-        raise StorageError(f"no schema {slug!r}", code="NOT_FOUND", field="slug") from None
-    return _json(schema_document(slug), "application/schema+json")
+        name = f"{slug}-{version}"
+        raise StorageError(f"no schema {name!r}", code="NOT_FOUND", field="slug") from None
+    return _json(document, "application/schema+json")
 
 
 @router.get("/healthz", summary="Liveness")

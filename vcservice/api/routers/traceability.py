@@ -58,7 +58,7 @@ from vcservice.api.problems import (
 from vcservice.api.rate_limit import verify_limiter_of
 from vcservice.api.routers.status import StatusView, change_status
 from vcservice.api.routers.verifier import CompactJwt, require_context_url
-from vcservice.api.schemas import OptionWarning, ProfileProblem
+from vcservice.api.schemas import IssuanceWarning, ProfileProblem
 from vcservice.dids.document import DidDocument
 from vcservice.dids.syntax import parse_did
 from vcservice.errors import DidError, ParsingError, StorageError, VcError
@@ -508,7 +508,7 @@ def _requested_status(
 
 def _warning(field: str, detail: str) -> dict[str, str]:
     """The issuer API's warning about an option not acted on, as JSON."""
-    return OptionWarning(field=field, detail=f"{field}: {detail}").model_dump()
+    return IssuanceWarning(field=field, detail=f"{field}: {detail}").model_dump()
 
 
 @router.post(

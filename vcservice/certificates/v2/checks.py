@@ -1,11 +1,12 @@
 """The checks of version 2 that involve more than one member: subject model, envelope, findings.
 
-A v2 credential the JSON Schema accepts is parsed with its type's subject model, whose
-validators hold the rules of the programme (identifiers by sector or rubro, date order,
-computed dates); what remains involves the envelope (subject dates not after
-``validFrom``, an OEA credential not outliving its term), checked by the type's
-``envelope`` function on the parsed subject.  Findings are what an issuer is told
-without being refused; each has a code of its own.
+A v2 credential's subject is parsed with its type's subject model, whose validators hold
+the rules of the programme (identifiers by sector or rubro, date order, computed
+dates); the JSON Schema states those it can, and ``CertificateType.problems`` reports
+the model's at the fields the schema does not fault.  What remains involves the
+envelope (subject dates not after ``validFrom``, an OEA credential not outliving its
+term), checked by the type's ``envelope`` function on the parsed subject.  Findings are
+what an issuer is told without being refused; each has a code of its own.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from vcservice.certificates.base import present
@@ -47,6 +48,27 @@ from vcservice.certificates.v2.identifiers import (
 )
 
 MEMBER = "member"
+EXAMPLE_COMPANY: JsonDict = {
+    "id": "did:web:ensambles-bravo.example",
+    "name": "Ensambles Bravo",
+    "legalName": "Ensambles Electrónicos del Bravo, S.A. de C.V.",
+    "rfc": "EEB030821R49",
+    "manufacturerId": "MXENSELE9850CIU",
+    "location": [
+        {
+            "siteRole": "SiteTaxDomicile",
+            "address": {
+                "name": "Planta 1",
+                "streetAddress": "Blvd. Independencia 9850, Parque Industrial Río Bravo",
+                "addressLocality": "Ciudad Juárez",
+                "addressRegion": "CHH",
+                "postalCode": "32575",
+                "addressCountry": "MX",
+            },
+        }
+    ],
+}
+"""The company of every type's documented example request: one company, three programmes."""
 ORGANIZATION = "Organization"
 IMPORTER_OF_RECORD_TYPE = "CBPImporterOfRecord"
 
@@ -148,7 +170,10 @@ class _SiteFields(CertificateModel):
 class SiteData(_SiteFields):
     """A site of the company. / Un sitio de la empresa."""
 
-    address: SiteAddressData
+    address: Annotated[
+        SiteAddressData,
+        Field(description="The site's name and postal address. / Nombre y dirección del sitio."),
+    ]
 
 
 class Site(_SiteFields):
@@ -256,7 +281,12 @@ class _OrganizationHead(CompanyId):
 
 
 class Organization(CompanyNode, _OrganizationHead):
-    """The company node of an IMMEX or OEA credential (``type: ["Organization"]``)."""
+    """The company node of an IMMEX or OEA credential (``type: ["Organization"]``).
+
+    Both are Mexican programmes, so the holder's RFC is required.
+    """
+
+    rfc: Rfc
 
 
 def company_node(data: CompanyData, node_type: str) -> dict[str, Any]:

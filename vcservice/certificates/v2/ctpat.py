@@ -37,6 +37,7 @@ from vcservice.certificates.v2.checks import (
     subject_rules,
 )
 from vcservice.certificates.v2.company import (
+    EXAMPLE_COMPANY,
     CompanyData,
     CompanyId,
     CompanyNode,
@@ -52,11 +53,11 @@ from vcservice.certificates.v2.ctpat_rules import (
     sector_errors,
 )
 from vcservice.certificates.v2.mra import (
-    MAX_MUTUAL_RECOGNITIONS,
     Authority,
     MutualRecognition,
     MutualRecognitionData,
     Program,
+    Recognitions,
     direction_errors,
     recognition_document,
 )
@@ -112,11 +113,9 @@ def _date(description: str, example: str) -> Any:
     return Field(description=description, examples=[example])
 
 
-Recognitions = Annotated[
-    Omittable[list[MutualRecognitionData]],
+RecognitionsData = Annotated[
+    Omittable[Recognitions[MutualRecognitionData]],
     Field(
-        min_length=1,
-        max_length=MAX_MUTUAL_RECOGNITIONS,
         description="Recognition by SAT (OEA) under the U.S.–Mexico arrangement, for the roles "
         "it covers. / Reconocimiento mutuo.",
     ),
@@ -124,26 +123,7 @@ Recognitions = Annotated[
 _MEMBER_TEXT = "The member organization. / La organización socia."
 
 _EXAMPLE: JsonDict = {
-    "member": {
-        "id": "did:web:ensambles-bravo.example",
-        "name": "Ensambles Bravo",
-        "legalName": "Ensambles Electrónicos del Bravo, S.A. de C.V.",
-        "rfc": "EEB030821R49",
-        "manufacturerId": "MXENSELE9850CIU",
-        "location": [
-            {
-                "siteRole": "SiteTaxDomicile",
-                "address": {
-                    "name": "Planta 1",
-                    "streetAddress": "Blvd. Independencia 9850, Parque Industrial Río Bravo",
-                    "addressLocality": "Ciudad Juárez",
-                    "addressRegion": "CHH",
-                    "postalCode": "32575",
-                    "addressCountry": "MX",
-                },
-            }
-        ],
-    },
+    "member": EXAMPLE_COMPANY,
     "tradeSector": "Foreign Manufacturers",
     "tier": "Validated",
     "sviNumber": "F7K2Q9M1",
@@ -225,7 +205,7 @@ class CTPATRequest(_CTPATFields):
     member: Annotated[CompanyData, Field(description=_MEMBER_TEXT)]
     # A request may leave issuingCountry out.
     issuing_country: IssuingCountry = "US"
-    mutual_recognition: Recognitions = None
+    mutual_recognition: RecognitionsData = None
 
     @model_validator(mode="after")
     def _membership_rules(self) -> Self:
@@ -241,10 +221,7 @@ class _SubjectHead(CertificateModel):
 class CTPATCertification(_CTPATFields, _SubjectHead):
     """The credentialSubject of a CTPATCertificate (version 2; JSON-LD type ``CTPAT``)."""
 
-    mutual_recognition: Annotated[
-        Omittable[list[MutualRecognition]],
-        Field(min_length=1, max_length=MAX_MUTUAL_RECOGNITIONS),
-    ] = None
+    mutual_recognition: Omittable[Recognitions[MutualRecognition]] = None
 
     @model_validator(mode="after")
     def _membership_rules(self) -> Self:

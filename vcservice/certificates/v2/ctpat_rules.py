@@ -20,12 +20,22 @@ from vcservice.certificates.v1.ctpat import VALIDATED_TIERS, Tier, TradeSector
 from vcservice.certificates.v2.company import ImporterOfRecordType
 from vcservice.certificates.v2.requirements import Company, tax_domicile_country
 
-__all__ = ["REVALIDATION_YEARS", "Tier", "TradeSector", "add_years", "date_errors", "sector_errors"]
+__all__ = [
+    "MANUFACTURER_COUNTRIES",
+    "REVALIDATION_YEARS",
+    "SECTOR_IDENTIFIERS",
+    "TIER_III_SECTORS",
+    "Tier",
+    "TradeSector",
+    "add_years",
+    "date_errors",
+    "sector_errors",
+]
 
 REVALIDATION_YEARS = 4
 TIER_III_SECTORS = frozenset({TradeSector.US_IMPORTERS, TradeSector.US_EXPORTERS})
 MANUFACTURER_COUNTRIES = ("MX", "CA")
-_REQUIRED: dict[TradeSector, tuple[str, ...]] = {
+SECTOR_IDENTIFIERS: dict[TradeSector, tuple[str, ...]] = {  # the company members each needs
     TradeSector.HIGHWAY_CARRIERS: ("scac", "usdotNumber"),
     TradeSector.MEXICAN_LONG_HAUL_HIGHWAY_CARRIERS: ("sctPermit",),
     TradeSector.FOREIGN_MANUFACTURERS: ("manufacturerId",),
@@ -55,7 +65,7 @@ def sector_errors(sector: TradeSector, tier: Tier, company: Company) -> list[tup
         errors.append(
             (("tier",), "Exceeding (Tier III) is defined for U.S. importers and exporters only")
         )
-    for member in _REQUIRED.get(sector, ()):
+    for member in SECTOR_IDENTIFIERS.get(sector, ()):
         if getattr(company, _MEMBERS[member]) is None:
             errors.append((("member", member), f"a member in {sector.value} gives its {member}"))
     importer = company.importer_of_record
@@ -92,12 +102,9 @@ def date_errors(
         )
     if revalidation_due is not None:
         if validated is None:
-            errors.append(
-                (
-                    ("revalidationDueDate",),
-                    "revalidation follows a validation: give lastValidationDate",
-                )
-            )
+            # The date missing is the validation's: a due date says there was one.
+            detail = "revalidationDueDate follows a validation: give lastValidationDate"
+            errors.append((("lastValidationDate",), detail))
         elif not validated < revalidation_due <= add_years(validated, REVALIDATION_YEARS):
             detail = (
                 "revalidation is due after lastValidationDate and within "

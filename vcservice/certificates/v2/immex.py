@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from pydantic.config import JsonDict
 
 from vcservice.certificates.base import CONTEXTS_V2, CertificateType
@@ -38,6 +38,7 @@ from vcservice.certificates.v2.checks import (
     subject_rules,
 )
 from vcservice.certificates.v2.company import (
+    EXAMPLE_COMPANY,
     CompanyData,
     Organization,
     company_node,
@@ -100,10 +101,10 @@ AuthorizationDate = Annotated[
         examples=["2007-03-15"],
     ),
 ]
+YEAR_PATTERN = "^[0-9]{4}$"
 LastReportYear = Annotated[
-    Omittable[str],
+    Omittable[Annotated[str, StringConstraints(pattern=YEAR_PATTERN)]],
     Field(
-        pattern="^[0-9]{4}$",
         description="The last year whose annual report (reporte anual de operaciones) was "
         "filed; not before the year of authorization, before the year of validFrom. / Último "
         "ejercicio reportado.",
@@ -121,26 +122,7 @@ ReportDueDate = Annotated[
 _MEMBER_TEXT = "The company that holds the programme. / La empresa titular del programa."
 
 _EXAMPLE: JsonDict = {
-    "member": {
-        "id": "did:web:ensambles-bravo.example",
-        "name": "Ensambles Bravo",
-        "legalName": "Ensambles Electrónicos del Bravo, S.A. de C.V.",
-        "rfc": "EEB030821R49",
-        "manufacturerId": "MXENSELE9850CIU",
-        "location": [
-            {
-                "siteRole": "SiteTaxDomicile",
-                "address": {
-                    "name": "Planta 1",
-                    "streetAddress": "Blvd. Independencia 9850, Parque Industrial Río Bravo",
-                    "addressLocality": "Ciudad Juárez",
-                    "addressRegion": "CHH",
-                    "postalCode": "32575",
-                    "addressCountry": "MX",
-                },
-            }
-        ],
-    },
+    "member": EXAMPLE_COMPANY,
     "immexProgramNumber": "4521-2007",
     "immexModality": "ImmexIndustrial",
     "authorizationDate": "2007-03-15",

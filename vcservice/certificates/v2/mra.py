@@ -11,7 +11,7 @@ the issuer states (the arrangement's text is not public), not a rule of this ser
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field
 
@@ -99,6 +99,7 @@ class MutualRecognitionData(CertificateModel):
             max_length=len(RecognizedRole),
             description="The roles the recognition covers, no repeats. / Funciones reconocidas.",
             examples=[["MraRoleManufacturerExporter"]],
+            json_schema_extra={"uniqueItems": True},
         ),
         AfterValidator(_unique_roles),
     ]
@@ -108,6 +109,11 @@ class MutualRecognition(MutualRecognitionData):
     """A recognition in a credential (``type: ["MutualRecognition"]``)."""
 
     type: Annotated[list[str], exactly(TYPE), type_list(TYPE)]
+
+
+R = TypeVar("R", bound=MutualRecognitionData)
+Recognitions = Annotated[list[R], Field(min_length=1, max_length=MAX_MUTUAL_RECOGNITIONS)]
+"""A membership's recognitions (``Recognitions[MutualRecognitionData]`` in a request)."""
 
 
 def direction_errors(

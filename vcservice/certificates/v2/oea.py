@@ -39,6 +39,7 @@ from vcservice.certificates.v2.checks import (
     subject_rules,
 )
 from vcservice.certificates.v2.company import (
+    EXAMPLE_COMPANY,
     CompanyData,
     CompanyNode,
     Organization,
@@ -46,11 +47,11 @@ from vcservice.certificates.v2.company import (
     member_keys,
 )
 from vcservice.certificates.v2.mra import (
-    MAX_MUTUAL_RECOGNITIONS,
     Authority,
     MutualRecognition,
     MutualRecognitionData,
     Program,
+    Recognitions,
     direction_errors,
     recognition_document,
 )
@@ -108,11 +109,9 @@ ImmexNumber = Annotated[
         examples=["4521-2007"],
     ),
 ]
-Recognitions = Annotated[
-    Omittable[list[MutualRecognitionData]],
+RecognitionsData = Annotated[
+    Omittable[Recognitions[MutualRecognitionData]],
     Field(
-        min_length=1,
-        max_length=MAX_MUTUAL_RECOGNITIONS,
         description="Recognition by CBP (C-TPAT) under the U.S.–Mexico arrangement, for the "
         "roles it covers. / Reconocimiento mutuo.",
     ),
@@ -120,29 +119,13 @@ Recognitions = Annotated[
 _MEMBER_TEXT = "The registered company or customs broker. / La empresa o agente registrado."
 
 _EXAMPLE: JsonDict = {
-    "member": {
-        "id": "did:web:ensambles-bravo.example",
-        "legalName": "Ensambles Electrónicos del Bravo, S.A. de C.V.",
-        "rfc": "EEB030821R49",
-        "location": [
-            {
-                "siteRole": "SiteTaxDomicile",
-                "address": {
-                    "streetAddress": "Blvd. Independencia 9850, Parque Industrial Río Bravo",
-                    "addressLocality": "Ciudad Juárez",
-                    "addressRegion": "CHH",
-                    "postalCode": "32575",
-                    "addressCountry": "MX",
-                },
-            }
-        ],
-    },
+    "member": EXAMPLE_COMPANY,
     "oeaRegistrationNumber": "OEA-IE-2019-0456",
     "oeaRubro": "OeaImporterExporter",
     "authorizationDate": "2019-04-22",
-    "lastRenewalDate": "2025-04-10",
-    "termStart": "2025-04-22",
-    "termEnd": "2027-04-21",
+    "lastRenewalDate": "2026-04-10",
+    "termStart": "2026-04-22",
+    "termEnd": "2028-04-21",
     "mutualRecognition": [
         {
             "arrangement": "MraUsMx2014",
@@ -171,18 +154,18 @@ class _OEAFields(CertificateModel):
         _date(
             "Date of the latest renewal: after authorizationDate, not after validFrom. / "
             "Fecha de la renovación más reciente.",
-            "2025-04-10",
+            "2026-04-10",
         ),
     ] = None
     term_start: Annotated[
-        IsoDate, _date("First day of the current term. / Inicio de la vigencia.", "2025-04-22")
+        IsoDate, _date("First day of the current term. / Inicio de la vigencia.", "2026-04-22")
     ]
     term_end: Annotated[
         IsoDate,
         _date(
             "Last day of the current term; the credential is not valid after it. / Fin de la "
             "vigencia.",
-            "2027-04-21",
+            "2028-04-21",
         ),
     ]
 
@@ -194,27 +177,19 @@ def _registration_errors(
     errors = mexican_company_errors(member, natural_person=broker, all_sites=False)
     if broker and member.patente_aduanal is None:
         errors.append((("member", "patenteAduanal"), "a customs broker gives its patente aduanal"))
-    for earlier, later in (
-        ("authorizationDate", "lastRenewalDate"),
-        ("authorizationDate", "termStart"),
-        ("termStart", "termEnd"),
+    authorized = fields.authorization_date
+    for earlier, first, later, second in (
+        ("authorizationDate", authorized, "lastRenewalDate", fields.last_renewal_date),
+        ("termStart", fields.term_start, "termEnd", fields.term_end),
     ):
-        first, second = _dates(fields)[earlier], _dates(fields)[later]
-        if first is not None and second is not None:
-            detail = order_problem(earlier, first, later, second)
-            if detail is not None or (later == "termEnd" and first == second):
-                errors.append(((later,), detail or "termEnd must be after termStart"))
+        detail = None if second is None else order_problem(earlier, first, later, second)
+        if detail is not None:
+            errors.append(((later,), detail))
+    if fields.term_start < authorized:  # the first term may start the day it is granted
+        detail = f"termStart must not be before authorizationDate ({authorized.isoformat()})"
+        errors.append((("termStart",), detail))
     errors += direction_errors(recognitions, Authority.CBP, Program.CTPAT)
     return errors
-
-
-def _dates(fields: _OEAFields) -> dict[str, date | None]:
-    return {
-        "authorizationDate": fields.authorization_date,
-        "lastRenewalDate": fields.last_renewal_date,
-        "termStart": fields.term_start,
-        "termEnd": fields.term_end,
-    }
 
 
 class OEARequest(_OEAFields):
@@ -223,7 +198,7 @@ class OEARequest(_OEAFields):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     member: Annotated[CompanyData, Field(description=_MEMBER_TEXT)]
-    mutual_recognition: Recognitions = None
+    mutual_recognition: RecognitionsData = None
 
     @model_validator(mode="after")
     def _registration_rules(self) -> Self:
@@ -239,10 +214,7 @@ class _SubjectHead(CertificateModel):
 class OEAAuthorization(_OEAFields, _SubjectHead):
     """The credentialSubject of an OEACertificate (version 2)."""
 
-    mutual_recognition: Annotated[
-        Omittable[list[MutualRecognition]],
-        Field(min_length=1, max_length=MAX_MUTUAL_RECOGNITIONS),
-    ] = None
+    mutual_recognition: Omittable[Recognitions[MutualRecognition]] = None
 
     @model_validator(mode="after")
     def _registration_rules(self) -> Self:

@@ -17,6 +17,8 @@ from vcservice.certificates.v2.company import CompanyData, CompanyNode, Site, Si
 
 COMPANY_RFC_LENGTH = 12
 INDIVIDUAL_RFC_LENGTH = 13
+INDIVIDUAL_RFC_PATTERN = "^[A-ZÑ&]{4}[0-9]{6}[A-Z0-9]{3}$"
+"""An individual's (persona física) RFC, as the JSON Schemas write the length rule."""
 Company = CompanyData | CompanyNode
 """The company node as a request or a credential holds it."""
 
