@@ -255,13 +255,14 @@ class IssuerService:
             domain=domain,
         )
 
-    def findings(self, record: IssuedCredential, *, certificate_data: bool) -> list[Problem]:
+    def findings(self, document: dict[str, Any] | str, *, certificate_data: bool) -> list[Problem]:
         """What the issuer is told about a certificate it issued without being refused:
         a doubtful RFC check digit, an overdue annual report … (none for other credentials),
         each field named as the client sent it (``certificate_data``: plain data).
 
-        Computed from the issued document, so a retried request is told the same."""
-        credential = _unsigned(record)
+        Computed from the issued ``document`` (``stored_document``), so a retried request
+        is told the same."""
+        credential = credential_of(document)
         certificate_type = type_of(credential)
         if certificate_type is None:
             return []
@@ -273,10 +274,6 @@ class IssuerService:
             )
             for finding in certificate_type.findings(credential, self._clock.now().date())
         ]
-
-    def certificate_type(self, record: IssuedCredential) -> CertificateType | None:
-        """The certificate type, in its version, of a credential in the registry."""
-        return type_of(_unsigned(record))
 
     def get(self, authority: Authority, credential_id: str) -> IssuedCredential:
         """A credential this authority issued (NOT_FOUND for others' and unknown ids)."""
@@ -480,13 +477,26 @@ def _raise_first(problems: list[Problem]) -> None:
         raise ParsingError(first.detail, code=first.code, field=field)
 
 
-def _unsigned(record: IssuedCredential) -> dict[str, Any]:
-    """The credential a record holds: the JSON document, or a vc+jwt's payload."""
+def stored_document(record: IssuedCredential) -> dict[str, Any] | str:
+    """The stored credential: JSON for Data Integrity, the compact string for vc+jwt."""
     if record.document.startswith("{"):
-        document: dict[str, Any] = json.loads(record.document)
+        parsed: dict[str, Any] = json.loads(record.document)
+        return parsed
+    return record.document
+
+
+def credential_of(document: dict[str, Any] | str) -> dict[str, Any]:
+    """The credential a stored document is: itself, or a vc+jwt's payload."""
+    if isinstance(document, dict):
         return document
-    payload = decode_compact(record.document).payload_json()
+    payload = decode_compact(document).payload_json()
     return payload if isinstance(payload, dict) else {}
+
+
+def data_version(document: dict[str, Any] | str) -> str | None:
+    """The version of the certificate data a stored document holds (None: no certificate)."""
+    certificate_type = type_of(credential_of(document))
+    return certificate_type.version if certificate_type is not None else None
 
 
 def _same_request(record: IssuedCredential, digest: str) -> IssuedCredential:

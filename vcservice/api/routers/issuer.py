@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any
@@ -30,7 +29,7 @@ from vcservice.keys import KeyType
 from vcservice.model.datetimes import to_utc
 from vcservice.model.records import IssuedCredential, StatusPurpose
 from vcservice.services.container import Services
-from vcservice.services.issuer import IssuanceOptions
+from vcservice.services.issuer import IssuanceOptions, data_version, stored_document
 from vcservice.storage.repository import CredentialQuery
 
 router = APIRouter(tags=["issuer"])
@@ -65,11 +64,9 @@ def issue_credential(
         _issuance_options(options, idempotency_key),
         status_purposes=_status_purposes(options.credential_status),
     )
-    record = services.issuer.issue(caller.authority, body.credential, issuance)
-    warnings = _ignored(options) + _findings(services, record, certificate_data=False)
-    return IssueCredentialResponse(
-        verifiable_credential=_document(record), warnings=warnings or None
-    )
+    document = stored_document(services.issuer.issue(caller.authority, body.credential, issuance))
+    warnings = _ignored(options) + _findings(services, document, certificate_data=False)
+    return IssueCredentialResponse(verifiable_credential=document, warnings=warnings or None)
 
 
 def _issuance_options(options: SecuringOptions, idempotency_key: str | None) -> IssuanceOptions:
@@ -98,12 +95,12 @@ def _ignored(options: IssueOptions) -> list[IssuanceWarning]:
 
 
 def _findings(
-    services: Services, record: IssuedCredential, *, certificate_data: bool
+    services: Services, document: dict[str, Any] | str, *, certificate_data: bool
 ) -> list[IssuanceWarning]:
     """The certificate's findings that did not refuse it, as warnings."""
     return [
         IssuanceWarning(code=finding.code, field=finding.field or "", detail=finding.detail)
-        for finding in services.issuer.findings(record, certificate_data=certificate_data)
+        for finding in services.issuer.findings(document, certificate_data=certificate_data)
     ]
 
 
@@ -125,9 +122,10 @@ def _certificate_route(certificate_type: CertificateType) -> None:
             valid_until=issue.valid_until,
             options=_issuance_options(issue.options, idempotency_key),
         )
+        document = stored_document(record)
         return IssueCredentialResponse(
-            verifiable_credential=_document(record),
-            warnings=_findings(services, record, certificate_data=True) or None,
+            verifiable_credential=document,
+            warnings=_findings(services, document, certificate_data=True) or None,
         )
 
     # Postponed annotations are strings; FastAPI must see this local class itself.
@@ -170,7 +168,7 @@ for _type in CERTIFICATE_TYPES.values():
 def get_credential(credential_id: str, caller: Reading, services: ServicesDep) -> CredentialRecord:
     """A credential the caller's authority issued."""
     record = services.issuer.get(caller.authority, credential_id)
-    view = _view(services, record)
+    view = _view(record)
     view.status_history = [
         StatusChangeView.of(change) for change in services.statuses.history(record.id)
     ]
@@ -203,7 +201,7 @@ def list_credentials(
             offset=offset,
         )
     )
-    items = [_view(services, record) for record in page.items]
+    items = [_view(record) for record in page.items]
     return CredentialList(
         items=items,
         total=page.total,
@@ -213,15 +211,6 @@ def list_credentials(
     )
 
 
-def _view(services: Services, record: IssuedCredential) -> CredentialRecord:
-    certificate_type = services.issuer.certificate_type(record)
-    version = certificate_type.version if certificate_type is not None else None
-    return CredentialRecord.of(record, _document(record), data_version=version)
-
-
-def _document(record: IssuedCredential) -> dict[str, Any] | str:
-    """The stored credential: JSON for Data Integrity, the compact string for vc+jwt."""
-    if record.document.startswith("{"):
-        parsed: dict[str, Any] = json.loads(record.document)
-        return parsed
-    return record.document
+def _view(record: IssuedCredential) -> CredentialRecord:
+    document = stored_document(record)  # parsed once for the view and its data version
+    return CredentialRecord.of(record, document, data_version=data_version(document))
