@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from vcservice.certificates.samples import current_request, sample_certificate
+from vcservice.certificates.samples import current_request, sample_certificate, without_types
 from vcservice.certificates.v2.company import company_keys
 from vcservice.certificates.v2.mra import RecognizedRole
 from vcservice.cli.background import Deployment, running_deployment
@@ -677,16 +677,7 @@ class _Story:
         )
 
 
-def _without_types(value: Any) -> Any:
-    """``value`` without its ``type`` members: a credential's node as request data."""
-    if isinstance(value, dict):
-        return {key: _without_types(item) for key, item in value.items() if key != "type"}
-    if isinstance(value, list):
-        return [_without_types(item) for item in value]
-    return value
-
-
-_COMPANY_SAMPLE: dict[str, Any] = _without_types(
+_COMPANY_SAMPLE: dict[str, Any] = without_types(
     sample_certificate("immex")["credentialSubject"]["member"]
 )
 """The samples' company node (the same in the three samples), as request data."""

@@ -26,7 +26,7 @@ from tests.unit.certificates.strategies import (
 from vcservice.certificates import ALL_VERSIONS, CERTIFICATE_TYPES, CURRENT_VERSION, by_slug
 from vcservice.certificates.base import CertificateType
 from vcservice.certificates.models import model_problems
-from vcservice.certificates.samples import SAMPLE_NAMES, VERSIONS, sample_certificate
+from vcservice.certificates.samples import SAMPLE_NAMES, VERSIONS, sample_certificate, without_types
 from vcservice.errors import Problem
 
 __all__ = [
@@ -89,15 +89,6 @@ def requests(slug: str, version: str = CURRENT_VERSION) -> st.SearchStrategy[dic
 
 
 # ---------------------------------------------------------------- requests and credentials
-
-
-def without_types(value: Any) -> Any:
-    """``value`` with every ``type`` member removed (credential form -> request form)."""
-    if isinstance(value, dict):
-        return {key: without_types(item) for key, item in value.items() if key != "type"}
-    if isinstance(value, list):
-        return [without_types(item) for item in value]
-    return value
 
 
 def request_data(credential: dict[str, Any]) -> dict[str, Any]:

@@ -45,3 +45,12 @@ def current_request(slug: str, today: date) -> dict[str, Any]:
     if "lastAnnualReportYear" in request:
         request["lastAnnualReportYear"] = str(today.year - 1)
     return request
+
+
+def without_types(value: Any) -> Any:
+    """``value`` with every ``type`` member removed: a credential's node as request data."""
+    if isinstance(value, dict):
+        return {key: without_types(item) for key, item in value.items() if key != "type"}
+    if isinstance(value, list):
+        return [without_types(item) for item in value]
+    return value
