@@ -329,6 +329,22 @@ def test_rdfc_canonical_forms_match(
     assert theirs == ours
 
 
+def test_a_companys_certificates_presented_together_canonicalize_alike(
+    core: Core, js: Js, issuers: dict[KeyType, Issuer]
+) -> None:
+    """One company's IMMEX, OEA and C-TPAT carry the same sites: blank nodes that repeat
+    across the presentation's graphs. Both engines canonicalize it, to the same N-Quads."""
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [
+            _credential(sample, issuers[KeyType.ED25519].did) for sample in SAMPLE_NAMES
+        ],
+    }
+    ours = core.canonizer.canonize(presentation, hash_algorithm="sha256")
+    assert js.canonize(presentation, hash_algorithm="SHA-256") == ours
+
+
 def test_p384_interop_exercises_sha384_inside_rdfc(
     core: Core, issuers: dict[KeyType, Issuer]
 ) -> None:
