@@ -3,7 +3,9 @@
 One service runs for the module (uvicorn on loopback, public URL ``http://localhost:PORT``).
 SAT and CBP are in the trust registry; ROGUE issues too but is not accredited (its DID
 document is bundled with ``--did``). One SAT certificate is suspended before the export.
-Every offline verification runs with DNS and socket connections refused.
+The verifier organisation signs the bundle with its key (``ORGANISATION``); offline
+verification trusts that key (``--bundle-key``) and runs with DNS and socket connections
+refused.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ import pytest
 
 from tests.api.builders import CBP_TYPES, SAT_TYPES, certificate_body
 from tests.api.conftest import Issuer, LiveService, assert_problem, serve
+from tests.factories import key_file
 from tests.unit.net.local_server import LocalServer, Route
+from vcservice.bundle import BUNDLE_JWS_TYPE
 from vcservice.cli.bundle import parse_duration
 from vcservice.cli.main import main
+from vcservice.jose.jws import decode_compact, sign_compact
+from vcservice.keys import KeyFile, base64url_decode, base64url_encode
 from vcservice.model.datetimes import format_datetime
 
 pytestmark = pytest.mark.shared
@@ -34,6 +40,8 @@ pytestmark = pytest.mark.shared
 SCOPES = ("issue:credentials", "read:credentials", "update:credentials")
 DOMAIN = "aduana-nuevo-laredo.example"
 LOCAL_HTTP = ("--allow-http-host", "localhost", "--allow-private-networks")
+ORGANISATION = key_file(seed=70)  # the verifier organisation that signs bundles
+ORGANISATION_DID = ORGANISATION.verification_method.split("#")[0]
 
 
 @dataclass
@@ -118,11 +126,13 @@ def world(context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         _suspend(live, sat, credentials["suspended"])
         presentation, challenge = _presentation(live, sat)
         registry = _registry(directory, "trust.json", (sat, SAT_TYPES), (cbp, CBP_TYPES))
-        bundle = directory / "bundle.json"
+        bundle = directory / "bundle.jws"
+        sign_key = directory / "organisation-key.json"
+        sign_key.write_text(ORGANISATION.to_json(), encoding="utf-8")
         code, out, err = _run(
             context_store_dir,
             "bundle", "export", "--out", bundle, "--trust-registry", registry,
-            "--did", rogue.did, *LOCAL_HTTP,
+            "--did", rogue.did, "--sign-key", sign_key, *LOCAL_HTTP,
         )  # fmt: skip
         assert code == 0, err
         yield World(
@@ -150,15 +160,21 @@ def offline(
         attempts.append(repr(args[:2]))
         raise OSError("network refused in this test")
 
-    def verify(document: Any, *options: str | Path, bundle: Path | None = None) -> Any:
+    def verify(
+        document: Any,
+        *options: str | Path,
+        bundle: Path | None = None,
+        trust: tuple[str | Path, ...] = ("--bundle-key", ORGANISATION_DID),
+    ) -> Any:
         path = world.directory / "document.json"
         path.write_text(json.dumps(document), encoding="utf-8")
         with monkeypatch.context() as patch:
             patch.setattr(socket, "getaddrinfo", refuse)
             patch.setattr(socket.socket, "connect", refuse)
             code, out, err = _run(
-                context_store_dir, "verify", path, "--bundle", bundle or world.bundle, *options
-            )
+                context_store_dir,
+                "verify", path, "--bundle", bundle or world.bundle, *trust, *options,
+            )  # fmt: skip
         assert not attempts, f"verification tried the network: {attempts}"
         return code, (json.loads(out) if out else json.loads(err))
 
@@ -173,11 +189,32 @@ def _status_detail(report: dict[str, Any]) -> str:
     return str(next(c for c in report["checks"] if c["check"] == "status")["detail"])
 
 
-def _edited_bundle(world: World, name: str, edit: Any) -> Path:
-    data = json.loads(world.bundle.read_text(encoding="utf-8"))
+def _bundle_json(world: World) -> Any:
+    """The JSON the signed bundle carries."""
+    return decode_compact(world.bundle.read_text(encoding="utf-8")).payload_json()
+
+
+def _edited_bundle(
+    world: World, name: str, edit: Any, *, signer: KeyFile | None = ORGANISATION
+) -> Path:
+    """The bundle's JSON edited, then signed by ``signer`` (or left unsigned with None)."""
+    data = _bundle_json(world)
     edit(data)
     path = world.directory / name
-    path.write_text(json.dumps(data), encoding="utf-8")
+    if signer is None:
+        path.write_text(json.dumps(data), encoding="utf-8")
+    else:  # signed as it is, even when malformed: the loader reads it only once it verifies
+        header = {"typ": BUNDLE_JWS_TYPE}
+        path.write_text(sign_compact(data, signer=signer.signer(), header=header), encoding="utf-8")
+    return path
+
+
+def _altered_bundle(world: World, name: str, edit: Any) -> Path:
+    """The signed bundle with its payload bytes edited after signing (signature kept)."""
+    header, payload, signature = world.bundle.read_text(encoding="utf-8").strip().split(".")
+    altered = base64url_encode(edit(base64url_decode(payload)))
+    path = world.directory / name
+    path.write_text(f"{header}.{altered}.{signature}", encoding="utf-8")
     return path
 
 
@@ -199,7 +236,7 @@ def test_dids_advertise_their_status_list_index(world: World) -> None:
 
 
 def test_the_export_holds_the_registry_dids_and_every_list(world: World) -> None:
-    bundle = json.loads(world.bundle.read_text(encoding="utf-8"))
+    bundle = _bundle_json(world)
     assert bundle["type"] == "VerificationBundle" and bundle["version"] == 1
     issuers = [world.sat, world.cbp, world.rogue]
     assert [document["id"] for document in bundle["didDocuments"]] == [i.did for i in issuers]
@@ -215,12 +252,26 @@ def test_the_export_holds_the_registry_dids_and_every_list(world: World) -> None
     }
     assert world.export_report["warnings"] == []
     assert len(world.export_report["statusLists"]) == 9
+    assert world.export_report["signature"] == {"kid": ORGANISATION.verification_method}
+    header = decode_compact(world.bundle.read_text(encoding="utf-8")).header
+    assert header == {
+        "typ": BUNDLE_JWS_TYPE,
+        "alg": "EdDSA",
+        "kid": ORGANISATION.verification_method,
+    }
 
 
 def test_show_summarizes_the_bundle_and_its_age(world: World, context_store_dir: Path) -> None:
-    code, out, _ = _run(context_store_dir, "bundle", "show", world.bundle)
+    code, out, _ = _run(
+        context_store_dir, "bundle", "show", world.bundle, "--bundle-key", ORGANISATION_DID
+    )
     summary = json.loads(out)
     assert code == 0
+    assert summary["signature"] == {
+        "signedBy": ORGANISATION.verification_method,
+        "kid": ORGANISATION.verification_method,
+        "alg": "EdDSA",
+    }
     assert summary["didDocuments"] == [world.sat.did, world.cbp.did, world.rogue.did]
     assert {entry["issuer"] for entry in summary["statusLists"]} == {
         world.sat.did,
@@ -239,7 +290,8 @@ def test_a_good_credential_verifies_offline_and_the_status_says_its_age(
         assert code == 0, report
         detail = _status_detail(report)
         assert "revocation: not revoked" in detail and "suspension: not suspended" in detail
-        assert "from the bundle, fetched" in detail and "(age " in detail
+        signed_by = f"from the bundle signed by {ORGANISATION.verification_method}, fetched"
+        assert signed_by in detail and "(age " in detail
 
 
 def test_a_credential_suspended_before_the_export_is_suspended_offline(
@@ -270,7 +322,7 @@ def test_status_data_older_than_the_maximum_age_is_stale(world: World, offline: 
 
     code, report = offline(world.credentials["immex"], "--max-status-age", "4h", bundle=old)
     assert code == 0, report
-    assert "from the bundle, fetched" in _status_detail(report)
+    assert "fetched" in _status_detail(report)
     assert "(age 3 h 12 min)" in _status_detail(report)
 
 
@@ -340,6 +392,7 @@ def test_the_export_refuses_a_list_that_does_not_verify(
             "bundle", "export", "--out", world.directory / "refused.json",
             "--trust-registry", _registry(world.directory, "sat.json", (world.sat, SAT_TYPES)),
             "--status-list", server.url("/list"), "--allow-http-host", "127.0.0.1", *LOCAL_HTTP,
+            "--sign-key", world.directory / "organisation-key.json",
         )  # fmt: skip
     finally:
         server.close()
@@ -347,6 +400,105 @@ def test_the_export_refuses_a_list_that_does_not_verify(
     assert code == 2 and problem["code"] == "STATUS_VERIFICATION_ERROR"
     assert "PROOF_VERIFICATION_ERROR" in problem["detail"]
     assert not (world.directory / "refused.json").exists()
+
+
+def _rogue_accredited(world: World) -> Any:
+    def edit(data: dict[str, Any]) -> None:
+        entry = {"id": world.rogue.did, "name": "ROGUE", "credentialTypes": SAT_TYPES}
+        data["trustRegistry"]["issuers"].append(entry)
+
+    return edit
+
+
+def test_a_registry_edited_after_signing_is_refused(world: World, offline: Any) -> None:
+    """Accrediting ROGUE in the bundle's registry: what the signature is there to stop."""
+
+    def accredit(payload: bytes) -> bytes:
+        data = json.loads(payload)
+        _rogue_accredited(world)(data)
+        return json.dumps(data).encode()
+
+    altered = _altered_bundle(world, "accredited.jws", accredit)
+    code, problems = offline(world.credentials["rogue"], bundle=altered)
+    assert code == 2
+    [problem] = problems
+    assert (problem["code"], problem["field"]) == ("PROOF_VERIFICATION_ERROR", "signature")
+    assert "altered after it was signed" in problem["detail"]
+
+    # The same edit, carried unsigned and let through, would accredit ROGUE.
+    unsigned = _edited_bundle(world, "accredited.json", _rogue_accredited(world), signer=None)
+    code, report = offline(
+        world.credentials["rogue"], "--allow-unsigned-bundle", bundle=unsigned, trust=()
+    )
+    assert code == 0, report
+
+
+def test_a_byte_flipped_in_a_status_list_snapshot_is_refused(world: World, offline: Any) -> None:
+    def flip(payload: bytes) -> bytes:
+        at = payload.index(b'"encodedList":"') + 30
+        return payload[:at] + bytes([payload[at] ^ 0x01]) + payload[at + 1 :]
+
+    flipped = _altered_bundle(world, "flipped.jws", flip)
+    code, problems = offline(world.credentials["immex"], bundle=flipped)
+    assert code == 2
+    [problem] = problems
+    assert (problem["code"], problem["field"]) == ("PROOF_VERIFICATION_ERROR", "signature")
+
+
+def test_a_bundle_signed_by_another_key_is_refused(world: World, offline: Any) -> None:
+    stranger = key_file(seed=71)
+    other = _edited_bundle(world, "stranger.jws", lambda data: None, signer=stranger)
+    code, problems = offline(world.credentials["immex"], bundle=other)
+    assert code == 2
+    [problem] = problems
+    assert (problem["code"], problem["field"]) == ("PROOF_VERIFICATION_ERROR", "header.kid")
+    signed_by = f"signed by {stranger.verification_method}, which is not a key trusted"
+    assert signed_by in problem["detail"]
+
+
+def test_an_unsigned_bundle_is_refused_unless_explicitly_allowed(
+    world: World, offline: Any, context_store_dir: Path
+) -> None:
+    unsigned = _edited_bundle(world, "unsigned.json", lambda data: None, signer=None)
+    code, problems = offline(world.credentials["immex"], bundle=unsigned)
+    assert code == 2
+    [problem] = problems
+    assert (problem["code"], problem["field"]) == ("CRYPTOGRAPHIC_SECURITY_ERROR", "bundle")
+
+    code, report = offline(
+        world.credentials["immex"], "--allow-unsigned-bundle", bundle=unsigned, trust=()
+    )
+    assert code == 0, report
+    assert "from the unsigned bundle, fetched" in _status_detail(report)
+    code, _, err = _run(context_store_dir, "bundle", "show", unsigned, "--allow-unsigned-bundle")
+    assert code == 0 and "warning: the bundle" in err and "is NOT signed" in err
+
+
+def test_the_trusted_key_is_configured_by_option_or_environment(
+    world: World, offline: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VCSERVICE_BUNDLE_KEYS", raising=False)
+    code, problems = offline(world.credentials["immex"], trust=())
+    assert code == 2 and problems[0]["field"] == "--bundle-key"
+
+    jwk = world.directory / "organisation.jwk"
+    jwk.write_text(json.dumps(ORGANISATION.key_pair.public_key.to_jwk()), encoding="utf-8")
+    code, report = offline(world.credentials["immex"], trust=("--bundle-key", jwk))
+    assert code == 0, report
+
+    monkeypatch.setenv("VCSERVICE_BUNDLE_KEYS", f"{key_file(seed=72).verification_method} {jwk}")
+    code, report = offline(world.credentials["immex"], trust=())
+    assert code == 0, report
+
+
+def test_the_export_needs_a_signing_key(world: World, context_store_dir: Path) -> None:
+    with pytest.raises(SystemExit):
+        _run(
+            context_store_dir,
+            "bundle", "export", "--out", world.directory / "never.jws",
+            "--trust-registry", world.directory / "trust.json", *LOCAL_HTTP,
+        )  # fmt: skip
+    assert not (world.directory / "never.jws").exists()
 
 
 @pytest.mark.parametrize(

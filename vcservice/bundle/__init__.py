@@ -1,6 +1,8 @@
 """Offline verification bundles: a trust registry, issuers' DID documents, status list snapshots.
 
 - :mod:`~vcservice.bundle.bundle`: ``VerificationBundle`` and its file format.
+- :mod:`~vcservice.bundle.signing`: bundles signed by the verifier organisation (a compact
+  JWS), and the keys trusted to sign them.
 """
 
 from vcservice.bundle.bundle import (
@@ -9,5 +11,28 @@ from vcservice.bundle.bundle import (
     StatusListSnapshot,
     VerificationBundle,
 )
+from vcservice.bundle.signing import (
+    BUNDLE_JWS_TYPE,
+    BundleSignature,
+    LoadedBundle,
+    TrustedKey,
+    load_bundle,
+    open_signed_bundle,
+    sign_bundle,
+    trusted_keys,
+)
 
-__all__ = ["BUNDLE_TYPE", "BUNDLE_VERSION", "StatusListSnapshot", "VerificationBundle"]
+__all__ = [
+    "BUNDLE_JWS_TYPE",
+    "BUNDLE_TYPE",
+    "BUNDLE_VERSION",
+    "BundleSignature",
+    "LoadedBundle",
+    "StatusListSnapshot",
+    "TrustedKey",
+    "VerificationBundle",
+    "load_bundle",
+    "open_signed_bundle",
+    "sign_bundle",
+    "trusted_keys",
+]

@@ -20,8 +20,9 @@ A bundle file is one JSON object::
 snapshots of their status lists, one per URL, each with the moment it was fetched so that a
 verifier can tell how old the status data is. Every member is required and no other is
 allowed; a malformed bundle raises ``ParsingError`` whose ``field`` names the member
-(``statusLists[3].fetchedAt``). The bundle itself is not signed: each status list carries its
-issuer's proof, which verification checks as for a fetched list.
+(``statusLists[3].fetchedAt``). Each status list also carries its issuer's proof, which
+verification checks as for a fetched list; the bundle as a whole is signed by the verifier
+organisation (:mod:`vcservice.bundle.signing`), which this JSON is then the payload of.
 """
 
 from __future__ import annotations

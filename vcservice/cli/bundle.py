@@ -3,8 +3,12 @@
 ``export`` gathers, over the guarded HTTP client, what a border officer's verifier needs:
 the DID documents of a trust registry's issuers, and every status list each issuer's DID
 document indexes (its ``StatusListIndex`` service), each list verified before it is kept
-and stamped with the time it was fetched. ``verify --bundle`` then uses nothing else: no
-DID document and no status list is fetched, and the status check says how old its data is.
+and stamped with the time it was fetched; it signs the whole with the verifier
+organisation's key (``--sign-key``). ``verify --bundle`` and ``bundle show`` load a bundle
+only if a key the operator trusts signed it (``--bundle-key`` or ``VCSERVICE_BUNDLE_KEYS``);
+an unsigned bundle only with ``--allow-unsigned-bundle``. ``verify --bundle`` then uses
+nothing else: no DID document and no status list is fetched, and the status check says how
+old its data is and whose bundle it came from.
 """
 
 from __future__ import annotations
@@ -17,25 +21,32 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from vcservice.bundle import StatusListSnapshot, VerificationBundle
+from vcservice.bundle import (
+    LoadedBundle,
+    StatusListSnapshot,
+    VerificationBundle,
+    load_bundle,
+    sign_bundle,
+    trusted_keys,
+)
 from vcservice.clock import CLOCK_SKEW, SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.resolver import static_documents
 from vcservice.errors import ParsingError, StatusError
+from vcservice.keys import load_key_file
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime
 from vcservice.net.guarded_client import FetchPolicy
 from vcservice.services.core import Core, CoreConfig, build_core
-from vcservice.settings import default_context_store
+from vcservice.settings import default_bundle_keys, default_context_store
 from vcservice.status.index import INDEX_SERVICE_TYPE, parse_index
 from vcservice.status.list_credential import LIST_CREDENTIAL_TYPE
 from vcservice.status.report import duration_text
 from vcservice.status.sources import SnapshotStatusListSource
 from vcservice.trust.registry import TrustRegistry
 
-__all__ = ["add_commands", "offline_core", "parse_duration"]
+__all__ = ["add_commands", "add_trust_options", "load_trusted", "offline_core", "parse_duration"]
 
-_ORIGIN = "the bundle"
 _DURATION = re.compile(r"([1-9][0-9]{0,5})([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
 
@@ -49,6 +60,13 @@ def add_commands(commands: Any) -> None:
     )
     export.add_argument("--out", type=Path, required=True, help="the bundle file to write")
     export.add_argument("--trust-registry", type=Path, required=True, help="a trust registry file")
+    export.add_argument(
+        "--sign-key",
+        type=Path,
+        required=True,
+        metavar="KEY_FILE",
+        help="the verifier organisation's key file: the bundle is signed with it (a JWS)",
+    )
     export.add_argument(
         "--did", action="append", default=[], help="another DID to include (repeatable)"
     )
@@ -70,9 +88,42 @@ def add_commands(commands: Any) -> None:
         help="allow fetching from loopback and private addresses (development)",
     )
     export.set_defaults(handler=_export)
-    show = bundle_commands.add_parser("show", help="summarize a bundle and the age of its data")
+    show = bundle_commands.add_parser(
+        "show", help="check a bundle's signature, and summarize it and the age of its data"
+    )
     show.add_argument("file", type=Path)
+    add_trust_options(show)
     show.set_defaults(handler=_show)
+
+
+def add_trust_options(parser: argparse.ArgumentParser) -> None:
+    """``--bundle-key`` and ``--allow-unsigned-bundle``: which bundles a command accepts."""
+    parser.add_argument(
+        "--bundle-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a key trusted to sign bundles (repeatable): a did:key or did:jwk, or a file "
+        "of a public JWK, a JWK Set or a DID document (default: $VCSERVICE_BUNDLE_KEYS)",
+    )
+    parser.add_argument(
+        "--allow-unsigned-bundle",
+        action="store_true",
+        help="UNSAFE: also accept a bundle with no signature, trusting however it was carried",
+    )
+
+
+def load_trusted(path: Path, args: argparse.Namespace) -> LoadedBundle:
+    """The bundle at ``path`` if a trusted key signed it (or, when allowed, it is unsigned)."""
+    specs = args.bundle_key or default_bundle_keys()
+    keys = tuple(key for spec in specs for key in trusted_keys(spec))
+    loaded = load_bundle(path, trusted=keys, allow_unsigned=args.allow_unsigned_bundle)
+    if loaded.signature is None:
+        sys.stderr.write(
+            f"warning: the bundle {path} is NOT signed: nothing shows who made it or that it "
+            "was not changed on the way (--allow-unsigned-bundle)\n"
+        )
+    return loaded
 
 
 def parse_duration(text: str) -> timedelta:
@@ -84,13 +135,20 @@ def parse_duration(text: str) -> timedelta:
 
 
 def offline_core(
-    bundle: VerificationBundle, *, store_dir: Path, max_status_age: timedelta | None = None
+    loaded: LoadedBundle, *, store_dir: Path, max_status_age: timedelta | None = None
 ) -> Core:
-    """A core that verifies from ``bundle`` alone: it never fetches anything.
+    """A core that verifies from ``loaded`` alone: it never fetches anything.
 
     DID documents, status lists (with the time they were fetched) and the trust registry
     come from the bundle; with ``max_status_age``, older status lists are STATUS_DATA_STALE.
+    Status details name the bundle's signer.
     """
+    bundle = loaded.bundle
+    origin = (
+        "the unsigned bundle"
+        if loaded.signature is None
+        else f"the bundle signed by {loaded.signature.signer}"
+    )
     clock = SystemClock()
     if bundle.created > clock.now() + CLOCK_SKEW:
         raise ParsingError(
@@ -104,7 +162,7 @@ def offline_core(
         clock=clock,
         local_dids=static_documents(DidDocument(document) for document in bundle.did_documents),
         status_source=SnapshotStatusListSource(
-            snapshots, origin=_ORIGIN, clock=clock, max_age=max_status_age
+            snapshots, origin=origin, clock=clock, max_age=max_status_age
         ),
         trust_registry=bundle.trust_registry,
     )
@@ -112,6 +170,7 @@ def offline_core(
 
 def _export(args: argparse.Namespace) -> int:
     registry = TrustRegistry.load(args.trust_registry)
+    signer = load_key_file(args.sign_key).signer()  # before any fetch: a bad key fails fast
     policy = FetchPolicy(
         allow_http_hosts=frozenset(args.allow_http_host),
         allow_private_networks=args.allow_private_networks,
@@ -131,10 +190,12 @@ def _export(args: argparse.Namespace) -> int:
         did_documents=tuple(dict(document.data) for document in documents),
         status_lists=snapshots,
     )
-    text = json.dumps(bundle.to_json(), indent=2, ensure_ascii=False)
-    args.out.write_text(text + "\n", encoding="utf-8")
+    args.out.write_text(sign_bundle(bundle, signer=signer) + "\n", encoding="utf-8")
     warnings = _warnings(issuers, documents)
-    _print_json({"bundle": str(args.out), **_summary(bundle), "warnings": warnings})
+    signature = {"kid": signer.verification_method}
+    _print_json(
+        {"bundle": str(args.out), "signature": signature, **_summary(bundle), "warnings": warnings}
+    )
     return 0
 
 
@@ -152,7 +213,9 @@ def _warnings(issuers: list[str], documents: list[DidDocument]) -> list[str]:
 
 
 def _show(args: argparse.Namespace) -> int:
-    _print_json(_summary(VerificationBundle.load(args.file)))
+    loaded = load_trusted(args.file, args)
+    signature = None if loaded.signature is None else loaded.signature.to_json()
+    _print_json({"signature": signature, **_summary(loaded.bundle)})
     return 0
 
 
