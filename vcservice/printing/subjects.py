@@ -4,8 +4,10 @@ A reader looks for the company, its identifiers (RFC, program or registration nu
 importer of record), the program's modality or tier, and its dates. Values are shown as
 the credential states them, with the Spanish or English name of an enumerated value
 beside it (an IMMEX modality is Spanish in the credential, a C-TPAT tier English).
-Every value is untrusted: a tampered credential is shown too, so a value of the wrong
-shape is shown as JSON text, never dropped.
+Dates read as people write them (``15/03/2007``, ``15 Mar 2007``: ``printing.dates``) and
+addresses in their country's format (``C.P. 32575, Ciudad Juárez, Chih., México``:
+``printing.addresses``). Every value is untrusted: a tampered credential is shown too, so a
+value of the wrong shape is shown as JSON text, never dropped.
 
 This module reads version 1 of the certificate data and holds what both versions share;
 ``subjects_v2`` reads version 2 (the company at ``member``, coded values as IRIs).
@@ -21,19 +23,24 @@ from typing import Any
 from vcservice.certificates.v1.ctpat import Tier, TradeSector
 from vcservice.certificates.v1.immex import ImmexModality
 from vcservice.certificates.v1.oea import OeaModality
+from vcservice.printing.addresses import postal_lines
+from vcservice.printing.dates import date_text
 from vcservice.printing.labels import Text, label
 
 __all__ = [
+    "DATE_KEYS",
     "Field",
     "Place",
     "SubjectView",
     "address_lines",
+    "address_text",
     "ctpat",
     "fields_of",
     "generic",
     "immex",
     "mapping",
     "oea",
+    "places_heading",
     "text",
 ]
 
@@ -45,6 +52,27 @@ TRADE_NAME = Text("Trade name", "Nombre comercial")
 NAME = Text("Name", "Nombre")
 # The fields of a subject type, in reading order: the member and its label (a term's IRI).
 FieldSpec = tuple[tuple[str, "str | Text"], ...]
+# The members of either version that are dates (xsd:date): shown as dates for people.
+DATE_KEYS = frozenset(
+    {
+        "authorizationDate",
+        "renewalDate",
+        "dateOfLastValidation",
+        "annualReportDueDate",
+        "lastRenewalDate",
+        "termStart",
+        "termEnd",
+        "certificationDate",
+        "lastValidationDate",
+        "revalidationDueDate",
+    }
+)
+# A list of sites is headed by what they are, in the singular or the plural.
+SITES = (Text("Site", "Domicilio"), Text("Sites", "Domicilios"))
+IMMEX_ADDRESSES = (  # version 1's IMMEX authorized addresses
+    Text("IMMEX authorized address", "Domicilio autorizado IMMEX"),
+    Text("IMMEX authorized addresses", "Domicilios autorizados IMMEX"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +86,18 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A site: its name, its address (one line per part), its role and codes if stated."""
+    """A site: its name, its address, its role and codes if stated.
+
+    ``lines`` is the address in its country's format as the post writes it there (the
+    country by its own name for Mexico, ``México``; in English elsewhere); ``address`` the
+    whole address on one line with the country named in the reader's language.
+    """
 
     name: str | None
     lines: tuple[str, ...]
     role: Text | None = None
     codes: tuple[Field, ...] = ()
+    address: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +149,12 @@ CTPAT_FIELDS: FieldSpec = (
 def immex(subject: Mapping[str, Any]) -> SubjectView:
     """An ``IMMEXAuthorization``: RFC, program number, modality, authorization date, addresses."""
     values = {**subject, "modality": _spanish(subject.get("modality"), _immex_modality)}
+    places = _places(subject.get("authorizedAddresses"))
     return SubjectView(
         company=text(subject.get("legalName")),
         fields=fields_of(values, IMMEX_FIELDS),
-        places_label=label(TRADE + "immexAuthorizedAddress"),
-        places=_places(subject.get("authorizedAddresses")),
+        places_label=places_heading(places, IMMEX_ADDRESSES),
+        places=places,
     )
 
 
@@ -148,11 +183,12 @@ def ctpat(subject: Mapping[str, Any]) -> SubjectView:
         "tradeSector": _english(subject.get("tradeSector"), _sector),
         "tier": _english(subject.get("tier"), _tier),
     }
+    places = _places(member.get("location"))
     return SubjectView(
         company=text(member.get("legalName")),
         fields=fields_of(values, CTPAT_FIELDS),
-        places_label=label(SCHEMA + "location"),
-        places=_places(member.get("location")),
+        places_label=places_heading(places),
+        places=places,
         primary_language="en",
     )
 
@@ -178,6 +214,8 @@ def fields_of(values: Mapping[str, Any], spec: FieldSpec) -> tuple[Field, ...]:
     fields = []
     for key, term in spec:
         value = values.get(key)
+        if key in DATE_KEYS and not isinstance(value, Text):
+            value = date_text(value)
         shown = value if isinstance(value, Text) else text(value)
         if shown is not None:
             field_label = term if isinstance(term, Text) else label(term)
@@ -219,31 +257,41 @@ def _tier(value: str) -> str:
     return Tier(value).spanish
 
 
+def places_heading(places: tuple[Place, ...], words: tuple[Text, Text] = SITES) -> Text:
+    """The heading of a list of ``places``: ``words`` in the singular for one, else plural."""
+    singular, plural = words
+    return singular if len(places) == 1 else plural
+
+
 def _places(value: Any) -> tuple[Place, ...]:
-    """Each well-formed place of a list: its name and address lines."""
+    """Each well-formed place of a list: its name and address."""
     places = []
     for place in value if isinstance(value, list) else []:
         if isinstance(place, Mapping):
-            lines = address_lines(mapping(place.get("address")))
-            places.append(Place(text(place.get("name")), lines))
+            address = mapping(place.get("address"))
+            places.append(
+                Place(
+                    text(place.get("name")),
+                    address_lines(address),
+                    address=address_text(address),
+                )
+            )
     return tuple(places)
 
 
 def address_lines(address: Mapping[str, Any]) -> tuple[str, ...]:
-    """A postal address as lines: street; locality, region and postal code; country."""
-    parts = [text(address.get(key)) or "" for key in _ADDRESS_PARTS]
-    street, locality, region, postal_code, country = parts
-    lines = (street, f"{locality}, {region} {postal_code}".strip(" ,"), country)
-    return tuple(line for line in lines if line)
+    """A postal address as lines in its country's format, as the post writes it there.
+
+    ``Blvd. Independencia 9850, Parque Industrial Río Bravo`` · ``C.P. 32575, Ciudad Juárez,
+    Chih.`` · ``México``; ``15210 Mines Rd`` · ``Laredo, TX 78045`` · ``United States``.
+    """
+    postal = postal_lines(address)
+    return postal.in_language("es" if address.get("addressCountry") == "MX" else "en")
 
 
-_ADDRESS_PARTS = (
-    "streetAddress",
-    "addressLocality",
-    "addressRegion",
-    "postalCode",
-    "addressCountry",
-)
+def address_text(address: Mapping[str, Any]) -> Text:
+    """A postal address on one line in its country's format, the country in each language."""
+    return postal_lines(address).text
 
 
 def mapping(value: Any) -> Mapping[str, Any]:

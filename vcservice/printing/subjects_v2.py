@@ -39,8 +39,10 @@ from vcservice.printing.subjects import (
     Place,
     SubjectView,
     address_lines,
+    address_text,
     fields_of,
     mapping,
+    places_heading,
     text,
 )
 
@@ -162,11 +164,12 @@ def _subject(subject: Mapping[str, Any], spec: FieldSpec, *, primary_language: s
     for key, (of_class, by_notation) in CODED.items():
         if subject.get(key) is not None:
             values[key] = _coded(subject[key], of_class, by_notation=by_notation)
+    places = _sites(member.get("location"))
     return SubjectView(
         company=text(member.get("legalName")),
         fields=fields_of(values, spec),
-        places_label=label(SCHEMA + "location"),
-        places=_sites(member.get("location")),
+        places_label=places_heading(places),
+        places=places,
         primary_language=primary_language,
         company_fields=fields_of(
             {**member, "importerOfRecord": _importer(member.get("importerOfRecord"))},
@@ -200,6 +203,7 @@ def _sites(value: Any) -> tuple[Place, ...]:
                     lines=address_lines(address),
                     role=None if role is None else _coded(role, TRADE + "SiteRole"),
                     codes=_site_codes(site),
+                    address=address_text(address),
                 )
             )
     return tuple(places)

@@ -2,6 +2,9 @@
 
 Built from the credential document alone; whether it verifies is the verifier's business
 (the page shows the view of a failed credential too, next to the reasons it failed).
+Its validity reads as calendar days for people (``31/12/2027`` / ``31 Dec 2027``), the days
+the certificate was signed for; ``moment_for_people`` (``printing.dates``) writes a moment
+such as the time of a check in local time.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from vcservice.jose.jws import decode_compact
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import parse_datetime
 from vcservice.printing import subjects, subjects_v2
+from vcservice.printing.dates import date_text
 from vcservice.printing.labels import Text, label
 from vcservice.printing.subjects import Field, Place, SubjectView, text
 
@@ -37,6 +41,19 @@ TITLES: Mapping[str, str] = {
     "OEACertificate": subjects.TRADE + "OEACertificate",
     "CTPATCertificate": subjects.TRACEABILITY + "CTPATCertificate",
 }
+# The number a certificate is known by (its folio), in order of preference: IMMEX program
+# number, OEA registration number, C-TPAT SVI number, else the C-TPAT account number.
+FOLIO_KEYS = ("immexProgramNumber", "oeaRegistrationNumber", "sviNumber", "ctpatAccountNumber")
+# Per certificate type: the program it certifies, by its official name (the vocabulary's
+# individual of the program where it has one; IMMEX is no trusted-trader program there).
+PROGRAMS: Mapping[str, str | Text] = {
+    "IMMEXCertificate": Text(
+        "Manufacturing, Maquila and Export Services Industry Program (IMMEX)",
+        "Programa de la Industria Manufacturera, Maquiladora y de Servicios de Exportación (IMMEX)",
+    ),
+    "OEACertificate": subjects.TRADE + "OeaProgram",
+    "CTPATCertificate": subjects.TRADE + "CtpatProgram",
+}
 # Per certificate type and version of its data: how its subject reads.
 READERS: Mapping[tuple[str, str], Reader] = {
     ("IMMEXCertificate", "v1"): subjects.immex,
@@ -50,18 +67,25 @@ READERS: Mapping[tuple[str, str], Reader] = {
 
 @dataclass(frozen=True, slots=True)
 class CertificateView:
-    """The human side of a credential: what it is, whose, its fields, validity, issuer."""
+    """The human side of a credential: what it is, whose, its fields, validity, issuer.
+
+    ``valid_from`` and ``valid_until`` are the calendar days of ``validFrom`` and
+    ``validUntil`` (or VCDM 1.1's ``issuanceDate`` and ``expirationDate``) as written,
+    ``31/12/2027`` in Spanish and ``31 Dec 2027`` in English; a value that is no date is
+    shown as it is.
+    """
 
     credential_type: str | None
     title: Text
     subject: SubjectView
-    valid_from: str | None
-    valid_until: str | None
+    valid_from: Text | None
+    valid_until: Text | None
     issuer_id: str | None
     issuer_name: str | None
     subject_id: str | None
     credential_id: str | None
     data_version: str | None = None  # of a certificate type's data: ``v1``, ``v2``
+    program: Text | None = None  # the program certified, by its official name
 
     @property
     def company(self) -> str | None:
@@ -72,6 +96,13 @@ class CertificateView:
     def fields(self) -> tuple[Field, ...]:
         """Identifiers, program details and dates, in reading order."""
         return self.subject.fields
+
+    @property
+    def folio(self) -> Field | None:
+        """The number the certificate is known by: IMMEX program number, OEA registration
+        number, C-TPAT SVI (else account) number, whichever the data carry first."""
+        found = {field.key: field for field in self.subject.fields}
+        return next((found[key] for key in FOLIO_KEYS if key in found), None)
 
     @property
     def languages(self) -> tuple[str, str]:
@@ -104,6 +135,7 @@ def certificate_view(credential: Mapping[str, Any]) -> CertificateView:
         subject_id=holders[0] if holders else None,
         credential_id=vcdm.id_of(credential),
         data_version=certificate_type.version if certificate_type else None,
+        program=_program(certificate_type.name) if certificate_type else None,
     )
 
 
@@ -133,8 +165,15 @@ def moment_text(value: Any) -> str | None:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if moment.second else "%Y-%m-%d %H:%M UTC")
 
 
-def _validity(credential: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """``validFrom``/``validUntil`` (or VCDM 1.1 ``issuanceDate``/``expirationDate``) as text."""
+def _program(type_name: str) -> Text | None:
+    """The official name of the program a certificate of ``type_name`` certifies."""
+    program = PROGRAMS.get(type_name)
+    return label(program) if isinstance(program, str) else program
+
+
+def _validity(credential: Mapping[str, Any]) -> tuple[Text | None, Text | None]:
+    """``validFrom``/``validUntil`` (or VCDM 1.1 ``issuanceDate``/``expirationDate``) as the
+    calendar days they were written for."""
     start = credential.get("validFrom", credential.get("issuanceDate"))
     end = credential.get("validUntil", credential.get("expirationDate"))
-    return moment_text(start), moment_text(end)
+    return date_text(start), date_text(end)

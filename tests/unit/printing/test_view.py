@@ -40,7 +40,10 @@ def test_an_immex_certificate_reads_in_spanish_first() -> None:
     fields = _fields(v1("immex"))
     assert list(fields) == ["rfc", "immexProgramNumber", "modality", "authorizationDate"]
     assert fields["rfc"] == Text.same("EEB030821R49")
-    assert view.subject.places[0].lines[1] == "Ciudad Juárez, CHH 32575"
+    assert view.subject.places[0].lines[1] == "C.P. 32575, Ciudad Juárez, Chih."
+    assert view.subject.places_label == Text(
+        "IMMEX authorized addresses", "Domicilios autorizados IMMEX"
+    )
     assert view.issuer_name == "Secretaría de Economía"
 
 
@@ -61,7 +64,7 @@ def test_an_oea_certificate_translates_its_sector() -> None:
     fields = _fields(v1("oea"))
     assert fields["modality"] == Text("Land (road) carrier", "Autotransportista terrestre")
     assert fields["mutualRecognition"].en.startswith("C-TPAT")
-    assert fields["renewalDate"] == Text.same("2025-04-10")
+    assert fields["renewalDate"] == Text("10 Apr 2025", "10/04/2025")
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])
@@ -71,12 +74,23 @@ def test_a_vc_jwt_is_read_from_its_payload(version: str) -> None:
     assert certificate_view(credential_document(token)) == certificate_view(credential)
 
 
-def test_validity_reads_in_utc() -> None:
+def test_validity_reads_as_the_days_signed_for() -> None:
+    """The calendar day written in the credential, whatever the reader's time zone."""
+    view = certificate_view(v1("immex"))  # 2026-06-01T00:00:00Z to 2027-05-31T23:59:59Z
+    assert view.valid_from == Text("1 Jun 2026", "01/06/2026")
+    assert view.valid_until == Text("31 May 2027", "31/05/2027")
+    view = certificate_view({"issuanceDate": "2020-01-01T00:00:00Z", "expirationDate": 5})
+    assert (view.valid_from, view.valid_until) == (Text("1 Jan 2020", "01/01/2020"), Text.same("5"))
+    assert certificate_view({"validUntil": "2027-12-31T23:59:59Z"}).valid_until == Text(
+        "31 Dec 2027", "31/12/2027"
+    )
+    assert certificate_view({}).valid_from is None
+
+
+def test_moment_text_is_still_utc() -> None:
     assert moment_text("2027-05-31T23:59:59Z") == "2027-05-31 23:59:59 UTC"
     assert moment_text("2026-06-01T01:00:00+01:00") == "2026-06-01 00:00 UTC"
     assert moment_text("tomorrow") == "tomorrow" and moment_text(None) is None
-    view = certificate_view({"issuanceDate": "2020-01-01T00:00:00Z", "expirationDate": 5})
-    assert (view.valid_from, view.valid_until) == ("2020-01-01 00:00 UTC", "5")
 
 
 def test_values_of_the_wrong_shape_are_shown_not_trusted() -> None:

@@ -79,6 +79,47 @@ def test_the_company_is_the_member_in_every_type(
     assert _labels(credential)["name"] == Text("Trade name", "Nombre comercial")
 
 
+@pytest.mark.parametrize(
+    ("name", "folio", "program"),
+    [
+        (
+            "immex",
+            ("immexProgramNumber", Text("IMMEX program number", "Número de Programa IMMEX")),
+            "Programa de la Industria Manufacturera, Maquiladora y de Servicios de Exportación "
+            "(IMMEX)",
+        ),
+        (
+            "oea",
+            ("oeaRegistrationNumber", Text("OEA registration number", "Número de registro OEA")),
+            "Operador Económico Autorizado (OEA) de México",
+        ),
+        (
+            "ctpat",
+            ("sviNumber", Text("SVI number", "Número SVI")),
+            "C-TPAT (programa de la CBP de EE. UU.)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_the_folio_and_the_program_by_its_official_name(
+    name: str, folio: tuple[str, Text], program: str, version: str
+) -> None:
+    credential = sample_certificate(name, version)
+    view = certificate_view(credential)
+    key, folio_label = folio
+    assert view.folio is not None and (view.folio.key, view.folio.label) == (key, folio_label)
+    assert view.folio.value == Text.same(credential["credentialSubject"][key])
+    assert view.program is not None and view.program.es == program
+
+
+def test_a_ctpat_without_an_svi_number_is_known_by_its_account_number() -> None:
+    credential = v2("ctpat")
+    del credential["credentialSubject"]["sviNumber"]
+    folio = certificate_view(credential).folio
+    assert folio is not None and folio.key == "ctpatAccountNumber"
+    assert certificate_view({}).folio is None and certificate_view({}).program is None
+
+
 def test_every_identifier_is_shown_with_its_label() -> None:
     credential = v2("ctpat")
     credential["credentialSubject"]["member"].update(MORE_IDENTIFIERS)
@@ -98,11 +139,13 @@ def test_every_identifier_is_shown_with_its_label() -> None:
 
 
 def test_sites_show_their_role_and_codes() -> None:
-    domicile, plant = certificate_view(v2("immex")).subject.places
+    subject = certificate_view(v2("immex")).subject
+    assert subject.places_label == Text("Sites", "Domicilios")  # two: the plural
+    domicile, plant = subject.places
     assert domicile.name == "Domicilio fiscal" and domicile.role == Text(
         "Tax domicile", "Domicilio fiscal"
     )
-    assert domicile.lines[1] == "Ciudad Juárez, CHH 32575" and domicile.codes == ()
+    assert domicile.lines[1] == "C.P. 32575, Ciudad Juárez, Chih." and domicile.codes == ()
     assert plant.role == Text("Plant", "Planta")
     codes = {code.key: (code.label, code.value.en) for code in plant.codes}
     assert codes == {  # by their short labels: the company's identifiers name them in full

@@ -4,12 +4,15 @@ For the three types in both versions of the certificate data: every field the pa
 in English and in Spanish, and the printed certificate, in both languages at once (the
 program's own first), read back from the rendered HTML as a reader sees it. The labels and
 the names of coded values are written out here, so a change to the vocabulary or the
-templates shows; plain values (numbers, dates, names) are the sample's own. Version 1 reads
-as it always did, with one row more: the version of its data.
+templates shows; plain values (numbers, names) are the sample's own, and its dates as people
+write them (``15/03/2007`` in Spanish, ``15 Mar 2007`` in English), its addresses in their
+country's format. Version 1 reads as it always did, with one row more: the version of its
+data.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -37,6 +40,30 @@ MRA_SAT = Text(
     "fabricante/exportador. Número en el programa homólogo: {number}",
 )
 VERSIONS = {"v1": Text("v1 (legacy)", "v1 (anterior)"), "v2": SAME("v2")}
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+DATES = {
+    "authorizationDate",
+    "renewalDate",
+    "dateOfLastValidation",
+    "annualReportDueDate",
+    "lastRenewalDate",
+    "termStart",
+    "termEnd",
+    "certificationDate",
+    "lastValidationDate",
+    "revalidationDueDate",
+}
+
+
+def day(iso: str) -> Text:
+    """An xsd:date as people read it: ``15 Mar 2007`` / ``15/03/2007``."""
+    value = date.fromisoformat(iso)
+    return Text(f"{value.day} {MONTHS[value.month - 1]} {value.year}", value.strftime("%d/%m/%Y"))
+
+
+def shown(key: str, value: Any) -> Text:
+    """A plain value as shown: a date for people, anything else as the sample has it."""
+    return day(value) if key in DATES else SAME(value)
 
 
 def rows_v2(name: str) -> list[Row]:
@@ -44,7 +71,7 @@ def rows_v2(name: str) -> list[Row]:
     member = subject["member"]
 
     def plain(key: str, label: Text, source: dict[str, Any] = subject) -> Row:
-        return (key, label, SAME(source[key]))
+        return (key, label, shown(key, source[key]))
 
     company = [
         plain("name", Text("Trade name", "Nombre comercial"), member),
@@ -131,7 +158,7 @@ def rows_v1(name: str) -> list[Row]:
 
     def plain(key: str, label: Text) -> Row:
         value = source[key]
-        return (key, label, SAME("; ".join(value) if isinstance(value, list) else value))
+        return (key, label, shown(key, "; ".join(value) if isinstance(value, list) else value))
 
     def rfc() -> Row:
         return plain("rfc", Text("Tax ID (RFC)", "Registro Federal de Contribuyentes (RFC)"))
@@ -226,39 +253,47 @@ def test_the_printed_certificate_shows_each_field_in_both_languages(
 def test_v2_sites_are_listed_with_their_role_and_codes(name: str) -> None:
     domicile, plant = sample_certificate(name, "v2")["credentialSubject"]["member"]["location"]
     address = domicile["address"]
-    lines = (
-        f"{address['streetAddress']}, {address['addressLocality']}, {address['addressRegion']} "
-        f"{address['postalCode']}, {address['addressCountry']}"
-    )
-    plant_lines = lines.replace(address["postalCode"], plant["address"]["postalCode"])
+    # Mexico's format: street and colonia, C.P., city, the state's abbreviation, the country
+    street = f"{address['streetAddress']}, C.P. {{code}}, {address['addressLocality']}, Chih."
+    lines = {
+        language: f"{street}, {country}".format(code=address["postalCode"])
+        for language, country in (("en", "Mexico"), ("es", "México"))
+    }
+    plant_lines = {
+        language: line.replace(address["postalCode"], plant["address"]["postalCode"])
+        for language, line in lines.items()
+    }
     # a site's codes by their short labels: the company's identifiers name them in full
     codes = f"MID: {plant['manufacturerId']} · UN/LOCODE: {plant['unLocode']}"
     english, spanish = (_page(sample_certificate(name, "v2"), lang).items for lang in ("en", "es"))
     assert english[-2:] == [
-        f"Domicilio fiscal (Tax domicile) — {lines}",
-        f"Planta 1 (Plant) — {plant_lines} · {codes}",
+        f"Domicilio fiscal — {lines['en']} (Tax domicile)",
+        f"Planta 1 — {plant_lines['en']} (Plant) · {codes}",
     ]
     assert spanish[-2:] == [
-        f"Domicilio fiscal — {lines}",  # the role says what the name says
-        f"Planta 1 (Planta) — {plant_lines} · {codes}",
+        f"Domicilio fiscal — {lines['es']}",  # the role says what the name says
+        f"Planta 1 — {plant_lines['es']} (Planta) · {codes}",
     ]
     printed = _printed(sample_certificate(name, "v2")).items
-    es_first = name != "ctpat"
+    first = "en" if name == "ctpat" else "es"  # the program's own language first
+    es_first = first == "es"
     assert printed[-2:] == [  # the codes on one line
         f"Domicilio fiscal ({'Tax domicile' if es_first else 'Tax domicile / Domicilio fiscal'})"
-        f"\n{lines}",
-        f"Planta 1 ({'Planta / Plant' if es_first else 'Plant / Planta'})\n{plant_lines}\n{codes}",
+        f"\n{lines[first]}",
+        f"Planta 1 ({'Planta / Plant' if es_first else 'Plant / Planta'})\n{plant_lines[first]}"
+        f"\n{codes}",
     ]
 
 
-def test_v1_places_are_listed_as_before() -> None:
-    assert _page(sample_certificate("immex", "v1"), "en").items[-2:] == [
-        "Planta 1 — Blvd. Independencia 9850, Parque Industrial Río Bravo, Ciudad Juárez, CHH "
-        "32575, MX",
-        "Almacén de materias primas — Calle Ramón Rayón 1420, Ciudad Juárez, CHH 32590, MX",
+def test_v1_places_are_listed_in_their_countrys_format() -> None:
+    assert _page(sample_certificate("immex", "v1"), "es").items[-2:] == [
+        "Planta 1 — Blvd. Independencia 9850, Parque Industrial Río Bravo, C.P. 32575, "
+        "Ciudad Juárez, Chih., México",
+        "Almacén de materias primas — Calle Ramón Rayón 1420, C.P. 32590, Ciudad Juárez, Chih., "
+        "México",
     ]
     assert _printed(sample_certificate("ctpat", "v1")).items == [
-        "Laredo terminal\n15210 Mines Rd, Laredo, TX 78045, US"
+        "Laredo terminal\n15210 Mines Rd, Laredo, TX 78045, United States"
     ]
 
 

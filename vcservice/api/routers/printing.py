@@ -83,6 +83,9 @@ def _printable(document: str, services: Services) -> HTMLResponse:
     """A stored credential (JSON text, or a compact JWT) as its printable certificate."""
     credential = json.loads(document) if document.startswith("{") else document
     html = printable_certificate(
-        credential, page_url=verify_page_url(services.settings), printed_at=services.clock.now()
+        credential,
+        page_url=verify_page_url(services.settings),
+        printed_at=services.clock.now(),
+        zone=services.settings.display_timezone,
     )
     return HTMLResponse(html, headers=PRINT_HEADERS)
