@@ -199,7 +199,7 @@ def test_a_list_larger_than_the_configured_size_is_refused_at_once(
         elapsed, response = _timed_post(
             f"{served.url}/credentials/verify", {"verifiableCredential": _signed(core, url)}
         )
-        assert elapsed < 0.5, f"{elapsed:.2f} s"
+        assert elapsed < 2.0, f"{elapsed:.2f} s"  # generous: a loaded CI machine
         assert [p["code"] for p in response.json()["problemDetails"]] == ["STATUS_LIST_TOO_LARGE"]
     finally:
         server.close()

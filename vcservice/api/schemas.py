@@ -360,6 +360,17 @@ class Problem(BaseModel):
 # JSON themselves (as ``vcservice verify`` prints it); these models document it in OpenAPI.
 
 
+class NoticeView(BaseModel):
+    """What a passed check found that a reader must see (a customs message)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(examples=["STATUS_MESSAGE"])
+    message: str = Field(examples=["under review by customs"])
+    message_es: str | None = Field(None, alias="messageEs", examples=["en revisión aduanera"])
+    value: str | None = Field(None, examples=["0x2"])
+
+
 class CheckView(BaseModel):
     """One check of a verification and how it ended."""
 
@@ -369,6 +380,7 @@ class CheckView(BaseModel):
     outcome: Literal["passed", "failed", "skipped"]
     detail: str | None = None
     codes: list[str] | None = Field(None, examples=[["PROOF_VERIFICATION_ERROR"]])
+    notices: list[NoticeView] | None = None
 
 
 class ProblemDetail(BaseModel):
@@ -482,7 +494,7 @@ class ReadinessView(BaseModel):
 
     status: Literal["ready"]
     checks: dict[str, Literal["ok"]] = Field(
-        description="each dependency checked (database, keyStore) and its outcome"
+        description="each dependency checked (database, keyStore, contexts) and its outcome"
     )
 
 

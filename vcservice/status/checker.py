@@ -108,7 +108,7 @@ class BitstringStatusChecker:
     def check(self, credential: Mapping[str, Any]) -> Check:
         """The ``status`` check: failed on any problem; the detail states every outcome."""
         report = self.report(credential)
-        return Check.of(CHECK_NAME, report.problems, detail=report.detail)
+        return Check.of(CHECK_NAME, report.problems, detail=report.detail, notices=report.notices)
 
     def report(self, credential: Mapping[str, Any]) -> StatusReport:
         """Check every ``credentialStatus`` entry; each list is fetched and verified once.

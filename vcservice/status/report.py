@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from vcservice.errors import Problem
+from vcservice.model.checks import Notice
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import StatusPurpose
 from vcservice.status.list_credential import REFRESH, SPANISH_MESSAGES
@@ -154,6 +155,15 @@ class StatusReport:
     def passed(self) -> bool:
         """True when every entry was read and none is revoked, suspended or unreadable."""
         return not self.problems
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """The customs messages set for the credential (a ``message`` entry not at 0x0)."""
+        return tuple(
+            Notice("STATUS_MESSAGE", entry.message, entry.message_es, entry.status_hex)
+            for entry in self.entries
+            if entry.purpose == StatusPurpose.MESSAGE.value and entry.status and entry.message
+        )
 
     @property
     def lists(self) -> list[ListFreshness]:

@@ -33,6 +33,7 @@ from vcservice.verification.result import Check, Outcome, VerificationResult
 DATA_INTEGRITY_FORMAT = "data-integrity"
 COMPACT_FORM_ERROR = "COMPACT_FORM_ERROR"
 # The checks that read the credential's members: run only once the JSON is known to be signed.
+NO_STATUS_ENTRIES = "the credential has no credentialStatus"
 _CHECKS_OF_SIGNED_DATA = ("issuerTrust", "validityPeriod", "credentialSchema", "status")
 _PRESENTATION_CHECKS = ("structure", "proof", "holder", "credentials", "holderBinding")
 FetchBudgetSize = tuple[float, int]
@@ -397,7 +398,7 @@ class Verifier:
 
     def _status_check(self, credential: Mapping[str, Any]) -> Check:
         if "credentialStatus" not in credential:
-            return Check.skipped("status", "the credential has no credentialStatus")
+            return Check.skipped("status", NO_STATUS_ENTRIES)
         if self._status_checker is None:
             return Check.skipped("status", "status checking is not configured here")
         return self._status_checker.check(credential)
