@@ -31,33 +31,33 @@ CATALOG: Mapping[str, Message] = {
     "CRYPTOGRAPHIC_SECURITY_ERROR": Message(
         VCDM,
         "The document is not cryptographically secured",
-        "El documento no está protegido criptográficamente",
+        "El documento no está firmado electrónicamente",
     ),
     "PROOF_VERIFICATION_ERROR": Message(
-        DATA_INTEGRITY, "The proof does not verify", "La prueba criptográfica no es válida"
+        DATA_INTEGRITY, "The proof does not verify", "La firma no es válida"
     ),
     "PROOF_GENERATION_ERROR": Message(
         DATA_INTEGRITY,
         "The proof could not be created",
-        "No se pudo generar la prueba criptográfica",
+        "No se pudo generar la firma",
     ),
     "PROOF_TRANSFORMATION_ERROR": Message(
         DATA_INTEGRITY,
         "The document could not be transformed for its proof",
-        "No se pudo transformar el documento para su prueba",
+        "No se pudo transformar el documento para su firma",
     ),
     "MALFORMED_PROOF_ERROR": Message(
-        DATA_INTEGRITY, "The proof is malformed", "La prueba tiene un formato incorrecto"
+        DATA_INTEGRITY, "The proof is malformed", "La firma tiene un formato incorrecto"
     ),
     "INVALID_CHALLENGE_ERROR": Message(
         DATA_INTEGRITY,
         "The proof was not made for this challenge",
-        "La prueba no se hizo para este desafío",
+        "La firma no corresponde a este desafío",
     ),
     "INVALID_DOMAIN_ERROR": Message(
         DATA_INTEGRITY,
         "The proof was not made for this domain",
-        "La prueba no se hizo para este dominio",
+        "La firma no corresponde a este dominio",
     ),
     "CREDENTIAL_NOT_ACCEPTED": Message(
         VCSERVICE,
@@ -87,7 +87,7 @@ CATALOG: Mapping[str, Message] = {
     "VERIFICATION_FAILED": Message(
         VCSERVICE,
         "The credential or presentation did not verify",
-        "La credencial o presentación no es válida",
+        "No se pudo verificar la credencial o la presentación",
     ),
     "RETRY_LATER": Message(
         VCSERVICE,
@@ -112,11 +112,9 @@ CATALOG: Mapping[str, Message] = {
     "UNSUPPORTED_CRYPTOSUITE": Message(
         VCSERVICE,
         "The proof's cryptosuite is not supported",
-        "El conjunto criptográfico de la prueba no es compatible",
+        "El conjunto criptográfico de la firma no es compatible",
     ),
-    "NO_PROOF": Message(
-        VCSERVICE, "The document has no proof", "El documento no tiene prueba criptográfica"
-    ),
+    "NO_PROOF": Message(VCSERVICE, "The document has no proof", "El documento no tiene firma"),
     "INVALID_ISSUER": Message(
         VCSERVICE,
         "The credential was not signed by its issuer",
@@ -130,7 +128,7 @@ CATALOG: Mapping[str, Message] = {
     "HOLDER_BINDING_ERROR": Message(
         VCSERVICE,
         "A credential in the presentation is not about its signer",
-        "Una credencial de la presentación no es de quien la firma",
+        "Una credencial de la presentación no corresponde a quien la presenta",
     ),
     "ISSUER_NOT_TRUSTED": Message(
         VCSERVICE,
@@ -143,15 +141,15 @@ CATALOG: Mapping[str, Message] = {
         "Una credencial de la presentación no es válida",
     ),
     "CREDENTIAL_EXPIRED": Message(
-        VCSERVICE, "The credential has expired", "La credencial ha vencido"
+        VCSERVICE, "The credential has expired", "La credencial está vencida"
     ),
     "CREDENTIAL_NOT_YET_VALID": Message(
-        VCSERVICE, "The credential is not valid yet", "La credencial aún no es válida"
+        VCSERVICE, "The credential is not valid yet", "La credencial aún no entra en vigor"
     ),
     "CONTEXT_NOT_PINNED": Message(
         VCSERVICE,
         "The document uses a context that is not accepted",
-        "El documento usa un contexto que no está aceptado",
+        "El documento usa un contexto no aceptado",
     ),
     "CONTEXT_NOT_INSTALLED": Message(
         VCSERVICE,
@@ -161,7 +159,7 @@ CATALOG: Mapping[str, Message] = {
     "CONTEXT_DIGEST_MISMATCH": Message(
         VCSERVICE,
         "A context does not match its pinned content",
-        "Un contexto no coincide con su contenido fijado",
+        "Un contexto no coincide con el contenido esperado",
     ),
     "DATA_LOSS_DETECTION_ERROR": Message(
         VCSERVICE,
@@ -176,7 +174,7 @@ CATALOG: Mapping[str, Message] = {
     "CANONICALIZATION_LIMIT_EXCEEDED": Message(
         VCSERVICE,
         "The document is too complex to canonicalize safely",
-        "El documento es demasiado complejo para canonizarlo con seguridad",
+        "El documento es demasiado complejo para canonicalizarlo con seguridad",
     ),
     "INVALID_KEY": Message(
         VCSERVICE, "A key is malformed", "Una clave tiene un formato incorrecto"
@@ -191,7 +189,7 @@ CATALOG: Mapping[str, Message] = {
     ),
     "DID_NOT_FOUND": Message(VCSERVICE, "The DID could not be found", "No se encontró el DID"),
     "DID_RESOLUTION_ERROR": Message(
-        VCSERVICE, "The DID could not be resolved", "No se pudo resolver el DID"
+        VCSERVICE, "The DID could not be resolved", "No se pudo obtener el documento DID"
     ),
     "INVALID_VERIFICATION_METHOD": Message(
         VCSERVICE, "The verification method is not valid", "El método de verificación no es válido"
@@ -199,7 +197,7 @@ CATALOG: Mapping[str, Message] = {
     "FETCH_BLOCKED": Message(
         VCSERVICE,
         "A network fetch was refused by policy",
-        "Una descarga de red fue rechazada por la política",
+        "La política de red bloqueó una descarga",
     ),
     "FETCH_FAILED": Message(VCSERVICE, "A network fetch failed", "Falló una descarga de red"),
     "FETCH_TOO_LARGE": Message(
@@ -222,7 +220,7 @@ CATALOG: Mapping[str, Message] = {
     ),
     "RANGE_ERROR": Message(VCDM, "A value is out of range", "Un valor está fuera de rango"),
     "CREDENTIAL_REVOKED": Message(
-        VCSERVICE, "The credential has been revoked", "La credencial ha sido revocada"
+        VCSERVICE, "The credential has been revoked", "La credencial está revocada"
     ),
     "CREDENTIAL_SUSPENDED": Message(
         VCSERVICE, "The credential is suspended", "La credencial está suspendida"
@@ -248,7 +246,9 @@ CATALOG: Mapping[str, Message] = {
         VCSERVICE, "The access token is not valid", "El token de acceso no es válido"
     ),
     "INSUFFICIENT_SCOPE": Message(
-        VCSERVICE, "The access token does not allow this", "El token de acceso no permite esto"
+        VCSERVICE,
+        "The access token does not allow this",
+        "El token de acceso no autoriza esta operación",
     ),
     "INVALID_SCOPE": Message(
         VCSERVICE,
@@ -258,17 +258,19 @@ CATALOG: Mapping[str, Message] = {
     "FORBIDDEN": Message(
         VCSERVICE,
         "This is not allowed for this authority",
-        "Esto no está permitido para esta autoridad",
+        "Esta operación no está permitida para esta autoridad",
     ),
     "NOT_FOUND": Message(VCSERVICE, "Not found", "No encontrado"),
     "METHOD_NOT_ALLOWED": Message(VCSERVICE, "Method not allowed", "Método no permitido"),
     "CONFLICT": Message(
-        VCSERVICE, "This conflicts with an existing record", "Esto contradice un registro existente"
+        VCSERVICE,
+        "This conflicts with an existing record",
+        "La solicitud entra en conflicto con un registro existente",
     ),
     "IDEMPOTENCY_KEY_REUSED": Message(
         VCSERVICE,
         "The Idempotency-Key was used for a different request",
-        "La clave de idempotencia se usó para otra solicitud",
+        "La clave de idempotencia ya se usó para otra solicitud",
     ),
     "PAYLOAD_TOO_LARGE": Message(
         VCSERVICE, "The request body is too large", "El cuerpo de la solicitud es demasiado grande"
@@ -283,8 +285,9 @@ CATALOG: Mapping[str, Message] = {
     ),
     "NOT_READY": Message(
         VCSERVICE,
-        "The service is not ready: its database or key store is unavailable",
-        "El servicio no está listo: su base de datos o su almacén de claves no está disponible",
+        "The service is not ready: its database, key store or contexts are unavailable",
+        "El servicio no está listo: su base de datos, su almacén de claves o sus contextos no "
+        "están disponibles",
     ),
     "KEY_DECRYPTION_FAILED": Message(
         VCSERVICE,

@@ -82,17 +82,52 @@ def test_the_page_verifies_what_is_pasted(live_service: LiveService, cbp: Issuer
     credential = issue_certificate(live_service, cbp, "ctpat")
     page = _verify(live_service, json.dumps(credential), lang="es")
     assert page.status_code == 200 and _verified(page) == "true"
-    assert 'data-status="active"' in page.text
+    assert 'data-verdict="verified"' in page.text and 'data-tone="green"' in page.text
     assert "Ensambles Electrónicos del Bravo, S.A. de C.V." in page.text  # credentialSubject.member
     assert (
         "Fabricantes extranjeros" in page.text
-        and ">Planta 1</strong> (Domicilio fiscal)" in page.text
+        and ">Planta 1</strong> — " in page.text
+        and "(Domicilio fiscal)" in page.text
     )
     assert 'data-field="dataVersion">v2<' in page.text
     tampered = dict(credential, validUntil="2099-01-01T00:00:00Z")
     page = _verify(live_service, json.dumps(tampered), lang="es")
     assert _verified(page) == "false" and "PROOF_VERIFICATION_ERROR" in page.text
-    assert "La prueba criptográfica no es válida" in page.text
+    assert 'data-verdict="altered"' in page.text and 'data-tone="red"' in page.text
+
+
+def test_each_check_is_recorded_in_the_audit_log_with_its_entry(
+    live_service: LiveService, cbp: Issuer
+) -> None:
+    credential = issue_certificate(live_service, cbp, "ctpat")
+    audit, admin = "/admin/audit", live_service.admin
+    before = live_service.http.get(audit, headers=admin).json()["head"]["sequence"]
+    form = {"credential": json.dumps(credential), "entry": "  26 47  3807 6001234 "}
+    page = live_service.http.post("/verify", data=form, files=NO_FILE)
+    assert page.status_code == 200 and _verified(page) == "true"
+    reference = re.search(r'id="reference" translate="no">(VR-[A-Z2-7-]+)<', page.text)
+    assert reference is not None, page.text
+    assert 'id="entry-number" translate="no">26 47 3807 6001234<' in page.text
+    after = live_service.http.get(audit, headers=admin, params={"after": before}).json()
+    recorded = [entry for entry in after["entries"] if entry["subject"] == reference.group(1)]
+    assert len(recorded) == 1, after
+    assert recorded[0]["action"] == "verification.recorded"
+    assert recorded[0]["details"] | {"codes": []} == {
+        "verdict": "verified",
+        "verified": True,
+        "credentialId": credential["id"],
+        "credentialTypes": credential["type"],
+        "issuer": cbp.did,
+        "codes": [],
+        "entryNumber": "26 47 3807 6001234",
+    }
+    for entry in ("<script>", "x" * 41):
+        refused = live_service.http.post(
+            "/verify", data={"credential": json.dumps(credential), "entry": entry}, files=NO_FILE
+        )
+        assert refused.status_code == 400 and 'aria-invalid="true"' in refused.text, entry
+        assert "&lt;script&gt;" in refused.text or "x" * 41 in refused.text
+        assert _verified(refused) is None
 
 
 def test_the_page_verifies_a_qr_link_a_jwt_and_a_file(
@@ -111,7 +146,7 @@ def test_the_page_verifies_a_qr_link_a_jwt_and_a_file(
 def test_what_is_not_a_credential_is_said_so(live_service: LiveService) -> None:
     cases = {
         "": "Paste a certificate",
-        "hello": "could not be parsed",
+        "hello": "This is not a readable certificate",
         '{"a": 1, "a": 2}': "appears twice",
         f"{live_service.url}/verify#vc1=AAAA": "the link&#39;s credential payload",
     }

@@ -164,8 +164,8 @@ def _page(live_service: LiveService, credential: Any) -> str:
 
 def _page_is_not_green(page: str) -> None:
     assert 'data-verified="false"' in page
-    assert 'class="result bad"' in page
-    assert 'data-status="active"' not in page
+    assert 'data-tone="green"' not in page
+    assert 'data-verdict="verified"' not in page
 
 
 def _present_and_verify(

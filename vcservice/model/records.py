@@ -322,6 +322,7 @@ class AuditAction(StrEnum):
     CLIENT_REMOVED = "client.removed"
     CREDENTIAL_ISSUED = "credential.issued"
     CREDENTIAL_STATUS_CHANGED = "credential.status_changed"
+    VERIFICATION_RECORDED = "verification.recorded"
 
 
 @dataclass(frozen=True, slots=True)

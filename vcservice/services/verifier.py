@@ -12,6 +12,7 @@ caller may present only for a challenge issued here.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -19,16 +20,20 @@ from typing import Any
 
 from vcservice.clock import Clock
 from vcservice.errors import Problem
+from vcservice.model import credential as vcdm
 from vcservice.model.checks import Check
 from vcservice.model.datetimes import format_datetime
+from vcservice.model.records import AuditAction
 from vcservice.model.requester import Requester
 from vcservice.proofs.purposes import ASSERTION_METHOD, AUTHENTICATION
+from vcservice.services.audit import audit_event
 from vcservice.services.core import Core
 from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.services.quotas import Quotas, too_many
 from vcservice.storage.repository import LimitReached, Store
 from vcservice.trust.registry import IssuerTrust
 from vcservice.verification.result import Outcome, VerificationResult
+from vcservice.verification.verdict import Verdict, verdict_of
 from vcservice.verification.verifier import SELECTABLE_CHECKS
 
 CHALLENGE_TTL = timedelta(minutes=5)  # a client's; an anonymous caller's is shorter
@@ -36,6 +41,12 @@ CHALLENGE_BYTES = 24  # 32 URL-safe characters
 # What this verifier's challenges begin with ('.' is no URL-safe base64 character): one is
 # known as this verifier's even once purged, so it is never taken for a caller's own.
 CHALLENGE_PREFIX = "vcs."
+
+
+def record_reference() -> str:
+    """A reference a person can read out and type: ``VR-`` and 12 base32 characters."""
+    letters = base64.b32encode(secrets.token_bytes(8)).decode()[:12]
+    return "VR-" + "-".join(letters[start : start + 4] for start in range(0, 12, 4))
 
 
 def random_challenge() -> str:
@@ -61,6 +72,7 @@ class VerifierService:
             raise ValueError("challenges need a positive lifetime")
         self._verifier = core.verifier.trusting(trust)
         self._challenges = store.challenges
+        self._audit = store.audit
         self._clock = clock
         self._quotas = quotas
         self._ttl = challenge_ttl
@@ -115,6 +127,37 @@ class VerifierService:
         )
         self._observer.verified("credential", result.verified)
         return result
+
+    def record_check(
+        self, result: VerificationResult, *, entry_number: str | None = None
+    ) -> tuple[str, datetime, Verdict]:
+        """Keep a person's check of a credential in the audit log, optionally tied to a
+        customs entry (pedimento); its reference, when it was recorded, and its verdict.
+
+        The record names what was checked only as the result gives it (the credential's
+        id, types and issuer, whether or not its signature held) beside the verdict.
+        """
+        verdict = verdict_of(result)
+        document = result.document or {}
+        details: dict[str, Any] = {
+            "verdict": verdict.value,
+            "verified": result.verified,
+            "credentialId": vcdm.id_of(document),
+            "credentialTypes": vcdm.types_of(document),
+            "issuer": vcdm.issuer_id(document),
+            "codes": [problem.code for problem in result.problems],
+        }
+        if entry_number:
+            details["entryNumber"] = entry_number
+        event = audit_event(
+            self._clock,
+            AuditAction.VERIFICATION_RECORDED,
+            subject=record_reference(),
+            authority=None,
+            details=details,
+        )
+        self._audit.append(event)
+        return event.subject, event.recorded_at, verdict
 
     def verify_credentials(
         self,

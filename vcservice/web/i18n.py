@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from vcservice.printing.labels import LANGUAGES, Text
 
 __all__ = [
-    "CHECKS",
     "DATA_VERSIONS",
     "DEFAULT_LANGUAGE",
     "LANGUAGE_NAMES",
@@ -26,47 +25,39 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
 
 STRINGS: Mapping[str, Text] = {
-    "site": Text("Trusted-trader certificates", "Certificados de comercio exterior confiable"),
+    "site": Text("Trusted-trader certificates", "Certificados de operador confiable"),
     "page_title": Text("Verify a certificate", "Verificar un certificado"),
     "intro": Text(
-        "Check an IMMEX, C-TPAT or OEA certificate: paste it, choose its file, or scan its "
-        "QR code. The signature, the issuer, the dates, the data and the current status are "
-        "checked every time.",
-        "Compruebe un certificado IMMEX, C-TPAT u OEA: péguelo, elija su archivo o escanee su "
-        "código QR. Cada vez se comprueban la firma, el emisor, las fechas, los datos y el "
-        "estado actual.",
+        "Check an IMMEX, OEA or C-TPAT certificate: paste it, choose its file or scan its "
+        "QR code. Its electronic signature, its issuer, its dates, its data and its current "
+        "status are checked every time.",
+        "Verifique un certificado IMMEX, OEA o C-TPAT: péguelo, elija su archivo o escanee "
+        "su código QR. En cada verificación se comprueban su firma electrónica, su emisor, sus "
+        "fechas de vigencia, sus datos y su situación actual.",
     ),
     "skip": Text("Skip to content", "Ir al contenido"),
     "language": Text("Language", "Idioma"),
     "form_heading": Text("Certificate to verify", "Certificado por verificar"),
     "credential_label": Text("Certificate", "Certificado"),
     "credential_help": Text(
-        "The certificate's JSON, its JWT, or the link read from its QR code.",
-        "El JSON del certificado, su JWT o el enlace leído de su código QR.",
+        "The certificate's JSON or JWT, or the link read from its QR code.",
+        "El JSON o JWT del certificado, o el enlace leído de su código QR.",
     ),
     "file_label": Text("Or choose its file", "O elija su archivo"),
+    "entry_label": Text(
+        "Customs entry number (optional)", "Número de pedimento o de entrada en EE. UU. (opcional)"
+    ),
+    "entry_help": Text(
+        "Ties this check's record to the entry it is for.",
+        "Vincula la constancia de esta verificación con la operación correspondiente.",
+    ),
     "verify": Text("Verify", "Verificar"),
-    "verified": Text("Verified", "Verificado"),
-    "not_verified": Text("Not verified", "No verificado"),
-    "verified_summary": Text(
-        "Authentic, in force and issued by an accredited authority.",
-        "Auténtico, vigente y emitido por una autoridad acreditada.",
-    ),
-    "not_verified_summary": Text(
-        "Do not rely on this certificate.", "No confíe en este certificado."
-    ),
-    "status": Text("Status", "Estado"),
-    "status_active": Text("Active", "Vigente"),
-    "status_suspended": Text("Suspended", "Suspendido"),
-    "status_revoked": Text("Revoked", "Revocado"),
-    "status_unknown": Text("Could not be checked", "No se pudo comprobar"),
-    "status_none": Text("Not checked", "Sin comprobar"),
-    "status_unproven": Text("Unknown (no valid signature)", "Desconocido (sin firma válida)"),
+    "status": Text("Status", "Situación"),
     "issuer": Text("Issuer", "Emisor"),
-    "issuer_registry": Text("trust registry", "registro de confianza"),
+    "issuer_registry": Text("accredited with this verifier", "acreditado ante este verificador"),
     "issuer_claimed": Text(
-        "as the certificate names it; not confirmed by this verifier's trust registry",
-        "según el propio certificado; no lo confirma el registro de confianza",
+        "as the certificate names it; not confirmed",
+        "según el propio certificado; sin confirmar",
     ),
     "unconfirmed": Text(
         "UNCONFIRMED data — it may have been altered",
@@ -74,66 +65,50 @@ STRINGS: Mapping[str, Text] = {
     ),
     "company": Text("Company", "Empresa"),
     "program": Text("Program", "Programa"),
-    "valid_from": Text("Valid from", "Vigente desde"),
-    "valid_until": Text("Valid until", "Vigente hasta"),
-    "subject": Text("Holder (DID)", "Titular (DID)"),
-    "issuer_did": Text("Issuer (DID)", "Emisor (DID)"),
-    "credential_id": Text("Credential id", "Identificador de la credencial"),
+    "valid_from": Text("Valid from", "Inicio de vigencia"),
+    "valid_until": Text("Valid until", "Fin de vigencia"),
+    "subject": Text("Holder's identifier", "Identificador del titular"),
+    "issuer_did": Text("Issuer's identifier", "Identificador del emisor"),
+    "credential_id": Text("Certificate identifier", "Identificador del certificado"),
     "data_version": Text("Certificate data version", "Versión de los datos del certificado"),
     "checks": Text("Checks", "Comprobaciones"),
     "check": Text("Check", "Comprobación"),
     "outcome": Text("Result", "Resultado"),
-    "reason": Text("Reason", "Motivo"),
-    "passed": Text("Passed", "Correcta"),
-    "failed": Text("Failed", "Fallida"),
-    "skipped": Text("Not run", "No realizada"),
-    "document": Text("The credential as verified (JSON)", "La credencial verificada (JSON)"),
+    "reason": Text("Explanation", "Observaciones"),
+    "technical": Text("Technical detail", "Detalle técnico"),
+    "notice": Text("Customs notice", "Aviso de la autoridad"),
+    "record": Text("Verification record", "Constancia de verificación"),
+    "reference": Text("Reference", "Folio de la constancia"),
+    "checked_at": Text("Checked on", "Fecha y hora de verificación"),
+    "verifier": Text("Verifier", "Verificador"),
+    "entry": Text("Customs entry", "Pedimento o entrada en EE. UU."),
+    "print_record": Text("Print or save the record", "Imprimir o guardar la constancia"),
+    "record_note": Text(
+        "Kept in this verifier's audit log under the reference above. The status shown is "
+        "the one at the time of the check.",
+        "Se conserva en la bitácora de este verificador con el folio indicado. La situación "
+        "mostrada es la del momento de la verificación.",
+    ),
+    "document": Text(
+        "The certificate as received (JSON)", "El certificado tal como se recibió (JSON)"
+    ),
     "empty": Text(
         "Paste a certificate or choose its file first.",
         "Primero pegue un certificado o elija su archivo.",
     ),
-    "unavailable": Text("Verification is not available", "La verificación no está disponible"),
+    "error_field": Text("Field", "Campo"),
     "noscript": Text(
         "JavaScript is off, so a QR code's link is not read by itself: paste the whole link "
         "in the box.",
-        "JavaScript está desactivado, así que el enlace de un código QR no se lee solo: pegue "
-        "el enlace completo en el cuadro.",
+        "JavaScript está desactivado, por lo que el enlace del código QR no se lee "
+        "automáticamente: pegue el enlace completo en el cuadro.",
     ),
-    "scan": Text(
-        "Scan to verify the certificate and its current status",
-        "Escanee para verificar el certificado y su estado actual",
-    ),
-    "paper_notice": Text(
-        "This printout proves nothing by itself: the certificate holds only if its QR code "
-        "verifies at the verification page named beside it, which checks its signature and "
-        "current status (a suspension or revocation shows at once).",
-        "Esta impresión no acredita nada por sí sola: el certificado es válido solo si su "
-        "código QR se verifica en la página de verificación indicada junto a él, que comprueba "
-        "su firma y su estado actual (una suspensión o revocación se ve de inmediato).",
-    ),
-    "no_qr": Text(
-        "This certificate is too large for a QR code: verify its electronic file at",
-        "Este certificado es demasiado grande para un código QR: verifique su archivo "
-        "electrónico en",
-    ),
-    "printed": Text("Printed", "Impreso"),
 }
 
 # The versions of the certificate data (``CertificateType.version``), named for people.
 DATA_VERSIONS: Mapping[str, Text] = {
     "v1": Text("v1 (legacy)", "v1 (anterior)"),
     "v2": Text.same("v2"),
-}
-
-# The verifier's checks, named for people.
-CHECKS: Mapping[str, Text] = {
-    "structure": Text("Credential structure", "Estructura de la credencial"),
-    "proof": Text("Electronic signature", "Firma electrónica"),
-    "issuer": Text("Signed by its issuer", "Firmada por su emisor"),
-    "issuerTrust": Text("Issuer accredited", "Emisor acreditado"),
-    "validityPeriod": Text("Validity period", "Periodo de vigencia"),
-    "credentialSchema": Text("Certificate data", "Datos del certificado"),
-    "status": Text("Revocation, suspension, customs", "Revocación, suspensión, aduanas"),
 }
 
 

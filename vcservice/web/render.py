@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from vcservice.model.datetimes import format_datetime
+from vcservice.printing import dates as sheet_dates
 from vcservice.printing.labels import Text
 from vcservice.printing.payload import verification_link
 from vcservice.printing.qr import QrCode, qr_code
@@ -26,10 +26,11 @@ from vcservice.printing.view import (
     CertificateView,
     certificate_view,
     credential_document,
-    moment_text,
 )
-from vcservice.web.i18n import LANGUAGE_NAMES, STRINGS, data_version, strings
+from vcservice.web.i18n import LANGUAGE_NAMES, data_version, strings
 from vcservice.web.result import ResultView
+from vcservice.web.sheet_words import SHEET, annex_heading, first_page_sites, sites_shown
+from vcservice.web.verdicts import OUTCOMES
 
 __all__ = ["ASSETS", "PageError", "asset", "printable_certificate", "verify_page"]
 
@@ -47,6 +48,7 @@ class PageError:
 
     title: Text
     detail: str | None = None
+    field: str | None = None
 
 
 @cache
@@ -65,9 +67,12 @@ def verify_page(
     language: str,
     result: ResultView | None = None,
     submitted: str = "",
+    entry: str = "",
     error: PageError | None = None,
+    zone: str = sheet_dates.DEFAULT_ZONE,
 ) -> str:
-    """The verify page in ``language``: the form, and the result or error of a submission."""
+    """The verify page in ``language``: the form, and the result or error of a submission;
+    times are shown in the IANA time ``zone``."""
     return (
         _environment()
         .get_template("verify.html")
@@ -77,28 +82,43 @@ def verify_page(
             languages=LANGUAGE_NAMES,
             result=result,
             submitted=submitted,
+            entry=entry,
             error=error,
             data_version=data_version,
+            outcomes=OUTCOMES,
+            moment=lambda instant: sheet_dates.moment_for_people(instant, language, zone),
         )
     )
 
 
 def printable_certificate(
-    credential: Mapping[str, Any] | str, *, page_url: str, printed_at: datetime
+    credential: Mapping[str, Any] | str,
+    *,
+    page_url: str,
+    printed_at: datetime,
+    zone: sheet_dates.Zone = sheet_dates.DEFAULT_ZONE,
 ) -> str:
     """The printable certificate of ``credential`` (JSON, or a compact ``vc+jwt``).
 
     Bilingual, the program's own language first, with a QR code of ``page_url`` carrying
-    the whole credential (``#vc1=…``), so that any verify page checks it live.
+    the whole credential (``#vc1=…``), so that any verify page checks it live. One page of
+    Letter or A4 with up to three sites (``sheet_words.first_page_sites``); the others on an
+    annex page. The moment it was printed reads in local time of ``zone`` (an IANA name or a
+    tzinfo).
     """
     view = certificate_view(credential_document(credential))
-    title = STRINGS["scan"].in_language(view.languages[0])
+    title = SHEET["scan"].in_language(view.languages[0])
     qr = qr_code(verification_link(page_url, credential), title=title)
-    return _certificate_page(view, qr=qr, page_url=page_url, printed_at=printed_at)
+    return _certificate_page(view, qr=qr, page_url=page_url, printed_at=printed_at, zone=zone)
 
 
 def _certificate_page(
-    view: CertificateView, *, qr: QrCode | None, page_url: str, printed_at: datetime
+    view: CertificateView,
+    *,
+    qr: QrCode | None,
+    page_url: str,
+    printed_at: datetime,
+    zone: sheet_dates.Zone = sheet_dates.DEFAULT_ZONE,
 ) -> str:
     return (
         _environment()
@@ -108,12 +128,15 @@ def _certificate_page(
             lang=view.languages[0],
             first=view.languages[0],
             second=view.languages[1],
-            s=STRINGS,
+            s=SHEET,
             data_version=data_version,
+            first_page_sites=first_page_sites,
+            sites_shown=sites_shown,
+            annex_heading=annex_heading,
             qr=qr,
             qr_svg=Markup(qr.svg) if qr else None,  # noqa: S704  (segno's own SVG, no input text)
             page_url=page_url,
-            printed_at=moment_text(format_datetime(printed_at)),
+            printed_at=sheet_dates.moment_texts(printed_at, zone),
             css=Markup(_static(CERTIFICATE_CSS).decode()),  # noqa: S704  (a file of this package)
         )
     )

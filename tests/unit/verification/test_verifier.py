@@ -334,7 +334,7 @@ def test_result_json_is_bilingual_problem_details(fixed_core: Core) -> None:
     assert body["verified"] is False
     detail = next(d for d in body["problemDetails"] if d["code"] == "NO_PROOF")
     assert detail["type"].endswith("#NO_PROOF")
-    assert detail["i18n"]["es"]["title"] == "El documento no tiene prueba criptográfica"
+    assert detail["i18n"]["es"]["title"] == "El documento no tiene firma"
     assert {check["check"]: check["outcome"] for check in body["checks"]}["proof"] == (
         Outcome.FAILED.value
     )

@@ -6,7 +6,8 @@ import pytest
 
 from vcservice.certificates import ALL_VERSIONS
 from vcservice.printing.labels import Text
-from vcservice.web.i18n import CHECKS, DATA_VERSIONS, STRINGS, data_version, negotiate
+from vcservice.web.i18n import DATA_VERSIONS, STRINGS, data_version, negotiate
+from vcservice.web.verdicts import CHECKS
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,8 @@ def test_every_check_the_verifier_runs_has_a_name() -> None:
         "credentialSchema",
         "status",
     }
-    assert set(CHECKS) == credential_checks
+    presentation_checks = {"holder", "credentials", "holderBinding", "credentialTypes"}
+    assert set(CHECKS) == credential_checks | presentation_checks
 
 
 def test_every_version_of_the_certificate_data_is_named() -> None:

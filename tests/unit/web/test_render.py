@@ -12,7 +12,7 @@ from vcservice.errors import Problem
 from vcservice.model.checks import Check
 from vcservice.verification.result import VerificationResult
 from vcservice.web.render import asset, printable_certificate, verify_page
-from vcservice.web.result import result_view, status_word
+from vcservice.web.result import result_view
 
 PAGE = "https://verificador.aduanas.example/verify"
 GOOD_CHECKS = (
@@ -38,11 +38,11 @@ def test_a_verified_result_names_the_issuer_from_the_registry() -> None:
         _result(credential, *GOOD_CHECKS),
         registry_name=_registry({"did:web:cbp.example": "U.S. CBP (registry)"}),
     )
-    assert view.verified and view.status == "active" and view.headline is None
+    assert view.verified and view.verdict == "verified" and view.headline is None
     assert view.issuer_name == "U.S. CBP (registry)" and view.issuer_listed
     html = verify_page(language="es", result=view, submitted="{}")
     assert '<html lang="es">' in html and 'data-verified="true"' in html
-    assert "Verificado" in html and "Vigente" in html and "Validado" in html
+    assert "Verificado — vigente" in html and "Validado" in html
 
 
 def test_without_a_bound_issuer_neither_registry_name_nor_status_is_claimed() -> None:
@@ -52,24 +52,14 @@ def test_without_a_bound_issuer_neither_registry_name_nor_status_is_claimed() ->
         _result(certificate("ctpat"), *checks),
         registry_name=_registry({"did:web:cbp.example": "CBP"}),
     )
-    assert not view.verified and view.status == "unproven"
+    assert not view.verified and view.verdict == "altered" and not view.identifiers
     assert view.issuer_name == "U.S. Customs and Border Protection" and not view.issuer_listed
-    assert view.headline is not None and view.headline.title.es.startswith("La prueba")
+    assert view.headline is not None and view.headline.title.es.startswith("La firma electrónica")
     html = verify_page(language="en", result=view)
-    assert "The proof does not verify" in html and "PROOF_VERIFICATION_ERROR" in html
-
-
-def test_the_status_word_follows_the_status_check() -> None:
-    def problem(code: str) -> Problem:
-        return Problem(code, "detail", "credentialStatus")
-
-    assert status_word(None) == "none"
-    assert status_word(Check.skipped("status", "no entries")) == "none"
-    assert status_word(Check.of("status", [])) == "active"
-    assert status_word(Check.of("status", [problem("CREDENTIAL_SUSPENDED")])) == "suspended"
-    revoked_and_suspended = [problem("CREDENTIAL_SUSPENDED"), problem("CREDENTIAL_REVOKED")]
-    assert status_word(Check.of("status", revoked_and_suspended)) == "revoked"
-    assert status_word(Check.of("status", [problem("STATUS_RETRIEVAL_ERROR")])) == "unknown"
+    assert "Not authentic — altered or forged" in html and "PROOF_VERIFICATION_ERROR" in html
+    assert 'id="banner-company"' not in html and 'id="unconfirmed"' in html
+    # The status check passed on unsigned data: it is shown as not checked, never as passed.
+    assert [row.outcome for row in view.checks if row.name == "status"] == ["skipped"]
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])
@@ -98,7 +88,8 @@ def test_a_printable_certificate_is_bilingual_and_self_contained() -> None:
     assert "Certificado OEA" in printed and '<span class="alt" lang="en">OEA certificate' in printed
     assert 'id="qr" data-version="' in printed and 'data-error="Q"' in printed
     assert "<script" not in printed and "<link" not in printed and PAGE in printed
-    assert "Impreso" in printed and "2026-11-28 12:00 UTC" in printed
+    assert "Fecha de impresión" in printed
+    assert "28/11/2026 06:00 (hora del centro, UTC−6)" in printed
 
 
 def test_only_the_pages_own_assets_are_served() -> None:

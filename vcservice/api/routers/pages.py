@@ -26,12 +26,11 @@ from vcservice.api.body import check_json
 from vcservice.api.deps import ServicesDep, admit_verification
 from vcservice.api.problems import DEFAULT_STATUS, STATUS_BY_CODE
 from vcservice.errors import ParsingError, RetryLaterError, VcError
-from vcservice.messages import message_for
 from vcservice.printing import decode_payload, payload_in
-from vcservice.printing.labels import Text
 from vcservice.web.i18n import STRINGS, negotiate
 from vcservice.web.render import PageError, asset, verify_page
-from vcservice.web.result import result_view
+from vcservice.web.result import Record, result_view
+from vcservice.web.verdicts import reason_title
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,6 +47,8 @@ ASSET_HEADERS: Mapping[str, str] = {
     "Cache-Control": "public, max-age=3600",
     "X-Content-Type-Options": "nosniff",
 }
+ENTRY_MAX_LENGTH = 40
+ENTRY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
 Language = Annotated[str | None, Query(max_length=16, description="en or es")]
 
 
@@ -62,22 +63,35 @@ def verify_form(request: Request, lang: Language = None) -> HTMLResponse:
 def verify_submitted(
     request: Request,
     services: ServicesDep,
+    *,
     lang: Language = None,
     credential: Annotated[str, Form()] = "",
     upload: Annotated[UploadFile | None, File()] = None,
+    entry: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    """Verify the submitted certificate (the chosen file, else the box) and show the result."""
+    """Verify the submitted certificate (the chosen file, else the box), keep the check in
+    the audit log (with the customs entry typed, if any) and show the result as a record."""
     language = negotiate(request.headers.get("accept-language"), lang)
     try:
         text = _uploaded(upload) or credential
         if not text.strip():
             return _error(language, PageError(STRINGS["empty"]), submitted=text, status=422)
+        entry_number = customs_entry(entry)
         admit_verification(request, services)
         result = services.verifier.verify_credential(submitted_credential(text))
+        reference, checked_at, _ = services.verifier.record_check(result, entry_number=entry_number)
     except VcError as error:
-        return _refused(language, error, submitted=credential)
-    view = result_view(result, registry_name=services.trust.display_name)
-    return _page(verify_page(language=language, result=view, submitted=text), language)
+        return _refused(language, error, submitted=credential, entry=entry)
+    record = Record(reference, checked_at, services.settings.verifier_label, entry_number)
+    view = result_view(result, registry_name=services.trust.display_name).with_record(record)
+    html = verify_page(
+        language=language,
+        result=view,
+        submitted=text,
+        entry=entry_number or "",
+        zone=services.settings.display_timezone,
+    )
+    return _page(html, language)
 
 
 @router.get("/verify/assets/{name}")
@@ -113,6 +127,24 @@ def submitted_credential(text: str) -> dict[str, Any] | str:
     )
 
 
+def customs_entry(text: str) -> str | None:
+    """The customs entry a check is for (a pedimento or a CBP entry number), or None.
+
+    Letters, digits, spaces and hyphens only (``26 47 3807 6001234``, ``ABC-1234567-8``):
+    it goes into the audit log and onto a printed record.
+    """
+    entry = " ".join(text.split())
+    if not entry:
+        return None
+    if len(entry) > ENTRY_MAX_LENGTH or not ENTRY_PATTERN.fullmatch(entry):
+        raise ParsingError(
+            f"a customs entry (pedimento or entry number) has up to {ENTRY_MAX_LENGTH} "
+            "letters, digits, spaces and hyphens",
+            field="entry",
+        )
+    return entry
+
+
 def _uploaded(upload: UploadFile | None) -> str | None:
     """The chosen file's text (None when no file was chosen)."""
     if upload is None or not upload.filename:
@@ -123,13 +155,14 @@ def _uploaded(upload: UploadFile | None) -> str | None:
         raise ParsingError("the file is not UTF-8 text", field="upload") from None
 
 
-def _refused(language: str, error: VcError, *, submitted: str) -> HTMLResponse:
+def _refused(language: str, error: VcError, *, submitted: str, entry: str) -> HTMLResponse:
     """The form again with why the submission was refused, under the API's status."""
-    message = message_for(error.code)
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLaterError) else {}
-    page_error = PageError(Text(message.en, message.es), error.message)
+    page_error = PageError(reason_title(error.code), error.message, error.field)
     status = STATUS_BY_CODE.get(error.code, DEFAULT_STATUS)
-    return _error(language, page_error, submitted=submitted, status=status, headers=headers)
+    return _error(
+        language, page_error, submitted=submitted, entry=entry, status=status, headers=headers
+    )
 
 
 def _error(
@@ -138,9 +171,10 @@ def _error(
     *,
     submitted: str,
     status: int,
+    entry: str = "",
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    html = verify_page(language=language, submitted=submitted, error=error)
+    html = verify_page(language=language, submitted=submitted, entry=entry, error=error)
     return _page(html, language, status=status, headers=headers)
 
 

@@ -14,6 +14,12 @@ document.addEventListener("DOMContentLoaded", () => {
     form.requestSubmit();
     return;
   }
+  // The record's print button needs this script; without it, the browser's own Print works.
+  const printButton = document.getElementById("print-record");
+  if (printButton) {
+    printButton.addEventListener("click", () => window.print());
+    printButton.parentElement.hidden = false;
+  }
   // After a verification, take keyboard and screen-reader focus to its outcome.
   const heading = document.getElementById("result-heading");
   if (heading) {
