@@ -10,6 +10,8 @@ import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, FilePath, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,12 +20,21 @@ Role = Literal["all", "issuer", "holder", "verifier"]
 
 
 def default_context_store() -> Path:
-    """Installed contexts: ``$VCSERVICE_CONTEXT_STORE`` or the user's data directory."""
+    """Installed contexts: ``$VCSERVICE_CONTEXT_STORE``, else the user's data directory
+    (``$XDG_DATA_HOME/vcservice/contexts``, ``~/.local/share/vcservice/contexts``).
+
+    The one default of every command — ``serve`` (through ``Settings``), ``verify``,
+    ``demo``, ``contexts install|list``, ``bundle`` — and of ``scripts/demo.sh``: contexts
+    are pinned by digest and the same for every deployment, so one install per user serves
+    every data directory and working directory.
+    """
     configured = os.environ.get("VCSERVICE_CONTEXT_STORE")
     if configured:
         return Path(configured)
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "vcservice" / "contexts"
+    data_home = Path(os.environ.get("XDG_DATA_HOME", ""))
+    # The XDG Base Directory specification: a relative path is invalid and ignored.
+    base = data_home if data_home.is_absolute() else Path.home() / ".local" / "share"
+    return base / "vcservice" / "contexts"
 
 
 class Settings(BaseSettings):
@@ -37,6 +48,15 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         "http://localhost:8080", description="the URL clients reach this service at"
+    )
+    verifier_name: str | None = Field(
+        None,
+        description="the organisation whose verifier this is, named on the verify page and "
+        "its records (default: the host of PUBLIC_URL)",
+    )
+    display_timezone: str = Field(
+        "America/Mexico_City",
+        description="the IANA time zone in which pages show the time of a check",
     )
     verify_page_url: str | None = Field(
         None, description="the verify page printed QR codes link to; default PUBLIC_URL/verify"
@@ -230,6 +250,22 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """Refuse a time zone this machine's IANA database does not hold (at start-up,
+        not on the first page shown)."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone, e.g. America/Tijuana") from None
+        return value
+
+    @property
+    def verifier_label(self) -> str:
+        """The verifier's name for people: ``verifier_name``, else PUBLIC_URL's host."""
+        return self.verifier_name or urlsplit(self.public_url).netloc or self.public_url
+
     @property
     def trusted_proxies(self) -> list[str]:
         """The reverse proxies' addresses and networks (``forwarded_allow_ips``, split)."""
@@ -248,3 +284,9 @@ class Settings(BaseSettings):
 
 def _entries(forwarded_allow_ips: str) -> list[str]:
     return [entry.strip() for entry in forwarded_allow_ips.split(",") if entry.strip()]
+
+
+def default_bundle_keys() -> list[str]:
+    """The keys trusted to sign offline bundles: ``$VCSERVICE_BUNDLE_KEYS``, space-separated
+    (``did:key``/``did:jwk`` DIDs, or files of a public JWK, a JWK Set or a DID document)."""
+    return os.environ.get("VCSERVICE_BUNDLE_KEYS", "").split()

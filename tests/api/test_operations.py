@@ -36,7 +36,8 @@ def test_readyz_checks_the_database_and_the_key_store(live_service: LiveService)
     response = live_service.http.get("/readyz")
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"status": "ready", "checks": {"database": "ok", "keyStore": "ok"}}
+    checks = {"database": "ok", "keyStore": "ok", "contexts": "ok"}
+    assert response.json() == {"status": "ready", "checks": checks}
     assert live_service.http.get("/healthz").json() == {"status": "ok"}
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import os
+import re
 import socket
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +19,16 @@ import pytest
 
 from tests.conftest import upstream_path
 from tests.factories import certificate, key_file
-from vcservice.cli.main import main
+from vcservice.cli import demo
+from vcservice.cli.main import _parser, main
+from vcservice.cli.verdict import read_document
 from vcservice.dids.methods.web import build_did_web_document
 from vcservice.keys import KeyFile
+from vcservice.printing import verification_link
+from vcservice.services.core import CoreConfig, build_core
+from vcservice.settings import Settings, default_context_store
+from vcservice.verification.result import VerificationResult
+from vcservice.web.verdict_text import check_lines, verdict_line
 
 pytestmark = pytest.mark.shared
 
@@ -223,3 +234,179 @@ def test_console_script_runs_as_a_process(context_store_dir: Path, tmp_path: Pat
         timeout=60,
     )
     assert verified.returncode == 0, verified.stdout
+
+
+# ---------------------------------------------------------------- the newcomer's command line
+
+
+def _signed(run: Any, tmp_path: Path, *, jose: bool = False) -> Path:
+    """An IMMEX certificate signed by a did:key (verifies offline), as a file."""
+    key = key_file(seed=9)
+    signed = tmp_path / ("signed.jwt" if jose else "signed.json")
+    arguments = ["--cryptosuite", "jose"] if jose else []
+    code, _, err = run(
+        "sign",
+        _write(tmp_path / "vc.json", certificate(issuer=key)),
+        "--key",
+        _write(tmp_path / "key.json", key.to_json()),
+        "--out",
+        signed,
+        *arguments,
+    )
+    assert code == 0, err
+    return signed
+
+
+def test_every_command_uses_one_context_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `contexts install` fills is what serve (Settings), verify, sign and the demo read."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("VCSERVICE_CONTEXT_STORE", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    store = home / ".local" / "share" / "vcservice" / "contexts"
+
+    assert main(["contexts", "install", "--from", str(upstream_path("contexts"))]) == 0
+    assert json.loads(capsys.readouterr().out)["store"] == str(store)
+    assert Settings().context_store == store  # vcservice serve
+    assert main(["contexts", "list"]) == 0
+    assert all(entry["installed"] for entry in json.loads(capsys.readouterr().out))
+
+    key = key_file(seed=3)
+    credential = _write(tmp_path / "vc.json", certificate(issuer=key))
+    signed = tmp_path / "signed.json"
+    key_path = _write(tmp_path / "key.json", key.to_json())
+    assert main(["sign", str(credential), "--key", str(key_path), "--out", str(signed)]) == 0
+    assert main(["verify", str(signed), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verified"] is True
+
+    demo_arguments: dict[str, Any] = {}
+    monkeypatch.setattr(demo, "run_demo", lambda **kwargs: demo_arguments.update(kwargs) or 0)
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    assert demo_arguments["context_store"] == store
+
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")  # the XDG specification's rule
+    assert default_context_store() == store
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_context_store() == tmp_path / "data" / "vcservice" / "contexts"
+    monkeypatch.setenv("VCSERVICE_CONTEXT_STORE", str(tmp_path / "chosen"))
+    assert default_context_store() == Settings().context_store == tmp_path / "chosen"
+
+
+def _all_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from _all_parsers(child)
+
+
+def test_help_is_plain_text() -> None:
+    """--help of every command and subcommand: no reStructuredText from docstrings."""
+    helps = [parser.format_help() for parser in _all_parsers(_parser())]
+    assert len(helps) > 15
+    for text in helps:
+        assert "``" not in text, text
+        assert not re.search(r":[a-z]+:`", text), text
+    assert helps[0].split("\n\n")[1].startswith("The vcservice command line")
+
+
+def _verification(context_store_dir: Path, path: Path) -> VerificationResult:
+    core = build_core(CoreConfig(store_dir=context_store_dir))
+    return core.verifier.verify(read_document(path))
+
+
+def test_verify_prints_a_verdict_line_then_the_checks(
+    run: Any, tmp_path: Path, context_store_dir: Path
+) -> None:
+    signed = _signed(run, tmp_path)
+    result = _verification(context_store_dir, signed)
+    for language in ("en", "es"):
+        code, out, _ = run("verify", signed, "--format", "text", "--lang", language)
+        assert code == 0
+        [verdict, *checks] = out.splitlines()
+        assert verdict == verdict_line(result, language)
+        assert checks == ["  " + line for line in check_lines(result, language)]
+    english = run("verify", signed, "--format", "text", "--lang", "en")[1]
+    assert english != run("verify", signed, "--format", "text", "--lang", "es")[1]
+
+    tampered = json.loads(signed.read_text())
+    tampered["credentialSubject"]["member"]["legalName"] = "Otra Empresa"
+    tampered_path = _write(tmp_path / "tampered.json", tampered)
+    code, out, _ = run("verify", tampered_path, "--format", "text", "--lang", "en")
+    assert code == 1
+    assert out.splitlines()[0] == verdict_line(
+        _verification(context_store_dir, tampered_path), "en"
+    )
+
+
+def test_verify_writes_text_to_a_terminal_and_json_to_anything_else(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed = _signed(run, tmp_path)
+    code, out, _ = run("verify", signed)  # captured: not a terminal
+    assert code == 0 and json.loads(out)["verified"] is True
+    assert set(json.loads(out)) >= {"verified", "kind", "format", "checks", "document"}
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("LANG", "es_MX.UTF-8")
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, _ = run("verify", signed)
+    assert (
+        out.splitlines()[0]
+        == run("verify", signed, "--format", "text", "--lang", "es")[1].splitlines()[0]
+    )
+    assert (
+        out.splitlines()[0]
+        != run("verify", signed, "--format", "text", "--lang", "en")[1].splitlines()[0]
+    )
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert run("verify", signed)[1] == run("verify", signed, "--format", "text", "--lang", "en")[1]
+    assert json.loads(run("verify", signed, "--format", "json")[1])["verified"] is True
+
+
+@pytest.mark.parametrize("jose", [False, True])
+def test_verify_reads_the_link_of_a_printed_qr_code(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jose: bool
+) -> None:
+    signed = _signed(run, tmp_path, jose=jose)
+    document = read_document(signed)
+    link = verification_link("https://aduana.example/verify", document)
+    assert "#vc1=" in link
+
+    code, out, err = run("verify", link, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["verified"] is True
+    assert json.loads(out)["format"] == ("vc+jwt" if jose else "data-integrity")
+    code, out, _ = run("verify", _write(tmp_path / "scanned.txt", link + "\n"), "--format", "json")
+    assert code == 0 and json.loads(out)["verified"] is True
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(signed.read_text()))
+    code, out, _ = run("verify", "-", "--format", "json")
+    assert code == 0 and json.loads(out)["verified"] is True
+
+    damaged = link.partition("#vc1=")[0] + "#vc1=" + link.partition("#vc1=")[2][:20]
+    code, out, err = run("verify", damaged, "--format", "json")
+    assert code == 2 and out == ""
+    assert json.loads(err)[0]["code"] == "PARSING_ERROR"
+
+
+def test_a_closed_pipe_ends_the_command_quietly(
+    run: Any, tmp_path: Path, context_store_dir: Path
+) -> None:
+    """`vcservice verify x.json | head -1`: the reader is gone before the output is written
+    (main() handles it for every command)."""
+    signed = _signed(run, tmp_path)
+    script = Path(sys.executable).with_name("vcservice")
+    process = subprocess.Popen(
+        [script, "--context-store", str(context_store_dir), "verify", signed, "--format", "text"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `head` does once it has what it wants
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141  # 128 + SIGPIPE, as a shell reports one
+    assert error == ""

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
+from vcservice.cli.background import PIDS_FILE, _fresh_keep_directory
 from vcservice.cli.demo_reading import labelled
+from vcservice.cli.main import main
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared_database(request: pytest.FixtureRequest) -> Iterator[list[str]]:
-    """The demo's arguments for the database its three processes share."""
+    """The demo's arguments for the database its three processes share; on SQLite it keeps
+    its processes running afterwards (--keep), on PostgreSQL it stops them."""
     if request.param == "sqlite":
-        yield []
+        yield ["--keep"]
         return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
@@ -27,12 +35,22 @@ def shared_database(request: pytest.FixtureRequest) -> Iterator[list[str]]:
         yield ["--database-url", url]
 
 
+@pytest.fixture
+def out(tmp_path: Path) -> Iterator[Path]:
+    """The demo's output directory; services it kept there are stopped at the end."""
+    out = tmp_path / "out"
+    yield out
+    pids = out / "services" / "pids"
+    for pid in pids.read_text().split() if pids.is_file() else ():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGTERM)
+
+
 @pytest.mark.shared
 @pytest.mark.slow
 def test_demo_issues_each_type_and_verifies(
-    context_store_dir: Path, tmp_path: Path, shared_database: list[str]
+    context_store_dir: Path, out: Path, shared_database: list[str]
 ) -> None:
-    out = tmp_path / "out"
     env = {**os.environ, "VCSERVICE_CONTEXT_STORE": str(context_store_dir)}
     finished = subprocess.run(
         [sys.executable, "-m", "vcservice", "demo", "--out", str(out), *shared_database],
@@ -101,6 +119,75 @@ def test_demo_issues_each_type_and_verifies(
         "its MraUsMx2014 entry recognizedBy AuthorityCBP covers MraRoleManufacturerExporter "
         "only, not MraRoleImporter" in import_exchange
     )
+    if "--keep" in shared_database:
+        _kept_services_answer(finished.stdout, out)
+    else:
+        # What it wrote verifies only while its issuer runs: its closing note says so.
+        assert "the demo has stopped its services" in finished.stdout
+        assert "DID_RESOLUTION_ERROR" in finished.stdout
+        assert not (out / "services").exists()
+
+
+def _kept_services_answer(stdout: str, out: Path) -> None:
+    """After `demo --keep`: the verify page and the printed certificate it names work, the
+    certificates it wrote verify there, and its stop command stops the three processes."""
+    kept = stdout.split("== The services keep running (--keep)", 1)[1]
+    verify_page = re.search(r"verify page: +(http://localhost:\d+/verify)\n", kept)
+    print_url = re.search(r"\n +(http://localhost:\d+/holder/print/\S+)\n", kept)
+    stop = re.search(r"stop them: +kill ((?:\d+ ?){3}) ", kept)
+    assert verify_page and print_url and stop, kept
+    page = httpx.get(verify_page[1])
+    assert page.status_code == 200 and "<form" in page.text
+    token = (out / "services" / "wallet-token").read_text().strip()
+    assert (out / "services" / "wallet-token").stat().st_mode & 0o077 == 0
+    printed = httpx.get(print_url[1], headers={"Authorization": f"Bearer {token}"})
+    assert printed.status_code == 200 and printed.headers["content-type"].startswith("text/html")
+    # The QR codes of printed certificates open the verifier's page, not the holder's.
+    assert f'class="url">{verify_page[1]}<' in printed.text
+    assert (out / "immex.html").read_text() == printed.text
+    verifier = verify_page[1].removesuffix("/verify")
+    for name in ("immex.json", "oea.json", "ctpat.json"):
+        body = {"verifiableCredential": json.loads((out / name).read_text())}
+        verified = httpx.post(f"{verifier}/credentials/verify", json=body)
+        assert verified.status_code == 200 and verified.json()["verified"] is True, name
+
+    pids = [int(pid) for pid in stop[1].split()]
+    assert (out / "services" / "pids").read_text().split() == stop[1].split()
+    subprocess.run(["kill", *map(str, pids)], check=True)  # the command it printed
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in pids)
+    with pytest.raises(httpx.TransportError):
+        httpx.get(verify_page[1])
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie has exited: its parent is gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_keep_is_for_the_services_the_demo_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["demo", "--keep", "--url", "http://localhost:9", "--admin-token", "t"]
+    with pytest.raises(SystemExit, match="--keep keeps the services the demo starts"):
+        main(arguments)
+
+
+def test_a_kept_directory_in_use_is_not_reused(tmp_path: Path) -> None:
+    kept = tmp_path / "services"
+    kept.mkdir()
+    (kept / PIDS_FILE).write_text(f"{os.getpid()}\n")  # a live process of ours
+    (kept / "vcservice.db").write_text("")
+    with pytest.raises(SystemExit, match=f"stop them first \\(kill {os.getpid()}\\)"):
+        _fresh_keep_directory(kept)
+    assert (kept / "vcservice.db").exists()
+    (kept / PIDS_FILE).write_text("999999999\n")  # gone
+    assert _fresh_keep_directory(kept) == kept.resolve()
+    assert list(kept.iterdir()) == []
 
 
 def test_coded_values_show_their_labels() -> None:
@@ -111,3 +198,21 @@ def test_coded_values_show_their_labels() -> None:
         == "Validated (Validated (Tier 2) / Validado)"
     )
     assert labelled("NotATerm") == "NotATerm"
+
+
+def test_without_contexts_the_demo_stops_at_once_saying_how_to_install_them(
+    tmp_path: Path,
+) -> None:
+    """Its first process answers /readyz 503: the demo stops there, not at a 422 later."""
+    store, out = tmp_path / "empty-store", tmp_path / "out"
+    finished = subprocess.run(
+        [sys.executable, "-m", "vcservice", "--context-store", store, "demo", "--out", out],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode != 0
+    assert "/readyz answers 503 NOT_READY: not ready: contexts:" in finished.stderr
+    assert f"vcservice --context-store {store} contexts install" in finished.stderr
+    assert "issuer" not in finished.stdout.split("sharing", 1)[1]  # no role came up

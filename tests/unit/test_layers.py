@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "rdf": {"errors"},
     "certificates": {"errors"},
     "trust": {"errors", "model"},
-    "bundle": {"errors", "model", "trust"},
+    "bundle": {"errors", "model", "trust", "keys", "dids", "jose"},
     "audit": {"errors", "model"},
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
@@ -63,7 +63,7 @@ ALLOWED: dict[str, set[str]] = {
     "settings": {"errors"},
     "services": CORE | {"storage", "custody", "settings"},
     "api": CORE | {"services", "storage", "custody", "settings", "web"},
-    "cli": CORE | {"services", "storage", "custody", "settings", "api"},
+    "cli": CORE | {"services", "storage", "custody", "settings", "api", "web"},
     "__main__": {"cli"},
 }
 WEB_LIBRARIES = {"fastapi", "starlette", "uvicorn"}

@@ -13,6 +13,7 @@ from vcservice.api import metrics
 from vcservice.api.admission import EarlyRefusal, address_limited_routes
 from vcservice.api.body import BodyGuard
 from vcservice.api.deps import admit_verification
+from vcservice.api.docs import install_docs
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.purge import purging
 from vcservice.api.rate_limit import install_rate_limits
@@ -95,7 +96,12 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's pages load Swagger UI and ReDoc from a CDN: /docs is served from the
+        # package instead (install_docs), and there is no /redoc.
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     install_problem_handlers(app)
     app.add_middleware(
         BodyGuard, max_bytes=settings.max_body_bytes, members_for=traceability.profile_members

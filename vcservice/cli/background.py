@@ -5,7 +5,11 @@ Started here, the issuer, holder and verifier each run as their own ``vcservice 
 share only the database and each other's public URLs: the holder and verifier resolve the
 issuers' did:web documents and fetch their status lists over HTTP from the issuer, so
 ``localhost`` over plain http and loopback addresses are allowed for them, and nothing
-fetched is reused (a suspension shows at the verifier at once).
+fetched is reused (a suspension shows at the verifier at once). Every role's printed
+certificates link to the verifier's page (``VCSERVICE_VERIFY_PAGE_URL``).
+
+Kept (``keep_in``), the processes run in a session of their own with their data in that
+directory, and outlive the command once its block ends well; ``keep_in/pids`` names them.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import base64
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,10 +38,11 @@ ROLES = ("issuer", "holder", "verifier")
 
 @dataclass(frozen=True)
 class Target:
-    """A running service and its admin token."""
+    """A running service and its admin token (and its process id, when started here)."""
 
     url: str
     admin_token: str
+    pid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,28 +62,81 @@ def running_deployment(
     *,
     database_url: str | None = None,
     say: Callable[[str], None] = lambda text: None,
+    keep_in: Path | None = None,
 ) -> Iterator[Deployment]:
-    """The service at ``url`` (every role), or three role processes started here."""
+    """The service at ``url`` (every role), or three role processes started here: stopped
+    when the block ends, or, with ``keep_in``, left running once it ends well."""
     given = _given(url, admin_token)
     if given is not None:
         yield Deployment(given, given, given)
         return
-    with tempfile.TemporaryDirectory(prefix="vcservice-demo-") as root, ExitStack() as stack:
-        shared = database_url or f"sqlite:///{Path(root) / 'vcservice.db'}"
+    with ExitStack() as stack:
+        if keep_in is None:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vcservice-demo-")))
+        else:
+            root = _fresh_keep_directory(keep_in)
+        shared = database_url or f"sqlite:///{root / 'vcservice.db'}"
         say(f"Starting the issuer, holder and verifier as three processes sharing {_safe(shared)}")
-        # Each role has a key-encryption key of its own; they check one another's client
-        # secrets and holder tokens, so they share the key of those digests.
-        digest_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+        ports = {role: _free_port() for role in ROLES}
+        env = {
+            # Each role has a key-encryption key of its own; they check one another's client
+            # secrets and holder tokens, so they share the key of those digests.
+            "VCSERVICE_SECRET_DIGEST_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32))
+            .rstrip(b"=")
+            .decode(),
+            # Printed certificates, the issuer's and the holder's, link to the verifier's page.
+            "VCSERVICE_VERIFY_PAGE_URL": f"http://localhost:{ports['verifier']}/verify",
+        }
         # One after the other: the first migrates the database, the others find it current.
         targets = [
             stack.enter_context(
                 _role_process(
-                    role, Path(root) / role, shared, context_store, say=say, digest_key=digest_key
+                    role,
+                    root / role,
+                    shared,
+                    context_store,
+                    say=say,
+                    port=ports[role],
+                    env=env,
+                    detached=keep_in is not None,
                 )
             )
             for role in ROLES
         ]
-        yield Deployment(*targets)
+        deployment = Deployment(*targets)
+        yield deployment
+        if keep_in is not None:
+            (keep_in / PIDS_FILE).write_text(
+                " ".join(str(target.pid) for target in targets) + "\n", encoding="utf-8"
+            )
+
+
+PIDS_FILE = "pids"
+
+
+def _fresh_keep_directory(directory: Path) -> Path:
+    """``directory``, emptied, unless the kept services of an earlier run still use it."""
+    pids_file = directory / PIDS_FILE
+    if pids_file.is_file():
+        running = [pid for pid in pids_file.read_text(encoding="utf-8").split() if _alive(pid)]
+        if running:
+            raise SystemExit(
+                f"the services an earlier demo kept still run from {directory}: stop them "
+                f"first (kill {' '.join(running)})"
+            )
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory.resolve()
+
+
+def _alive(pid: str) -> bool:
+    """Whether a process of ours has that id (another user's process would refuse us: the
+    id was reused, so the kept service is gone)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 @contextmanager
@@ -119,27 +178,39 @@ def _role_process(
     context_store: Path,
     *,
     say: Callable[[str], None],
-    digest_key: str,
+    port: int,
+    env: dict[str, str],
+    detached: bool,
 ) -> Iterator[Target]:
     data.mkdir()
-    env = {
-        "VCSERVICE_SECRET_DIGEST_KEY": digest_key,
+    role_env = {
+        **env,
         "VCSERVICE_ALLOW_HTTP_HOSTS": json.dumps(["localhost"]),
         "VCSERVICE_ALLOW_PRIVATE_NETWORKS": "true",
         "VCSERVICE_REMOTE_CACHE_SECONDS": "0",  # show each status change at once
     }
     arguments = ["--role", role, "--database-url", database_url]
-    with _serve_process(data, context_store, arguments, env) as target:
+    with _serve_process(
+        data, context_store, arguments, role_env, port=port, detached=detached
+    ) as target:
         say(f"   {role:8} {target.url}  (data in {data})")
         yield target
 
 
 @contextmanager
 def _serve_process(
-    data: Path, context_store: Path, serve_args: Sequence[str], env: dict[str, str]
+    data: Path,
+    context_store: Path,
+    serve_args: Sequence[str],
+    env: dict[str, str],
+    *,
+    port: int | None = None,
+    detached: bool = False,
 ) -> Iterator[Target]:
-    """``vcservice serve`` on a free port with ``data`` as its data directory, until exit."""
-    port = _free_port()
+    """``vcservice serve`` on ``port`` (default a free one) with ``data`` as its data
+    directory, stopped when the block ends — or, ``detached``, in a session of its own and
+    left running once the block ends well."""
+    port = port or _free_port()
     url = f"http://localhost:{port}"
     command = [
         sys.executable,
@@ -159,28 +230,52 @@ def _serve_process(
         process = subprocess.Popen(  # noqa: S603
             command,
             env={**os.environ, "VCSERVICE_DEV_MODE": "true", **env},
+            stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
+            start_new_session=detached,  # a kept service outlives the terminal's signals
         )
     try:
-        _wait_until_up(url, process, log_path)
-        yield Target(url, (data / "admin-token").read_text(encoding="utf-8").strip())
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        _wait_until_ready(url, process, log_path)
+        token = (data / "admin-token").read_text(encoding="utf-8").strip()
+        yield Target(url, token, pid=process.pid)
+    except BaseException:
+        _stop(process)
+        raise
+    if not detached:
+        _stop(process)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    """Until ``/readyz`` answers 200; a service that answers 503 is up but will not become
+    ready by waiting (its contexts are not installed, say): stop, saying why."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the service exited:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
+            ready = httpx.get(f"{url}/readyz", timeout=2)
         except httpx.TransportError:
             time.sleep(0.2)
+            continue
+        if ready.status_code == 200:
+            return
+        raise SystemExit(f"the service at {url}/readyz answers {_detail(ready)}")
     raise SystemExit(f"the service did not start within {STARTUP_SECONDS} s")
+
+
+def _detail(response: httpx.Response) -> str:
+    """``503 NOT_READY: <its detail>``, or the status and the start of the body."""
+    try:
+        problem = response.json()
+        return f"{response.status_code} {problem['code']}: {problem['detail']}"
+    except (ValueError, KeyError, TypeError):
+        return f"{response.status_code}: {response.text[:300]}"
 
 
 def _free_port() -> int:

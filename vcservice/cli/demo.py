@@ -27,17 +27,22 @@ import json
 import sys
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from vcservice.certificates.samples import current_request, sample_certificate, without_types
 from vcservice.certificates.v2.company import company_keys
 from vcservice.certificates.v2.mra import RecognizedRole
 from vcservice.cli.background import Deployment, running_deployment
+from vcservice.cli.demo_ending import (
+    PrintedCertificate,
+    kept_services,
+    print_held,
+    services_gone,
+)
 from vcservice.cli.demo_reading import describe_entry, labelled, member_of
+from vcservice.cli.demo_requests import COMPANY_SAMPLE, certificate_data, company, request_body
 from vcservice.verification.policy import recognition, recognition_entries
 
 AUTHORITIES = (
@@ -108,19 +113,28 @@ def run_demo(
     out_dir: Path,
     context_store: Path,
     database_url: str | None = None,
+    keep: bool = False,
 ) -> int:
-    """Run the story against ``url`` (or three role processes started here); 0 if all
-    went as expected."""
+    """Run the story against ``url`` (or three role processes started here, stopped at the
+    end unless ``keep``); 0 if all went as expected."""
+    if keep and url is not None:
+        raise SystemExit("--keep keeps the services the demo starts; not with --url")
     out_dir.mkdir(parents=True, exist_ok=True)
+    kept_in = out_dir / "services" if keep else None
     with running_deployment(
-        url, admin_token, context_store, database_url=database_url, say=_say
+        url, admin_token, context_store, database_url=database_url, say=_say, keep_in=kept_in
     ) as deployment:
         story = _Story(deployment)
         try:
             ok = story.run(out_dir)
+            printed = None if kept_in is None else story.print_immex(out_dir, kept_in)
         finally:
             story.close()
     _say("\nAll steps behaved as expected." if ok else "\nSome step did NOT behave as expected.")
+    if kept_in is not None and printed is not None:
+        _say(kept_services(deployment, printed, kept_in, out_dir))
+    elif url is None:
+        _say(services_gone(out_dir))
     return 0 if ok else 1
 
 
@@ -257,7 +271,7 @@ class _Story:
             201,
         ).json()
         self.wallet = {"Authorization": f"Bearer {created['accessToken']}"}
-        legal_name = _company(str(created["did"]))["legalName"]
+        legal_name = company(str(created["did"]))["legalName"]
         _say(f"\n== Holder: the wallet of {legal_name}: {name}, DID {created['did']}")
         _say("   (its access token is shown once; the wallet keeps it)")
         _say("   the DID goes into every certificate as credentialSubject.member.id")
@@ -275,7 +289,7 @@ class _Story:
         """The credential ``authority`` issues to the company, its warnings shown."""
         response = self.issuer.http.post(
             f"/certificates/{slug}",
-            json=_request_body(slug, securing_format, _certificate(slug, holder_did)),
+            json=request_body(slug, securing_format, certificate_data(slug, holder_did)),
             headers={
                 "Authorization": f"Bearer {self.tokens[authority]}",
                 "Idempotency-Key": f"{self.run_id}-{authority}-{slug}-{securing_format}-{copy}",
@@ -314,7 +328,7 @@ class _Story:
                 f"manufacturerId {member.get('manufacturerId')}"
             )
         shared = set.intersection(*(set(company_keys(c)) for c in documents.values()))
-        joined = {holder_did, _COMPANY_SAMPLE["rfc"], _COMPANY_SAMPLE["manufacturerId"]}
+        joined = {holder_did, COMPANY_SAMPLE["rfc"], COMPANY_SAMPLE["manufacturerId"]}
         in_order = [key for key in company_keys(issued["oea.json"]) if key in shared]
         _say(f"   the same in all three: {', '.join(in_order)}")
         return joined <= shared
@@ -334,17 +348,17 @@ class _Story:
         )
         forbidden = self.issuer.http.post(
             "/certificates/immex",
-            json=_request_body("immex", "eddsa-rdfc-2022", _certificate("immex", None)),
+            json=request_body("immex", "eddsa-rdfc-2022", certificate_data("immex", None)),
             headers={"Authorization": f"Bearer {self.tokens['sat']}"},
         )
         _say(f"   {forbidden.status_code} {forbidden.json().get('code')}")
 
         _say("\n== An OEA request for rubro OeaImporterExporter naming a 13-character RFC:")
-        oea = _certificate("oea", None)
+        oea = certificate_data("oea", None)
         oea["member"]["rfc"] = "GODE561231GR8"  # an individual's: only customs brokers are
         invalid = self.issuer.http.post(
             "/certificates/oea",
-            json=_request_body("oea", "eddsa-rdfc-2022", oea),
+            json=request_body("oea", "eddsa-rdfc-2022", oea),
             headers={"Authorization": f"Bearer {self.tokens['sat']}"},
         )
         problem = invalid.json()
@@ -354,7 +368,7 @@ class _Story:
             f"\n== An IMMEX request for another company whose RFC {DOUBTFUL_RFC} SAT registered, "
             "though its check digit is not the published algorithm's:"
         )
-        doubtful = _certificate("immex", None)
+        doubtful = certificate_data("immex", None)
         doubtful["member"] = {
             "id": "did:web:aceros-centrales.example",
             "legalName": "Aceros Centrales Especiales, S.A. de C.V.",
@@ -367,7 +381,7 @@ class _Story:
         }
         warned = self.issuer.http.post(
             "/certificates/immex",
-            json=_request_body("immex", "eddsa-rdfc-2022", doubtful),
+            json=request_body("immex", "eddsa-rdfc-2022", doubtful),
             headers={"Authorization": f"Bearer {self.tokens['economia']}"},
         )
         answer = warned.json()
@@ -615,6 +629,12 @@ class _Story:
             and "CREDENTIAL_REVOKED" in _codes(revoked)
         )
 
+    def print_immex(self, out_dir: Path, secrets_dir: Path) -> PrintedCertificate:
+        """The wallet prints the IMMEX certificate (``out_dir/immex.html``)."""
+        issued = json.loads((out_dir / "immex.json").read_text(encoding="utf-8"))
+        html = out_dir / "immex.html"
+        return print_held(self.holder.http, self.wallet, issued["id"], html, secrets_dir)
+
     # ------------------------------------------------------------ steps
 
     def _held_of_type(self, wanted: list[str]) -> list[str]:
@@ -675,43 +695,6 @@ class _Story:
             ),
             expected,
         )
-
-
-_COMPANY_SAMPLE: dict[str, Any] = without_types(
-    sample_certificate("immex")["credentialSubject"]["member"]
-)
-"""The samples' company node (the same in the three samples), as request data."""
-
-
-def _company(holder_did: str | None) -> dict[str, Any]:
-    """The company node of every request: the samples' company, its DID the holder's (the
-    samples' own DID without one)."""
-    company = copy.deepcopy(_COMPANY_SAMPLE)
-    if holder_did is not None:
-        company["id"] = holder_did
-    return company
-
-
-def _certificate(slug: str, holder_did: str | None) -> dict[str, Any]:
-    """The type's documented example (version 2 request data), about the demo's company."""
-    certificate = current_request(slug, datetime.now(UTC).date())
-    certificate["member"] = _company(holder_did)
-    return certificate
-
-
-def _request_body(slug: str, securing_format: str, certificate: dict[str, Any]) -> dict[str, Any]:
-    """The body of ``POST /certificates/{slug}``: valid for a year, or to the end of the
-    OEA term when that comes first (the credential may not outlive it)."""
-    valid_until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
-    term_end = certificate.get("termEnd")
-    if isinstance(term_end, str):
-        last_day = datetime.combine(date.fromisoformat(term_end), time(23, 59, 59), UTC)
-        valid_until = min(valid_until, last_day)
-    return {
-        "certificate": certificate,
-        "validUntil": valid_until.isoformat(),
-        "options": {"format": securing_format},
-    }
 
 
 def _expect(response: httpx.Response, status: int) -> httpx.Response:

@@ -1,17 +1,18 @@
-"""The ``vcservice`` command line: contexts, keys, sign, verify and the demo."""
+"""The vcservice command line: contexts, keys, sign, verify, serve, bundles, audit and the demo."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vcservice.bundle import VerificationBundle
-from vcservice.cli import audit, bundle, server
+from vcservice.cli import audit, bundle, server, verdict
+from vcservice.cli.verdict import read_document as _read_document
 from vcservice.clock import SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import did_jwk_from_public_key
@@ -26,27 +27,48 @@ from vcservice.settings import default_context_store
 from vcservice.trust.registry import TrustRegistry
 
 EXIT_OK, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 KEY_TYPES = {"ed25519": KeyType.ED25519, "p256": KeyType.P256, "p384": KeyType.P384}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    A reader that goes away (``vcservice verify x.json | head -1``) ends the command quietly
+    with 141, as a process ended by SIGPIPE would (128 + 13), not with a traceback.
+    """
     args = _parser().parse_args(argv)
     try:
-        return int(args.handler(args))
-    except VcError as error:
-        _print_json(problem_details([error.to_problem()]), stream=sys.stderr)
-        return EXIT_ERROR
+        try:
+            return int(args.handler(args))
+        except VcError as error:
+            _print_json(problem_details([error.to_problem()]), stream=sys.stderr)
+            return EXIT_ERROR
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The exit after a closed stdout: what is still buffered goes to /dev/null, so that the
+    interpreter's own flush at exit does not fail again (Python's documented recipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The module docstring is the description --help shows: plain text, no markup.
     parser = argparse.ArgumentParser(prog="vcservice", description=__doc__)
     parser.add_argument(
         "--context-store",
         type=Path,
         default=None,
-        help="installed-context directory (default: $VCSERVICE_CONTEXT_STORE "
-        "or ~/.local/share/vcservice/contexts)",
+        help="installed-context directory, the same for every command (default: "
+        "$VCSERVICE_CONTEXT_STORE, else $XDG_DATA_HOME/vcservice/contexts or "
+        f"~/.local/share/vcservice/contexts; here {default_context_store()})",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -86,7 +108,23 @@ def _parser() -> argparse.ArgumentParser:
     sign.set_defaults(handler=_sign)
 
     verify = commands.add_parser("verify", help="verify a credential, presentation or JWT")
-    verify.add_argument("file", type=Path)
+    verify.add_argument(
+        "file",
+        metavar="CREDENTIAL",
+        help="a file (JSON, or a compact JWT), - for standard input, or the link read from a "
+        "printed certificate's QR code (https://…/verify#vc1=…)",
+    )
+    verify.add_argument(
+        "--format",
+        choices=verdict.FORMATS,
+        help="text: a one-line verdict, then the checks; json: the verification result "
+        "(default: text when the output is a terminal, else json)",
+    )
+    verify.add_argument(
+        "--lang",
+        choices=verdict.LANGUAGES,
+        help="the language of the text (default: Spanish when the locale is, else English)",
+    )
     verify.add_argument("--challenge", help="the challenge a presentation must be bound to")
     verify.add_argument("--domain", help="the domain a presentation must be bound to")
     verify.add_argument(
@@ -118,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
         type=bundle.parse_duration,
         help="with --bundle: fail when a needed status list is older than this (30m, 6h, 2d)",
     )
+    bundle.add_trust_options(verify)
     verify.set_defaults(handler=_verify)
 
     server.add_commands(commands)
@@ -135,6 +174,12 @@ def _parser() -> argparse.ArgumentParser:
         "--database-url", help="the database the three started processes share (default SQLite)"
     )
     demo.add_argument("--out", type=Path, default=Path("out"), help="where to write them")
+    demo.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the three processes running afterwards (data in OUT/services) and print "
+        "the verify page, a printed certificate and how to stop them",
+    )
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -233,9 +278,18 @@ def _sign(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     core = _given_core(args) if args.bundle is None else _bundle_core(args)
     result = core.verifier.verify(
-        _read_document(args.file), challenge=args.challenge, domain=args.domain
+        verdict.read_input(args.file, sys.stdin), challenge=args.challenge, domain=args.domain
     )
-    _print_json(result.to_json())
+    if verdict.output_format(args.format, sys.stdout) == "json":
+        _print_json(result.to_json())
+    else:
+        registry = None if args.trust_registry is None else TrustRegistry.load(args.trust_registry)
+        text = verdict.result_text(
+            result,
+            verdict.user_language(args.lang),
+            registry_name=registry.display_name if registry else lambda _issuer: None,
+        )
+        sys.stdout.write(text + "\n")
     return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
 
 
@@ -267,7 +321,7 @@ def _bundle_core(args: argparse.Namespace) -> Core:
             field="--bundle",
         )
     return bundle.offline_core(
-        VerificationBundle.load(args.bundle),
+        bundle.load_trusted(args.bundle, args),
         store_dir=args.context_store or default_context_store(),
         max_status_age=args.max_status_age,
     )
@@ -282,21 +336,8 @@ def _demo(args: argparse.Namespace) -> int:
         out_dir=args.out,
         context_store=args.context_store or default_context_store(),
         database_url=args.database_url,
+        keep=args.keep,
     )
-
-
-def _read_document(path: Path) -> Any:
-    """A JSON document, or a compact JWT (a file whose text is not JSON)."""
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParsingError(f"cannot read {path}: {exc}", field=str(path)) from exc
-    if text.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise ParsingError(f"{path} is not valid JSON: {exc}", field=str(path)) from exc
-    return text
 
 
 def _write_private(path: Path, text: str) -> None:

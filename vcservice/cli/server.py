@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -81,7 +82,7 @@ def _serve(args: argparse.Namespace) -> int:
     _export_settings(args)
     settings = _settings()
     _prepare_metrics_directory(settings)  # before the app (and prometheus_client) loads
-    build_services(settings).close()  # migrate and create secrets once, before workers start
+    contexts = _prepare(settings)
     log_format: LogFormat = args.log_format or ("text" if settings.dev_mode else "json")
     config = uvicorn.Config(
         APP_FACTORY,
@@ -97,11 +98,27 @@ def _serve(args: argparse.Namespace) -> int:
         # flight finish for up to this long.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+    if contexts != "ok":  # logged once uvicorn.Config has set logging up
+        logging.getLogger("vcservice.serve").warning(
+            "not ready (/readyz answers 503) until the contexts are installed: %s", contexts
+        )
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
     return 0
+
+
+def _prepare(settings: Settings) -> str:
+    """Migrate the database and create missing secrets once, before workers start; whether
+    the pinned contexts are installed (``ok``, or what is missing and how to install it)."""
+    from vcservice.api.routers.public import contexts_outcome  # noqa: PLC0415  (the web stack)
+
+    services = build_services(settings)
+    try:
+        return contexts_outcome(services.core.store)
+    finally:
+        services.close()
 
 
 def _settings() -> Settings:

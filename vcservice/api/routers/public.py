@@ -14,6 +14,7 @@ from vcservice.api.schemas import ReadinessView
 from vcservice.certificates.schemas import schema_document
 from vcservice.errors import StorageError, VcError
 from vcservice.jsonld.manifest import default_contexts_dir
+from vcservice.jsonld.store import ContextStore
 
 router = APIRouter(tags=["public"])  # served by every role
 issuer_documents = APIRouter(tags=["public"])  # served by the issuer role
@@ -92,13 +93,15 @@ def healthz() -> dict[str, str]:
     "/readyz",
     summary="Readiness",
     response_model=ReadinessView,
-    responses=answer(200, ReadinessView, "the database and the key store can be used")
+    responses=answer(
+        200, ReadinessView, "the database and the key store can be used, the contexts installed"
+    )
     | problems(503),
 )
 def readyz(services: ServicesDep) -> ReadinessView:
-    """Ready when a trivial database query succeeds and the key store can be used;
-    otherwise 503 ``NOT_READY`` naming what failed."""
-    checks = services.readiness()
+    """Ready when a trivial database query succeeds, the key store can be used and every
+    pinned context is installed; otherwise 503 ``NOT_READY`` naming what failed."""
+    checks = {**services.readiness(), "contexts": contexts_outcome(services.core.store)}
     failed = {name: outcome for name, outcome in checks.items() if outcome != "ok"}
     if failed:
         raise VcError(
@@ -106,6 +109,23 @@ def readyz(services: ServicesDep) -> ReadinessView:
             code="NOT_READY",
         )
     return ReadinessView(status="ready", checks={name: "ok" for name in checks})
+
+
+def contexts_outcome(store: ContextStore) -> str:
+    """``ok``, or which pinned contexts the store lacks and how to install them.
+
+    Without them the service would start and then refuse every credential that uses one
+    (422 ``CONTEXT_NOT_INSTALLED``): not ready is the truthful answer.
+    """
+    missing = [pinned.url for pinned in store.manifest if not store.is_installed(pinned)]
+    if not missing:
+        return "ok"
+    return (
+        f"{len(missing)} pinned context(s) not installed in {store.directory} "
+        f"({', '.join(missing)}); install them with "
+        f"`vcservice --context-store {store.directory} contexts install` (add --from DIR "
+        "to take them from files instead of their URLs)"
+    )
 
 
 def _json(document: Any, media_type: str, *, cache: str = CACHE_LONG) -> Response:
