@@ -28,6 +28,7 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from tests.api.browser import chromium
 from tests.api.builders import CBP_TYPES, SAT_TYPES
 from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.api.app import create_app
@@ -353,6 +354,13 @@ def live_service(
         ) as live,
     ):
         yield live
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium for a module of page tests, with a fresh profile."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

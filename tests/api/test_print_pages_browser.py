@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.api.browser import chromium, wait_for
+from tests.api.browser import wait_for
 from tests.api.conftest import Issuer, LiveService
 from tests.api.presenting import issue_certificate
 from tests.factories import NOW
@@ -50,13 +49,6 @@ return {smallestPt: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fo
 def backend() -> str:
     """Printing is the same on every backend: this module runs on SQLite only."""
     return "sqlite"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium for the module, with a fresh profile."""
-    with chromium(tmp_path_factory.mktemp("chromium-print-profile")) as driver:
-        yield driver
 
 
 def _printed(browser: Any, html: str, where: Path) -> tuple[dict[str, int], dict[str, Any]]:

@@ -22,7 +22,6 @@ import pytest
 
 from tests.api.browser import (
     ARTIFACTS,
-    chromium,
     prefer_language,
     read_qr_codes,
     screenshot,
@@ -60,13 +59,6 @@ def backend() -> str:
     """What a page shows does not depend on the storage backend (``test_pages.py`` runs the
     page on both): SQLite here."""
     return "sqlite"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium for the module, with a fresh profile."""
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,13 @@ import base64
 import copy
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.api.browser import ARTIFACTS, chromium, prefer_language, screenshot, wait_for
+from tests.api.browser import ARTIFACTS, prefer_language, screenshot, wait_for
 from tests.api.builders import certificate_body, moment
 from tests.api.conftest import Issuer, LiveService
 from tests.api.presenting import issue_certificate
@@ -133,13 +132,6 @@ COMPANY = EXAMPLE_COMPANY["legalName"]
 def backend() -> str:
     """The page reads nothing the database backend changes: SQLite is enough here."""
     return "sqlite"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium for the module, with a fresh profile."""
-    with chromium(tmp_path_factory.mktemp("chromium-states")) as driver:
-        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from tests.unit.web.page_text import PageText, page_text
 from tests.unit.web.test_render import GOOD_CHECKS, PAGE, _registry, _result
 from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.printing.labels import Text
+from vcservice.printing.subjects import DATE_KEYS
 from vcservice.web.render import printable_certificate, verify_page
 from vcservice.web.result import result_view
 
@@ -41,18 +42,6 @@ MRA_SAT = Text(
 )
 VERSIONS = {"v1": Text("v1 (legacy)", "v1 (anterior)"), "v2": SAME("v2")}
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-DATES = {
-    "authorizationDate",
-    "renewalDate",
-    "dateOfLastValidation",
-    "annualReportDueDate",
-    "lastRenewalDate",
-    "termStart",
-    "termEnd",
-    "certificationDate",
-    "lastValidationDate",
-    "revalidationDueDate",
-}
 
 
 def day(iso: str) -> Text:
@@ -63,7 +52,7 @@ def day(iso: str) -> Text:
 
 def shown(key: str, value: Any) -> Text:
     """A plain value as shown: a date for people, anything else as the sample has it."""
-    return day(value) if key in DATES else SAME(value)
+    return day(value) if key in DATE_KEYS else SAME(value)
 
 
 def rows_v2(name: str) -> list[Row]:
