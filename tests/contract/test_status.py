@@ -215,6 +215,23 @@ def test_suspension_is_lifted_and_history_is_oldest_first(store: SqlStore, sat: 
     assert store.statuses.set_bits(entry.list_id) == {}
 
 
+def test_suspended_in_finds_the_suspended_unrevoked_credentials_of_a_revocation_list(
+    store: SqlStore, sat: str
+) -> None:
+    revocations = {n: store.statuses.allocate(**allocation(n)) for n in (1, 2, 3, 4)}
+    for n in (1, 2, 3, 4):
+        store.statuses.allocate(**allocation(n, purpose=SUSPENSION))
+    _change(store, 1, 1, purpose=SUSPENSION)  # suspended
+    _change(store, 2, 1, purpose=SUSPENSION, now=NOW + timedelta(minutes=1))
+    _change(store, 2, 1, now=NOW + timedelta(minutes=2))  # suspended, then revoked
+    _change(store, 3, 1, purpose=SUSPENSION, now=NOW + timedelta(minutes=3))
+    _change(store, 3, 0, purpose=SUSPENSION, now=NOW + timedelta(minutes=4))  # reinstated
+    list_id = revocations[1].list_id
+    assert {entry.list_id for entry in revocations.values()} == {list_id}
+    assert store.statuses.suspended_in(list_id) == [revocations[1].index]
+    assert store.statuses.suspended_in(list_id + 1000) == []
+
+
 def test_history_keeps_the_order_of_changes_made_at_one_instant(store: SqlStore, sat: str) -> None:
     store.statuses.allocate(**allocation(1, purpose=SUSPENSION))
     store.statuses.allocate(**allocation(1))

@@ -366,6 +366,28 @@ class SqlStatusRepository(SqlRepository):
             found = connection.execute(query).all()
         return {index: status for index, status in found}
 
+    def suspended_in(self, revocation_list_id: int) -> list[int]:
+        """The indices, in a revocation list, of its credentials that are suspended and not
+        revoked: one join over the stored entries the Bitstring lists are built from."""
+        revocation, suspension = (
+            status_entries.alias("revocation"),
+            status_entries.alias("suspension"),
+        )
+        query = (
+            select(revocation.c.index)
+            .join(suspension, suspension.c.credential_id == revocation.c.credential_id)
+            .where(
+                revocation.c.list_id == revocation_list_id,
+                revocation.c.purpose == StatusPurpose.REVOCATION.value,
+                revocation.c.status == 0,
+                suspension.c.purpose == StatusPurpose.SUSPENSION.value,
+                suspension.c.status != 0,
+            )
+            .order_by(revocation.c.index)
+        )
+        with self._db.read() as connection:
+            return [index for (index,) in connection.execute(query).all()]
+
     def published(self, list_id: int) -> tuple[int, str] | None:
         """The last published (version, signed document) of a list, if any."""
         query = select(status_lists.c.published_version, status_lists.c.published_document).where(
