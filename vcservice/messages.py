@@ -334,6 +334,11 @@ CATALOG: Mapping[str, Message] = {
         "The audit log does not end where its head says",
         "La bitácora de auditoría no termina donde indica su registro de cabecera",
     ),
+    "ISSUER_REFUSED": Message(
+        VCSERVICE,
+        "The credential issuer refused the wallet's request",
+        "El emisor de la credencial rechazó la solicitud de la cartera",
+    ),
     "HTTP_ERROR": Message(VCSERVICE, "The request failed", "La solicitud falló"),
     "INTERNAL_ERROR": Message(
         VCSERVICE, "An unexpected error occurred", "Ocurrió un error inesperado"

@@ -209,6 +209,19 @@ class Settings(BaseSettings):
     status_list_size: int = Field(
         131_072, ge=131_072, description="entries per status list (herd privacy minimum)"
     )
+    # OpenID4VCI: an officer's credential offer, redeemed by the company's own wallet.
+    openid4vci_offer_seconds: int = Field(
+        600,
+        ge=60,
+        le=86_400,
+        description="how long a credential offer's pre-authorized code can be redeemed",
+    )
+    openid4vci_tx_code_attempts: int = Field(
+        5,
+        ge=1,
+        le=10,
+        description="transaction codes a wallet may try for one offer before it is locked",
+    )
     # Key custody: where authorities' signing keys live (software: KEK-encrypted in the
     # database; pkcs11: generated in and never leaving a PKCS#11 token).
     key_store: Literal["software", "pkcs11"] = Field(

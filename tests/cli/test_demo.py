@@ -20,6 +20,7 @@ from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.cli.background import PIDS_FILE, _fresh_keep_directory
 from vcservice.cli.demo_reading import labelled
 from vcservice.cli.main import main
+from vcservice.printing.qr import qr_code
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -102,6 +103,7 @@ def test_demo_issues_each_type_and_verifies(
     # The issuance findings that do not refuse, and the data version in the registry.
     assert "issued with the warning RFC_CHECK_DIGIT" in finished.stdout
     assert "data v2" in finished.stdout
+    _openid_act(finished.stdout, out)
     # The workflows name what the MRA grants: the exchange itself reads the OEA's signed
     # mutual recognition, so it counts at CBP for the role its entry names, not for others.
     wanted = "OEACertificate recognized by AuthorityCBP for {} under MraUsMx2014"
@@ -126,6 +128,33 @@ def test_demo_issues_each_type_and_verifies(
         assert "the demo has stopped its services" in finished.stdout
         assert "DID_RESOLUTION_ERROR" in finished.stdout
         assert not (out / "services").exists()
+
+
+def _openid_act(stdout: str, out: Path) -> None:
+    """The last act, over OpenID4VCI and OpenID4VP: the officer's offer (link, transaction
+    code, QR code), the wallet's receipt, the broker's DCQL request (link, QR code), only
+    the company's name disclosed, and the broker's answer."""
+    act = stdout.split("== The same over OpenID4VCI and OpenID4VP", 1)[1]
+    offer = re.search(r"\n +(openid-credential-offer://\?credential_offer_uri=\S+)\n", act)
+    request = re.search(r"\n +(openid4vp://\?client_id=decentralized_identifier\S+)\n", act)
+    assert offer and request, act
+    assert re.search(r"sent to the company by another channel: \d{6} \(single use", act)
+    for link, name, title in (
+        (offer[1], "openid4vci-offer.svg", "OpenID4VCI"),
+        (request[1], "openid4vp-request.svg", "OpenID4VP"),
+    ):
+        drawn = qr_code(link, title=title)
+        assert drawn is not None
+        svg = (out / name).read_text()
+        assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" ')
+        assert svg.endswith(drawn.svg.removeprefix("<svg "))  # the QR code of that link
+    assert re.search(r"verified and kept as ni:///sha-256;\S+ \(dc\+sd-jwt, ", act)
+    assert "   asked for: member.legalName, tier\n   disclosed: member.legalName\n" in act
+    withheld = act.split("   withheld:  ", 1)[1].split("\n", 1)[0].split(", ")
+    assert {"member.rfc", "member.location[]", "sviNumber", "ctpatAccountNumber"} <= set(withheld)
+    assert "the verifier accepted it (HTTP 200)" in act
+    assert "== The broker reads the answer: complete, verdict verified" in act
+    assert '   tier: ["Validated"]\n' in act
 
 
 def _kept_services_answer(stdout: str, out: Path) -> None:

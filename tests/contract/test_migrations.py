@@ -28,7 +28,7 @@ from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0011"
+HEAD = "0013"
 # Rows as revision 0007 stores them (before callers and public workflows).
 WORKFLOW_0007 = {
     "id": "w-1",
@@ -61,6 +61,10 @@ OEA_AT_CBP = RecognitionPolicy(
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 AUDIT_TABLES = {"audit_log", "audit_head"}
 RATE_TABLES = {"rate_buckets"}
+OPENID4VCI_TABLES = {"credential_offers", "credential_offer_issuances", "issuance_nonces"}
+OPENID4VP_TABLES = {"openid4vp_requests"}
+# The tables of revision 0011: what every downgrade below 0012 compares with.
+TABLES_0011 = set(metadata.tables) - OPENID4VCI_TABLES - OPENID4VP_TABLES
 
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
@@ -187,7 +191,7 @@ def test_downgrading_to_0004_removes_only_the_verifier_tables(store: SqlStore) -
         command.downgrade(alembic_config(connection), "0004")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - VERIFIER_TABLES - AUDIT_TABLES - RATE_TABLES | {
+    assert tables == TABLES_0011 - VERIFIER_TABLES - AUDIT_TABLES - RATE_TABLES | {
         "alembic_version"
     }
     assert _challenges_kept(store) == ["c-1"]
@@ -200,7 +204,7 @@ def test_downgrading_to_0003_removes_only_the_holders(store: SqlStore) -> None:
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
     later = {"holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES | RATE_TABLES
-    assert tables == set(metadata.tables) - later | {"alembic_version"}
+    assert tables == TABLES_0011 - later | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
 
 
@@ -215,7 +219,7 @@ def test_downgrading_to_0002_removes_only_the_challenges(store: SqlStore) -> Non
     later = (
         {"challenges", "holders", "held_credentials"} | VERIFIER_TABLES | AUDIT_TABLES | RATE_TABLES
     )
-    assert tables == set(metadata.tables) - later | {"alembic_version"}
+    assert tables == TABLES_0011 - later | {"alembic_version"}
     assert store.credentials.get(credential(1).id) == credential(1)
 
 
@@ -225,7 +229,7 @@ def test_downgrading_to_0005_removes_only_the_audit_log(store: SqlStore) -> None
         command.downgrade(alembic_config(connection), "0005")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - AUDIT_TABLES - RATE_TABLES | {"alembic_version"}
+    assert tables == TABLES_0011 - AUDIT_TABLES - RATE_TABLES | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
 
 
@@ -259,7 +263,7 @@ def test_downgrading_to_0008_removes_only_the_rate_buckets(store: SqlStore) -> N
         command.downgrade(alembic_config(connection), "0008")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - RATE_TABLES | {"alembic_version"}
+    assert tables == TABLES_0011 - RATE_TABLES | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
 
 
@@ -341,7 +345,7 @@ def test_downgrading_to_0009_removes_only_the_reason_codes(store: SqlStore) -> N
         tables = set(inspect(connection).get_table_names())
     assert columns == set(metadata.tables["status_changes"].c.keys()) - {"reason_code"}
     assert reasons == ["incident"]
-    assert tables == set(metadata.tables) | {"alembic_version"}
+    assert tables == TABLES_0011 | {"alembic_version"}
 
 
 def test_upgrading_a_0010_database_keeps_its_workflows_without_recognitions(
@@ -400,3 +404,20 @@ def test_downgrading_to_0010_removes_only_the_recognitions(store: SqlStore) -> N
         kept = list(connection.scalars(query))
     assert columns == set(metadata.tables["workflows"].c.keys()) - {"accepted_recognitions"}
     assert kept == ["w-1"]
+
+
+@pytest.mark.parametrize(
+    ("revision", "kept"),
+    [("0011", set()), ("0012", OPENID4VCI_TABLES)],
+    ids=["openid4vci-and-vp-tables-go", "openid4vp-requests-go"],
+)
+def test_downgrading_past_the_openid4vc_revisions_removes_only_their_tables(
+    store: SqlStore, revision: str, kept: set[str]
+) -> None:
+    store.challenges.issue("c-1", domain=None, expires_at=NOW, created_at=NOW)
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), revision)
+    with store.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert tables == TABLES_0011 | kept | {"alembic_version"}
+    assert _challenges_kept(store) == ["c-1"]

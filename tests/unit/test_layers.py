@@ -25,6 +25,9 @@ CORE = {
     "bundle",
     "audit",
     "printing",
+    "oid4vci",
+    "oid4vp",
+    "sdjwt",
 }
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -57,6 +60,12 @@ ALLOWED: dict[str, set[str]] = {
         "trust",
     },
     "printing": {"errors", "model", "keys", "jose", "jsonld", "certificates"},
+    # OpenID4VCI messages: pure functions over typed messages (no HTTP, storage or clock).
+    "oid4vci": {"errors", "model", "keys", "jose"},
+    # OpenID4VP messages (DCQL, the Request Object, the response): pure, as above.
+    "oid4vp": {"errors", "model", "keys", "jose"},
+    # SD-JWT and SD-JWT VC: disclosures, issuance, key binding, verification (pure, as above).
+    "sdjwt": {"errors", "model", "keys", "jose", "status", "certificates"},
     "web": {"errors", "messages", "model", "printing", "verification"},
     "storage": {"errors", "model", "audit"},
     "custody": {"errors", "clock", "model", "keys", "storage"},

@@ -23,11 +23,15 @@ from vcservice.api.routers import (
     audit,
     exchanges,
     holder,
+    holder_openid,
     issuer,
     oauth,
+    openid4vci,
+    openid4vp,
     pages,
     printing,
     public,
+    sd_jwt_vc,
     status,
     traceability,
     trust,
@@ -49,11 +53,21 @@ _ISSUER = (
     audit.router,
     public.issuer_documents,
     traceability.router,  # the organisations' traceability-interop API bases
+    openid4vci.router,  # OpenID4VCI 1.0: each authority's Credential Issuer, offers, tokens
+    sd_jwt_vc.router,  # SD-JWT VC: type metadata at each vct, Token Status Lists
 )
-_HOLDER = (holder.router, printing.holder_router)
+# The wallet also receives by OpenID4VCI and presents by OpenID4VP (holder_openid).
+_HOLDER = (holder.router, holder_openid.router, printing.holder_router)
 # The verifier has a token endpoint of its own: with VCSERVICE_VERIFY_REQUIRES_TOKEN its
 # clients (in the shared database) get tokens that this process signs and checks.
-_VERIFIER = (oauth.router, verifier.router, exchanges.router, trust.router, pages.router)
+_VERIFIER = (
+    oauth.router,
+    verifier.router,
+    exchanges.router,
+    trust.router,
+    pages.router,
+    openid4vp.router,  # OpenID4VP 1.0: requests, Request Objects, the Response URI, the page
+)
 ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
     "issuer": (*_ISSUER, printing.issuer_router, public.router),
     "holder": (*_HOLDER, public.router),

@@ -17,7 +17,8 @@ itself reads the verified credential's signed ``mutualRecognition``, so the expo
 completes (its entry is recognizedBy CBP for the manufacturer/exporter role) and the import
 ends invalid, saying why (the entry does not name the importer role). Then what must fail
 does: a replayed presentation, a certificate from the unaccredited issuer, a tampered copy,
-a suspended and a revoked certificate.
+a suspended and a revoked certificate. Last, the same over OpenID4VCI and OpenID4VP with an
+SD-JWT VC that discloses only what the broker asks (``demo_openid``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from vcservice.cli.demo_ending import (
     print_held,
     services_gone,
 )
+from vcservice.cli.demo_openid import OpenIdStory
 from vcservice.cli.demo_reading import describe_entry, labelled, member_of
 from vcservice.cli.demo_requests import COMPANY_SAMPLE, certificate_data, company, request_body
 from vcservice.verification.policy import recognition, recognition_entries
@@ -185,8 +187,15 @@ class _Story:
             self._exchange(out_dir, issued),
             self._untrusted_issuer(holder_did),
             self._lifecycle(issued["ctpat.json"], holder_did),
+            self._openid(out_dir),
         ]
         return all(checks)
+
+    def _openid(self, out_dir: Path) -> bool:
+        """The same over OpenID4VCI and OpenID4VP (``demo_openid``)."""
+        officer = {"Authorization": f"Bearer {self.tokens['cbp']}"}
+        roles = (self.issuer.http, self.holder.http, self.verifier.http)
+        return OpenIdStory(*roles, officer, self.wallet, self.broker, _say).run(out_dir)
 
     # ------------------------------------------------------------ set-up
 

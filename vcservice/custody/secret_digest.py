@@ -42,6 +42,11 @@ class SecretPurpose(StrEnum):
     HOLDER_TOKEN = "holder-token"  # noqa: S105  (a label)
     CLIENT_SECRET = "client-secret"  # noqa: S105
     ADMIN_TOKEN = "admin-token"  # noqa: S105
+    # OpenID4VCI: an offer's pre-authorized code and transaction code, and the access token
+    # a wallet gets for them.
+    PRE_AUTHORIZED_CODE = "pre-authorized-code"
+    TX_CODE = "tx-code"
+    ISSUANCE_TOKEN = "issuance-token"  # noqa: S105
 
 
 @dataclass(frozen=True, slots=True)

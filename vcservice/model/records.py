@@ -323,6 +323,9 @@ class AuditAction(StrEnum):
     CREDENTIAL_ISSUED = "credential.issued"
     CREDENTIAL_STATUS_CHANGED = "credential.status_changed"
     VERIFICATION_RECORDED = "verification.recorded"
+    CREDENTIAL_OFFER_CREATED = "credential_offer.created"
+    CREDENTIAL_OFFER_REDEEMED = "credential_offer.redeemed"
+    CREDENTIAL_OFFER_REFUSED = "credential_offer.refused"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,11 @@ a fetch past either is refused at once (FETCH_BLOCKED) rather than queued, so a 
 holds a bounded number of requests. Inside a ``fetch_budget`` (one verification), fetches
 also share that budget's deadline and count. Environment proxies are ignored
 (``trust_env=False``): the vetted address is the one connected to.
+
+``send`` is for the few parties the service talks with rather than fetches documents from
+(the holder's wallet redeeming an offer, posting a presentation): one request of any
+method and body, vetted and limited exactly as a fetch, answered whatever its status and
+never cached; it follows redirects for GET only.
 """
 
 from __future__ import annotations
@@ -34,11 +39,12 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import certifi
 import httpx
@@ -52,6 +58,7 @@ __all__ = [
     "FetchedDocument",
     "GuardedHttpClient",
     "HostResolver",
+    "HttpAnswer",
     "forbidden_address_class",
     "resolve_host",
 ]
@@ -113,6 +120,33 @@ class FetchedDocument:
     expires_at: float
     etag: str | None
     size: int = 0  # bytes of the body as received (after content decoding)
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """The response to :meth:`GuardedHttpClient.send`, whatever its status; ``url`` is the
+    final URL, ``media_type`` the Content-Type without parameters, lowercased."""
+
+    url: str
+    status: int
+    media_type: str
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON; FETCH_FAILED when it is not."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, RecursionError) as exc:
+            why = f"{self.url}: the answer is not JSON: {exc}"
+            raise FetchError(why, code="FETCH_FAILED") from None
+
+    def text(self) -> str:
+        """The body as UTF-8 text; FETCH_FAILED when it is not."""
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            why = f"{self.url}: the answer is not UTF-8: {exc}"
+            raise FetchError(why, code="FETCH_FAILED") from None
 
 
 def resolve_host(host: str) -> list[str]:
@@ -200,6 +234,41 @@ class GuardedHttpClient:
             found.update(fetched)
         return found
 
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpAnswer:
+        """One request of ``method`` with a form or a JSON body (or none), vetted and
+        limited as a fetch (every hop, the deadline, the slots in flight, ``max_bytes``, a
+        verification's budget); redirects followed for GET only, so a body is never sent
+        anywhere else; answered whatever its status (a refusal's body is the caller's to
+        read); never cached. FetchError FETCH_BLOCKED/FETCH_TOO_LARGE/FETCH_FAILED when no
+        answer could be had."""
+        if form is not None and json_body is not None:
+            raise ValueError("a form or a JSON body, not both")
+        method = method.upper()
+        if self.policy.offline:
+            raise _error("FETCH_BLOCKED", url, url, "network access is off (offline)", method)
+        content: bytes | None = None
+        sent = dict(headers or {})
+        if form is not None:
+            content = urlencode(form).encode("ascii")
+            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif json_body is not None:
+            content = json.dumps(json_body, separators=(",", ":")).encode("utf-8")
+            sent.setdefault("Content-Type", "application/json")
+        deadline = reserve_fetches(1, time.monotonic() + self.policy.timeout_seconds)
+        outgoing = _Outgoing(method, content, sent)
+        try:
+            return self._run(self._send_within(url, outgoing, deadline), deadline)
+        except concurrent.futures.TimeoutError:  # the loop itself did not answer
+            raise _error("FETCH_FAILED", url, url, "timed out", method) from None
+
     def close(self) -> None:
         """Stop the fetch loop and close its connections."""
         with self._loop_lock:
@@ -251,6 +320,64 @@ class GuardedHttpClient:
         raise _error(
             "FETCH_FAILED", url, current, f"more than {self.policy.max_redirects} redirects"
         )
+
+    async def _send_within(self, url: str, outgoing: _Outgoing, deadline: float) -> HttpAnswer:
+        method = outgoing.method
+        try:
+            with self._overall_slot(url):
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    current = url
+                    for _ in range(self.policy.max_redirects + 1):
+                        outcome = await self._send_hop(url, current, outgoing)
+                        if isinstance(outcome, HttpAnswer):
+                            return outcome
+                        current = outcome
+        except TimeoutError:
+            raise _error("FETCH_FAILED", url, url, "timed out", method) from None
+        why = f"more than {self.policy.max_redirects} redirects"
+        raise _error("FETCH_FAILED", url, current, why, method)
+
+    async def _send_hop(self, url: str, current: str, outgoing: _Outgoing) -> HttpAnswer | str:
+        """One hop of :meth:`send`: the answer, or (GET only) the URL a redirect points to."""
+        method = outgoing.method
+        target, addresses = await self._vet(url, current, method)
+        client = _FetchLoop.current_client()
+        failures = []
+        for address in addresses:
+            request = client.build_request(
+                method,
+                target.copy_with(host=address),
+                content=outgoing.content,
+                headers={
+                    **outgoing.headers,
+                    "Host": target.netloc.decode("ascii"),
+                    "Connection": "close",
+                },
+                extensions={"sni_hostname": target.raw_host.decode("ascii")},
+            )
+            with self._address_slot(url, address):
+                try:
+                    response = await client.send(request, stream=True)
+                except httpx.ConnectError as exc:  # nothing was sent: try the next address
+                    failures.append(f"{address}: {exc}")
+                    continue
+                except httpx.HTTPError as exc:
+                    why = f"{type(exc).__name__}: {exc}"
+                    raise _error("FETCH_FAILED", url, current, why, method) from exc
+                try:
+                    location = response.headers.get("location")
+                    if method == "GET" and response.status_code in _REDIRECTS and location:
+                        return str(target.join(location))
+                    body = await self._read_body(url, current, response)
+                except httpx.HTTPError as exc:
+                    why = f"{type(exc).__name__}: {exc}"
+                    raise _error("FETCH_FAILED", url, current, why, method) from exc
+                finally:
+                    await response.aclose()
+                media_type = response.headers.get("content-type", "").split(";")[0]
+                return HttpAnswer(current, response.status_code, media_type.strip().lower(), body)
+        why = f"cannot connect ({'; '.join(failures)})"
+        raise _error("FETCH_FAILED", url, current, why, method)
 
     # Slots are taken and given back on the loop's thread only, so the counts need no lock.
 
@@ -337,35 +464,39 @@ class GuardedHttpClient:
             size=len(body),
         )
 
-    async def _vet(self, url: str, current: str) -> tuple[httpx.URL, list[str]]:
+    async def _vet(
+        self, url: str, current: str, method: str = "GET"
+    ) -> tuple[httpx.URL, list[str]]:
         """Check the URL of one hop and resolve its host to addresses that may be contacted."""
         try:
             target = httpx.URL(current)
         except httpx.InvalidURL as exc:
-            raise _error("FETCH_BLOCKED", url, current, f"invalid URL: {exc}") from exc
+            raise _error("FETCH_BLOCKED", url, current, f"invalid URL: {exc}", method) from exc
         host = target.raw_host.decode("ascii").lower()
         if not (
             target.scheme == "https" or (target.scheme == "http" and self.allows_http(current))
         ):
             why = f"scheme {target.scheme!r} is not allowed (https only; http for allow_http_hosts)"
-            raise _error("FETCH_BLOCKED", url, current, why)
+            raise _error("FETCH_BLOCKED", url, current, why, method)
         if not host:
-            raise _error("FETCH_BLOCKED", url, current, "the URL has no host")
+            raise _error("FETCH_BLOCKED", url, current, "the URL has no host", method)
         if target.userinfo:
-            raise _error("FETCH_BLOCKED", url, current, "credentials in the URL are not allowed")
+            why = "credentials in the URL are not allowed"
+            raise _error("FETCH_BLOCKED", url, current, why, method)
         try:
             addresses = list(await _FetchLoop.resolve(self._resolver, host))
         except OSError as exc:
-            raise _error("FETCH_FAILED", url, current, f"cannot resolve {host}: {exc}") from exc
+            why = f"cannot resolve {host}: {exc}"
+            raise _error("FETCH_FAILED", url, current, why, method) from exc
         if not addresses:
-            raise _error("FETCH_FAILED", url, current, f"{host} has no addresses")
+            raise _error("FETCH_FAILED", url, current, f"{host} has no addresses", method)
         for address in addresses:
             address_class = forbidden_address_class(address)
             if address_class is not None and (
                 address_class in _ALWAYS_FORBIDDEN or not self.policy.allow_private_networks
             ):
                 why = f"{host} resolves to {address}, a {address_class} address"
-                raise _error("FETCH_BLOCKED", url, current, why)
+                raise _error("FETCH_BLOCKED", url, current, why, method)
         return target, addresses
 
     async def _read_body(self, url: str, current: str, response: httpx.Response) -> bytes:
@@ -488,6 +619,15 @@ def _digits(text: str | None) -> int | None:
     return int(text) if text and text.isascii() and text.isdigit() else None
 
 
-def _error(code: str, url: str, current: str, why: str) -> FetchError:
+@dataclass(frozen=True)
+class _Outgoing:
+    """What :meth:`GuardedHttpClient.send` sends at each hop."""
+
+    method: str
+    content: bytes | None
+    headers: Mapping[str, str]
+
+
+def _error(code: str, url: str, current: str, why: str, method: str = "GET") -> FetchError:
     where = url if current == url else f"{url} (redirected to {current})"
-    return FetchError(f"GET {where}: {why}", code=code)
+    return FetchError(f"{method} {where}: {why}", code=code)

@@ -27,9 +27,13 @@ from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.exchanges import ExchangeService
 from vcservice.services.holder import HolderService
+from vcservice.services.holder_openid import HolderOpenIdService
 from vcservice.services.issuer import IssuerService
 from vcservice.services.observer import NO_OBSERVER, Observer
+from vcservice.services.openid4vci import OpenId4VciService, build_openid4vci
+from vcservice.services.openid4vp import OpenId4VpService, build_openid4vp
 from vcservice.services.quotas import Quotas
+from vcservice.services.sd_jwt_vc import SdJwtVcService
 from vcservice.services.status import StatusService
 from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
@@ -62,7 +66,11 @@ class Services:
     trust: TrustRegistryService
     verifier: VerifierService
     exchanges: ExchangeService
+    openid4vp: OpenId4VpService
+    openid4vci: OpenId4VciService
+    sd_jwt_vc: SdJwtVcService
     holders: HolderService
+    holder_openid: HolderOpenIdService  # the holders' wallet over OpenID4VCI and OpenID4VP
     keystore: KeyStore
     audit: AuditTrail
     digests: SecretDigester
@@ -101,6 +109,8 @@ class Services:
         return {
             "expired challenges": self.verifier.purge_expired(),
             "exchanges past retention": self.exchanges.purge_expired(),
+            "OpenID4VP requests past retention": self.openid4vp.purge_expired(),
+            "expired OpenID4VCI offers and nonces": self.openid4vci.purge_expired(),
             "idle rate buckets": self.store.rate_buckets.purge_idle(idle_since),
         }
 
@@ -201,23 +211,40 @@ def build_services(
         clock=clock,
         public_url=settings.public_url,
     )
+    issuer = IssuerService(
+        core=core,
+        store=store,
+        authorities=authorities,
+        statuses=statuses,
+        clock=clock,
+        observer=observer,
+        refused_findings=frozenset({RFC_CHECK_DIGIT})
+        if settings.rfc_check_digit == "refuse"
+        else frozenset(),
+    )
+    # SD-JWT VC: issues as the issuer does (the same refused findings), verifies as the
+    # verifier does (the same trust registry and clock skew).
+    sd_jwt_vc = SdJwtVcService(
+        core=core,
+        store=store,
+        authorities=authorities,
+        statuses=statuses,
+        trust=trust,
+        clock=clock,
+        public_url=settings.public_url,
+        refused_findings=frozenset({RFC_CHECK_DIGIT})
+        if settings.rfc_check_digit == "refuse"
+        else frozenset(),
+        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        observer=observer,
+    )
     return Services(
         settings=settings,
         clock=clock,
         store=store,
         core=core,
         authorities=authorities,
-        issuer=IssuerService(
-            core=core,
-            store=store,
-            authorities=authorities,
-            statuses=statuses,
-            clock=clock,
-            observer=observer,
-            refused_findings=frozenset({RFC_CHECK_DIGIT})
-            if settings.rfc_check_digit == "refuse"
-            else frozenset(),
-        ),
+        issuer=issuer,
         statuses=statuses,
         clients=ClientService(
             clients=store.clients, authorities=authorities, digests=digests, clock=clock
@@ -235,7 +262,30 @@ def build_services(
             retention=timedelta(seconds=settings.exchange_retention_seconds),
             max_presentation_bytes=settings.max_presentation_bytes,
         ),
+        openid4vp=build_openid4vp(
+            settings,
+            store=store,
+            core=core,
+            trust=trust,
+            quotas=quotas,
+            clock=clock,
+            observer=observer,
+            sd_jwt=sd_jwt_vc,
+        ),
+        openid4vci=build_openid4vci(
+            settings,
+            store=store,
+            authorities=authorities,
+            issuer=issuer,
+            digests=digests,
+            clock=clock,
+            sd_jwt_vc=sd_jwt_vc,
+        ),
+        sd_jwt_vc=sd_jwt_vc,
         holders=holders,
+        holder_openid=HolderOpenIdService(
+            holders=holders, sd_jwt_vc=sd_jwt_vc, core=core, clock=clock
+        ),
         keystore=keystore,
         audit=AuditTrail(store.audit),
         digests=digests,

@@ -11,12 +11,13 @@ own row (the ``keys`` table belongs to authorities). A holder acts with a bearer
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from vcservice.clock import Clock
 from vcservice.custody.encryption import KeyEncryptionKey
@@ -25,16 +26,27 @@ from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.web import build_did_web_document, did_web_for_url
 from vcservice.errors import StorageError, VcError
 from vcservice.jose import vc_jwt
-from vcservice.keys import KeyPair, KeyPairSigner, KeyType, PublicKey
+from vcservice.jose.jws import decode_compact
+from vcservice.keys import KeyPair, KeyPairSigner, KeyType, PublicKey, base64url_encode
 from vcservice.model import credential as vcdm
 from vcservice.model.records import HeldCredential, Holder
+from vcservice.sdjwt import SD_JWT_VC_TYP, split
+from vcservice.sdjwt.key_binding import holder_key
 from vcservice.services.core import Core
 from vcservice.storage.repository import Store
 from vcservice.verification.result import VerificationResult
 
-__all__ = ["DATA_INTEGRITY", "HolderDidMethod", "HolderService", "PresentationFormat"]
+__all__ = [
+    "DATA_INTEGRITY",
+    "SD_JWT_VC",
+    "HolderDidMethod",
+    "HolderService",
+    "PresentationFormat",
+    "SdJwtVcVerifier",
+]
 
 DATA_INTEGRITY: Final = "data-integrity"
+SD_JWT_VC: Final = SD_JWT_VC_TYP  # the format a held SD-JWT VC is kept in
 PresentationFormat = Literal["data-integrity", "vp+jwt"]
 HolderDidMethod = Literal["key", "web"]
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # fullmatch: a trailing newline is no name
@@ -42,6 +54,17 @@ _DID_WEB = "did:web:"
 _DID_WEB_PATH = "holders"  # did:web:<host>:holders:<name>, served at /holders/<name>/did.json
 _KEY_ID = "holder-key"  # what the KEK binds each wrapped holder secret to
 _CRYPTOSUITE = "eddsa-rdfc-2022"
+
+
+class SdJwtVcVerifier(Protocol):
+    """Verifies an SD-JWT VC (``services.sd_jwt_vc``): without a nonce or an audience, as
+    issued, with no Key Binding."""
+
+    def verify(
+        self, presentation: str, *, nonce: str | None, audience: str | None
+    ) -> VerificationResult:
+        """The result of every check; its ``document`` the claims disclosed."""
+        ...
 
 
 class HolderService:
@@ -222,6 +245,62 @@ class HolderService:
         self._held.add(held)
         return held
 
+    def store_sd_jwt(
+        self, holder: Holder, sd_jwt: str, *, verifier: SdJwtVcVerifier
+    ) -> HeldCredential:
+        """Verify an SD-JWT VC as issued (every Disclosure, no Key Binding JWT) and keep it.
+
+        Checked as :meth:`store` checks a W3C credential: its signature and Disclosures,
+        issuer, validity and status (whether a trust registry accredits its issuer is a
+        verifier's question, not the wallet's); and it must be bound (``cnf.jwk``) to this
+        holder's own key. An SD-JWT VC has no id: it is kept by the digest of its
+        Issuer-signed JWT, ``ni:///sha-256;<base64url>`` (RFC 6920). CREDENTIAL_NOT_ACCEPTED
+        otherwise; CONFLICT when the holder already keeps it.
+        """
+        parts = split(sd_jwt)
+        if parts.key_binding_jwt is not None:
+            raise VcError(
+                "keep an SD-JWT VC as issued, without a Key Binding JWT",
+                code="CREDENTIAL_NOT_ACCEPTED",
+                field="credential",
+            )
+        result = verifier.verify(parts.serialize(), nonce=None, audience=None)
+        problems = [
+            problem
+            for check in result.checks
+            if check.name != "issuerTrust"
+            for problem in check.problems
+        ]
+        if problems or result.document is None:
+            detail = "; ".join(f"{p.code}: {p.detail}" for p in problems) or "not verified"
+            raise VcError(
+                f"the credential does not verify: {detail}",
+                code="CREDENTIAL_NOT_ACCEPTED",
+                field="credential",
+            )
+        try:
+            bound = holder_key(decode_compact(parts.issuer_jwt).payload_json())
+        except VcError as error:
+            raise VcError(
+                error.message, code="CREDENTIAL_NOT_ACCEPTED", field="credential.cnf"
+            ) from error
+        if bound.to_multibase() != holder.public_key_multibase:
+            raise VcError(
+                "the credential is bound (cnf.jwk) to another key than this holder's",
+                code="CREDENTIAL_NOT_ACCEPTED",
+                field="credential.cnf",
+            )
+        digest = hashlib.sha256(parts.issuer_jwt.encode("ascii")).digest()
+        held = HeldCredential(
+            holder=holder.name,
+            credential_id=f"ni:///sha-256;{base64url_encode(digest)}",
+            document=parts.serialize(),
+            format=SD_JWT_VC,
+            stored_at=self._clock.now(),
+        )
+        self._held.add(held)
+        return held
+
     def list(self, holder: Holder) -> list[HeldCredential]:
         """Every credential the holder keeps, oldest first."""
         return self._held.for_holder(holder.name)
@@ -264,6 +343,13 @@ class HolderService:
             held = self._held.get(holder.name, credential_id)
             if held is None:
                 raise VcError(f"no held credential {credential_id!r}", code="NOT_FOUND")
+            if held.format == SD_JWT_VC:
+                raise VcError(
+                    f"{credential_id!r} is an SD-JWT VC: it is presented with its own Key "
+                    "Binding JWT (OpenID4VP), not inside a W3C presentation",
+                    code="MALFORMED_VALUE_ERROR",
+                    field="credentialIds",
+                )
             credentials.append(_embedded(held))
         presentation = {
             "@context": [vcdm.CREDENTIALS_V2],
@@ -290,6 +376,11 @@ class HolderService:
             challenge=challenge,
             domain=domain,
         )
+
+    def signer(self, holder: Holder) -> KeyPairSigner:
+        """The holder's own key, signing as its DID's verification method: for what the
+        holder signs itself (an OpenID4VCI key proof, an SD-JWT Key Binding JWT)."""
+        return KeyPairSigner(self._key_pair(holder), _verification_method(holder))
 
     def _key_pair(self, holder: Holder) -> KeyPair:
         secret = self._kek.decrypt(

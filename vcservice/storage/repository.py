@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from vcservice.model.credential_offers import CredentialOffer, IssuanceNonce
+from vcservice.model.presentation_requests import PresentationRequest
 from vcservice.model.rates import Lease
 from vcservice.model.records import (
     AuditEntry,
@@ -250,6 +252,10 @@ class StatusRepository(Protocol):
 
     def set_bits(self, list_id: int) -> dict[int, int]:
         """The non-zero statuses of a list: index → status value."""
+        ...
+
+    def suspended_in(self, revocation_list_id: int) -> list[int]:
+        """The indices, in a revocation list, of its suspended and unrevoked credentials."""
         ...
 
     def published(self, list_id: int) -> tuple[int, str] | None:
@@ -497,6 +503,137 @@ class RateBucketRepository(Protocol):
         ...
 
 
+class CredentialOfferRepository(Protocol):
+    """OpenID4VCI credential offers; each change of state is one conditional write.
+
+    A pre-authorized code is redeemed at most once, a transaction code tried at most the
+    allowed number of times, and each offered configuration issued at most once, whatever
+    the number of processes trying at once (the database's job).
+    """
+
+    def add(self, offer: CredentialOffer, *, audit: AuditEvent | None = None) -> None:
+        """Store a new offer (CONFLICT if its id or code digest exists)."""
+        ...
+
+    def get(self, offer_id: str) -> CredentialOffer | None:
+        """The offer with ``offer_id``."""
+        ...
+
+    def find_by_code(self, code_digest: str) -> CredentialOffer | None:
+        """The offer whose pre-authorized code has ``code_digest``, in whatever state."""
+        ...
+
+    def find_by_token(self, token_digest: str) -> CredentialOffer | None:
+        """The redeemed offer whose access token has ``token_digest``."""
+        ...
+
+    def count_attempt(
+        self, offer_id: str, *, now: datetime, max_attempts: int
+    ) -> CredentialOffer | None:
+        """Count one more transaction code attempt of an offered, unexpired offer with
+        fewer than ``max_attempts`` tried; the offer as counted, else None."""
+        ...
+
+    def lock(self, offer_id: str, *, audit: AuditEvent | None = None) -> bool:
+        """Lock an offered offer for good (no code is redeemed any more); whether it was."""
+        ...
+
+    def redeem(
+        self,
+        offer_id: str,
+        *,
+        token_digest: str,
+        token_expires_at: datetime,
+        now: datetime,
+        audit: AuditEvent | None = None,
+    ) -> CredentialOffer | None:
+        """Exchange the code of an offered, unexpired offer for an access token, atomically;
+        the redeemed offer, or None when it was not offered any more (or expired)."""
+        ...
+
+    def claim(self, offer_id: str, configuration_id: str, *, now: datetime) -> bool:
+        """Start issuing the offer's credential of ``configuration_id``: False when it was
+        claimed before (issued, or being issued)."""
+        ...
+
+    def release(self, offer_id: str, configuration_id: str) -> None:
+        """Give back a claim whose credential could not be issued (it may be asked again)."""
+        ...
+
+    def record_issued(self, offer_id: str, configuration_id: str, credential_id: str) -> None:
+        """Name the credential issued for a claimed configuration."""
+        ...
+
+    def issued(self, offer_id: str) -> dict[str, str | None]:
+        """The offer's claimed configurations: configuration id -> credential id (None
+        while it is being issued)."""
+        ...
+
+    def purge_expired(self, before: datetime) -> int:
+        """Delete the offers whose code, and access token if any, expired before ``before``;
+        how many were deleted."""
+        ...
+
+
+class IssuanceNonceRepository(Protocol):
+    """The ``c_nonce`` values issuers handed out; each is consumed at most once."""
+
+    def issue(self, nonce: IssuanceNonce) -> None:
+        """Store a new, unused nonce (CONFLICT if it exists)."""
+        ...
+
+    def consume(self, nonce: str, *, authority: str, now: datetime) -> bool:
+        """Mark an unused, unexpired nonce of ``authority`` used at ``now``, atomically;
+        whether it was."""
+        ...
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete every nonce expired at ``now``; how many were deleted."""
+        ...
+
+
+class PresentationRequestRepository(Protocol):
+    """The verifier's OpenID4VP authorization requests; each leaves ``pending`` at most once
+    (the database's job), as an exchange does."""
+
+    def add(
+        self, request: PresentationRequest, *, limit: OpenLimit | None = None
+    ) -> LimitReached | None:
+        """Store a new request unless that would pass ``limit`` for its caller (pending at
+        its ``created_at``); CONFLICT if one of its identifiers exists."""
+        ...
+
+    def get(self, request_id: str) -> PresentationRequest | None:
+        """The request whose verifier's handle (``id``) is ``request_id``."""
+        ...
+
+    def by_public_id(self, public_id: str) -> PresentationRequest | None:
+        """The request whose public ``request_id`` is ``public_id``."""
+        ...
+
+    def start(self, public_id: str, *, state: str, now: datetime) -> PresentationRequest | None:
+        """Move the pending, unexpired request with ``public_id`` and ``state`` to
+        ``active``, atomically; None otherwise."""
+        ...
+
+    def finish(
+        self,
+        request_id: str,
+        *,
+        status: ExchangeState,
+        result: str,
+        presentation: str | None,
+        error: str | None,
+        now: datetime,
+    ) -> None:
+        """Record the outcome of an active request (NOT_FOUND if it is not active)."""
+        ...
+
+    def purge_expired(self, before: datetime) -> int:
+        """Delete every request that expired before ``before``; how many were deleted."""
+        ...
+
+
 class Store(Protocol):
     """All repositories over one database."""
 
@@ -513,6 +650,9 @@ class Store(Protocol):
     exchanges: ExchangeRepository
     audit: AuditRepository
     rate_buckets: RateBucketRepository
+    credential_offers: CredentialOfferRepository
+    issuance_nonces: IssuanceNonceRepository
+    presentation_requests: PresentationRequestRepository
 
     def ping(self) -> None:
         """Run a trivial query; StorageError if the database cannot answer it."""

@@ -335,3 +335,77 @@ rate_buckets = Table(
     Column("tokens", Float, nullable=False),
     Column("updated_at", Float, nullable=False, index=True),
 )
+
+# OpenID4VCI credential offers (revision 0012). Only keyed digests of the pre-authorized
+# code, the transaction code and the access token are kept. ``state`` leaves ``offered``
+# once, by a conditional UPDATE (redeemed, or locked after too many transaction codes).
+credential_offers = Table(
+    "credential_offers",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("authority", String, ForeignKey("authorities.name"), nullable=False),
+    Column("credential_type", String, nullable=False),
+    Column("configuration_ids", JSON, nullable=False),
+    Column("request", Text, nullable=False),
+    Column("code_digest", String, nullable=False, unique=True),
+    Column("tx_code_digest", String, nullable=False),
+    Column("state", String, nullable=False),
+    Column("tx_code_attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("created_by", String, nullable=False),
+    Column("token_digest", String, unique=True),
+    Column("token_expires_at", UtcDateTime),
+    Column("redeemed_at", UtcDateTime),
+)
+
+# One row per credential of an offer claimed for issuance (the primary key makes the claim
+# single), naming the credential once it is issued.
+credential_offer_issuances = Table(
+    "credential_offer_issuances",
+    metadata,
+    Column("offer_id", String, ForeignKey("credential_offers.id"), nullable=False),
+    Column("configuration_id", String, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("credential_id", String),
+    PrimaryKeyConstraint("offer_id", "configuration_id"),
+)
+
+# The c_nonce values of OpenID4VCI key proofs: ``used_at`` is set once, by a conditional
+# UPDATE; expired rows are purged by time.
+issuance_nonces = Table(
+    "issuance_nonces",
+    metadata,
+    Column("nonce", String, primary_key=True),
+    Column("authority", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("used_at", UtcDateTime),
+)
+
+# OpenID4VP authorization requests (revision 0013): ``status`` leaves ``pending`` once, by a
+# conditional UPDATE naming the public ``request_id`` and the ``state`` sent. ``id`` is the
+# verifier's own handle (its result), ``request_id`` what the wallet's QR code carries.
+openid4vp_requests = Table(
+    "openid4vp_requests",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("request_id", String, nullable=False, unique=True),
+    Column("client_id", String, nullable=False),
+    Column("nonce", String, nullable=False),
+    Column("state", String, nullable=False),
+    Column("response_mode", String, nullable=False),
+    Column("request_uri_method", String, nullable=False),
+    Column("dcql_query", JSON, nullable=False),
+    Column("status", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("caller", String, nullable=False),
+    Column("workflow", String),
+    Column("policy", JSON),
+    Column("completed_at", UtcDateTime),
+    Column("result", Text),
+    Column("presentation", Text),
+    Column("error", String),
+    Index("ix_openid4vp_requests_caller_expires_at", "caller", "expires_at"),
+)

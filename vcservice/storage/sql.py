@@ -7,8 +7,9 @@ its own short transaction. A violated constraint becomes ``StorageError`` CONFLI
 STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
 The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges``,
-``holders``, ``verifier``, ``rate_buckets`` and ``audit``, with what they share in
-``common``; they are importable from here as well.
+``holders``, ``verifier``, ``rate_buckets``, ``audit``, ``credential_offers``
+(OpenID4VCI offers and nonces) and ``presentation_requests`` (OpenID4VP requests), with
+what they share in ``common``; they are importable from here as well.
 """
 
 from __future__ import annotations
@@ -24,21 +25,29 @@ from vcservice.storage.authorities import (
     SqlKeyRepository,
 )
 from vcservice.storage.challenges import SqlChallengeRepository
+from vcservice.storage.credential_offers import (
+    SqlCredentialOfferRepository,
+    SqlIssuanceNonceRepository,
+)
 from vcservice.storage.credentials import SqlCredentialRepository
 from vcservice.storage.engine import Database, build_engine
 from vcservice.storage.holders import SqlHeldCredentialRepository, SqlHolderRepository
 from vcservice.storage.migrations import upgrade_to_head
+from vcservice.storage.presentation_requests import SqlPresentationRequestRepository
 from vcservice.storage.rate_buckets import SqlRateBucketRepository
 from vcservice.storage.repository import (
     AuditRepository,
     AuthorityRepository,
     ChallengeRepository,
     ClientRepository,
+    CredentialOfferRepository,
     CredentialRepository,
     ExchangeRepository,
     HeldCredentialRepository,
     HolderRepository,
+    IssuanceNonceRepository,
     KeyRepository,
+    PresentationRequestRepository,
     RateBucketRepository,
     StatusRepository,
     TrustRepository,
@@ -57,11 +66,14 @@ __all__ = [
     "SqlAuthorityRepository",
     "SqlChallengeRepository",
     "SqlClientRepository",
+    "SqlCredentialOfferRepository",
     "SqlCredentialRepository",
     "SqlExchangeRepository",
     "SqlHeldCredentialRepository",
     "SqlHolderRepository",
+    "SqlIssuanceNonceRepository",
     "SqlKeyRepository",
+    "SqlPresentationRequestRepository",
     "SqlRateBucketRepository",
     "SqlStatusRepository",
     "SqlStore",
@@ -91,6 +103,11 @@ class SqlStore:
         self.exchanges: ExchangeRepository = SqlExchangeRepository(database)
         self.audit: AuditRepository = SqlAuditRepository(database)
         self.rate_buckets: RateBucketRepository = SqlRateBucketRepository(database)
+        self.credential_offers: CredentialOfferRepository = SqlCredentialOfferRepository(database)
+        self.issuance_nonces: IssuanceNonceRepository = SqlIssuanceNonceRepository(database)
+        self.presentation_requests: PresentationRequestRepository = (
+            SqlPresentationRequestRepository(database)
+        )
 
     @property
     def engines(self) -> tuple[Engine, ...]:

@@ -78,8 +78,9 @@ UNREACHABLE_CODES = frozenset(
         "CONTEXT_NOT_INSTALLED",
     }
 )
-# Checks that decide whether the document is the issuer's, untouched.
-_AUTHENTICITY_CHECKS = ("structure", "proof", "issuer")
+# Checks that decide whether the document is the issuer's, untouched, and (presented) made
+# for this verifier by its holder: a presentation for another nonce or audience is a replay.
+_AUTHENTICITY_CHECKS = ("structure", "proof", "issuer", "holder", "holderBinding")
 # A failed signed-data check's verdict, by problem code (gravest first).
 _BY_CODE = (
     ("CREDENTIAL_REVOKED", Verdict.REVOKED),

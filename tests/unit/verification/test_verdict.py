@@ -33,6 +33,8 @@ def _failed(name: str, *codes: str) -> Check:
         # One proof unreachable, another wrong: the document is not the issuer's.
         ((_failed("proof", "DID_RESOLUTION_ERROR", "PROOF_VERIFICATION_ERROR"),), Verdict.ALTERED),
         ((*SIGNED[:2], _failed("issuer", "INVALID_ISSUER")), Verdict.ALTERED),
+        # Presented for another nonce or audience: a replay, not this holder's answer.
+        ((*SIGNED, _failed("holderBinding", "INVALID_CHALLENGE_ERROR")), Verdict.ALTERED),
         ((*SIGNED, _failed("status", "CREDENTIAL_REVOKED")), Verdict.REVOKED),
         (
             (
