@@ -17,7 +17,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from tests.api.builders import CBP_TYPES, SAT_TYPES
 from tests.postgres import NO_POSTGRES, POSTGRES_URL, fresh_postgres_database
 from vcservice.api.app import create_app
 from vcservice.jose.jws import decode_compact
+from vcservice.services.container import Services
 from vcservice.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,6 +79,8 @@ class LiveService:
     http: httpx.Client
     backend: str
     responses: list[httpx.Response]
+    services: Services | None = None
+    """The app's services, where the test built them (``serve(..., services=...)``)."""
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -244,9 +247,16 @@ def _listening_socket() -> socket.socket:
 
 @contextmanager
 def serve(
-    tmp_path: Path, database_url: str | None, context_store: Path, **settings: Any
+    tmp_path: Path,
+    database_url: str | None,
+    context_store: Path,
+    *,
+    services: Callable[[Settings], Services] | None = None,
+    **settings: Any,
 ) -> Iterator[LiveService]:
-    """Run the service under uvicorn in a thread until the block ends."""
+    """Run the service under uvicorn in a thread until the block ends; its ``Services``
+    built by ``services`` from its settings, if given (and kept in ``LiveService.services``),
+    else by the app."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
     url = f"http://localhost:{port}"
@@ -257,10 +267,11 @@ def serve(
         context_store=context_store,
         **settings,
     )
+    built = None if services is None else services(config)
     # As under `vcservice serve`, the app (not uvicorn) reads X-Forwarded-For.
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
+            create_app(config, services=built),
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -283,7 +294,7 @@ def serve(
         _wait_until_healthy(http, server, thread)
         admin_token = (config.data_dir / "admin-token").read_text(encoding="utf-8").strip()
         backend = "sqlite" if database_url is None else make_url(database_url).get_backend_name()
-        yield LiveService(url, config, admin_token, http, backend, responses)
+        yield LiveService(url, config, admin_token, http, backend, responses, built)
     finally:
         http.close()
         server.should_exit = True

@@ -2,14 +2,13 @@
 kept in step with ``POST /credentials/status`` in the published Token Status List; the type
 metadata at each ``vct``; a verifier elsewhere reading both over HTTP.
 
-The service runs under uvicorn as in ``conftest.serve``, with its ``Services`` at hand:
+The service runs under ``conftest.serve``, with the ``Services`` it was built from at hand:
 issuance and verification are ``services.sd_jwt_vc``'s (the OpenID4VCI and OpenID4VP
 endpoints call them); status changes and the published documents go over HTTP.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,20 +17,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.api.builders import CBP_TYPES, SAT_TYPES, certificate_body
 from tests.api.conftest import (
     SHARED_TOKEN_RATE_PER_MINUTE,
-    STARTUP_SECONDS,
     Issuer,
     LiveService,
-    _inspector,
-    _listening_socket,
-    _wait_until_healthy,
     database_for,
+    serve,
 )
-from vcservice.api.app import create_app
 from vcservice.errors import VcError
 from vcservice.jose.jws import decode_compact
 from vcservice.keys import KeyPair, KeyPairSigner, KeyType
@@ -40,8 +34,7 @@ from vcservice.net.guarded_client import FetchPolicy
 from vcservice.sdjwt import bind, present, split
 from vcservice.services.container import Services, build_services
 from vcservice.services.core import CoreConfig, build_core
-from vcservice.services.sd_jwt_vc import SdJwtVcService
-from vcservice.settings import Settings
+from vcservice.services.sd_jwt_vc import CHECK_ORDER, SdJwtVcService
 from vcservice.status.token_status_list import MEDIA_TYPE, TokenStatusList
 from vcservice.verification.result import VerificationResult
 from vcservice.verification.verdict import Verdict, verdict_of
@@ -64,44 +57,18 @@ def live(
     backend: str, context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Live]:
     """The service on ``backend`` under uvicorn, built from services the tests also hold."""
-    with database_for(backend) as database_url:
-        sock = _listening_socket()
-        port = sock.getsockname()[1]
-        settings = Settings(
-            data_dir=tmp_path_factory.mktemp(f"sdjwt-{backend}"),
-            database_url=database_url,
-            public_url=f"http://localhost:{port}",
-            context_store=context_store_dir,
+    with (
+        database_for(backend) as database_url,
+        serve(
+            tmp_path_factory.mktemp(f"sdjwt-{backend}"),
+            database_url,
+            context_store_dir,
+            services=build_services,
             token_rate_per_minute=SHARED_TOKEN_RATE_PER_MINUTE,
-        )
-        services = build_services(settings)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, services=services),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-                proxy_headers=False,
-            )
-        )
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        responses: list[httpx.Response] = []
-        http = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            timeout=30.0,
-            event_hooks={"response": [_inspector(responses)]},
-        )
-        try:
-            _wait_until_healthy(http, server, thread)
-            token = (settings.data_dir / "admin-token").read_text(encoding="utf-8").strip()
-            service = LiveService(settings.public_url, settings, token, http, backend, responses)
-            yield Live(service, services)
-        finally:
-            http.close()
-            server.should_exit = True
-            thread.join(timeout=STARTUP_SECONDS)
-            sock.close()
+        ) as service,
+    ):
+        assert service.services is not None
+        yield Live(service, service.services)
 
 
 @pytest.fixture(scope="module")
@@ -168,15 +135,7 @@ def test_issued_presented_in_part_and_verified_and_kept_in_the_registry(
         held.presented(nonce="n-1"), nonce="n-1", audience=AUDIENCE
     )
     assert result.verified, result.to_json()
-    assert [check.name for check in result.checks] == [
-        "structure",
-        "proof",
-        "issuer",
-        "holderBinding",
-        "issuerTrust",
-        "validityPeriod",
-        "status",
-    ]
+    assert [check.name for check in result.checks] == list(CHECK_ORDER)
     assert result.format == "dc+sd-jwt" and result.document is not None
     member = result.document["member"]
     assert set(member) == {"legalName", "location"} and len(member["location"]) == 1

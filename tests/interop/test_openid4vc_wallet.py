@@ -47,6 +47,7 @@ from tests.api.conftest import (
 from tests.api.presenting import suspend
 from tests.npm import npm_ci
 from vcservice.keys import base64url_decode
+from vcservice.services.sd_jwt_vc import CHECK_ORDER  # the checks recorded for an SD-JWT VC
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow, pytest.mark.shared]
 
@@ -79,17 +80,7 @@ VISIBLE = {
     "oea": ("oeaRubro", "termStart", "termEnd"),
     "ctpat": ("tier", "certificationDate", "lastValidationDate"),
 }
-STATUS_VALID, STATUS_SUSPENDED = 0, 2
-# The checks the service's verifier records for an SD-JWT VC presentation.
-CHECKS = (
-    "structure",
-    "proof",
-    "issuer",
-    "holderBinding",
-    "issuerTrust",
-    "validityPeriod",
-    "status",
-)  # Token Status List values (draft-ietf-oauth-status-list)
+STATUS_VALID, STATUS_SUSPENDED = 0, 2  # Token Status List values (draft-ietf-oauth-status-list)
 
 
 # ---------------------------------------------------------------- the wallet process
@@ -443,7 +434,7 @@ def test_wallet_receives_and_presents_each_certificate(
     assert (result["accepted"], result["verdict"]) == (True, "verified"), result
     [verified] = result["presentations"]
     assert (verified["credentialQueryId"], verified["verified"]) == (slug, True), verified
-    assert checks_of(verified["result"]) == dict.fromkeys(CHECKS, "passed"), verified
+    assert checks_of(verified["result"]) == dict.fromkeys(CHECK_ORDER, "passed"), verified
     assert sorted(entry["path"] for entry in verified["disclosed"]) == sorted(ASKED[slug])
     recorded = json.dumps(result, ensure_ascii=False)
     [presentation] = view["vpToken"][slug]

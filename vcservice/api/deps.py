@@ -102,14 +102,26 @@ def authentication(request: Request) -> Iterator[None]:
     The budget is looked at before the check (RATE_LIMITED when it is spent, whatever was
     presented) and spent by a check that fails with INVALID_TOKEN or INVALID_CLIENT.
     """
+    with failures_counted(request, _authentication_failed):
+        yield
+
+
+def _authentication_failed(error: Exception) -> bool:
+    return isinstance(error, VcError) and error.code in AUTHENTICATION_FAILURES
+
+
+@contextmanager
+def failures_counted(request: Request, failed: Callable[[Exception], bool]) -> Iterator[None]:
+    """Run the block within the address's budget of failed authentications: refused
+    (RATE_LIMITED) before it when the budget is spent; spent by an error ``failed`` holds of."""
     failures = rate_limiter(request, "auth_failure_limiter")
     address = Requester.address(client_address(request)).key
     if failures is not None:
         failures.check(address)
     try:
         yield
-    except VcError as error:
-        if failures is not None and error.code in AUTHENTICATION_FAILURES:
+    except Exception as error:
+        if failures is not None and failed(error):
             failures.take(address)
         raise
 

@@ -42,7 +42,7 @@ from vcservice.cli.demo_ending import (
     print_held,
     services_gone,
 )
-from vcservice.cli.demo_openid import OpenIdStory
+from vcservice.cli.demo_openid import OpenIdStory, expect
 from vcservice.cli.demo_reading import describe_entry, labelled, member_of
 from vcservice.cli.demo_requests import COMPANY_SAMPLE, certificate_data, company, request_body
 from vcservice.verification.policy import recognition, recognition_entries
@@ -211,20 +211,20 @@ class _Story:
         body = {"name": name, "displayName": display_name, "credentialTypes": types}
         created = http.post("/admin/authorities", json=body, headers=admin)
         if created.status_code == 409:
-            created = _expect(http.get(f"/admin/authorities/{name}", headers=admin), 200)
+            created = expect(http.get(f"/admin/authorities/{name}", headers=admin), 200)
             kept = sorted(created.json().get("credentialTypes", []))
             note = (
                 "" if kept == sorted(types) else f" (it may issue {', '.join(kept) or 'nothing'})"
             )
             _say(f"   already exists; reusing it{note}")
         else:
-            _expect(created, 201)
+            expect(created, 201)
         return str(created.json()["did"])
 
     def _client_token(self, name: str, scopes: list[str], signer: _Role) -> str:
         """A new OAuth2 client of ``name`` (made on the issuer's admin API) and an access
         token for it from ``signer``'s token endpoint."""
-        client = _expect(
+        client = expect(
             self.issuer.http.post(
                 f"/admin/authorities/{name}/clients",
                 headers=self.issuer.admin,
@@ -232,7 +232,7 @@ class _Story:
             ),
             201,
         ).json()
-        token = _expect(
+        token = expect(
             signer.http.post(
                 "/oauth/token",
                 data={"grant_type": "client_credentials"},
@@ -253,13 +253,13 @@ class _Story:
         self.broker = {"Authorization": f"Bearer {token}"}
         for name, display_name, types in AUTHORITIES:
             body = {"id": self.dids[name], "name": display_name, "credentialTypes": types}
-            _expect(http.post("/admin/trust-registry/issuers", json=body, headers=admin), 201)
+            expect(http.post("/admin/trust-registry/issuers", json=body, headers=admin), 201)
             _say(f"   accredits {name} ({display_name}) for {', '.join(types)} only")
         _say(f"   ({UNACCREDITED[0]} is not accredited for anything)")
         for workflow in (WORKFLOW, IMPORT_WORKFLOW):
             created = http.post("/workflows", json=workflow, headers=admin)
             if created.status_code != 409:
-                _expect(created, 201)
+                expect(created, 201)
             _say(f"   workflow {workflow['id']}: {workflow['name']}, domain {CROSSING}")
             for entry in workflow["acceptedRecognitions"]:
                 _say(
@@ -271,7 +271,7 @@ class _Story:
 
     def _create_holder(self) -> str:
         name = f"{COMPANY}-{self.run_id}"
-        created = _expect(
+        created = expect(
             self.holder.http.post(
                 "/admin/holders",
                 json={"name": name, "didMethod": "web"},
@@ -304,7 +304,7 @@ class _Story:
                 "Idempotency-Key": f"{self.run_id}-{authority}-{slug}-{securing_format}-{copy}",
             },
         )
-        answer = _expect(response, 201).json()
+        answer = expect(response, 201).json()
         credential = answer["verifiableCredential"]
         what = credential["id"] if isinstance(credential, dict) else "a compact JWT"
         _say(f"\n== {authority} issued a certificate ({slug}) as {securing_format}: {what}")
@@ -348,7 +348,7 @@ class _Story:
             f"/credentials/{credential_id}",
             headers={"Authorization": f"Bearer {self.tokens[authority]}"},
         )
-        version = _expect(record, 200).json().get("dataVersion")
+        version = expect(record, 200).json().get("dataVersion")
         return str(version) if version else "?"
 
     def _show_refusals(self) -> bool:
@@ -413,7 +413,7 @@ class _Story:
     def _store_in_wallet(self, issued: dict[str, Any]) -> bool:
         _say("\n== The wallet verifies each certificate on receipt and keeps it")
         for out, credential in issued.items():
-            kept = _expect(
+            kept = expect(
                 self.holder.http.post(
                     "/holder/credentials",
                     json={"verifiableCredential": credential},
@@ -422,7 +422,7 @@ class _Story:
                 201,
             ).json()
             _say(f"   {out}: kept as {kept['id']} ({kept['format']})")
-        listed = _expect(self.holder.http.get("/holder/credentials", headers=self.wallet), 200)
+        listed = expect(self.holder.http.get("/holder/credentials", headers=self.wallet), 200)
         return len(listed.json()["items"]) == len(issued)
 
     def _verify_all(self, issued: dict[str, Any]) -> bool:
@@ -457,10 +457,10 @@ class _Story:
             f"   it presents its OEA, {chosen[0]}, relying on the mutual recognition "
             f"(written to {out_dir / 'presentation.json'})"
         )
-        answered = _expect(
+        answered = expect(
             self.verifier.http.post(path, json={"verifiablePresentation": presentation}), 200
         ).json()
-        seen = _expect(self.verifier.http.get(path, headers=self.broker), 200).json()
+        seen = expect(self.verifier.http.get(path, headers=self.broker), 200).json()
         _say(f"   the broker reads the exchange: {seen['state']}")
         _report("   verdict:", seen["result"])
         recognized = self._read_recognition(seen)
@@ -484,10 +484,10 @@ class _Story:
     def _start_exchange(self, workflow: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """A new exchange of ``workflow`` (its path), and the request the wallet reads."""
         start = f"/workflows/{workflow['id']}/exchanges"
-        exchange = _expect(self.verifier.http.post(start, headers=self.broker), 201).json()
+        exchange = expect(self.verifier.http.post(start, headers=self.broker), 201).json()
         _say(f"   exchange URL (a link or QR code for the company): {exchange['url']}")
         path = httpx.URL(exchange["url"]).path
-        request: dict[str, Any] = _expect(self.verifier.http.post(path, json={}), 200).json()[
+        request: dict[str, Any] = expect(self.verifier.http.post(path, json={}), 200).json()[
             "verifiablePresentationRequest"
         ]
         _say(f"   the wallet reads the request for {request['domain']}, any one of:")
@@ -533,7 +533,7 @@ class _Story:
         presentation = self._prove(chosen, request["challenge"], request["domain"])
         _say(f"   it presents the same OEA, {chosen[0]}")
         self.verifier.http.post(path, json={"verifiablePresentation": presentation})
-        seen = _expect(self.verifier.http.get(path, headers=self.broker), 200).json()
+        seen = expect(self.verifier.http.get(path, headers=self.broker), 200).json()
         _say(f"   the broker reads the exchange: {seen['state']}")
         _report("   verdict:", seen["result"])
         missing = [
@@ -579,7 +579,7 @@ class _Story:
             "/holder/credentials", json={"verifiableCredential": credential}, headers=self.wallet
         )
         _say(f"   the wallet keeps it (its signature is sound): {kept.status_code}")
-        challenge = _expect(
+        challenge = expect(
             self.verifier.http.post("/challenges", json={"domain": CROSSING}, headers=self.broker),
             201,
         ).json()["challenge"]
@@ -647,7 +647,7 @@ class _Story:
     # ------------------------------------------------------------ steps
 
     def _held_of_type(self, wanted: list[str]) -> list[str]:
-        held = _expect(self.holder.http.get("/holder/credentials", headers=self.wallet), 200)
+        held = expect(self.holder.http.get("/holder/credentials", headers=self.wallet), 200)
         for item in held.json()["items"]:
             credential = item["verifiableCredential"]
             if isinstance(credential, dict) and set(wanted) & set(credential["type"]):
@@ -657,7 +657,7 @@ class _Story:
     def _prove(self, credential_ids: list[str], challenge: str, domain: str) -> dict[str, Any]:
         body = {"credentialIds": credential_ids, "challenge": challenge, "domain": domain}
         response = self.holder.http.post("/presentations/prove", json=body, headers=self.wallet)
-        presentation: dict[str, Any] = _expect(response, 201).json()["verifiablePresentation"]
+        presentation: dict[str, Any] = expect(response, 201).json()["verifiablePresentation"]
         return presentation
 
     def _verify(self, credential: Any) -> dict[str, Any]:
@@ -696,7 +696,7 @@ class _Story:
                 {"type": "BitstringStatusListEntry", "statusPurpose": purpose, "status": status}
             ],
         }
-        return _expect(
+        return expect(
             self.issuer.http.post(
                 "/credentials/status",
                 json=body,
@@ -706,19 +706,10 @@ class _Story:
         )
 
 
-def _expect(response: httpx.Response, status: int) -> httpx.Response:
-    if response.status_code != status:
-        raise SystemExit(
-            f"{response.request.method} {response.request.url} answered "
-            f"{response.status_code}: {response.text[:500]}"
-        )
-    return response
-
-
 def _verification(response: httpx.Response) -> dict[str, Any]:
     """The verification result: 200 when verified, else a 422 VERIFICATION_FAILED carrying it."""
     failed = response.status_code == 422 and response.json().get("code") == "VERIFICATION_FAILED"
-    result: dict[str, Any] = (response if failed else _expect(response, 200)).json()
+    result: dict[str, Any] = (response if failed else expect(response, 200)).json()
     return result
 
 

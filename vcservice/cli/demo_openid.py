@@ -21,7 +21,7 @@ import httpx
 
 from vcservice.cli.demo_requests import certificate_data, request_body
 
-__all__ = ["OFFER_QR", "REQUEST_QR", "OpenIdStory", "svg_file"]
+__all__ = ["OFFER_QR", "REQUEST_QR", "OpenIdStory", "expect", "svg_file"]
 
 OFFER_QR = "openid4vci-offer.svg"
 REQUEST_QR = "openid4vp-request.svg"
@@ -69,7 +69,7 @@ class OpenIdStory:
     def _offer(self, out_dir: Path) -> dict[str, Any]:
         body = request_body("ctpat", "eddsa-rdfc-2022", certificate_data("ctpat", None))
         body["credentialConfigurationIds"] = [CONFIGURATION]
-        offer: dict[str, Any] = _expect(
+        offer: dict[str, Any] = expect(
             self.issuer.post(f"/issuers/{AUTHORITY}/offers", json=body, headers=self.officer), 201
         ).json()
         (out_dir / OFFER_QR).write_text(svg_file(offer["qrCodeSvg"]), encoding="utf-8")
@@ -98,7 +98,7 @@ class OpenIdStory:
                 "VCSERVICE_ALLOW_PRIVATE_NETWORKS=true to let it reach itself here)"
             )
             return None
-        received = _expect(response, 201).json()
+        received = expect(response, 201).json()
         [kept] = received["credentials"]
         self.say(
             f"   from {received['credentialIssuer']}: verified and kept as {kept['id']} "
@@ -122,7 +122,7 @@ class OpenIdStory:
             "\n== At the gate, the broker's app asks in DCQL for a C-TPAT: the company's name "
             "and its tier, nothing more"
         )
-        created: dict[str, Any] = _expect(
+        created: dict[str, Any] = expect(
             self.verifier.post(
                 "/openid4vp/requests", json={"dcqlQuery": query}, headers=self.broker
             ),
@@ -139,7 +139,7 @@ class OpenIdStory:
             "and presents"
         )
         body = {"request": created["authorizationRequest"]}
-        answer: dict[str, Any] = _expect(
+        answer: dict[str, Any] = expect(
             self.holder.post("/holder/openid4vp/authorizations", json=body, headers=self.wallet),
             200,
         ).json()
@@ -152,7 +152,7 @@ class OpenIdStory:
         return answer
 
     def _read(self, created: Mapping[str, Any]) -> dict[str, Any]:
-        seen: dict[str, Any] = _expect(
+        seen: dict[str, Any] = expect(
             self.verifier.get(f"/openid4vp/requests/{created['id']}", headers=self.broker), 200
         ).json()
         result = seen.get("result") or {}
@@ -178,7 +178,8 @@ def svg_file(svg: str) -> str:
     return svg.replace("<svg ", opening, 1)
 
 
-def _expect(response: httpx.Response, status: int) -> httpx.Response:
+def expect(response: httpx.Response, status: int) -> httpx.Response:
+    """``response``, if its status is ``status``; else the demo stops, saying what it got."""
     if response.status_code != status:
         raise SystemExit(
             f"{response.request.method} {response.request.url} answered "

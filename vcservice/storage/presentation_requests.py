@@ -27,13 +27,12 @@ _TABLE = openid4vp_requests
 
 
 class SqlPresentationRequestRepository(SqlRepository):
-    """OpenID4VP authorization requests in ``openid4vp_requests``."""
+    """OpenID4VP authorization requests in ``openid4vp_requests`` (each method as
+    ``repository.PresentationRequestRepository`` documents it)."""
 
     def add(
         self, request: PresentationRequest, *, limit: OpenLimit | None = None
     ) -> LimitReached | None:
-        """Store a new request unless that would pass ``limit`` for its caller (pending at
-        its ``created_at``); CONFLICT if one of its identifiers exists."""
         try:
             with self._db.write() as connection:
                 if limit is not None:
@@ -52,16 +51,12 @@ class SqlPresentationRequestRepository(SqlRepository):
         return None
 
     def get(self, request_id: str) -> PresentationRequest | None:
-        """The request whose verifier's handle (``id``) is ``request_id``."""
         return self._first(select(_TABLE).where(_TABLE.c.id == request_id), _record)
 
     def by_public_id(self, public_id: str) -> PresentationRequest | None:
-        """The request whose public ``request_id`` is ``public_id``."""
         return self._first(select(_TABLE).where(_TABLE.c.request_id == public_id), _record)
 
     def start(self, public_id: str, *, state: str, now: datetime) -> PresentationRequest | None:
-        """Move the pending, unexpired request with ``public_id`` and ``state`` to
-        ``active``, atomically; None otherwise."""
         which = and_(_TABLE.c.request_id == public_id, _TABLE.c.state == state)
         statement = (
             update(_TABLE)
@@ -85,7 +80,6 @@ class SqlPresentationRequestRepository(SqlRepository):
         error: str | None,
         now: datetime,
     ) -> None:
-        """Record the outcome of an active request (NOT_FOUND if it is not active)."""
         statement = (
             update(_TABLE)
             .where(_TABLE.c.id == request_id, _TABLE.c.status == ExchangeState.ACTIVE.value)
@@ -101,7 +95,6 @@ class SqlPresentationRequestRepository(SqlRepository):
         self._update_or_not_found(statement, f"no active authorization request {request_id!r}")
 
     def purge_expired(self, before: datetime) -> int:
-        """Delete every request that expired before ``before``; how many were deleted."""
         statement = (
             delete(_TABLE)
             .where(_TABLE.c.expires_at < utc(before))

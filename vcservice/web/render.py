@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from vcservice.printing import dates as sheet_dates
@@ -30,6 +27,7 @@ from vcservice.printing.view import (
 from vcservice.web.i18n import LANGUAGE_NAMES, data_version, strings
 from vcservice.web.result import ResultView
 from vcservice.web.sheet_words import SHEET, annex_heading, first_page_sites, sites_shown
+from vcservice.web.templating import environment, static_file
 from vcservice.web.verdicts import OUTCOMES
 
 __all__ = ["ASSETS", "PageError", "asset", "printable_certificate", "verify_page"]
@@ -51,17 +49,6 @@ class PageError:
     field: str | None = None
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("vcservice.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def verify_page(
     *,
     language: str,
@@ -74,7 +61,7 @@ def verify_page(
     """The verify page in ``language``: the form, and the result or error of a submission;
     times are shown in the IANA time ``zone``."""
     return (
-        _environment()
+        environment()
         .get_template("verify.html")
         .render(
             lang=language,
@@ -121,7 +108,7 @@ def _certificate_page(
     zone: sheet_dates.Zone = sheet_dates.DEFAULT_ZONE,
 ) -> str:
     return (
-        _environment()
+        environment()
         .get_template("certificate.html")
         .render(
             view=view,
@@ -137,7 +124,7 @@ def _certificate_page(
             qr_svg=Markup(qr.svg) if qr else None,  # noqa: S704  (segno's own SVG, no input text)
             page_url=page_url,
             printed_at=sheet_dates.moment_texts(printed_at, zone),
-            css=Markup(_static(CERTIFICATE_CSS).decode()),  # noqa: S704  (a file of this package)
+            css=Markup(static_file(CERTIFICATE_CSS).decode()),  # noqa: S704  (a file of this package)
         )
     )
 
@@ -145,9 +132,4 @@ def _certificate_page(
 def asset(name: str) -> tuple[bytes, str] | None:
     """A static file of the verify page and its media type (None for any other name)."""
     media_type = ASSETS.get(name)
-    return None if media_type is None else (_static(name), media_type)
-
-
-@cache
-def _static(name: str) -> bytes:
-    return resources.files(__package__).joinpath("static", name).read_bytes()
+    return None if media_type is None else (static_file(name), media_type)

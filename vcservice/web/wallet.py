@@ -13,17 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from vcservice.printing import dates as sheet_dates
 from vcservice.printing.labels import Text
 from vcservice.verification.verdict import Verdict
 from vcservice.web.i18n import LANGUAGE_NAMES
+from vcservice.web.templating import environment, static_file
 from vcservice.web.verdicts import VERDICTS
 
 __all__ = ["WALLET_ASSETS", "WORDS", "WalletRequest", "wallet_asset", "wallet_page"]
@@ -127,17 +125,6 @@ class WalletRequest:
         return Verdict(value) if value in set(Verdict) else None
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("vcservice.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def wallet_page(
     *,
     language: str,
@@ -149,7 +136,7 @@ def wallet_page(
 ) -> str:
     """The page in ``language``: the choice of ``workflows`` (id, name), or ``request``."""
     return (
-        _environment()
+        environment()
         .get_template("wallet.html")
         .render(
             lang=language,
@@ -170,12 +157,7 @@ def wallet_page(
 def wallet_asset(name: str) -> tuple[bytes, str] | None:
     """The page's script or stylesheet and its media type (None for any other name)."""
     media_type = WALLET_ASSETS.get(name)
-    return None if media_type is None else (_static(name), media_type)
-
-
-@cache
-def _static(name: str) -> bytes:
-    return resources.files(__package__).joinpath("static", name).read_bytes()
+    return None if media_type is None else (static_file(name), media_type)
 
 
 def _claim_text(path: Sequence[Any], language: str) -> str:

@@ -10,14 +10,10 @@ import pytest
 
 from vcservice.errors import ParsingError
 from vcservice.oid4vp.dcql import parse_dcql_query
-from vcservice.services.holder_openid import (
-    _claims_to_disclose,
-    _credential_identifiers,
-    _dcql_query,
-    _encryption_key,
-    _needed,
-    _path_text,
-)
+from vcservice.services.holder_openid.presenting import _path_text
+from vcservice.services.holder_openid.receiving import _credential_identifiers
+from vcservice.services.holder_openid.requests import _dcql_query, _encryption_key
+from vcservice.services.holder_openid.selection import _claims_to_disclose, _needed
 
 CTPAT = {"member": {"legalName": "Ensambles", "rfc": "EEB030821R49"}, "tier": "Validated"}
 

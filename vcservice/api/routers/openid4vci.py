@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
@@ -38,8 +37,7 @@ from vcservice.api.deps import (
     RateLimitedCaller,
     ServicesDep,
     bearer_of,
-    client_address,
-    rate_limiter,
+    failures_counted,
     require_issuing_scope,
 )
 from vcservice.api.problems import json_document, problems
@@ -54,7 +52,6 @@ from vcservice.api.schemas import (
 from vcservice.audit.context import current_request
 from vcservice.errors import VcError
 from vcservice.model.records import Scope
-from vcservice.model.requester import Requester
 from vcservice.oid4vci.errors import ErrorCode, ProtocolError, Refusal
 from vcservice.oid4vci.metadata import (
     AUTHORIZATION_SERVER_WELL_KNOWN,
@@ -390,19 +387,9 @@ def _media_type(request: Request) -> str:
 def _counting_failures(request: Request, answer: Callable[[], _Answer]) -> _Answer:
     """``answer()``, within the address's budget of failed authentications: refused
     (RATE_LIMITED) when it is spent; a guessed code or token spends one."""
-    with _failures_counted(request):
+    with failures_counted(request, _authentication_failed):
         return answer()
 
 
-@contextmanager
-def _failures_counted(request: Request) -> Iterator[None]:
-    failures = rate_limiter(request, "auth_failure_limiter")
-    address = Requester.address(client_address(request)).key
-    if failures is not None:
-        failures.check(address)
-    try:
-        yield
-    except ProtocolError as error:
-        if failures is not None and error.answer.error in AUTHENTICATION_FAILURES:
-            failures.take(address)
-        raise
+def _authentication_failed(error: Exception) -> bool:
+    return isinstance(error, ProtocolError) and error.answer.error in AUTHENTICATION_FAILURES

@@ -82,11 +82,7 @@ def wallet_start(
 @router.get("/verify/wallet-assets/{name}")
 def wallet_page_asset(name: str) -> Response:
     """The page's script or stylesheet."""
-    found = wallet_asset(name)
-    if found is None:
-        raise VcError(f"no asset {name!r}", code="NOT_FOUND", field="name")
-    content, media_type = found
-    return Response(content, media_type=media_type, headers=dict(pages.ASSET_HEADERS))
+    return pages.asset_response(name, wallet_asset(name))
 
 
 @router.get(
@@ -148,8 +144,7 @@ def _public_workflows(services: ServicesDep) -> list[tuple[str, str]]:
 def _page(
     html: str, language: str, *, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> HTMLResponse:
-    return HTMLResponse(
-        html,
-        status_code=status,
-        headers={**PAGE_HEADERS, "Content-Language": language, **(headers or {})},
+    """The page with its headers (its script asks the service: ``connect-src 'self'``)."""
+    return pages.page_response(
+        html, language, status=status, headers=headers, page_headers=PAGE_HEADERS
     )

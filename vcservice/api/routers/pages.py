@@ -56,7 +56,7 @@ Language = Annotated[str | None, Query(max_length=16, description="en or es")]
 def verify_form(request: Request, lang: Language = None) -> HTMLResponse:
     """The empty form, in the reader's language."""
     language = negotiate(request.headers.get("accept-language"), lang)
-    return _page(verify_page(language=language), language)
+    return page_response(verify_page(language=language), language)
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -91,13 +91,17 @@ def verify_submitted(
         entry=entry_number or "",
         zone=services.settings.display_timezone,
     )
-    return _page(html, language)
+    return page_response(html, language)
 
 
 @router.get("/verify/assets/{name}")
 def verify_asset(name: str) -> Response:
     """The page's stylesheet or script."""
-    found = asset(name)
+    return asset_response(name, asset(name))
+
+
+def asset_response(name: str, found: tuple[bytes, str] | None) -> Response:
+    """A page's static file ``name``, ``found`` with its media type (NOT_FOUND if not)."""
     if found is None:
         raise VcError(f"no asset {name!r}", code="NOT_FOUND", field="name")
     content, media_type = found
@@ -175,14 +179,20 @@ def _error(
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     html = verify_page(language=language, submitted=submitted, entry=entry, error=error)
-    return _page(html, language, status=status, headers=headers)
+    return page_response(html, language, status=status, headers=headers)
 
 
-def _page(
-    html: str, language: str, *, status: int = 200, headers: Mapping[str, str] | None = None
+def page_response(
+    html: str,
+    language: str,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    page_headers: Mapping[str, str] = PAGE_HEADERS,
 ) -> HTMLResponse:
+    """A page in ``language``, with ``page_headers`` (and ``headers``)."""
     return HTMLResponse(
         html,
         status_code=status,
-        headers={**PAGE_HEADERS, "Content-Language": language, **(headers or {})},
+        headers={**page_headers, "Content-Language": language, **(headers or {})},
     )
