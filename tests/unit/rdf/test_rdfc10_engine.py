@@ -52,7 +52,9 @@ def test_poison_clique_is_refused_quickly(engine: Canonicalizer) -> None:
     with pytest.raises(CanonicalizationError) as caught:
         engine.canonicalize(_clique(10), hash_algorithm="sha256")
     assert caught.value.code == "CANONICALIZATION_LIMIT_EXCEEDED"
-    assert time.perf_counter() - start < 2
+    # Refused, not ground through: unbounded, this input takes minutes. The bound is
+    # generous so that a loaded CI machine does not fail it (it takes ~1 s here).
+    assert time.perf_counter() - start < 10
 
 
 @pytest.mark.timeout(30)
