@@ -150,7 +150,8 @@ def test_a_trickling_status_list_host_is_cut_off_and_others_stay_fast(
         attacked = [future.result() for future in attacks]
     for elapsed, response in others:
         assert response.status_code in (200, 201), response.text
-        assert elapsed < DEADLINE / 2, f"a bystander waited {elapsed:.2f} s"
+        # Not held for the attack's deadline (2 × DEADLINE); the margin is for a loaded CI.
+        assert elapsed < DEADLINE, f"a bystander waited {elapsed:.2f} s"
     assert all(response.json()["verified"] for _, response in others[::2])
     for elapsed, response in attacked:
         assert elapsed < 2 * DEADLINE, f"an attacking request held the service {elapsed:.2f} s"
