@@ -9,6 +9,7 @@ check that would rest on it is marked as passed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -161,17 +162,7 @@ class ResultView:
 
     def with_record(self, record: Record) -> ResultView:
         """The same view, as the record ``record`` of a check."""
-        return ResultView(
-            self.verdict,
-            self.confirmed,
-            self.checks,
-            self.certificate,
-            self.issuer_name,
-            self.issuer_listed,
-            self.notices,
-            self.document_json,
-            record,
-        )
+        return dataclasses.replace(self, record=record)
 
 
 def result_view(
