@@ -28,7 +28,7 @@ from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0013"
+HEAD = "0014"
 # Rows as revision 0007 stores them (before callers and public workflows).
 WORKFLOW_0007 = {
     "id": "w-1",
@@ -63,8 +63,9 @@ AUDIT_TABLES = {"audit_log", "audit_head"}
 RATE_TABLES = {"rate_buckets"}
 OPENID4VCI_TABLES = {"credential_offers", "credential_offer_issuances", "issuance_nonces"}
 OPENID4VP_TABLES = {"openid4vp_requests"}
+GENERATION_TABLES = {"change_generation"}
 # The tables of revision 0011: what every downgrade below 0012 compares with.
-TABLES_0011 = set(metadata.tables) - OPENID4VCI_TABLES - OPENID4VP_TABLES
+TABLES_0011 = set(metadata.tables) - OPENID4VCI_TABLES - OPENID4VP_TABLES - GENERATION_TABLES
 
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
@@ -421,3 +422,15 @@ def test_downgrading_past_the_openid4vc_revisions_removes_only_their_tables(
         tables = set(inspect(connection).get_table_names())
     assert tables == TABLES_0011 | kept | {"alembic_version"}
     assert _challenges_kept(store) == ["c-1"]
+
+
+def test_downgrading_to_0013_removes_only_the_change_counter_and_its_triggers(
+    store: SqlStore,
+) -> None:
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0013")
+    with store.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert tables == set(metadata.tables) - GENERATION_TABLES | {"alembic_version"}
+    store.authorities.add(authority("sat"))  # no trigger is left to touch the counter
+    assert store.authorities.list() == [authority("sat")]

@@ -57,11 +57,21 @@ def rotate_key(services: Services, name: str) -> str:
     return services.authorities.rotate_key(name, KeyType.ED25519).key_id
 
 
+def withdraw_accreditations(services: Services, name: str) -> int:
+    """Remove the trust registry's stored entries of the authority's DID; how many went."""
+    did = services.authorities.get(name).did
+    entries = [entry for entry in services.trust.stored() if entry.issuer == did]
+    for entry in entries:
+        services.trust.remove(entry.id)
+    return len(entries)
+
+
 ACTIONS: dict[str, Callable[..., Any]] = {
     "create_authority": create_authority,
     "issue": issue,
     "set_status": set_status,
     "rotate_key": rotate_key,
+    "withdraw_accreditations": withdraw_accreditations,
 }
 
 

@@ -20,6 +20,7 @@ UNLIMITED = {
     "VCSERVICE_TOKEN_RATE_PER_MINUTE": "0",
     "VCSERVICE_VERIFY_RATE_PER_MINUTE": "0",
 }
+STARTED = "Application startup complete."  # what each of uvicorn's workers logs once ready
 
 
 @dataclass
@@ -68,14 +69,33 @@ def serve_process(
 
 def issuer_headers(url: str, admin_token: str) -> dict[str, str]:
     """A new authority (CBP, C-TPAT) through the admin API, and its client's Bearer header."""
+    return client_headers(
+        url, admin_token, "cbp", scopes=["issue:credentials"], credential_types=["CTPATCertificate"]
+    )
+
+
+def client_headers(
+    url: str,
+    admin_token: str,
+    authority: str,
+    *,
+    scopes: Sequence[str],
+    credential_types: Sequence[str] = (),
+) -> dict[str, str]:
+    """A new authority through the admin API, a client of it with ``scopes``, and the
+    Bearer header of the client's token (client_credentials)."""
     admin = {"Authorization": f"Bearer {admin_token}"}
     with httpx.Client(base_url=url, timeout=30) as http:
-        body = {"name": "cbp", "displayName": "CBP", "credentialTypes": ["CTPATCertificate"]}
+        body = {
+            "name": authority,
+            "displayName": authority.upper(),
+            "credentialTypes": list(credential_types),
+        }
         http.post("/admin/authorities", json=body, headers=admin).raise_for_status()
         client = (
             http.post(
-                "/admin/authorities/cbp/clients",
-                json={"scopes": ["issue:credentials"]},
+                f"/admin/authorities/{authority}/clients",
+                json={"scopes": list(scopes)},
                 headers=admin,
             )
             .raise_for_status()
@@ -93,6 +113,14 @@ def issuer_headers(url: str, admin_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def create_workflow(url: str, admin_token: str, workflow_id: str) -> None:
+    """A workflow through the admin API (C-TPAT accepted), whose exchanges only the
+    verifier's clients start."""
+    body = {"id": workflow_id, "name": workflow_id, "acceptedCredentialTypes": ["CTPATCertificate"]}
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    httpx.post(f"{url}/workflows", json=body, headers=admin, timeout=30).raise_for_status()
+
+
 def workers_of(supervisor: int) -> list[int]:
     """The pids of uvicorn's live worker processes under the supervisor, from /proc."""
     workers = []
@@ -108,6 +136,16 @@ def workers_of(supervisor: int) -> list[int]:
         if int(fields[1]) == supervisor and alive and b"resource_tracker" not in command:
             workers.append(int(entry.name))
     return sorted(workers)
+
+
+def wait_for_workers(served: Served, count: int) -> None:
+    """Until ``count`` workers have started their application (each says so in the log):
+    /healthz answers as soon as one of them has, and connections go only to those that have."""
+    deadline = time.monotonic() + 60
+    while served.log.read_text().count(STARTED) < count:
+        assert served.process.poll() is None, "the service exited during startup"
+        assert time.monotonic() < deadline, f"fewer than {count} workers started"
+        time.sleep(0.1)
 
 
 def server_side_inode(server_port: int, client_port: int) -> str:

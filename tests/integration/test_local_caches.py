@@ -3,8 +3,9 @@
 This process verifies, so its caches hold the authority's DID document and parsed status
 lists; another process (spawned, building the whole service from the same settings, as a
 second server worker) suspends, reinstates, revokes, rotates keys and creates authorities.
-Each change must show in the very next verification here. A lookup whose cache entry is
-current costs one query, and the caches keep no more than their bounds.
+Each change must show in the very next verification here, as must a change an operator
+makes by hand in the database. A verification whose cached entries are current costs one
+query (the change counter), and the caches keep no more than their bounds.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import delete, event
 
 from tests.integration.changes import create_authority, issue, make_changes
 from tests.integration.workers import PUBLIC_URL, service_settings
@@ -24,8 +25,10 @@ from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.web import did_web_for_url
 from vcservice.services.authorities import AuthorityService
 from vcservice.services.container import Services, build_services
+from vcservice.services.freshness import Freshness
 from vcservice.services.status import StatusService
 from vcservice.services.versioned_cache import VersionedCache
+from vcservice.storage.schema import accreditations
 from vcservice.storage.sql import SqlStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared]
@@ -139,49 +142,71 @@ def test_an_authority_and_lists_created_elsewhere_are_found_at_once(
 
 
 @contextmanager
-def _selects(services: Services) -> Iterator[list[str]]:
-    """The SELECT statements this process sends to the database inside the block."""
+def _database_use(services: Services) -> Iterator[tuple[list[str], list[object]]]:
+    """The statements this process sends through SQLAlchemy inside the block, and the
+    connections it takes from the pools (a raw read, such as the change counter's, takes
+    one and sends nothing through SQLAlchemy)."""
     assert isinstance(services.store, SqlStore)
     sent: list[str] = []
+    taken: list[object] = []
 
     def record(*arguments: Any) -> None:
-        statement = arguments[2]
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append(statement)
+        sent.append(arguments[2])
+
+    def checkout(*arguments: Any) -> None:
+        taken.append(arguments[0])
 
     for engine in services.store.engines:
         event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine.pool, "checkout", checkout)
     try:
-        yield sent
+        yield sent, taken
     finally:
         for engine in services.store.engines:
             event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine.pool, "checkout", checkout)
 
 
-def test_a_lookup_kept_current_costs_one_query(services: Services) -> None:
+def test_a_verification_kept_current_costs_one_read(services: Services) -> None:
+    create_authority(services, "sat")
+    credential = issue(services, "sat")
+    assert _problems(services, credential) == []
+    with _database_use(services) as (sent, taken):  # DID document, status lists, registry
+        assert _problems(services, credential) == []
+    assert (sent, len(taken)) == ([], 1)  # the change counter, read raw
+
+
+def test_a_withdrawn_accreditation_shows_in_the_next_verification(
+    services: Services, other: OtherProcess
+) -> None:
+    other("create_authority", "sat")
+    credential = other("issue", "sat")
+    assert _problems(services, credential) == []
+    other("withdraw_accreditations", "sat")
+    assert _problems(services, credential) == ["ISSUER_NOT_TRUSTED"]
+
+
+def test_a_change_made_by_hand_in_the_database_shows_in_the_next_verification(
+    services: Services,
+) -> None:
     did = create_authority(services, "sat")
     credential = issue(services, "sat")
     assert _problems(services, credential) == []
-    with _selects(services) as sent:
-        assert services.authorities.find_did_document(did) is not None
-    assert len(sent) == 1, sent
-    urls = [entry["statusListCredential"] for entry in credential["credentialStatus"]]
-    for url in urls:
-        with _selects(services) as sent:
-            assert services.statuses.local_document(url) is not None
-        assert len(sent) == 1, sent
-    with _selects(services) as sent:  # a credential's three lists: one query in all
-        assert sorted(services.statuses.local_documents(urls)) == sorted(urls)
-    assert len(sent) == 1, sent
+    assert isinstance(services.store, SqlStore)
+    with services.store.engine.begin() as connection:  # an operator's SQL, not the service's
+        connection.execute(delete(accreditations).where(accreditations.c.issuer == did))
+    assert _problems(services, credential) == ["ISSUER_NOT_TRUSTED"]
 
 
 def test_the_caches_keep_no_more_than_their_bounds(services: Services) -> None:
+    freshness = Freshness(services.store.generation.current)
     documents: VersionedCache[str, DidDocument] = VersionedCache(max_entries=2)
     authorities = AuthorityService(
         store=services.store,
         keystore=services.keystore,
         public_url=PUBLIC_URL,
         clock=services.clock,
+        freshness=freshness,
         documents=documents,
     )
     dids = [create_authority(services, name) for name in ("sat", "cbp", "anam")]
@@ -197,6 +222,7 @@ def test_the_caches_keep_no_more_than_their_bounds(services: Services) -> None:
         core=services.core,
         public_url=PUBLIC_URL,
         clock=services.clock,
+        freshness=freshness,
         documents=lists,
     )
     urls = [entry["statusListCredential"] for entry in issue(services, "sat")["credentialStatus"]]

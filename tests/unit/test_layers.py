@@ -44,7 +44,7 @@ ALLOWED: dict[str, set[str]] = {
     "jsonld": {"errors", "rdf"},
     "dids": {"errors", "keys", "net"},
     "jose": {"errors", "model", "keys", "dids"},
-    "proofs": {"errors", "clock", "model", "keys", "dids", "jsonld", "rdf"},
+    "proofs": {"errors", "clock", "model", "keys", "dids", "jsonld", "rdf", "net"},
     "status": {"errors", "clock", "model", "keys", "net", "proofs"},
     "verification": {
         "errors",

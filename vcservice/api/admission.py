@@ -11,7 +11,7 @@ large requests past a limit costs the service their headers, not their bodies:
   include one of ``deps.ADDRESS_LIMITED``) from an address past its verify rate.
 
 A request without credentials to an operation that would take a token instead
-(``capped``: the verifier's, which depend on ``deps.admit_verification``) may also send only
+(``capped``: the verifier's, which depend on ``deps.admitted_verification``) may also send only
 a smaller body (``anonymous_max_bytes``, set as ``BODY_LIMIT`` for the body guard inside):
 what an anonymous caller can make the service parse stays small, while a client with a
 token may send its large batches.
@@ -37,7 +37,6 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vcservice.api.body import BODY_LIMIT
@@ -99,7 +98,8 @@ class EarlyRefusal:
         state = scope["app"].state
         authorization = Headers(scope=scope).get("authorization")
         # One match per request: the capped operations are among the limited ones.
-        matched = next((route for route in self._limited if _matches(route, scope)), None)
+        method, path = scope["method"], _route_path(scope)
+        matched = next((route for route in self._limited if _takes(route, method, path)), None)
         limited = matched is not None
         capped = any(matched is route for route in self._capped)
         # A verifier operation takes only a Bearer token; any other Authorization is anonymous.
@@ -127,8 +127,17 @@ def address_limited_routes(
     ]
 
 
-def _matches(route: APIRoute, scope: Scope) -> bool:
-    return route.matches(scope)[0] is Match.FULL
+def _route_path(scope: Scope) -> str:
+    """The request's path below the app's ``root_path`` (what routes are matched against)."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(f"{root}/") else path
+
+
+def _takes(route: APIRoute, method: str, path: str) -> bool:
+    """Whether ``route`` serves ``method`` on ``path`` (the route's own regular expression:
+    FastAPI's ``matches`` does much more bookkeeping per route, on every request)."""
+    return route.path_regex.match(path) is not None and method in (route.methods or ())
 
 
 async def _check(limiter: RateLimiter, caller: str) -> None:

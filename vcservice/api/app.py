@@ -12,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from vcservice.api import metrics
 from vcservice.api.admission import EarlyRefusal, address_limited_routes
 from vcservice.api.body import BodyGuard
-from vcservice.api.deps import admit_verification
+from vcservice.api.deps import admitted_verification
 from vcservice.api.docs import install_docs
 from vcservice.api.problems import install_problem_handlers
 from vcservice.api.purge import purging
@@ -60,19 +60,20 @@ _ISSUER = (
 _HOLDER = (holder.router, holder_openid.router, printing.holder_router)
 # The verifier has a token endpoint of its own: with VCSERVICE_VERIFY_REQUIRES_TOKEN its
 # clients (in the shared database) get tokens that this process signs and checks.
+# FastAPI tries each route in turn, so the crossing's hot path (verification and the broker's
+# page) comes first in every role that serves it; its paths are literal (or under
+# /verify/assets/), so no request meant for another router matches them.
+_VERIFYING = (verifier.router, pages.router)
 _VERIFIER = (
-    oauth.router,
-    verifier.router,
     exchanges.router,
     trust.router,
-    pages.router,
     openid4vp.router,  # OpenID4VP 1.0: requests, Request Objects, the Response URI, the page
 )
 ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
     "issuer": (*_ISSUER, printing.issuer_router, public.router),
     "holder": (*_HOLDER, public.router),
-    "verifier": (*_VERIFIER, public.router),
-    "all": (*_ISSUER, printing.issuer_router, *_VERIFIER[1:], *_HOLDER, public.router),
+    "verifier": (*_VERIFYING, oauth.router, *_VERIFIER, public.router),
+    "all": (*_VERIFYING, *_ISSUER, printing.issuer_router, *_VERIFIER, *_HOLDER, public.router),
 }
 OPERATIONS = (metrics.router,)  # /metrics, served by every role
 
@@ -125,7 +126,7 @@ def create_app(
     app.add_middleware(
         EarlyRefusal,
         routes=address_limited_routes(routers),
-        capped=address_limited_routes(routers, {admit_verification}),
+        capped=address_limited_routes(routers, {admitted_verification}),
         anonymous_max_bytes=settings.anonymous_max_body_bytes,
         delay_seconds=settings.refusal_delay_seconds,
     )

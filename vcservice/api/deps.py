@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope as AsgiScope
 
 from vcservice.api.body import BODY_BYTES
@@ -29,8 +30,9 @@ from vcservice.services.container import Services
 AUTHENTICATION_FAILURES = frozenset({INVALID_TOKEN, INVALID_CLIENT})
 
 
-def get_services(request: Request) -> Services:
-    """The services built for this app."""
+async def get_services(request: Request) -> Services:
+    """The services built for this app (a coroutine: FastAPI runs a plain function on a
+    worker thread)."""
     services: Services = request.app.state.services
     return services
 
@@ -156,12 +158,37 @@ def admit_verification(request: Request, services: ServicesDep) -> Requester:
     return requester
 
 
+async def admitted_verification(request: Request, services: ServicesDep) -> Requester:
+    """``admit_verification`` as a dependency, on the event loop: an anonymous caller with
+    a rate token this process holds is admitted there; checking a token (the clients
+    table) or leasing rate from the database runs on a worker thread."""
+    if services.settings.verify_requires_token or _bearer(request) is not None:
+        return await run_in_threadpool(admit_verification, request, services)
+    requester = Requester.address(client_address(request))
+    name = verify_limiter_of(requester)
+    limiter = rate_limiter(request, name)
+    if limiter is None:
+        return requester
+    surcharge = body_surcharge(request.scope.get(BODY_BYTES, 0))
+    if surcharge or not limiter.take_locally(requester.key):
+        await run_in_threadpool(_take, request, requester.key, name)
+    return requester
+
+
 def charge_verifications(request: Request, caller: Requester, count: int) -> None:
     """Charge an admitted ``caller`` ``count`` verifications beyond its request's one (a
     batch's further credentials): never refused, they may overdraw the caller's rate."""
     limiter = rate_limiter(request, verify_limiter_of(caller))
     if limiter is not None:
         limiter.charge(caller.key, count)
+
+
+async def charged_verifications(request: Request, caller: Requester, count: int) -> None:
+    """``charge_verifications`` from the event loop: on a worker thread only when the
+    tokens this process holds do not cover ``count``."""
+    limiter = rate_limiter(request, verify_limiter_of(caller))
+    if limiter is not None and count and not limiter.charge_locally(caller.key, count):
+        await run_in_threadpool(limiter.charge, caller.key, count)
 
 
 def _take(request: Request, caller: str, limiter_name: str) -> None:
@@ -207,11 +234,11 @@ Issuing = Annotated[Caller, Depends(require_issuing_scope(Scope.ISSUE))]
 Reading = Annotated[Caller, Depends(require_scope(Scope.READ))]
 Updating = Annotated[Caller, Depends(require_issuing_scope(Scope.UPDATE))]
 Admin = Depends(require_admin)
-Verification = Depends(admit_verification)
-VerifyingCaller = Annotated[Requester, Depends(admit_verification)]  # an admitted caller
+Verification = Depends(admitted_verification)
+VerifyingCaller = Annotated[Requester, Depends(admitted_verification)]  # an admitted caller
 RateLimitedCaller = Annotated[Requester, Depends(limit_rate)]  # an admitted address
 # The dependencies that limit a caller without credentials by its address alone.
-ADDRESS_LIMITED: frozenset[Callable[..., Any]] = frozenset({admit_verification, limit_rate})
+ADDRESS_LIMITED: frozenset[Callable[..., Any]] = frozenset({admitted_verification, limit_rate})
 
 
 def require_holder(request: Request, services: ServicesDep) -> Holder:

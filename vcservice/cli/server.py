@@ -15,6 +15,7 @@ import uvicorn
 from pydantic import ValidationError
 from uvicorn.supervisors import Multiprocess
 
+from vcservice.cli.http_protocol import CoalescingHttpToolsProtocol
 from vcservice.cli.logs import LOG_FORMATS, LogFormat, logging_config
 from vcservice.model.records import Scope
 from vcservice.services.container import build_services
@@ -92,6 +93,8 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_config=logging_config(log_format),
         access_log=False,  # the service logs each request itself (vcservice.access)
+        http=CoalescingHttpToolsProtocol,  # httptools, each response in one write
+        # loop "auto": uvloop, a dependency wherever it builds
         # The app reads X-Forwarded-For from the proxies its settings name (create_app).
         proxy_headers=False,
         # Each worker gets this config: on SIGTERM it stops accepting and lets requests in

@@ -17,7 +17,9 @@ Bodies past ``max_bytes`` (after content decoding) are cut off. At most ``max_in
 fetches run at once (resolution included) and ``max_in_flight_per_address`` to one address;
 a fetch past either is refused at once (FETCH_BLOCKED) rather than queued, so a slow host
 holds a bounded number of requests. Inside a ``fetch_budget`` (one verification), fetches
-also share that budget's deadline and count. Environment proxies are ignored
+also share that budget's deadline and count; inside ``net.waiting.network_waits_refused``
+(work on a server's event loop) they raise ``WouldWait``: cached documents only.
+Environment proxies are ignored
 (``trust_env=False``): the vetted address is the one connected to.
 
 ``send`` is for the few parties the service talks with rather than fetches documents from
@@ -52,6 +54,7 @@ import httpx
 from vcservice.errors import FetchError
 from vcservice.net.budget import reserve_fetches
 from vcservice.net.ttl_cache import TtlCache
+from vcservice.net.waiting import refuse_if_waits_refused
 
 __all__ = [
     "FetchPolicy",
@@ -217,6 +220,7 @@ class GuardedHttpClient:
             else:
                 found[url] = copy.deepcopy(cached)
         if missing:
+            refuse_if_waits_refused(missing[0])
             try:
                 deadline = reserve_fetches(
                     len(missing), time.monotonic() + self.policy.timeout_seconds
@@ -262,6 +266,7 @@ class GuardedHttpClient:
         elif json_body is not None:
             content = json.dumps(json_body, separators=(",", ":")).encode("utf-8")
             sent.setdefault("Content-Type", "application/json")
+        refuse_if_waits_refused(url)
         deadline = reserve_fetches(1, time.monotonic() + self.policy.timeout_seconds)
         outgoing = _Outgoing(method, content, sent)
         try:

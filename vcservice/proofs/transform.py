@@ -1,31 +1,69 @@
-"""The RDFC transformation shared by every Data Integrity suite: JSON-LD → canonical N-Quads."""
+"""The RDFC transformation shared by every Data Integrity suite: JSON-LD → canonical N-Quads.
+
+What a proof signs is the hash of two canonical forms, the proof configuration's and the
+document's, each a pure function of that JSON (the contexts are pinned by digest). At a
+crossing the same certificate is verified again and again, and a presentation of it differs
+from the last only in its proof configuration (a new challenge): so the hashes of the last
+``hashes_kept`` JSON objects are kept under the SHA-256 of their exact JSON. An object that
+differs in any member, value or order is read afresh, and a kept one passed the
+compact-form rule and safe mode when it was first read. The signature over the hashes is
+checked every time.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from vcservice.jsonld.digest import exact_json_digest
 from vcservice.jsonld.processor import SafeJsonLdProcessor
+from vcservice.net import TtlCache
 from vcservice.rdf.engine import Canonicalizer
 from vcservice.rdf.model import Quad
+
+HASHES_KEPT = 4096  # JSON objects (documents, proof configurations) whose hashes are kept
+_KEPT_SECONDS = 24 * 3600.0  # a bound on memory's age, not on correctness
+
+
+@dataclass(slots=True)
+class Part:
+    """One JSON object that passed the compact-form rule and safe mode: its hashes by
+    algorithm (kept from an earlier read of the same JSON, or made when asked), and its
+    RDF, made when first needed."""
+
+    json: dict[str, Any]
+    key: bytes
+    hashes: dict[str, bytes] = field(default_factory=dict)
+    quads: Sequence[Quad] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Transformed:
-    """A document and its proof configuration as RDF, before canonicalization."""
+    """A document and its proof configuration, read."""
 
-    document: Sequence[Quad]
-    proof_config: Sequence[Quad]
+    proof_config: Part
+    document: Part
 
 
 class RdfCanonizer:
     """Canonizes JSON-LD documents: safe-mode expansion, then an RDFC-1.0 engine."""
 
-    def __init__(self, processor: SafeJsonLdProcessor, engine: Canonicalizer) -> None:
+    def __init__(
+        self,
+        processor: SafeJsonLdProcessor,
+        engine: Canonicalizer,
+        *,
+        hashes_kept: int = HASHES_KEPT,
+    ) -> None:
         self.processor = processor
         self.engine = engine
+        self._hashes: TtlCache[bytes, dict[str, bytes]] | None = (
+            TtlCache(max_entries=hashes_kept, max_ttl_seconds=_KEPT_SECONDS)
+            if hashes_kept
+            else None
+        )
 
     def canonize(self, document: dict[str, Any], *, hash_algorithm: str) -> str:
         """Return the canonical N-Quads of ``document`` (``hash_algorithm`` drives RDFC-1.0)."""
@@ -33,18 +71,36 @@ class RdfCanonizer:
         return self.engine.canonicalize(quads, hash_algorithm=hash_algorithm)
 
     def transform(self, document: dict[str, Any], proof_config: dict[str, Any]) -> Transformed:
-        """Both as RDF: the compact-form rule and safe mode, no canonicalization yet (cheap)."""
-        return Transformed(
-            document=self.processor.to_quads(document),
-            proof_config=self.processor.to_quads(proof_config),
-        )
+        """Both read as RDF (the compact-form rule and safe mode), no canonicalization yet
+        (cheap); nothing to read for an object whose hashes are kept."""
+        document_part = self._read(document)  # the document first: its refusal is named first
+        return Transformed(proof_config=self._read(proof_config), document=document_part)
 
     def hash_transformed(self, transformed: Transformed, *, hash_algorithm: str) -> bytes:
         """The bytes a Data Integrity proof signs: H(canonical proof config) ‖ H(canonical doc)."""
         return b"".join(
-            _digest(self.engine.canonicalize(quads, hash_algorithm=hash_algorithm), hash_algorithm)
-            for quads in (transformed.proof_config, transformed.document)
+            self._hash(part, hash_algorithm)
+            for part in (transformed.proof_config, transformed.document)
         )
+
+    def _read(self, json_object: dict[str, Any]) -> Part:
+        key = exact_json_digest(json_object)
+        kept = None if self._hashes is None else self._hashes.get(key)
+        if kept is not None:
+            return Part(json_object, key, hashes=kept)
+        return Part(json_object, key, quads=self.processor.to_quads(json_object))
+
+    def _hash(self, part: Part, hash_algorithm: str) -> bytes:
+        hashed = part.hashes.get(hash_algorithm)
+        if hashed is not None:
+            return hashed
+        if part.quads is None:  # kept under another algorithm only
+            part.quads = self.processor.to_quads(part.json)
+        canonical = self.engine.canonicalize(part.quads, hash_algorithm=hash_algorithm)
+        hashed = part.hashes[hash_algorithm] = _digest(canonical, hash_algorithm)
+        if self._hashes is not None:
+            self._hashes.put(part.key, part.hashes)
+        return hashed
 
     def hash_data(
         self, document: dict[str, Any], proof_config: dict[str, Any], *, hash_algorithm: str

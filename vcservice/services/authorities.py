@@ -15,6 +15,7 @@ from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType, PublicKey, Signer
 from vcservice.model.records import AuditAction, Authority, KeyStatus, StoredKey
 from vcservice.services.audit import audit_event
+from vcservice.services.freshness import Freshness, Memo
 from vcservice.services.versioned_cache import VersionedCache
 from vcservice.status.index import index_service
 from vcservice.storage.repository import Store
@@ -52,6 +53,7 @@ class AuthorityService:
         keystore: KeyStore,
         public_url: str,
         clock: Clock,
+        freshness: Freshness,
         documents: VersionedCache[str, DidDocument] | None = None,
     ) -> None:
         self._store = store
@@ -62,6 +64,7 @@ class AuthorityService:
         self._documents = (
             VersionedCache(max_entries=DID_DOCUMENTS_KEPT) if documents is None else documents
         )
+        self._key_versions: Memo[str, int | None] = Memo(freshness, max_entries=DID_DOCUMENTS_KEPT)
 
     def create(
         self,
@@ -178,13 +181,16 @@ class AuthorityService:
     def find_did_document(self, did: str) -> DidDocument | None:
         """The DID document of one of our authorities, resolved without the network.
 
-        One query reads the authority's key version; the document (with the verification
-        methods parsed from it) is rebuilt only if that moved on since it was built here.
+        The authority's key version is read again only once the change counter moved; the
+        document (with the verification methods parsed from it) is rebuilt only if the key
+        version moved on since it was built here.
         """
         name = did.removeprefix(self._did_prefix) if did.startswith(self._did_prefix) else ""
         if not AUTHORITY_NAME.match(name):
             return None
-        version = self._store.authorities.key_version(name, did=did)
+        version = self._key_versions.get(
+            did, lambda: self._store.authorities.key_version(name, did=did)
+        )
         if version is None:
             return None
         document = self._documents.get(did, version)

@@ -26,6 +26,7 @@ from vcservice.services.authorities import AuthorityService
 from vcservice.services.clients import ClientService
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.exchanges import ExchangeService
+from vcservice.services.freshness import Freshness
 from vcservice.services.holder import HolderService
 from vcservice.services.holder_openid import HolderOpenIdService
 from vcservice.services.issuer import IssuerService
@@ -143,8 +144,14 @@ def build_services(
         else kek
     )
     keystore = _key_store(settings, store, kek, clock)
+    # Read once per verification: what was read from the database is kept until it moves.
+    freshness = Freshness(store.generation.current)
     authorities = AuthorityService(
-        store=store, keystore=keystore, public_url=settings.public_url, clock=clock
+        store=store,
+        keystore=keystore,
+        public_url=settings.public_url,
+        clock=clock,
+        freshness=freshness,
     )
     policy = FetchPolicy(
         timeout_seconds=settings.fetch_timeout_seconds,
@@ -174,6 +181,7 @@ def build_services(
         # Late-bound: the status service is built below, on this core.
         local_status_lists=lambda urls: statuses.local_documents(urls),  # noqa: PLW0108
         on_status_fetch=observer.status_list_fetched,
+        snapshot=freshness.held,
     )
     statuses = StatusService(
         store=store,
@@ -181,6 +189,7 @@ def build_services(
         core=core,
         public_url=settings.public_url,
         clock=clock,
+        freshness=freshness,
         list_size=settings.status_list_size,
     )
     tokens = TokenService(
@@ -193,6 +202,7 @@ def build_services(
     trust = TrustRegistryService(
         entries=store.trust,
         clock=clock,
+        freshness=freshness,
         configured=(
             TrustRegistry.load(settings.trust_registry_file)
             if settings.trust_registry_file
@@ -210,6 +220,7 @@ def build_services(
         digests=digests,
         clock=clock,
         public_url=settings.public_url,
+        freshness=freshness,
     )
     issuer = IssuerService(
         core=core,

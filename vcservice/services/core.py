@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -102,6 +103,7 @@ def build_core(
     status_source: StatusListSource | None = None,
     trust_registry: TrustRegistry | None = None,
     on_status_fetch: FetchObserver | None = None,
+    snapshot: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> Core:
     """Build the core from ``config``.
 
@@ -110,7 +112,8 @@ def build_core(
     A ``status_source`` replaces both for status lists (e.g. snapshots from a bundle).
     With a ``trust_registry`` the verifier also checks that issuers are accredited.
     ``on_status_fetch`` is told where each status list came from (``local``, ``cache``,
-    ``network``).
+    ``network``). ``snapshot`` is entered around each verification (the services hold
+    their database's change counter for it: ``services.freshness``).
     """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
     processor = SafeJsonLdProcessor(
@@ -162,6 +165,7 @@ def build_core(
             config.fetch_policy.verification_seconds,
             config.fetch_policy.verification_fetches,
         ),
+        snapshot=snapshot,
     )
     return Core(
         store=store,

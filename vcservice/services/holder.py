@@ -33,6 +33,7 @@ from vcservice.model.records import HeldCredential, Holder
 from vcservice.sdjwt import SD_JWT_VC_TYP, split
 from vcservice.sdjwt.key_binding import holder_key
 from vcservice.services.core import Core
+from vcservice.services.freshness import Freshness, Memo
 from vcservice.storage.repository import Store
 from vcservice.verification.result import VerificationResult
 
@@ -54,6 +55,7 @@ _DID_WEB = "did:web:"
 _DID_WEB_PATH = "holders"  # did:web:<host>:holders:<name>, served at /holders/<name>/did.json
 _KEY_ID = "holder-key"  # what the KEK binds each wrapped holder secret to
 _CRYPTOSUITE = "eddsa-rdfc-2022"
+HOLDERS_KEPT = 1024  # did:web holders whose records this process keeps for resolving
 
 
 class SdJwtVcVerifier(Protocol):
@@ -79,6 +81,7 @@ class HolderService:
         digests: SecretDigester,
         clock: Clock,
         public_url: str,
+        freshness: Freshness,
     ) -> None:
         self._core = core
         self._public_url = public_url
@@ -87,6 +90,7 @@ class HolderService:
         self._kek = kek
         self._digests = digests
         self._clock = clock
+        self._known: Memo[str, Holder | None] = Memo(freshness, max_entries=HOLDERS_KEPT)
 
     # ------------------------------------------------------------ holders
 
@@ -196,11 +200,12 @@ class HolderService:
         return _did_web_document(holder)
 
     def find_did_document(self, did: str) -> DidDocument | None:
-        """The DID document of one of our did:web holders, resolved without the network."""
+        """The DID document of one of our did:web holders, resolved without the network
+        (the holder read again only once the change counter moved)."""
         _, marker, name = did.rpartition(f":{_DID_WEB_PATH}:")
         if not (did.startswith(_DID_WEB) and marker and _NAME.fullmatch(name)):
             return None
-        holder = self._holders.get(name)
+        holder = self._known.get(name, lambda: self._holders.get(name))
         if holder is None or holder.did != did:
             return None
         return DidDocument(_did_web_document(holder))

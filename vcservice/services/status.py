@@ -30,6 +30,7 @@ from vcservice.model.records import (
 from vcservice.services.audit import audit_event
 from vcservice.services.authorities import STATUS_LISTS_PATH, AuthorityService
 from vcservice.services.core import Core
+from vcservice.services.freshness import Freshness, Memo
 from vcservice.services.registry import issued_by
 from vcservice.services.signing import default_format
 from vcservice.services.versioned_cache import VersionedCache
@@ -118,6 +119,7 @@ class StatusService:
         core: Core,
         public_url: str,
         clock: Clock,
+        freshness: Freshness,
         list_size: int = MINIMUM_ENTRIES,
         documents: VersionedCache[int, dict[str, Any]] | None = None,
     ) -> None:
@@ -129,6 +131,9 @@ class StatusService:
         self._list_size = list_size
         self._documents = (
             VersionedCache(max_entries=STATUS_DOCUMENTS_KEPT) if documents is None else documents
+        )
+        self._lists: Memo[tuple[tuple[str, StatusPurpose, int], ...], list[StatusList]] = Memo(
+            freshness, max_entries=STATUS_DOCUMENTS_KEPT
         )
 
     def entries_for(
@@ -261,13 +266,14 @@ class StatusService:
     def local_documents(self, urls: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Those of ``urls`` that are our own status lists, by URL, without the network.
 
-        One query reads the lists' versions; a list's published copy is read and parsed
-        again only if its version moved on since it was parsed here, or if the copy is
-        about to expire.
+        The lists' versions are read (in one query) again only once the change counter
+        moved; a list's published copy is read and parsed again only if its version moved
+        on since it was parsed here, or if the copy is about to expire.
         """
         coordinates = {url: found for url in urls if (found := self._coordinates(url))}
+        wanted = tuple(coordinates.values())
         try:
-            lists = self._store.statuses.get_lists(list(coordinates.values()))
+            lists = self._lists.get(wanted, lambda: self._store.statuses.get_lists(wanted))
             by_coordinates = {(item.authority, item.purpose, item.sequence): item for item in lists}
             return {
                 url: self._parsed(by_coordinates[place])

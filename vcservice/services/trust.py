@@ -2,7 +2,8 @@
 
 File entries are configuration (read once at start-up, changed by editing the file and
 restarting); stored entries are added and removed through the admin API and seen by every
-process at once, because each check reads them from the database.
+process at once: an issuer's entries are read again as soon as the database's change
+counter moved (``services.freshness``).
 """
 
 from __future__ import annotations
@@ -14,21 +15,30 @@ from datetime import datetime
 from vcservice.clock import Clock
 from vcservice.errors import VcError
 from vcservice.model.records import TrustEntry
+from vcservice.services.freshness import Freshness, Memo
 from vcservice.storage.repository import TrustRepository
 from vcservice.trust.registry import Accreditation, TrustRegistry
 
 __all__ = ["TrustRegistryService", "as_accreditation"]
+
+ISSUERS_KEPT = 1024  # issuers whose stored entries this process keeps
 
 
 class TrustRegistryService:
     """Which issuers this verifier accepts, for which credential types (an ``IssuerTrust``)."""
 
     def __init__(
-        self, *, entries: TrustRepository, clock: Clock, configured: TrustRegistry | None = None
+        self,
+        *,
+        entries: TrustRepository,
+        clock: Clock,
+        freshness: Freshness,
+        configured: TrustRegistry | None = None,
     ) -> None:
         self._entries = entries
         self._clock = clock
         self._configured = configured or TrustRegistry(())
+        self._stored: Memo[str, list[TrustEntry]] = Memo(freshness, max_entries=ISSUERS_KEPT)
 
     def add(
         self,
@@ -70,9 +80,10 @@ class TrustRegistryService:
         return self._configured
 
     def about(self, issuer: str) -> TrustRegistry:
-        """The registry restricted to ``issuer``: its file entries and one indexed read of
-        the stored ones."""
-        stored = [as_accreditation(entry) for entry in self._entries.for_issuer(issuer)]
+        """The registry restricted to ``issuer``: its file entries and the stored ones (read
+        again only once the change counter moved)."""
+        entries = self._stored.get(issuer, lambda: self._entries.for_issuer(issuer))
+        stored = [as_accreditation(entry) for entry in entries]
         return TrustRegistry([*self._configured.accreditations(issuer), *stored])
 
     def display_name(self, issuer: str) -> str | None:

@@ -29,8 +29,6 @@ lives; its shape and validity period are still checked every time.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +39,7 @@ from vcservice.clock import CLOCK_SKEW, Clock
 from vcservice.errors import Problem, StatusError
 from vcservice.model import credential as vcdm
 from vcservice.model.checks import Check
-from vcservice.model.datetimes import parse_datetime
+from vcservice.model.datetimes import format_datetime, parse_datetime
 from vcservice.model.records import StatusPurpose
 from vcservice.model.values import as_list
 from vcservice.net import TtlCache
@@ -51,7 +49,7 @@ from vcservice.status.bitstring import MAX_DECODED_BYTES, MINIMUM_ENTRIES, Bitst
 from vcservice.status.entry import ParsedEntry, is_bitstring_entry, parse_entry
 from vcservice.status.list_credential import LIST_CREDENTIAL_TYPE, LIST_TYPE, REFRESH
 from vcservice.status.report import EntryResult, ListFreshness, StatusReport
-from vcservice.status.sources import FetchedList, StatusListSource
+from vcservice.status.sources import FetchedList, StatusListSource, document_digest
 
 __all__ = ["CHECK_NAME", "BitstringStatusChecker", "ExpandedList"]
 
@@ -65,10 +63,13 @@ _INFORMATIONAL = frozenset({StatusPurpose.MESSAGE.value, REFRESH})
 
 @dataclass(frozen=True, slots=True)
 class ExpandedList:
-    """A list whose proof verified: the purposes it records and its expanded bits."""
+    """A list whose proof verified: the purposes it records, its expanded bits, and the
+    validity period it states (checked against the time of each use)."""
 
     purposes: tuple[str, ...]
     bits: bytes
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,26 +188,34 @@ class BitstringStatusChecker:
     def _load(
         self, url: str, fetched: FetchedList | StatusError, issuer: str | None, now: datetime
     ) -> _VerifiedList | tuple[Problem, ...]:
-        """Verify and expand the list fetched from ``url``, or say why it cannot be used."""
+        """Verify and expand the list fetched from ``url``, or say why it cannot be used.
+
+        A list verified before for this issuer and URL, of exactly this content, is kept
+        (``verified_lists``): only its validity period is checked again, against ``now``.
+        """
         if isinstance(fetched, StatusError):
             return (fetched.to_problem(),)
         document = fetched.document
-        problems = _list_problems(document, url, now)
-        if problems:
-            return (*problems, *self._proof_problems(document, url, issuer, now))
-        key = f"{issuer}\n{_digest(document)}"
+        key = f"{issuer}\n{url}\n{fetched.digest or document_digest(document)}"
         expanded = self._verified.get(key) if self._verified is not None else None
         if expanded is None:
+            problems = _list_problems(document, url, now)
+            if problems:
+                return (*problems, *self._proof_problems(document, url, issuer, now))
             checked = self._verify_and_expand(document, url, issuer, now)
             if isinstance(checked, tuple):
                 return checked
             expanded = checked
             if self._verified is not None:
                 self._verified.put(key, expanded)
+        else:
+            stale = _validity_problems(expanded.valid_from, expanded.valid_until, url, now)
+            if stale:
+                return tuple(stale)
         return _VerifiedList(
             purposes=expanded.purposes,
             bits=expanded.bits,
-            freshness=_freshness(url, fetched, document, now),
+            freshness=_freshness(url, fetched, expanded.valid_until, now),
         )
 
     def _verify_and_expand(
@@ -221,7 +230,12 @@ class BitstringStatusChecker:
             bits = decode_list(subject["encodedList"], max_bytes=self._max_decoded_bytes)
         except StatusError as error:
             return (Problem(error.code, f"status list {url}: {error.message}"),)
-        return ExpandedList(purposes=tuple(as_list(subject["statusPurpose"])), bits=bits)
+        return ExpandedList(
+            purposes=tuple(as_list(subject["statusPurpose"])),
+            bits=bits,
+            valid_from=_moment(document, "validFrom"),
+            valid_until=_moment(document, "validUntil"),
+        )
 
     def _proof_problems(
         self, document: Mapping[str, Any], url: str, issuer: str | None, now: datetime
@@ -298,12 +312,6 @@ def _too_many_entries(entries: list[Any]) -> Problem | None:
     )
 
 
-def _digest(document: Mapping[str, Any]) -> str:
-    """SHA-256 of the document's canonical JSON: equal for exactly equal content."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _list_problems(document: Mapping[str, Any], url: str, now: datetime) -> list[Problem]:
     """Why ``document`` is not a usable BitstringStatusListCredential for ``url`` at ``now``."""
     problems = [
@@ -319,17 +327,24 @@ def _list_problems(document: Mapping[str, Any], url: str, now: datetime) -> list
     list_id = document.get("id")
     if list_id is not None and list_id != url:
         problems.append(_unverified(url, f"it identifies itself as {list_id}"))
-    problems.extend(_validity_problems(document, url, now))
+    valid_from, valid_until = _moment(document, "validFrom"), _moment(document, "validUntil")
+    problems.extend(_validity_problems(valid_from, valid_until, url, now))
     problems.extend(_subject_problems(document, url))
     return problems
 
 
-def _validity_problems(document: Mapping[str, Any], url: str, now: datetime) -> list[Problem]:
-    valid_from, valid_until = document.get("validFrom"), document.get("validUntil")
-    if valid_from is not None and parse_datetime(valid_from, field="validFrom") > now + CLOCK_SKEW:
-        return [_unverified(url, f"the list is not valid before {valid_from}")]
-    if valid_until is not None and parse_datetime(valid_until, field="validUntil") < now:
-        return [_unverified(url, f"stale list: it was valid until {valid_until}")]
+def _moment(document: Mapping[str, Any], member: str) -> datetime | None:
+    value = document.get(member)
+    return None if value is None else parse_datetime(value, field=member)
+
+
+def _validity_problems(
+    valid_from: datetime | None, valid_until: datetime | None, url: str, now: datetime
+) -> list[Problem]:
+    if valid_from is not None and valid_from > now + CLOCK_SKEW:
+        return [_unverified(url, f"the list is not valid before {format_datetime(valid_from)}")]
+    if valid_until is not None and valid_until < now:
+        return [_unverified(url, f"stale list: it was valid until {format_datetime(valid_until)}")]
     return []
 
 
@@ -372,14 +387,13 @@ def _value_problems(entry: ParsedEntry, value: int) -> tuple[Problem, ...]:
 
 
 def _freshness(
-    url: str, fetched: FetchedList, document: Mapping[str, Any], now: datetime
+    url: str, fetched: FetchedList, valid_until: datetime | None, now: datetime
 ) -> ListFreshness:
-    valid_until = document.get("validUntil")
     return ListFreshness(
         url=url,
         fetched_at=fetched.fetched_at,
         age_seconds=max(0.0, (now - fetched.fetched_at).total_seconds()),
-        valid_until=parse_datetime(valid_until, field="validUntil") if valid_until else None,
+        valid_until=valid_until,
         refresh_after=fetched.expires_at,
         origin=fetched.origin,
     )

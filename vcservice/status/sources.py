@@ -20,6 +20,8 @@ list came from (:data:`FROM_LOCAL`, :data:`FROM_CACHE` or :data:`FROM_NETWORK`),
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,9 +44,12 @@ __all__ = [
     "SnapshotStatusListSource",
     "StatusListLookup",
     "StatusListSource",
+    "document_digest",
     "list_ttl",
 ]
 
+DIGESTS_KEPT = 1024  # local list documents whose digests are kept
+DIGESTS_KEPT_SECONDS = 600.0
 # A ttl past a year is treated as a year (and keeps datetime arithmetic in range).
 _MAX_TTL = timedelta(days=366)
 
@@ -69,6 +74,7 @@ class FetchedList:
     expires_at: datetime
     origin: str | None = None
     size: int = 0  # bytes as fetched (0: not fetched over HTTP)
+    digest: str = ""  # document_digest(document), made once by the source ("": not made)
 
 
 class StatusListSource(Protocol):
@@ -81,6 +87,12 @@ class StatusListSource(Protocol):
     def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
         """Each of ``urls``' lists, or why it cannot be had."""
         ...
+
+
+def document_digest(document: Mapping[str, Any]) -> str:
+    """SHA-256 of the document's canonical JSON: equal for exactly equal content."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def fetch_each(
@@ -164,7 +176,11 @@ class HttpStatusListSource:
         if ttl is not None:
             expires_at = min(expires_at, fetched_at + ttl)
         result = FetchedList(
-            document=fetched.data, fetched_at=fetched_at, expires_at=expires_at, size=fetched.size
+            document=fetched.data,
+            fetched_at=fetched_at,
+            expires_at=expires_at,
+            size=fetched.size,
+            digest=document_digest(fetched.data),
         )
         self._cache.put(url, result, ttl_seconds=(expires_at - now).total_seconds())
         self._on_fetch(FROM_NETWORK)
@@ -176,6 +192,8 @@ class LocalFirstStatusListSource:
 
     Local lists are read afresh on every call (never cached here), so a status change is
     seen at once. Without a ``fallback``, lists that are not local cannot be retrieved.
+    ``lookup`` keeps answering with the same document object while a list is unchanged, so
+    each object's digest is made once (``digests``, by identity).
     """
 
     def __init__(
@@ -190,6 +208,9 @@ class LocalFirstStatusListSource:
         self._clock = clock
         self._fallback = fallback
         self._on_fetch = on_fetch or _unobserved
+        self._digests: TtlCache[int, tuple[Mapping[str, Any], str]] = TtlCache(
+            max_entries=DIGESTS_KEPT, max_ttl_seconds=DIGESTS_KEPT_SECONDS
+        )
 
     def fetch(self, url: str) -> FetchedList:
         """The local list at ``url`` if there is one, else the fallback's."""
@@ -217,7 +238,12 @@ class LocalFirstStatusListSource:
             document = local.get(url)
             if document is not None:
                 self._on_fetch(FROM_LOCAL)
-                fetched[url] = FetchedList(document=dict(document), fetched_at=now, expires_at=now)
+                fetched[url] = FetchedList(
+                    document=dict(document),
+                    fetched_at=now,
+                    expires_at=now,
+                    digest=self._digest(document),
+                )
             elif self._fallback is None:
                 fetched[url] = StatusError(
                     f"{url} is not a status list of this service, and remote lists are not "
@@ -229,6 +255,15 @@ class LocalFirstStatusListSource:
         if remote and self._fallback is not None:
             fetched.update(self._fallback.fetch_all(remote))
         return {url: fetched[url] for url in urls}
+
+    def _digest(self, document: Mapping[str, Any]) -> str:
+        """The document's digest: made once per document object the lookup answers with."""
+        kept = self._digests.get(id(document))
+        if kept is not None and kept[0] is document:
+            return kept[1]
+        digest = document_digest(document)
+        self._digests.put(id(document), (document, digest))  # the reference keeps the id taken
+        return digest
 
 
 class SnapshotStatusListSource:
@@ -254,6 +289,7 @@ class SnapshotStatusListSource:
                 fetched_at=fetched_at,
                 expires_at=fetched_at + (list_ttl(document) or timedelta(0)),
                 origin=origin,
+                digest=document_digest(document),
             )
             for url, (document, fetched_at) in snapshots.items()
         }

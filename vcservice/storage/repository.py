@@ -380,6 +380,15 @@ class HeldCredentialRepository(Protocol):
         ...
 
 
+class GenerationRepository(Protocol):
+    """The counter of changes a verification reads (``storage.schema.change_generation``)."""
+
+    def current(self) -> int:
+        """Where the counter stands now: it moves with every committed change of
+        authorities, keys, holders, trust registry entries or status list versions."""
+        ...
+
+
 class TrustRepository(Protocol):
     """The verifier's trust registry entries (accreditations), by id."""
 
@@ -653,6 +662,7 @@ class Store(Protocol):
     credential_offers: CredentialOfferRepository
     issuance_nonces: IssuanceNonceRepository
     presentation_requests: PresentationRequestRepository
+    generation: GenerationRepository
 
     def ping(self) -> None:
         """Run a trivial query; StorageError if the database cannot answer it."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -328,6 +329,19 @@ audit_head = Table(
 # Rate limits shared by every process of a deployment: one token bucket per limit and
 # caller (``verify:client:<id>``, ``verify:address:<ip>``…); ``updated_at`` is epoch seconds.
 # Processes lease a few tokens at a time (``api.rate_limit``); an idle row is purged.
+# One row (``id`` 1) whose ``value`` moves on with every committed change of what a
+# verification reads from the database: authorities and their keys, holders, trust registry
+# entries, status lists created, removed or given a new ``version`` (revision 0014, whose
+# triggers move it in the changing transaction, whichever code or operator writes). A
+# process that read ``value`` before building an object from those rows knows the object is
+# current while ``value`` has not moved.
+change_generation = Table(
+    "change_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
 rate_buckets = Table(
     "rate_buckets",
     metadata,

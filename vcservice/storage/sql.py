@@ -8,7 +8,8 @@ STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
 The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges``,
 ``holders``, ``verifier``, ``rate_buckets``, ``audit``, ``credential_offers``
-(OpenID4VCI offers and nonces) and ``presentation_requests`` (OpenID4VP requests), with
+(OpenID4VCI offers and nonces), ``presentation_requests`` (OpenID4VP requests) and
+``generation`` (the change counter of what verifications read), with
 what they share in ``common``; they are importable from here as well.
 """
 
@@ -31,6 +32,7 @@ from vcservice.storage.credential_offers import (
 )
 from vcservice.storage.credentials import SqlCredentialRepository
 from vcservice.storage.engine import Database, build_engine
+from vcservice.storage.generation import SqlGenerationRepository
 from vcservice.storage.holders import SqlHeldCredentialRepository, SqlHolderRepository
 from vcservice.storage.migrations import upgrade_to_head
 from vcservice.storage.presentation_requests import SqlPresentationRequestRepository
@@ -43,6 +45,7 @@ from vcservice.storage.repository import (
     CredentialOfferRepository,
     CredentialRepository,
     ExchangeRepository,
+    GenerationRepository,
     HeldCredentialRepository,
     HolderRepository,
     IssuanceNonceRepository,
@@ -69,6 +72,7 @@ __all__ = [
     "SqlCredentialOfferRepository",
     "SqlCredentialRepository",
     "SqlExchangeRepository",
+    "SqlGenerationRepository",
     "SqlHeldCredentialRepository",
     "SqlHolderRepository",
     "SqlIssuanceNonceRepository",
@@ -108,6 +112,7 @@ class SqlStore:
         self.presentation_requests: PresentationRequestRepository = (
             SqlPresentationRequestRepository(database)
         )
+        self.generation: GenerationRepository = SqlGenerationRepository(database)
 
     @property
     def engines(self) -> tuple[Engine, ...]:

@@ -10,8 +10,8 @@ members of the JSON, and only then is the JSON known to say what was signed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -21,9 +21,11 @@ from vcservice.dids.resolver import DidResolver
 from vcservice.errors import ParsingError, Problem, VcError
 from vcservice.jose import vc_jwt
 from vcservice.jose.jws import decode_compact
+from vcservice.jsonld.digest import exact_json_digest
 from vcservice.jsonld.processor import SafeJsonLdProcessor
 from vcservice.model import credential as vcdm
 from vcservice.model.values import as_list
+from vcservice.net import TtlCache
 from vcservice.net.budget import fetch_budget
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
 from vcservice.proofs.purposes import ASSERTION_METHOD, AUTHENTICATION, ProofPurpose
@@ -40,6 +42,8 @@ FetchBudgetSize = tuple[float, int]
 """Seconds and fetches one verification may spend on the network (a presentation's
 credentials share its budget)."""
 MAX_PRESENTED_CREDENTIALS = 20
+SCHEMA_ANSWERS_KEPT = 4096  # credentials whose schema answers are kept
+_KEPT_SECONDS = 24 * 3600.0  # a bound on memory's age, not on correctness
 """Credentials one presentation may carry: each is a verification of its own."""
 SELECTABLE_CHECKS = frozenset({*_CHECKS_OF_SIGNED_DATA, "holderBinding"})
 """The checks a caller may leave out; ``holderBinding`` is a presentation's. ``structure``,
@@ -92,6 +96,8 @@ class Verifier:
         schema_validator: SchemaValidator | None = None,
         clock_skew: timedelta = CLOCK_SKEW,
         fetch_budget: FetchBudgetSize | None = None,
+        snapshot: Callable[[], AbstractContextManager[None]] = nullcontext,
+        schema_answers: TtlCache[bytes, tuple[tuple[Problem, ...] | None]] | None = None,
     ) -> None:
         self._data_integrity = data_integrity
         self._processor = processor
@@ -102,6 +108,12 @@ class Verifier:
         self._schema_validator = schema_validator
         self._clock_skew = clock_skew
         self._fetch_budget = fetch_budget
+        self._snapshot = snapshot
+        self._schema_answers = (
+            TtlCache(max_entries=SCHEMA_ANSWERS_KEPT, max_ttl_seconds=_KEPT_SECONDS)
+            if schema_answers is None
+            else schema_answers
+        )
 
     def trusting(self, trust_registry: IssuerTrust) -> Verifier:
         """This verifier, also checking issuers against ``trust_registry``."""
@@ -115,6 +127,8 @@ class Verifier:
             schema_validator=self._schema_validator,
             clock_skew=self._clock_skew,
             fetch_budget=self._fetch_budget,
+            snapshot=self._snapshot,
+            schema_answers=self._schema_answers,
         )
 
     def verify(
@@ -145,8 +159,15 @@ class Verifier:
         issuer signed it, trust, validity, schema and status. Of those, only ``checks`` run
         (the others are reported skipped, so a credential verifies without them); without
         ``issuer`` among them, a proof by any key confirms the members."""
-        with self._network_budget():
+        with self._one_verification():
             return self._verify_credential(credential, checks, proof_purpose)
+
+    @contextmanager
+    def _one_verification(self) -> Iterator[None]:
+        """What one verification (a presentation's credentials included) runs within: one
+        snapshot of the records ``snapshot`` stands for, and one network budget."""
+        with self._snapshot(), self._network_budget():
+            yield
 
     def _network_budget(self) -> AbstractContextManager[None]:
         """One verification's fetches (a presentation's, its credentials' included)."""
@@ -200,7 +221,7 @@ class Verifier:
     ) -> VerificationResult:
         """Verify a presentation, its binding to ``challenge``/``domain``, and each credential
         (with ``checks``, as ``verify_credential``)."""
-        with self._network_budget():
+        with self._one_verification():
             return self._verify_presentation(
                 presentation,
                 challenge=challenge,
@@ -391,10 +412,23 @@ class Verifier:
     def _schema_check(self, credential: Mapping[str, Any]) -> Check:
         if "credentialSchema" not in credential:
             return Check.skipped("credentialSchema", "the credential names no schema")
-        problems = self._schema_validator(credential) if self._schema_validator else None
+        problems = self._schema_problems(credential)
         if problems is None:
             return Check.skipped("credentialSchema", "the credential's schema is not pinned here")
         return Check.of("credentialSchema", problems)
+
+    def _schema_problems(self, credential: Mapping[str, Any]) -> list[Problem] | None:
+        """The schema validator's answer, kept for the exact credential (it is pure: the
+        pinned schemas and rules of the credential's data)."""
+        if self._schema_validator is None:
+            return None
+        key = exact_json_digest(credential)
+        kept = self._schema_answers.get(key)
+        if kept is None:
+            answer = self._schema_validator(credential)
+            kept = (None if answer is None else tuple(answer),)
+            self._schema_answers.put(key, kept)
+        return None if kept[0] is None else list(kept[0])
 
     def _status_check(self, credential: Mapping[str, Any]) -> Check:
         if "credentialStatus" not in credential:

@@ -28,6 +28,7 @@ import pytest
 from vcservice.clock import FixedClock
 from vcservice.model.datetimes import parse_datetime
 from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.freshness import Freshness
 from vcservice.services.quotas import Quotas
 from vcservice.services.trust import TrustRegistryService
 from vcservice.services.verifier import VerifierService
@@ -113,7 +114,12 @@ def _service(offline: tuple[Core, Store], registry: TrustRegistry) -> VerifierSe
         core=core,
         store=store,
         clock=CLOCK,
-        trust=TrustRegistryService(entries=store.trust, clock=CLOCK, configured=registry),
+        trust=TrustRegistryService(
+            entries=store.trust,
+            clock=CLOCK,
+            freshness=Freshness(store.generation.current),
+            configured=registry,
+        ),
         quotas=Quotas(
             per_address=2,
             per_client=2,

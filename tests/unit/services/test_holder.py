@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from vcservice.errors import StorageError, VcError
 from vcservice.keys import KeyType, PublicKey
 from vcservice.model.records import HeldCredential, Holder
 from vcservice.services.core import Core, CoreConfig, build_core
+from vcservice.services.freshness import Freshness
 from vcservice.services.holder import HolderService
 from vcservice.storage.repository import Store
 
@@ -99,6 +101,7 @@ def _service(core: Core | None = None, store: MemoryStore | None = None) -> Hold
         digests=SecretDigester.from_kek(kek),
         public_url=PUBLIC_URL,
         clock=FixedClock(NOW),
+        freshness=Freshness(itertools.count().__next__),  # in memory: never kept
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
@@ -20,6 +21,7 @@ from vcservice.model.records import (
     StatusPurpose,
     StatusReason,
 )
+from vcservice.services.freshness import Freshness
 from vcservice.services.status import StatusService
 from vcservice.storage.repository import Store
 
@@ -107,6 +109,7 @@ def service(store: SimpleNamespace) -> StatusService:
         core=cast(Any, None),
         public_url="http://localhost:8082",
         clock=FixedClock(NOW),
+        freshness=Freshness(itertools.count().__next__),  # in memory: never kept
     )
 
 

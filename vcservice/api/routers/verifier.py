@@ -22,7 +22,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from vcservice.api.deps import ServicesDep, Verification, VerifyingCaller, charge_verifications
+from vcservice.api.deps import (
+    ServicesDep,
+    Verification,
+    VerifyingCaller,
+    charge_verifications,
+    charged_verifications,
+)
+from vcservice.api.offload import verify_here_or_in_thread
 from vcservice.api.problems import answer, problem_response, problems
 from vcservice.api.schemas import (
     ApiModel,
@@ -271,15 +278,17 @@ VERIFY_REFUSALS = problems(400, 413) | problems(422, schema=VerificationProblem)
 
 
 @router.post("/credentials/verify", responses=VERIFY_RESULT | VERIFY_REFUSALS)
-def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> Response:
+async def verify_credential(body: VerifyCredentialRequest, services: ServicesDep) -> Response:
     """Verify a credential: proof, issuer, validity period, schema, status (200 when it
     verifies, else 422 VERIFICATION_FAILED with the same result)."""
     require_context_url(body.verifiable_credential, "verifiableCredential")
     checks, warnings = _requested_checks(body.options)
-    result = services.verifier.verify_credential(
-        body.verifiable_credential,
-        checks=checks,
-        proof_purpose=body.options.expected_proof_purpose or ASSERTION_METHOD,
+    result = await verify_here_or_in_thread(
+        lambda: services.verifier.verify_credential(
+            body.verifiable_credential,
+            checks=checks,
+            proof_purpose=body.options.expected_proof_purpose or ASSERTION_METHOD,
+        )
     )
     return verification_response(result, warnings)
 
@@ -317,7 +326,7 @@ def verify_credentials(
 
 
 @router.post("/presentations/verify", responses=VERIFY_RESULT | VERIFY_REFUSALS)
-def verify_presentation(
+async def verify_presentation(
     body: VerifyPresentationRequest,
     request: Request,
     caller: VerifyingCaller,
@@ -329,15 +338,17 @@ def verify_presentation(
     Each credential verified counts against the caller's rate, as in a batch."""
     require_context_url(body.verifiable_presentation, "verifiablePresentation")
     checks, warnings = _requested_checks(body.options)
-    result = services.verifier.verify_presentation(
-        body.verifiable_presentation,
-        challenge=body.options.challenge,
-        domain=body.options.domain,
-        requester=caller,
-        checks=checks,
-        proof_purpose=body.options.expected_proof_purpose or AUTHENTICATION,
+    result = await verify_here_or_in_thread(
+        lambda: services.verifier.verify_presentation(
+            body.verifiable_presentation,
+            challenge=body.options.challenge,
+            domain=body.options.domain,
+            requester=caller,
+            checks=checks,
+            proof_purpose=body.options.expected_proof_purpose or AUTHENTICATION,
+        )
     )
-    charge_verifications(request, caller, len(result.credentials))
+    await charged_verifications(request, caller, len(result.credentials))
     return verification_response(result, warnings)
 
 
