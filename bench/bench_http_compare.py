@@ -12,6 +12,14 @@ rounds of ``--count`` requests to each, which goes first alternating, after a wa
 each. Every response must be 200 with ``"verified": true``. Prints per server the requests,
 ops/s (requests / time spent waiting for responses), p50 and p99, and the ratio of ops/s.
 
+``--no-kept-hashes`` starts vcservice with ``VCSERVICE_CANONICAL_HASHES_KEPT=0``: each
+request canonicalizes the credential again, as for a credential it has not seen before (the
+reference never keeps anything). ``--credential minimal`` compares the two on the W3C data
+model alone instead: a credential with only the VC 2.0 context, signed here
+(eddsa-rdfc-2022) by a did:key that vcservice's trust registry accredits, without status
+entries or schema. That is where the HTTP path's own
+cost shows; the certificate's contexts make most of the reference's time JSON-LD work.
+
 By default the reference checks the proof and the library's own shape and date checks;
 ``--reference-status`` adds the credential's BitstringStatusListEntry status through
 ``@digitalbazaar/vc-bitstring-status-list`` (``each``: every list credential verified on every
@@ -19,13 +27,14 @@ request, the library's default; ``once``: verified at the reference's startup, a
 keeps the lists it has verified). vcservice runs every check it has (issuer trust included).
 
 Run: .venv/bin/python bench/bench_http_compare.py [--count N] [--rounds R] [--warmup W]
-     [--database-url URL] [--reference-status [each|once]]
+     [--database-url URL] [--reference-status [each|once]] [--credential certificate|minimal]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import select
 import shutil
 import socket
@@ -35,6 +44,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +58,9 @@ from seeding import authority_with_token, benchmarked_service
 from timing import Measurement
 
 from vcservice.dids.methods.web import did_web_document_url
+from vcservice.keys import KeyFile, KeyPair, KeyType
+from vcservice.services.core import CoreConfig, build_core
+from vcservice.services.signing import secure_credential
 from vcservice.settings import default_context_store
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference_server"
@@ -69,6 +82,38 @@ def issue_certificate(http: httpx.Client, admin_token: str) -> dict[str, Any]:
     issued = http.post("/certificates/ctpat", json=_certificate_body(), headers=headers)
     credential: dict[str, Any] = issued.raise_for_status().json()["verifiableCredential"]
     return credential
+
+
+def minimal_credential(http: httpx.Client, admin_token: str) -> tuple[dict[str, Any], Any]:
+    """A VC 2.0 credential signed here by a new did:key that the service accredits, and the
+    did:key's DID document (for the reference's loader)."""
+    key = KeyFile(KeyPair.generate(KeyType.ED25519))
+    did = key.verification_method.split("#")[0]
+    accreditation = {"id": did, "name": "Minimal issuer", "credentialTypes": ["CTPATCertificate"]}
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    http.post("/admin/trust-registry/issuers", json=accreditation, headers=admin).raise_for_status()
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:7f1e2a54-8b0c-4c1e-9d3a-2b6f0e8c4a11",
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:web:ensambles-bravo.example", "name": "Ensambles"},
+    }
+    core = build_core(CoreConfig(store_dir=default_context_store()))
+    try:
+        signed = secure_credential(
+            core,
+            unsigned,
+            signer=key.signer(),
+            securing_format="eddsa-rdfc-2022",
+            now=datetime.now(UTC),
+        )
+        document = core.resolver.resolve(did).data
+    finally:
+        core.http.close()
+    assert isinstance(signed, dict)
+    return signed, document
 
 
 def status_entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
@@ -93,11 +138,15 @@ def served_url(service_url: str, did: str) -> str:
     return urlunsplit((service.scheme, *document_url[1:]))
 
 
-def preload_documents(http: httpx.Client, credential: dict[str, Any]) -> dict[str, Any]:
-    """``{url: document}`` for the reference's loader: the issuer's DID document, each of its
-    verification methods (with the Multikey context) and each status list credential."""
+def preload_documents(
+    http: httpx.Client, credential: dict[str, Any], did_document: Any = None
+) -> dict[str, Any]:
+    """``{url: document}`` for the reference's loader: the issuer's DID document (fetched from
+    the service unless given), each of its verification methods (with the Multikey context)
+    and each status list credential."""
     did = issuer_did(credential)
-    did_document = _get_json(http, served_url(str(http.base_url), did))
+    if did_document is None:
+        did_document = _get_json(http, served_url(str(http.base_url), did))
     if did_document.get("id") != did:
         raise SystemExit(f"the DID document of {did} has id {did_document.get('id')!r}")
     documents = {did: did_document}
@@ -362,13 +411,18 @@ def run(args: argparse.Namespace) -> None:
         httpx.Client(base_url=target.url, timeout=60) as http,
         tempfile.TemporaryDirectory(prefix="vcservice-compare-") as scratch,
     ):
-        credential = issue_certificate(http, target.admin_token)
+        did_document = None
+        if args.credential == "minimal":
+            credential, did_document = minimal_credential(http, target.admin_token)
+        else:
+            credential = issue_certificate(http, target.admin_token)
         entries = status_entries(credential)
         purposes = ", ".join(entry.get("statusPurpose", "?") for entry in entries)
         print(f"credential: {credential['proof']['cryptosuite']} by {issuer_did(credential)}")
         print(f"  credentialStatus: {len(entries)} entries ({purposes})")
         preload = Path(scratch) / "preload.json"
-        preload.write_text(json.dumps(preload_documents(http, credential)), encoding="utf-8")
+        documents = preload_documents(http, credential, did_document)
+        preload.write_text(json.dumps(documents), encoding="utf-8")
         with reference_server(preload, args.reference_status) as reference_url:
             compare(target.url, reference_url, credential, args)
 
@@ -412,6 +466,18 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50, help="requests per server first")
     parser.add_argument("--database-url", help="vcservice's database (default SQLite)")
     parser.add_argument(
+        "--no-kept-hashes",
+        action="store_true",
+        help="vcservice keeps no canonical hashes (VCSERVICE_CANONICAL_HASHES_KEPT=0): "
+        "every request canonicalizes, as it would for credentials it has not seen",
+    )
+    parser.add_argument(
+        "--credential",
+        choices=("certificate", "minimal"),
+        default="certificate",
+        help="an issued C-TPAT certificate, or a VC 2.0-only credential of a did:key",
+    )
+    parser.add_argument(
         "--reference-status",
         nargs="?",
         const="each",
@@ -419,6 +485,8 @@ def main() -> None:
         help="the reference also checks status; its lists verified on each request or once",
     )
     args = parser.parse_args()
+    if args.no_kept_hashes:
+        os.environ["VCSERVICE_CANONICAL_HASHES_KEPT"] = "0"
     ensure_reference_installed()
     status = (
         f"proof + status (lists verified {args.reference_status})"
@@ -426,7 +494,8 @@ def main() -> None:
         else "proof"
     )
     print(
-        f"vcservice (1 uvicorn worker, {args.database_url or 'SQLite'}) vs reference "
+        f"vcservice (1 uvicorn worker, {args.database_url or 'SQLite'}, canonical hashes "
+        f"{'not kept' if args.no_kept_hashes else 'kept'}) vs reference "
         f"({reference_versions()}; node:http, one process; checks {status})"
     )
     run(args)

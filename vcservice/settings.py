@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         ge=1 << 20,
         description="bytes each cache of fetched DID documents and status lists may hold",
     )
+    canonical_hashes_kept: int = Field(
+        4096,
+        ge=0,
+        le=1_000_000,
+        description="JSON objects (credentials, presentations, proof configurations) whose "
+        "canonical hashes are kept for the next verification of the same JSON (0: off)",
+    )
     max_body_bytes: int = Field(1_000_000, ge=1024)
     anonymous_max_body_bytes: int = Field(
         131_072,

@@ -171,6 +171,7 @@ def build_services(
             fetch_policy=policy,
             canonicalizer=settings.canonicalizer,
             jsonld_path=settings.jsonld_path,
+            canonical_hashes_kept=settings.canonical_hashes_kept,
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
             # A list of STATUS_LIST_SIZE entries of the largest statusSize (8 bits).
             max_status_list_bytes=settings.status_list_size * MAX_STATUS_SIZE // 8,

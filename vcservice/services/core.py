@@ -31,7 +31,7 @@ from vcservice.model import credential as vcdm
 from vcservice.net import TtlCache
 from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
 from vcservice.proofs.data_integrity import DataIntegrity
-from vcservice.proofs.transform import RdfCanonizer
+from vcservice.proofs.transform import HASHES_KEPT, RdfCanonizer
 from vcservice.rdf.engine import Canonicalizer, OxigraphCanonicalizer, Rdfc10Canonicalizer
 from vcservice.status.bitstring import MAX_DECODED_BYTES
 from vcservice.status.checker import BitstringStatusChecker
@@ -71,6 +71,7 @@ class CoreConfig:
     allow_undefined_terms: bool = False
     clock_skew: timedelta = CLOCK_SKEW
     max_status_list_bytes: int = MAX_DECODED_BYTES  # a status list's bits, decoded
+    canonical_hashes_kept: int = HASHES_KEPT  # JSON objects whose canonical hashes are kept
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,11 @@ def build_core(
         path=config.jsonld_path,
         base_contexts=(vcdm.CREDENTIALS_V2, vcdm.CREDENTIALS_V1),
     )
-    canonizer = RdfCanonizer(processor, _canonicalizer(config.canonicalizer))
+    canonizer = RdfCanonizer(
+        processor,
+        _canonicalizer(config.canonicalizer),
+        hashes_kept=config.canonical_hashes_kept,
+    )
     http = GuardedHttpClient(config.fetch_policy)
     resolver = LocalFirstResolver(
         local_dids or static_documents(()),
