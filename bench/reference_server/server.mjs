@@ -42,6 +42,7 @@ import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {describeError} from '../../tests/interop/js/results.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MANIFEST_PATH = resolve(HERE, '../../contexts/manifest.json');
@@ -139,29 +140,6 @@ function bitstringStatus({verifyLists}) {
 }
 
 // ---------------------------------------------------------------- verification
-
-function describeError(result) {
-  const messages = [];
-  const collect = error => {
-    if(!error) {
-      return;
-    }
-    if(Array.isArray(error.errors)) {
-      error.errors.forEach(collect);
-    } else if(error.message && !messages.includes(error.message)) {
-      messages.push(error.message);
-    }
-    // jsonld wraps document loader failures; keep the loader's own reason
-    collect(error.details?.cause ?? error.cause);
-  };
-  collect(result.error);
-  for(const entry of result.results || []) {
-    collect(entry.error);
-    collect(entry.purposeResult?.error);
-  }
-  collect(result.statusResult?.error);
-  return messages.join('; ') || 'verification failed';
-}
 
 function verifier({documentLoader, statusCheck, checks}) {
   return async credential => {

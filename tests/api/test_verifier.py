@@ -35,6 +35,7 @@ from vcservice.errors import RetryLaterError
 from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.model.datetimes import parse_datetime
 from vcservice.model.requester import Requester
+from vcservice.net.waiting import WouldWait
 from vcservice.services.core import Core
 from vcservice.services.quotas import Quotas
 from vcservice.services.verifier import VerifierService
@@ -456,6 +457,29 @@ def stepped(tmp_path: Path, core: Core) -> Iterator[tuple[VerifierService, _Cloc
 ALICE, BOB = Requester.address("192.0.2.1"), Requester.address("192.0.2.2")
 CAROL = Requester.address("192.0.2.3")
 BROKER = Requester.client("broker-1")
+
+
+class _Fetching:
+    """A core verifier whose presentation's issuer must be fetched, on an event loop."""
+
+    def verify_presentation(self, *arguments: Any, **options: Any) -> None:
+        raise WouldWait("https://aduanas.example/issuers/sat/did.json")
+
+
+def test_a_verification_stopped_for_the_network_leaves_its_challenge_open(
+    stepped: tuple[VerifierService, _Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, _ = stepped
+    challenge, _ = service.new_challenge("aduana.example", requester=BROKER)
+    with monkeypatch.context() as patched:
+        patched.setattr(service, "_verifier", _Fetching())
+        with pytest.raises(WouldWait):
+            service.verify_presentation({}, challenge=challenge, domain=None, requester=BROKER)
+    again = service.verify_presentation({}, challenge=challenge, domain=None, requester=BROKER)
+    [challenge_check] = [check for check in again.checks if check.name == "challenge"]
+    assert challenge_check.problems == ()  # open for the attempt that can finish: used now
+    replay = service.verify_presentation({}, challenge=challenge, domain=None, requester=BROKER)
+    assert "INVALID_CHALLENGE_ERROR" in [problem.code for problem in replay.problems]
 
 
 def test_an_expired_challenge_is_refused(stepped: tuple[VerifierService, _Clock]) -> None:

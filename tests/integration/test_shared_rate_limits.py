@@ -9,11 +9,10 @@ owns the server's end) and sends one caller's verifier requests over both:
 * a verifier's client (a ``verify:credentials`` token) likewise, its requests alternating
   between the workers, while its address may send a hundred times as many: the client is
   counted as itself, once for the deployment;
-* the same client's quota of open challenges: both workers together admit the quota, then
-  refuse (429 ``TOO_MANY_CHALLENGES``); quotas kept per process would admit it twice;
-* and its quota of open exchanges (of a workflow only clients may use), counted apart from
-  its challenges: both workers together admit the quota, then refuse
-  (429 ``TOO_MANY_EXCHANGES``), while the client may still ask for challenges.
+* the same client's quotas of open challenges and of open exchanges (of a workflow only
+  clients may use), each counted apart: both workers together admit the quota, then refuse
+  (429 ``TOO_MANY_CHALLENGES`` / ``TOO_MANY_EXCHANGES``), while the client may still open
+  the other kind; quotas kept per process would admit each twice.
 """
 
 from __future__ import annotations
@@ -147,33 +146,20 @@ def test_two_workers_admit_one_clients_rate_between_them(
     assert anonymous == [422, 422]  # the address's own rate is untouched
 
 
-def test_two_workers_hold_one_clients_quota_of_open_challenges(
-    tmp_path: Path, context_store_dir: Path, database_url: str
-) -> None:
-    with serve_process(
-        tmp_path,
-        context_store_dir,
-        database_url=database_url,
-        arguments=["--workers", "2"],
-        environment={"VCSERVICE_CLIENT_OPEN_QUOTA": str(QUOTA)},
-    ) as served:
-        broker = client_headers(served.url, served.admin_token, "broker", scopes=[VERIFY])
-        connections = _connection_to_each_worker(served)
-        answers = [
-            _post(connection, "/challenges", broker)
-            for _ in range(QUOTA + 1)
-            for connection in connections
-        ]
-        anonymous = [_post(connection, "/challenges")[0] for connection in connections]
-    statuses = [status for status, _ in answers]
-    assert statuses == [201] * QUOTA + [429] * (QUOTA + 2), statuses
-    assert {refusal["code"] for _, refusal in answers[QUOTA:]} == {"TOO_MANY_CHALLENGES"}
-    assert anonymous == [201, 201]  # the address's own quota is untouched
+# What a client holds open, where it opens one, and the refusal past its quota.
+OPEN_RECORDS = {
+    "challenges": ("/challenges", "TOO_MANY_CHALLENGES"),
+    "exchanges": ("/workflows/crossing/exchanges", "TOO_MANY_EXCHANGES"),
+}
 
 
-def test_two_workers_hold_one_clients_quota_of_open_exchanges(
-    tmp_path: Path, context_store_dir: Path, database_url: str
+@pytest.mark.parametrize(
+    ("kind", "other"), [("challenges", "exchanges"), ("exchanges", "challenges")]
+)
+def test_two_workers_hold_one_clients_quota_of_open_records(
+    tmp_path: Path, context_store_dir: Path, database_url: str, kind: str, other: str
 ) -> None:
+    path, code = OPEN_RECORDS[kind]
     with serve_process(
         tmp_path,
         context_store_dir,
@@ -185,13 +171,15 @@ def test_two_workers_hold_one_clients_quota_of_open_exchanges(
         create_workflow(served.url, served.admin_token, "crossing")
         connections = _connection_to_each_worker(served)
         answers = [  # alternately over the two workers
-            (worker, *_post(connection, "/workflows/crossing/exchanges", broker))
+            (worker, *_post(connection, path, broker))
             for _ in range(QUOTA + 1)
             for worker, connection in enumerate(connections)
         ]
-        challenges = [_post(connection, "/challenges", broker)[0] for connection in connections]
+        others = [
+            _post(connection, OPEN_RECORDS[other][0], broker)[0] for connection in connections
+        ]
     statuses = [status for _, status, _ in answers]
     assert statuses == [201] * QUOTA + [429] * (QUOTA + 2), statuses
     assert {worker for worker, status, _ in answers if status == 201} == {0, 1}
-    assert {refusal["code"] for _, _, refusal in answers[QUOTA:]} == {"TOO_MANY_EXCHANGES"}
-    assert challenges == [201, 201]  # its quota of challenges is untouched
+    assert {refusal["code"] for _, _, refusal in answers[QUOTA:]} == {code}
+    assert others == [201, 201]  # the quota of the other kind is counted apart

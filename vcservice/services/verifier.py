@@ -191,9 +191,16 @@ class VerifierService:
         domain the challenge was issued for is expected. The ``challenge`` (and, when
         either side names one, ``domain``) checks come first in the result, then the
         core's checks of the presentation and its credentials.
+
+        The challenge is looked at first and consumed last, in one conditional update: a
+        verification that stops before its end (to wait for the network elsewhere:
+        ``api.offload``) leaves it open, and of two verifications of one presentation at
+        once only the one that consumes it can verify.
         """
         client = requester is not None and not requester.anonymous
-        binding, expected_domain = self._binding_checks(challenge, domain, client=client)
+        binding, expected_domain, open_challenge = self._binding_checks(
+            challenge, domain, client=client
+        )
         if any(check.outcome is Outcome.FAILED for check in binding):
             # Cheap first: a presentation for no challenge of ours is worth no more work.
             why = "not checked: the presentation answers no open challenge of this verifier"
@@ -206,32 +213,44 @@ class VerifierService:
                 checks=checks,
                 proof_purpose=proof_purpose,
             )
+        if open_challenge is not None:
+            binding = self._consumed(open_challenge, binding)
         result = core_result.with_checks((*binding, *core_result.checks))
         self._observer.verified("presentation", result.verified)
         return result
 
+    def _consumed(self, challenge: str, binding: tuple[Check, ...]) -> tuple[Check, ...]:
+        """Consume the open ``challenge`` the ``binding`` checks passed; if another
+        verification consumed it meanwhile, the challenge check fails."""
+        now = self._clock.now()
+        if self._challenges.consume(challenge, now=now) is not None:
+            return binding
+        refused = Check.of("challenge", [self._why_refused(challenge, now)])
+        return (refused, *(check for check in binding if check.name != "challenge"))
+
     def _binding_checks(
         self, challenge: str | None, domain: str | None, *, client: bool
-    ) -> tuple[tuple[Check, ...], str | None]:
-        """The ``challenge`` and ``domain`` checks, and the domain the proof must name
-        (``client``: the caller is authenticated, and may bring its own challenge)."""
+    ) -> tuple[tuple[Check, ...], str | None, str | None]:
+        """The ``challenge`` and ``domain`` checks, the domain the proof must name, and the
+        challenge to consume once verified (``client``: the caller is authenticated, and may
+        bring its own challenge)."""
         if challenge is None:
             if client:
                 why = "no options.challenge: the presentation may be a replay"
-                return (Check.skipped("challenge", why),), domain
+                return (Check.skipped("challenge", why),), domain, None
             problem = _challenge_problem("options.challenge is required (POST /challenges)")
-            return (Check.of("challenge", [problem]),), domain
+            return (Check.of("challenge", [problem]),), domain, None
         now = self._clock.now()
-        consumed = self._challenges.consume(challenge, now=now)
-        if consumed is None:
+        found = self._challenges.get(challenge)
+        if found is None or found.used_at is not None or found.expires_at <= now:
             own = not challenge.startswith(CHALLENGE_PREFIX)
-            if client and own and self._challenges.get(challenge) is None:
+            if client and own and found is None:
                 detail = "the caller's own, not consumed here: the proof check compares it"
-                return (Check.of("challenge", [], detail=detail),), domain
-            return (Check.of("challenge", [self._why_refused(challenge, now)]),), domain
-        issued = format_datetime(consumed.created_at)
+                return (Check.of("challenge", [], detail=detail),), domain, None
+            return (Check.of("challenge", [self._why_refused(challenge, now)]),), domain, None
+        issued = format_datetime(found.created_at)
         checks = [Check.of("challenge", [], detail=f"issued by this verifier at {issued}")]
-        issued_for = consumed.domain
+        issued_for = found.domain
         if issued_for is not None and domain is not None and domain != issued_for:
             problem = Problem(
                 "INVALID_DOMAIN_ERROR",
@@ -241,10 +260,10 @@ class VerifierService:
             checks.append(Check.of("domain", [problem]))
         elif issued_for is not None:
             checks.append(Check.of("domain", [], detail=f"the challenge's domain {issued_for}"))
-        return tuple(checks), domain if domain is not None else issued_for
+        return tuple(checks), domain if domain is not None else issued_for, challenge
 
     def _why_refused(self, challenge: str, now: datetime) -> Problem:
-        """Why ``consume`` refused ``challenge``: unknown, already used, or expired."""
+        """Why ``challenge`` cannot be used: unknown, already used, or expired."""
         found = self._challenges.get(challenge)
         if found is None and challenge.startswith(CHALLENGE_PREFIX):
             return _challenge_problem("the challenge is this verifier's, and no longer open")

@@ -25,6 +25,7 @@ import canonicalize from 'canonicalize';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {describeError} from './results.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MANIFEST_PATH = resolve(HERE, '../../../contexts/manifest.json');
@@ -245,31 +246,6 @@ async function canonize(argv) {
   return ecdsaRdfc2019.canonize(document, {
     documentLoader, safe: true, base: null, messageDigestAlgorithm: hash
   });
-}
-
-function describeError(result) {
-  if(result.verified) {
-    return null;
-  }
-  const messages = [];
-  const collect = error => {
-    if(!error) {
-      return;
-    }
-    if(Array.isArray(error.errors)) {
-      error.errors.forEach(collect);
-    } else if(error.message && !messages.includes(error.message)) {
-      messages.push(error.message);
-    }
-    // jsonld wraps document loader failures; keep the loader's own reason
-    collect(error.details?.cause ?? error.cause);
-  };
-  collect(result.error);
-  for(const entry of result.results || []) {
-    collect(entry.error);
-    collect(entry.purposeResult?.error);
-  }
-  return messages.join('; ') || 'verification failed';
 }
 
 const COMMANDS = {sign, verify, canonize};
