@@ -9,11 +9,12 @@ their version moved on or their validity runs short.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from vcservice.clock import Clock
@@ -341,7 +342,7 @@ class StatusService:
         valid_until = document.get("validUntil")
         if not isinstance(valid_until, str):
             return False
-        return parse_datetime(valid_until, field="validUntil") - self._clock.now() > RESIGN_BEFORE
+        return _moment(valid_until) - self._clock.now() > RESIGN_BEFORE
 
     def _list(self, list_id: int) -> StatusList:
         status_list = self._store.statuses.list_by_id(list_id)
@@ -354,3 +355,9 @@ class StatusService:
             f"{self._base}{status_list.authority}/{status_list.purpose.value}/"
             f"{status_list.sequence}"
         )
+
+
+@functools.lru_cache(maxsize=STATUS_DOCUMENTS_KEPT)
+def _moment(text: str) -> datetime:
+    """``validUntil`` of a kept list, parsed once (each verification asks if it is fresh)."""
+    return parse_datetime(text, field="validUntil")

@@ -127,44 +127,37 @@ class BitstringStatusChecker:
                 entries=(EntryResult(field="credentialStatus", problems=(too_many,)),),
             )
         issuer = vcdm.issuer_id(credential)
-        urls = list(dict.fromkeys(url for entry in entries if (url := _list_url(entry))))
+        read = [
+            _read_entry(entry, f"credentialStatus[{position}]" if isinstance(raw, list) else None)
+            for position, entry in enumerate(entries)
+        ]
+        urls = list(dict.fromkeys(item.list_url for item in read if isinstance(item, ParsedEntry)))
         fetched = self._source.fetch_all(urls) if urls else {}
         lists: dict[str, _VerifiedList | tuple[Problem, ...]] = {}
-        results = []
-        for position, entry in enumerate(entries):
-            field = f"credentialStatus[{position}]" if isinstance(raw, list) else "credentialStatus"
-            results.append(self._entry(entry, field, issuer, (fetched, lists), now))
+        results = [
+            item
+            if isinstance(item, EntryResult)
+            else self._entry(item, issuer, fetched, lists, now)
+            for item in read
+        ]
         return StatusReport(checked_at=now, entries=tuple(results))
 
     def _entry(
         self,
-        entry: Any,
-        field: str,
+        parsed: ParsedEntry,
         issuer: str | None,
-        obtained: tuple[
-            Mapping[str, FetchedList | StatusError], dict[str, _VerifiedList | tuple[Problem, ...]]
-        ],
+        fetched: Mapping[str, FetchedList | StatusError],
+        lists: dict[str, _VerifiedList | tuple[Problem, ...]],
         now: datetime,
     ) -> EntryResult:
-        """One entry's result; ``obtained`` is (lists fetched, lists loaded so far)."""
-        if not is_bitstring_entry(entry):
-            return EntryResult(field=field, problems=(_unsupported(entry, field),))
-        try:
-            parsed = parse_entry(entry, field=field)
-        except StatusError as error:
-            purpose = entry.get("statusPurpose")
-            return EntryResult(
-                field=field,
-                purpose=purpose if isinstance(purpose, str) else None,
-                problems=(error.to_problem(),),
-            )
+        """One well-formed entry's result; ``lists`` keeps the lists loaded so far."""
+        field = parsed.field
         result = EntryResult(
             field=field,
             purpose=parsed.purpose,
             index=parsed.index_text,
             status_size=parsed.status_size,
         )
-        fetched, lists = obtained
         loaded = lists.get(parsed.list_url)
         if loaded is None:
             found = fetched[parsed.list_url]
@@ -173,13 +166,15 @@ class BitstringStatusChecker:
             where = f"{field}.statusListCredential"
             problems = tuple(dataclasses.replace(problem, field=where) for problem in loaded)
             return dataclasses.replace(result, problems=problems)
-        result = dataclasses.replace(result, status_list=loaded.freshness)
         try:
             value = self._read(parsed, loaded)
         except StatusError as error:
-            return dataclasses.replace(result, problems=(error.to_problem(),))
+            return dataclasses.replace(
+                result, status_list=loaded.freshness, problems=(error.to_problem(),)
+            )
         return dataclasses.replace(
             result,
+            status_list=loaded.freshness,
             status=value,
             message=parsed.message_for(value),
             problems=_value_problems(parsed, value),
@@ -399,14 +394,21 @@ def _freshness(
     )
 
 
-def _list_url(entry: Any) -> str | None:
-    """The list URL of a readable Bitstring Status List entry, else None."""
+def _read_entry(entry: Any, position: str | None) -> ParsedEntry | EntryResult:
+    """The entry read (a ``BitstringStatusListEntry``), or its result when it cannot be;
+    ``position`` names it in a list of entries (None: the only one)."""
+    field = position or "credentialStatus"
     if not is_bitstring_entry(entry):
-        return None
+        return EntryResult(field=field, problems=(_unsupported(entry, field),))
     try:
-        return parse_entry(entry, field="credentialStatus").list_url
-    except StatusError:
-        return None
+        return parse_entry(entry, field=field)
+    except StatusError as error:
+        purpose = entry.get("statusPurpose")
+        return EntryResult(
+            field=field,
+            purpose=purpose if isinstance(purpose, str) else None,
+            problems=(error.to_problem(),),
+        )
 
 
 def _unsupported(entry: Any, field: str) -> Problem:
