@@ -11,8 +11,8 @@ owns the server's end) and sends one caller's verifier requests over both:
   counted as itself, once for the deployment;
 * the same client's quotas of open challenges and of open exchanges (of a workflow only
   clients may use), each counted apart: both workers together admit the quota, then refuse
-  (429 ``TOO_MANY_CHALLENGES`` / ``TOO_MANY_EXCHANGES``), while the client may still open
-  the other kind; quotas kept per process would admit each twice.
+  (429 ``TOO_MANY_CHALLENGES`` / ``TOO_MANY_EXCHANGES``), the exchanges all opened while
+  the challenges are spent; quotas kept per process would admit each twice.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import http.client
 import json
 import time
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,19 @@ def _post(
     return response.status, body
 
 
+def _two_workers(
+    tmp_path: Path, context_store_dir: Path, database_url: str, environment: dict[str, str]
+) -> AbstractContextManager[Served]:
+    """``vcservice serve --workers 2`` with ``environment`` on the test's database."""
+    return serve_process(
+        tmp_path,
+        context_store_dir,
+        database_url=database_url,
+        arguments=["--workers", "2"],
+        environment=environment,
+    )
+
+
 def _admitted(connection: http.client.HTTPConnection, count: int) -> list[int]:
     """The statuses of ``count`` verifier requests (an empty body: refused, but counted)."""
     return [_post(connection, "/credentials/verify")[0] for _ in range(count)]
@@ -98,12 +112,11 @@ def _admitted(connection: http.client.HTTPConnection, count: int) -> list[int]:
 def test_two_workers_admit_one_callers_rate_between_them(
     tmp_path: Path, context_store_dir: Path, database_url: str
 ) -> None:
-    with serve_process(
+    with _two_workers(
         tmp_path,
         context_store_dir,
-        database_url=database_url,
-        arguments=["--workers", "2"],
-        environment={"VCSERVICE_VERIFY_RATE_PER_MINUTE": str(PER_MINUTE)},
+        database_url,
+        {"VCSERVICE_VERIFY_RATE_PER_MINUTE": str(PER_MINUTE)},
     ) as served:
         first, second = _connection_to_each_worker(served)
         started = time.monotonic()
@@ -117,12 +130,11 @@ def test_two_workers_admit_one_callers_rate_between_them(
 def test_two_workers_admit_one_clients_rate_between_them(
     tmp_path: Path, context_store_dir: Path, database_url: str
 ) -> None:
-    with serve_process(
+    with _two_workers(
         tmp_path,
         context_store_dir,
-        database_url=database_url,
-        arguments=["--workers", "2"],
-        environment={
+        database_url,
+        {
             "VCSERVICE_VERIFY_RATE_PER_MINUTE": str(ADDRESS_PER_MINUTE),
             "VCSERVICE_CLIENT_VERIFY_RATE_PER_MINUTE": str(PER_MINUTE),
         },
@@ -146,40 +158,31 @@ def test_two_workers_admit_one_clients_rate_between_them(
     assert anonymous == [422, 422]  # the address's own rate is untouched
 
 
-# What a client holds open, where it opens one, and the refusal past its quota.
-OPEN_RECORDS = {
-    "challenges": ("/challenges", "TOO_MANY_CHALLENGES"),
-    "exchanges": ("/workflows/crossing/exchanges", "TOO_MANY_EXCHANGES"),
-}
-
-
-@pytest.mark.parametrize(
-    ("kind", "other"), [("challenges", "exchanges"), ("exchanges", "challenges")]
+# What a client holds open: where it opens one, and the refusal past its quota.
+OPEN_RECORDS = (
+    ("/challenges", "TOO_MANY_CHALLENGES"),
+    ("/workflows/crossing/exchanges", "TOO_MANY_EXCHANGES"),
 )
-def test_two_workers_hold_one_clients_quota_of_open_records(
-    tmp_path: Path, context_store_dir: Path, database_url: str, kind: str, other: str
+
+
+def test_two_workers_hold_one_clients_quotas_of_open_records(
+    tmp_path: Path, context_store_dir: Path, database_url: str
 ) -> None:
-    path, code = OPEN_RECORDS[kind]
-    with serve_process(
-        tmp_path,
-        context_store_dir,
-        database_url=database_url,
-        arguments=["--workers", "2"],
-        environment={"VCSERVICE_CLIENT_OPEN_QUOTA": str(QUOTA)},
-    ) as served:
+    environment = {"VCSERVICE_CLIENT_OPEN_QUOTA": str(QUOTA)}
+    with _two_workers(tmp_path, context_store_dir, database_url, environment) as served:
         broker = client_headers(served.url, served.admin_token, "broker", scopes=[VERIFY])
         create_workflow(served.url, served.admin_token, "crossing")
         connections = _connection_to_each_worker(served)
-        answers = [  # alternately over the two workers
-            (worker, *_post(connection, path, broker))
-            for _ in range(QUOTA + 1)
-            for worker, connection in enumerate(connections)
-        ]
-        others = [
-            _post(connection, OPEN_RECORDS[other][0], broker)[0] for connection in connections
-        ]
-    statuses = [status for _, status, _ in answers]
-    assert statuses == [201] * QUOTA + [429] * (QUOTA + 2), statuses
-    assert {worker for worker, status, _ in answers if status == 201} == {0, 1}
-    assert {refusal["code"] for _, _, refusal in answers[QUOTA:]} == {code}
-    assert others == [201, 201]  # the quota of the other kind is counted apart
+        answers = {  # each kind in turn (the second while the first is spent), alternately
+            path: [
+                (worker, *_post(connection, path, broker))
+                for _ in range(QUOTA + 1)
+                for worker, connection in enumerate(connections)
+            ]
+            for path, _ in OPEN_RECORDS
+        }
+    for path, code in OPEN_RECORDS:
+        statuses = [status for _, status, _ in answers[path]]
+        assert statuses == [201] * QUOTA + [429] * (QUOTA + 2), (path, statuses)
+        assert {worker for worker, status, _ in answers[path] if status == 201} == {0, 1}
+        assert {refusal["code"] for _, _, refusal in answers[path][QUOTA:]} == {code}

@@ -21,9 +21,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from vcservice.api.body import check_json
-from vcservice.api.deps import ServicesDep, admit_verification
+from vcservice.api.deps import ServicesDep, admitted_verification
+from vcservice.api.offload import verify_here_or_in_thread
 from vcservice.api.problems import DEFAULT_STATUS, STATUS_BY_CODE
 from vcservice.errors import ParsingError, RetryLaterError, VcError
 from vcservice.printing import decode_payload, payload_in
@@ -60,7 +62,7 @@ def verify_form(request: Request, lang: Language = None) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-def verify_submitted(
+async def verify_submitted(
     request: Request,
     services: ServicesDep,
     *,
@@ -70,16 +72,24 @@ def verify_submitted(
     entry: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Verify the submitted certificate (the chosen file, else the box), keep the check in
-    the audit log (with the customs entry typed, if any) and show the result as a record."""
+    the audit log (with the customs entry typed, if any) and show the result as a record.
+
+    As ``POST /credentials/verify``, the verification runs on the event loop unless it must
+    fetch (``api.offload``); the record, a committed write, is kept on a worker thread."""
     language = negotiate(request.headers.get("accept-language"), lang)
     try:
         text = _uploaded(upload) or credential
         if not text.strip():
             return _error(language, PageError(STRINGS["empty"]), submitted=text, status=422)
         entry_number = customs_entry(entry)
-        admit_verification(request, services)
-        result = services.verifier.verify_credential(submitted_credential(text))
-        reference, checked_at, _ = services.verifier.record_check(result, entry_number=entry_number)
+        await admitted_verification(request, services)
+        submitted = submitted_credential(text)
+        result = await verify_here_or_in_thread(
+            lambda: services.verifier.verify_credential(submitted)
+        )
+        reference, checked_at, _ = await run_in_threadpool(
+            services.verifier.record_check, result, entry_number=entry_number
+        )
     except VcError as error:
         return _refused(language, error, submitted=credential, entry=entry)
     record = Record(reference, checked_at, services.settings.verifier_label, entry_number)
