@@ -116,7 +116,10 @@ def test_two_workers_admit_one_callers_rate_between_them(
         tmp_path,
         context_store_dir,
         database_url,
-        {"VCSERVICE_VERIFY_RATE_PER_MINUTE": str(PER_MINUTE)},
+        {  # refusals answered at once: the test counts admissions, not the delay
+            "VCSERVICE_VERIFY_RATE_PER_MINUTE": str(PER_MINUTE),
+            "VCSERVICE_REFUSAL_DELAY_SECONDS": "0",
+        },
     ) as served:
         first, second = _connection_to_each_worker(served)
         started = time.monotonic()

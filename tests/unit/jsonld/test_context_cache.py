@@ -152,7 +152,7 @@ def test_the_same_pinned_url_twice_and_a_project_context_first(
 
 @pytest.mark.slow
 @settings(
-    max_examples=90,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
