@@ -266,7 +266,7 @@ def test_the_fast_check_agrees_with_jsonschema(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "version"), KINDS)
-@settings(DIFFERENTIAL, max_examples=600)  # per kind: six kinds since data v2
+@settings(DIFFERENTIAL, max_examples=400)  # per kind: six kinds since data v2
 @given(data=st.data())
 def test_the_fast_check_agrees_with_jsonschema_at_length(
     slug: str, version: str, data: st.DataObject

@@ -350,7 +350,7 @@ def _generated(count: int) -> settings:
 
 
 @pytest.mark.slow
-@_generated(120)
+@_generated(80)
 @given(credential=_certificates())
 def test_generated_certificates_take_the_fast_path(
     fast: SafeJsonLdProcessor, reference: SafeJsonLdProcessor, credential: dict[str, Any]
@@ -362,7 +362,7 @@ def test_generated_certificates_take_the_fast_path(
 
 
 @pytest.mark.slow
-@_generated(60)
+@_generated(40)
 @given(credential=_certificates(), seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_generated_and_mutated_documents_agree(
     fast: SafeJsonLdProcessor,
