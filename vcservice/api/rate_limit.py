@@ -109,29 +109,25 @@ class RateLimiter:
         """``take`` as far as this process can without the database: True when a token it
         holds was spent, RateLimitError when the caller's bucket is known dry, False when
         only the database can tell (or a lease is under way). Safe on the event loop."""
-        if not self._lock.acquire(blocking=False):
-            return False
-        try:
-            held = self._known(caller, self._clock())
-            if held.tokens < 1:
-                return False
-            self._keep(caller, held._replace(tokens=held.tokens - 1, open_until=0.0))
-            return True
-        finally:
-            self._lock.release()
+        return self._spend_held(caller, 1)
 
     def charge_locally(self, caller: str, cost: int) -> bool:
         """``charge`` from the tokens this process holds, if they cover ``cost`` (True);
         False when the database is needed. Safe on the event loop."""
+        try:
+            return self._spend_held(caller, cost)
+        except RateLimitError:  # known dry: the debt is the database's to record
+            return False
+
+    def _spend_held(self, caller: str, cost: int) -> bool:
+        """Spend ``cost`` of the tokens this process holds for ``caller`` if they cover it,
+        without waiting for the lock (False when they do not, or a lease is under way)."""
         if not self._lock.acquire(blocking=False):
             return False
         try:
             held = self._known(caller, self._clock())
             if held.tokens < cost:
                 return False
-        except RateLimitError:  # known dry: the debt is the database's to record
-            return False
-        else:
             self._keep(caller, held._replace(tokens=held.tokens - cost, open_until=0.0))
             return True
         finally:

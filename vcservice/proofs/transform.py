@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vcservice.jsonld.digest import exact_json_digest
 from vcservice.jsonld.processor import SafeJsonLdProcessor
+from vcservice.model.values import exact_json_digest
 from vcservice.net import TtlCache
 from vcservice.rdf.engine import Canonicalizer
 from vcservice.rdf.model import Quad

@@ -41,7 +41,7 @@ from vcservice.model import credential as vcdm
 from vcservice.model.checks import Check
 from vcservice.model.datetimes import format_datetime, parse_datetime
 from vcservice.model.records import StatusPurpose
-from vcservice.model.values import as_list
+from vcservice.model.values import as_list, exact_json_digest
 from vcservice.net import TtlCache
 from vcservice.proofs.data_integrity import DataIntegrity
 from vcservice.proofs.purposes import ProofPurpose
@@ -49,7 +49,7 @@ from vcservice.status.bitstring import MAX_DECODED_BYTES, MINIMUM_ENTRIES, Bitst
 from vcservice.status.entry import ParsedEntry, is_bitstring_entry, parse_entry
 from vcservice.status.list_credential import LIST_CREDENTIAL_TYPE, LIST_TYPE, REFRESH
 from vcservice.status.report import EntryResult, ListFreshness, StatusReport
-from vcservice.status.sources import FetchedList, StatusListSource, document_digest
+from vcservice.status.sources import FetchedList, StatusListSource
 
 __all__ = ["CHECK_NAME", "BitstringStatusChecker", "ExpandedList"]
 
@@ -191,7 +191,8 @@ class BitstringStatusChecker:
         if isinstance(fetched, StatusError):
             return (fetched.to_problem(),)
         document = fetched.document
-        key = f"{issuer}\n{url}\n{fetched.digest or document_digest(document)}"
+        digest = fetched.digest or exact_json_digest(document)
+        key = f"{issuer}\n{url}\n{digest.hex()}"
         expanded = self._verified.get(key) if self._verified is not None else None
         if expanded is None:
             problems = _list_problems(document, url, now)

@@ -20,8 +20,6 @@ list came from (:data:`FROM_LOCAL`, :data:`FROM_CACHE` or :data:`FROM_NETWORK`),
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +27,7 @@ from typing import Any, Protocol
 
 from vcservice.clock import CLOCK_SKEW, Clock
 from vcservice.errors import FetchError, StatusError, VcError
-from vcservice.model.values import as_list
+from vcservice.model.values import as_list, exact_json_digest
 from vcservice.net import FetchedDocument, GuardedHttpClient, TtlCache
 from vcservice.status.report import duration_text
 
@@ -44,7 +42,6 @@ __all__ = [
     "SnapshotStatusListSource",
     "StatusListLookup",
     "StatusListSource",
-    "document_digest",
     "list_ttl",
 ]
 
@@ -74,7 +71,7 @@ class FetchedList:
     expires_at: datetime
     origin: str | None = None
     size: int = 0  # bytes as fetched (0: not fetched over HTTP)
-    digest: str = ""  # document_digest(document), made once by the source ("": not made)
+    digest: bytes = b""  # exact_json_digest(document), made once by the source (b"": not made)
 
 
 class StatusListSource(Protocol):
@@ -87,12 +84,6 @@ class StatusListSource(Protocol):
     def fetch_all(self, urls: Sequence[str]) -> dict[str, FetchedList | StatusError]:
         """Each of ``urls``' lists, or why it cannot be had."""
         ...
-
-
-def document_digest(document: Mapping[str, Any]) -> str:
-    """SHA-256 of the document's canonical JSON: equal for exactly equal content."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def fetch_each(
@@ -180,7 +171,7 @@ class HttpStatusListSource:
             fetched_at=fetched_at,
             expires_at=expires_at,
             size=fetched.size,
-            digest=document_digest(fetched.data),
+            digest=exact_json_digest(fetched.data),
         )
         self._cache.put(url, result, ttl_seconds=(expires_at - now).total_seconds())
         self._on_fetch(FROM_NETWORK)
@@ -208,7 +199,7 @@ class LocalFirstStatusListSource:
         self._clock = clock
         self._fallback = fallback
         self._on_fetch = on_fetch or _unobserved
-        self._digests: TtlCache[int, tuple[Mapping[str, Any], str]] = TtlCache(
+        self._digests: TtlCache[int, tuple[Mapping[str, Any], bytes]] = TtlCache(
             max_entries=DIGESTS_KEPT, max_ttl_seconds=DIGESTS_KEPT_SECONDS
         )
 
@@ -256,12 +247,12 @@ class LocalFirstStatusListSource:
             fetched.update(self._fallback.fetch_all(remote))
         return {url: fetched[url] for url in urls}
 
-    def _digest(self, document: Mapping[str, Any]) -> str:
+    def _digest(self, document: Mapping[str, Any]) -> bytes:
         """The document's digest: made once per document object the lookup answers with."""
         kept = self._digests.get(id(document))
         if kept is not None and kept[0] is document:
             return kept[1]
-        digest = document_digest(document)
+        digest = exact_json_digest(document)
         self._digests.put(id(document), (document, digest))  # the reference keeps the id taken
         return digest
 
@@ -289,7 +280,7 @@ class SnapshotStatusListSource:
                 fetched_at=fetched_at,
                 expires_at=fetched_at + (list_ttl(document) or timedelta(0)),
                 origin=origin,
-                digest=document_digest(document),
+                digest=exact_json_digest(document),
             )
             for url, (document, fetched_at) in snapshots.items()
         }

@@ -21,10 +21,9 @@ from vcservice.dids.resolver import DidResolver
 from vcservice.errors import ParsingError, Problem, VcError
 from vcservice.jose import vc_jwt
 from vcservice.jose.jws import decode_compact
-from vcservice.jsonld.digest import exact_json_digest
 from vcservice.jsonld.processor import SafeJsonLdProcessor
 from vcservice.model import credential as vcdm
-from vcservice.model.values import as_list
+from vcservice.model.values import as_list, exact_json_digest
 from vcservice.net import TtlCache
 from vcservice.net.budget import fetch_budget
 from vcservice.proofs.data_integrity import DataIntegrity, ProofVerification
