@@ -135,6 +135,46 @@ CATALOG: Mapping[str, Message] = {
         "The issuer is not accredited for this credential type",
         "El emisor no está acreditado para este tipo de credencial",
     ),
+    "TRUST_LIST_STALE": Message(
+        VCSERVICE,
+        "A trust list needed to check the issuer cannot be relied on now",
+        "Una lista de confianza necesaria para verificar al emisor no es fiable en este momento",
+    ),
+    "TRUST_LIST_INVALID": Message(
+        VCSERVICE,
+        "The trust list is not a validly signed trust list",
+        "La lista de confianza no es una lista firmada válida",
+    ),
+    "TRUST_LIST_SIGNER_MISMATCH": Message(
+        VCSERVICE,
+        "The trust list is not signed by its expected operator",
+        "La lista de confianza no está firmada por su operador esperado",
+    ),
+    "TRUST_LIST_KEY_NOT_ANNOUNCED": Message(
+        VCSERVICE,
+        "The trust list is signed by a key the previous list did not announce",
+        "La lista de confianza está firmada con una clave que la lista anterior no anunció",
+    ),
+    "TRUST_LIST_ROLLBACK": Message(
+        VCSERVICE,
+        "The trust list is older than the one already held",
+        "La lista de confianza es anterior a la que ya se tiene",
+    ),
+    "TRUST_LIST_EQUIVOCATION": Message(
+        VCSERVICE,
+        "The trust list has the sequence number of a different list already held",
+        "La lista de confianza tiene el número de secuencia de otra lista ya recibida",
+    ),
+    "TRUST_LIST_NOT_YET_VALID": Message(
+        VCSERVICE,
+        "The trust list is not valid yet",
+        "La lista de confianza aún no entra en vigor",
+    ),
+    "TRUST_LIST_EXPIRED": Message(
+        VCSERVICE,
+        "The trust list has expired",
+        "La lista de confianza está vencida",
+    ),
     "INVALID_CREDENTIAL": Message(
         VCSERVICE,
         "A credential in the presentation does not verify",
@@ -155,6 +195,26 @@ CATALOG: Mapping[str, Message] = {
         VCSERVICE,
         "An accepted context is not installed on this system",
         "Un contexto aceptado no está instalado en este sistema",
+    ),
+    "CONTEXT_REFUSED": Message(
+        VCSERVICE,
+        "The context may not be accepted",
+        "El contexto no puede aceptarse",
+    ),
+    "SCHEMA_REFUSED": Message(
+        VCSERVICE,
+        "The schema may not be accepted",
+        "El esquema no puede aceptarse",
+    ),
+    "SCHEMA_NOT_INSTALLED": Message(
+        VCSERVICE,
+        "An accepted schema is not installed on this system",
+        "Un esquema aceptado no está instalado en este sistema",
+    ),
+    "SCHEMA_DIGEST_MISMATCH": Message(
+        VCSERVICE,
+        "The credential's schema digest does not match the pinned schema",
+        "El resumen del esquema de la credencial no coincide con el esquema fijado",
     ),
     "CONTEXT_DIGEST_MISMATCH": Message(
         VCSERVICE,

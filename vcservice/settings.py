@@ -204,6 +204,27 @@ class Settings(BaseSettings):
         description="how often each process deletes what expired (challenges, exchanges past "
         "retention, idle rate buckets)",
     )
+    trust_list_next_update_seconds: int = Field(
+        86_400,
+        ge=60,
+        le=31 * 86_400,
+        description="how far ahead each published trust list names its next update; a list "
+        "is signed again when a quarter of that is left, or at once when its entries change",
+    )
+    trust_list_refresh_seconds: int = Field(
+        300, ge=10, le=86_400, description="how often a subscribed trust list is fetched again"
+    )
+    trust_list_max_staleness_seconds: int = Field(
+        86_400,
+        ge=60,
+        le=90 * 86_400,
+        description="how long past its last confirmation (or its nextUpdate, if earlier) a "
+        "subscribed list still vouches for issuers; after that the types it covers verify as "
+        "'could not check'",
+    )
+    trust_list_poll_seconds: float = Field(
+        5, gt=0, le=3600, description="how often each verifier process looks for due lists"
+    )
     token_rate_per_minute: int = Field(
         60,
         ge=0,

@@ -34,6 +34,7 @@ def test_an_issuer_is_trusted_from_its_accreditation_until_it_is_withdrawn(
     sat = live_service.issuer("sat-trust", ["IMMEXCertificate"], accredited=False)
     credential = issue_certificate(live_service, sat, "immex")
     assert codes(_verify(live_service, credential, verified=False)) == ["ISSUER_NOT_TRUSTED"]
+    start = _audit_head(live_service)
 
     entry = live_service.accredit(sat.did, ["IMMEXCertificate"], name="SAT")
     assert entry["source"] == "api" and entry["entryId"].startswith("urn:uuid:")
@@ -49,6 +50,23 @@ def test_an_issuer_is_trusted_from_its_accreditation_until_it_is_withdrawn(
         f"/admin/trust-registry/issuers/{entry['entryId']}", headers=live_service.admin
     )
     assert_problem(again, 404, "NOT_FOUND")
+    audited = live_service.http.get(
+        "/admin/audit", headers=live_service.admin, params={"after": start, "limit": 1000}
+    ).json()["entries"]
+    assert [
+        (logged["actor"], logged["action"], logged["authority"], logged["details"])
+        for logged in audited
+        if logged["subject"] == entry["entryId"]
+    ] == [
+        ("admin", action, None, {"issuer": sat.did, "credentialTypes": ["IMMEXCertificate"]})
+        for action in ("accreditation.added", "accreditation.removed")
+    ]
+
+
+def _audit_head(live_service: LiveService) -> int:
+    """The sequence of the audit log's newest entry now."""
+    head = live_service.http.get("/admin/audit", headers=live_service.admin).json()["head"]
+    return int(head["sequence"])
 
 
 def test_accreditation_is_per_credential_type(live_service: LiveService) -> None:

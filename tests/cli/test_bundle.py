@@ -189,16 +189,22 @@ def _status_detail(report: dict[str, Any]) -> str:
     return str(next(c for c in report["checks"] if c["check"] == "status")["detail"])
 
 
-def _bundle_json(world: World) -> Any:
-    """The JSON the signed bundle carries."""
-    return decode_compact(world.bundle.read_text(encoding="utf-8")).payload_json()
+def _bundle_json(world: World, source: Path | None = None) -> Any:
+    """The JSON the signed bundle (or ``source``) carries."""
+    return decode_compact((source or world.bundle).read_text(encoding="utf-8")).payload_json()
 
 
 def _edited_bundle(
-    world: World, name: str, edit: Any, *, signer: KeyFile | None = ORGANISATION
+    world: World,
+    name: str,
+    edit: Any,
+    *,
+    signer: KeyFile | None = ORGANISATION,
+    source: Path | None = None,
 ) -> Path:
-    """The bundle's JSON edited, then signed by ``signer`` (or left unsigned with None)."""
-    data = _bundle_json(world)
+    """The bundle's (or ``source``'s) JSON edited, then signed by ``signer`` (or left
+    unsigned with None)."""
+    data = _bundle_json(world, source)
     edit(data)
     path = world.directory / name
     if signer is None:
@@ -237,7 +243,8 @@ def test_dids_advertise_their_status_list_index(world: World) -> None:
 
 def test_the_export_holds_the_registry_dids_and_every_list(world: World) -> None:
     bundle = _bundle_json(world)
-    assert bundle["type"] == "VerificationBundle" and bundle["version"] == 1
+    assert bundle["type"] == "VerificationBundle" and bundle["version"] == 2
+    assert bundle["trustLists"] == []
     issuers = [world.sat, world.cbp, world.rogue]
     assert [document["id"] for document in bundle["didDocuments"]] == [i.did for i in issuers]
     assert [entry["id"] for entry in bundle["trustRegistry"]["issuers"]] == [
@@ -369,10 +376,11 @@ def test_bundle_options_do_not_mix_with_given_documents(
     registry = world.directory / "trust.json"
     code, problems = offline(world.credentials["immex"], "--trust-registry", registry)
     assert code == 2 and problems[0]["field"] == "--bundle"
-    code, _, err = _run(
-        context_store_dir, "verify", world.directory / "document.json", "--max-status-age", "1h"
-    )
-    assert code == 2 and json.loads(err)[0]["field"] == "--max-status-age"
+    for option in ("--max-status-age", "--max-trust-list-age"):
+        code, _, err = _run(
+            context_store_dir, "verify", world.directory / "document.json", option, "1h"
+        )
+        assert code == 2 and json.loads(err)[0]["field"] == option
     broken = _edited_bundle(world, "broken.json", lambda data: data["statusLists"][1].pop("url"))
     code, problems = offline(world.credentials["immex"], bundle=broken)
     assert code == 2 and problems[0]["field"] == "statusLists[1].url"

@@ -49,7 +49,7 @@ def test_the_wheel_ships_contexts_and_schemas(tmp_path: Path) -> None:
         f"vcservice/data/schemas/{slug}-{version}.json"
         for slug in SAMPLE_NAMES
         for version in VERSIONS
-    }
+    } | {"vcservice/data/schemas/trust-list-v1.json"}  # the trust lists' (vcservice.trust)
     samples = {
         f"vcservice/certificates/samples/{slug}-{version}.json"
         for slug in SAMPLE_NAMES

@@ -11,9 +11,13 @@ from vcservice.model.records import (
     Client,
     IssuedCredential,
     KeyStatus,
+    PublishedEntry,
+    PublishedList,
     Scope,
     StatusPurpose,
     StoredKey,
+    TrustListSnapshot,
+    TrustListSubscription,
 )
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -96,3 +100,67 @@ def allocation(
         "status_size": status_size,
         "now": NOW,
     }
+
+
+def subscription(
+    number: int = 1, url: str = "https://sat.example/trust-lists/sat", **changes: Any
+) -> TrustListSubscription:
+    """A subscription to SAT's trust list, never fetched; ``number`` makes its id."""
+    record = TrustListSubscription(
+        id=f"urn:uuid:00000000-0000-4000-9000-{number:012d}",
+        url=url,
+        label="Lista de confianza del SAT",
+        expected_signer="did:web:sat.example",
+        credential_types=frozenset({"OEACertificate", "ImmexCertificate"}),
+        max_staleness=timedelta(days=1),
+        refresh_interval=timedelta(hours=1),
+        created_at=NOW + timedelta(seconds=number),
+    )
+    return replace(record, **changes)
+
+
+def snapshot(subscription_id: str, sequence: int, **changes: Any) -> TrustListSnapshot:
+    """Version ``sequence`` of a subscribed list, accepted ``sequence`` hours after ``NOW``."""
+    document = f'{{"sequenceNumber": {sequence}, "name": "Servicio de Administración"}}'
+    record = TrustListSnapshot(
+        subscription_id=subscription_id,
+        sequence=sequence,
+        document=document,
+        digest=f"digest-{sequence}",
+        signer="did:web:sat.example#ed25519-1",
+        valid_from=NOW + timedelta(hours=sequence),
+        next_update=NOW + timedelta(hours=sequence, days=1),
+        accepted_at=NOW + timedelta(hours=sequence, minutes=1),
+    )
+    return replace(record, **changes)
+
+
+def published_entry(number: int, authority: str = "sat", **changes: Any) -> PublishedEntry:
+    """An entry of ``authority``'s list accrediting trader ``number``, made ``number`` s late."""
+    record = PublishedEntry(
+        id=f"urn:uuid:00000000-0000-4000-a000-{number:012d}",
+        authority=authority,
+        issuer=f"did:web:issuer{number}.example",
+        name=f"Issuer {number} – Aduana",
+        credential_types=frozenset({"OEACertificate"}),
+        accredited_from=NOW,
+        accredited_until=None,
+        created_at=NOW + timedelta(seconds=number),
+    )
+    return replace(record, **changes)
+
+
+def published_list(sequence: int, authority: str = "sat", **changes: Any) -> PublishedList:
+    """Version ``sequence`` of ``authority``'s list, issued ``sequence`` hours after ``NOW``."""
+    record = PublishedList(
+        authority=authority,
+        sequence=sequence,
+        document=f'{{"sequenceNumber": {sequence}, "ñ": "✓"}}',
+        digest=f"digest-{sequence}",
+        entries_digest="entries-digest",
+        valid_from=NOW + timedelta(hours=sequence),
+        next_update=NOW + timedelta(hours=sequence, days=1),
+        signing_key=f"did:web:{authority}.example#ed25519-1",
+        created_at=NOW + timedelta(hours=sequence),
+    )
+    return replace(record, **changes)

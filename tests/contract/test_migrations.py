@@ -11,12 +11,21 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.sql.elements import UnaryExpression
 
-from tests.contract.builders import NOW, allocation, authority, credential, credential_id
+from tests.contract.builders import (
+    NOW,
+    allocation,
+    authority,
+    credential,
+    credential_id,
+    key,
+    subscription,
+)
 from vcservice.audit.chain import GENESIS_HASH
 from vcservice.errors import StorageError
 from vcservice.model.records import (
     AuditHead,
     Challenge,
+    KeyStatus,
     RecognitionPolicy,
     StatusChange,
     StatusPurpose,
@@ -28,7 +37,7 @@ from vcservice.storage.migrations import alembic_config
 from vcservice.storage.schema import metadata
 from vcservice.storage.sql import SqlStore, open_store
 
-HEAD = "0014"
+HEAD = "0015"
 # Rows as revision 0007 stores them (before callers and public workflows).
 WORKFLOW_0007 = {
     "id": "w-1",
@@ -58,14 +67,22 @@ WORKFLOW_0010 = WORKFLOW_0007 | {
 OEA_AT_CBP = RecognitionPolicy(
     "OEACertificate", "AuthorityCBP", "MraRoleManufacturerExporter", "MraUsMx2014"
 )
+SUBSCRIPTION = subscription()
 VERIFIER_TABLES = {"accreditations", "workflows", "exchanges", "retired_holder_dids"}
 AUDIT_TABLES = {"audit_log", "audit_head"}
 RATE_TABLES = {"rate_buckets"}
 OPENID4VCI_TABLES = {"credential_offers", "credential_offer_issuances", "issuance_nonces"}
 OPENID4VP_TABLES = {"openid4vp_requests"}
 GENERATION_TABLES = {"change_generation"}
-# The tables of revision 0011: what every downgrade below 0012 compares with.
-TABLES_0011 = set(metadata.tables) - OPENID4VCI_TABLES - OPENID4VP_TABLES - GENERATION_TABLES
+TRUST_LIST_TABLES = {
+    "trust_list_entries",
+    "trust_list_versions",
+    "trust_list_subscriptions",
+    "trust_list_snapshots",
+}
+# The tables of revision 0014, and of 0011: what the downgrades below compare with.
+TABLES_0014 = set(metadata.tables) - TRUST_LIST_TABLES
+TABLES_0011 = TABLES_0014 - OPENID4VCI_TABLES - OPENID4VP_TABLES - GENERATION_TABLES
 
 
 def _revisions(store: SqlStore) -> tuple[str | None, str | None]:
@@ -431,6 +448,65 @@ def test_downgrading_to_0013_removes_only_the_change_counter_and_its_triggers(
         command.downgrade(alembic_config(connection), "0013")
     with store.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(metadata.tables) - GENERATION_TABLES | {"alembic_version"}
+    assert tables == TABLES_0014 - GENERATION_TABLES | {"alembic_version"}
     store.authorities.add(authority("sat"))  # no trigger is left to touch the counter
     assert store.authorities.list() == [authority("sat")]
+
+
+def _generation(store: SqlStore) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT value FROM change_generation").scalar_one())
+
+
+def test_downgrading_to_0014_removes_only_the_trust_lists_and_their_triggers(
+    store: SqlStore,
+) -> None:
+    store.authorities.add(authority("sat"))
+    store.subscriptions.add(SUBSCRIPTION)
+    with Database(store.engine).write() as connection:
+        command.downgrade(alembic_config(connection), "0014")
+    with store.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        triggers = _trust_list_triggers(connection)
+    assert tables == TABLES_0014 | {"alembic_version"}
+    assert triggers == []
+    before = _generation(store)
+    store.keys.add(key("sat", "key-2"))  # revision 0014's triggers still count
+    assert _generation(store) > before
+    assert [stored.key_id for stored in store.keys.for_authority("sat")] == ["key-2"]
+
+
+def _trust_list_triggers(connection: Connection) -> list[str]:
+    """The names of the triggers on the trust list tables, sorted."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :names"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE tgname LIKE :names"
+    return sorted(connection.execute(sa.text(query), {"names": "trust_list%"}).scalars())
+
+
+def test_upgrading_a_0014_database_keeps_its_keys_and_adds_the_trust_lists(
+    database_url: str,
+) -> None:
+    with open_store(database_url, migrate=False) as old:
+        with Database(old.engine).write() as connection:
+            command.upgrade(alembic_config(connection), "0014")
+        old.authorities.add(authority("sat"))
+        old.keys.add(key("sat", "key-1"))
+    with open_store(database_url) as upgraded:
+        assert _revisions(upgraded) == (HEAD, HEAD)
+        assert upgraded.keys.for_authority("sat") == [key("sat", "key-1")]
+        upgraded.keys.add(key("sat", "key-2", status=KeyStatus.PENDING))
+        assert upgraded.keys.promote("sat", "key-2", retiring=["key-1"])
+        statuses = [stored.status for stored in upgraded.keys.for_authority("sat")]
+        assert statuses == [KeyStatus.RETIRED, KeyStatus.ACTIVE]
+        upgraded.subscriptions.add(SUBSCRIPTION)
+        assert upgraded.subscriptions.list() == [SUBSCRIPTION]
+        with upgraded.engine.connect() as connection:
+            assert _trust_list_triggers(connection) == [
+                "trust_list_snapshots_delete_generation",
+                "trust_list_snapshots_insert_generation",
+                "trust_list_subscriptions_delete_generation",
+                "trust_list_subscriptions_insert_generation",
+                "trust_list_subscriptions_update_generation",
+            ]

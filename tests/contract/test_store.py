@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from vcservice.storage.repository import CredentialQuery
 from vcservice.storage.sql import SqlStore, open_store
 
 MEXICO_CITY = timezone(timedelta(hours=-6))
+RACERS = 8
 
 
 def _code(excinfo: pytest.ExceptionInfo[StorageError]) -> str:
@@ -89,6 +92,37 @@ def test_retired_key_stays_listed(store: SqlStore, sat: str) -> None:
     with pytest.raises(StorageError) as excinfo:
         store.keys.retire(sat, "key-9")
     assert _code(excinfo) == "NOT_FOUND"
+
+
+def test_a_pending_key_is_promoted_once_retiring_the_others(store: SqlStore, sat: str) -> None:
+    store.keys.add(key(sat, "key-1"))
+    later = NOW + timedelta(seconds=1)
+    store.keys.add(key(sat, "key-2", status=KeyStatus.PENDING, created_at=later))
+    version = store.authorities.key_version(sat, did=authority(sat).did)
+    assert version is not None
+    assert store.keys.promote(sat, "key-1") is False  # active, not pending: nothing changes
+    assert store.authorities.key_version(sat, did=authority(sat).did) == version
+    assert store.keys.promote(sat, "key-2", retiring=["key-1"]) is True
+    assert [(k.key_id, k.status) for k in store.keys.for_authority(sat)] == [
+        ("key-1", KeyStatus.RETIRED),
+        ("key-2", KeyStatus.ACTIVE),
+    ]
+    assert store.authorities.key_version(sat, did=authority(sat).did) == version + 1
+    assert store.keys.promote(sat, "key-2") is False  # promoted once
+    assert store.keys.promote(sat, "key-9") is False
+
+
+def test_racing_promotions_of_one_pending_key_leave_one_winner(store: SqlStore, sat: str) -> None:
+    store.keys.add(key(sat, "key-1"))
+    store.keys.add(key(sat, "key-2", status=KeyStatus.PENDING))
+    start = threading.Barrier(RACERS)
+
+    def promote(_: int) -> bool:
+        start.wait(timeout=60)
+        return store.keys.promote(sat, "key-2", retiring=["key-1"])
+
+    with ThreadPoolExecutor(max_workers=RACERS) as pool:
+        assert sorted(pool.map(promote, range(RACERS))) == [False] * (RACERS - 1) + [True]
 
 
 # Clients

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.audit_events import event
 from tests.contract.builders import NOW
 from vcservice.errors import StorageError
 from vcservice.model.records import Exchange, ExchangeState, TrustEntry, Workflow
@@ -81,6 +82,21 @@ def test_a_trust_entry_id_is_taken_once_and_deleted_once(store: SqlStore) -> Non
     assert store.trust.delete("t-1") is True
     assert store.trust.delete("t-1") is False
     assert store.trust.list() == []
+
+
+def test_trust_entries_are_audited_with_their_change_only(store: SqlStore) -> None:
+    store.trust.add(_entry(), audit=event(1, action="accreditation.added", subject="t-1"))
+    with pytest.raises(StorageError):
+        store.trust.add(_entry(), audit=event(2, action="accreditation.added"))
+    assert store.trust.get("t-1") == _entry()
+    assert store.trust.delete("t-1", audit=event(3, action="accreditation.removed")) is True
+    assert store.trust.delete("t-1", audit=event(4, action="accreditation.removed")) is False
+    assert store.trust.get("t-1") is None
+    audited = [(entry.action, entry.recorded_at) for entry in store.audit.entries()]
+    assert audited == [
+        ("accreditation.added", event(1).recorded_at),
+        ("accreditation.removed", event(3).recorded_at),
+    ]
 
 
 def test_workflows_are_kept_and_deleted_with_their_exchanges(store: SqlStore) -> None:

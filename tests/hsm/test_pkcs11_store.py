@@ -171,6 +171,26 @@ def test_rotation_makes_a_new_token_key_and_keeps_the_old_one_published(
     later.close()
 
 
+def test_a_prepared_token_key_is_published_then_promoted_by_the_rotation(
+    store: Pkcs11KeyStore, repository: MemoryKeyRepository, inspect: Any
+) -> None:
+    first = store.create_key("sat", KeyType.ED25519)
+    pending = store.prepare("sat", KeyType.ED25519)
+    token_object(inspect, pkcs11.ObjectClass.PRIVATE_KEY, pending)  # made in the token
+    assert store.pending("sat") == [pending]
+    assert pending.key_id in dict(store.published_keys("sat"))
+    assert store.signer(SAT, KeyType.ED25519).verification_method.endswith(f"#{first.key_id}")
+
+    promoted = store.rotate("sat", KeyType.ED25519)
+    signer = store.signer(SAT, KeyType.ED25519)
+
+    assert promoted.key_id == pending.key_id
+    assert signer.verification_method.endswith(f"#{pending.key_id}")
+    assert dict(store.published_keys("sat"))[pending.key_id].verify(signer.sign(b"n"), b"n")
+    statuses = {key.key_id: key.status for key in repository.for_authority("sat")}
+    assert statuses == {first.key_id: KeyStatus.RETIRED, pending.key_id: KeyStatus.ACTIVE}
+
+
 def test_create_refuses_a_second_active_key(store: Pkcs11KeyStore) -> None:
     store.create_key("sat", KeyType.ED25519)
 

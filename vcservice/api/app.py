@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -15,7 +15,7 @@ from vcservice.api.body import BodyGuard
 from vcservice.api.deps import admitted_verification
 from vcservice.api.docs import install_docs
 from vcservice.api.problems import install_problem_handlers
-from vcservice.api.purge import purging
+from vcservice.api.purge import purging, refreshing
 from vcservice.api.rate_limit import install_rate_limits
 from vcservice.api.request_id import RequestIds
 from vcservice.api.routers import (
@@ -29,12 +29,14 @@ from vcservice.api.routers import (
     openid4vci,
     openid4vp,
     pages,
+    pinning,
     printing,
     public,
     sd_jwt_vc,
     status,
     traceability,
     trust,
+    trust_lists,
     verifier,
 )
 from vcservice.services.container import Services, build_services
@@ -55,6 +57,8 @@ _ISSUER = (
     traceability.router,  # the organisations' traceability-interop API bases
     openid4vci.router,  # OpenID4VCI 1.0: each authority's Credential Issuer, offers, tokens
     sd_jwt_vc.router,  # SD-JWT VC: type metadata at each vct, Token Status Lists
+    trust_lists.published,  # each authority's signed trust list
+    trust_lists.publishing,  # its entries and announced keys
 )
 # The wallet also receives by OpenID4VCI and presents by OpenID4VP (holder_openid).
 _HOLDER = (holder.router, holder_openid.router, printing.holder_router)
@@ -67,13 +71,23 @@ _VERIFYING = (verifier.router, pages.router)
 _VERIFIER = (
     exchanges.router,
     trust.router,
+    pinning.router,  # contexts and schemas the operator pins for partners' credentials
+    trust_lists.subscribing,  # the lists this verifier trusts, refreshed on a schedule
+    audit.router,  # what it recorded: checks, accepted and refused lists
     openid4vp.router,  # OpenID4VP 1.0: requests, Request Objects, the Response URI, the page
 )
 ROUTERS: dict[Role, tuple[APIRouter, ...]] = {
     "issuer": (*_ISSUER, printing.issuer_router, public.router),
     "holder": (*_HOLDER, public.router),
     "verifier": (*_VERIFYING, oauth.router, *_VERIFIER, public.router),
-    "all": (*_VERIFYING, *_ISSUER, printing.issuer_router, *_VERIFIER, *_HOLDER, public.router),
+    "all": (
+        *_VERIFYING,
+        *_ISSUER,
+        printing.issuer_router,
+        *(router for router in _VERIFIER if router not in _ISSUER),
+        *_HOLDER,
+        public.router,
+    ),
 }
 OPERATIONS = (metrics.router,)  # /metrics, served by every role
 
@@ -142,10 +156,17 @@ def create_app(
     return app
 
 
-def _housekeeping(services: Services, settings: Settings) -> AbstractAsyncContextManager[None]:
+@asynccontextmanager
+async def _housekeeping(services: Services, settings: Settings) -> AsyncIterator[None]:
     """While the app serves: what expired (challenges, exchanges, idle rate buckets) purged
-    on a schedule."""
-    return purging(services.purge_expired, settings.purge_interval_seconds)
+    on a schedule; for a verifier, the subscribed trust lists refreshed when due."""
+    async with purging(services.purge_expired, settings.purge_interval_seconds):
+        if settings.role not in ("verifier", "all"):
+            yield
+            return
+        refresh = services.trust_list_subscriptions.refresh_due
+        async with refreshing(refresh, settings.trust_list_poll_seconds):
+            yield
 
 
 def create_app_from_environment() -> FastAPI:

@@ -371,6 +371,25 @@ class NoticeView(BaseModel):
     value: str | None = Field(None, examples=["0x2"])
 
 
+class TrustBasisView(BaseModel):
+    """What made the issuer trusted for some of the credential's types: the verifier's
+    registry file, an entry stored in it, or a signed trust list it subscribes to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["file", "local", "trustList"]
+    name: str = Field(description="the issuer's name as that source gives it")
+    credential_types: list[str] = Field(alias="credentialTypes")
+    entry_id: str | None = Field(None, alias="entryId")
+    url: str | None = Field(None, description="the trust list's URL")
+    operator: str | None = Field(None, description="the DID that signed the list")
+    operator_name: str | None = Field(None, alias="operatorName")
+    sequence: int | None = Field(None, description="the list's sequence number (its version)")
+    issued: str | None = None
+    confirmed_at: str | None = Field(None, alias="confirmedAt")
+    next_update: str | None = Field(None, alias="nextUpdate")
+
+
 class CheckView(BaseModel):
     """One check of a verification and how it ended."""
 
@@ -381,6 +400,7 @@ class CheckView(BaseModel):
     detail: str | None = None
     codes: list[str] | None = Field(None, examples=[["PROOF_VERIFICATION_ERROR"]])
     notices: list[NoticeView] | None = None
+    trusted_by: list[TrustBasisView] | None = Field(None, alias="trustedBy")
 
 
 class ProblemDetail(BaseModel):

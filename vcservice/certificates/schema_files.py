@@ -33,6 +33,8 @@ from typing import Any
 
 import jsonschema_rs
 from jsonschema import ValidationError, validators  # type: ignore[import-untyped]
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from vcservice.certificates.values import json_path, python_pattern
 from vcservice.errors import Problem
@@ -83,15 +85,42 @@ def load_schema(path: Path) -> LoadedSchema:
 @cache
 def _sibling_schemas(directory: Path) -> jsonschema_rs.Registry:
     """The schemas in ``directory`` under their ``$id``: where a ``$ref`` to one resolves."""
+    return jsonschema_rs.Registry(list(schemas_by_id(directory).items()))
+
+
+def schemas_by_id(directory: Path = SCHEMAS_DIR) -> dict[str, dict[str, Any]]:
+    """The schema files in ``directory`` (by default the built-in ones) by their ``$id``."""
     documents = (json.loads(path.read_text(encoding="utf-8")) for path in directory.glob("*.json"))
-    return jsonschema_rs.Registry(
-        (document["$id"], document) for document in documents if "$id" in document
+    return {document["$id"]: document for document in documents if "$id" in document}
+
+
+def compile_schema(document: dict[str, Any], pinned: Mapping[str, dict[str, Any]]) -> LoadedSchema:
+    """Check and compile a schema whose ``$ref``s resolve among ``pinned`` (schemas by
+    ``$id``), never over the network (``SchemaError`` if it is not valid)."""
+    _Validator.check_schema(document)
+    registry: Registry[Any] = Registry().with_resources(
+        (uri, Resource.from_contents(schema, default_specification=DRAFT202012))
+        for uri, schema in pinned.items()
     )
+    try:
+        fast = jsonschema_rs.Draft202012Validator(
+            document,
+            validate_formats=False,
+            registry=jsonschema_rs.Registry(list(pinned.items())),
+            offline=True,
+        )
+    except ValueError:
+        fast = None
+    return LoadedSchema(document, _Validator(document, registry=registry), fast)
 
 
 def schema_problems(path: Path, instance: Any) -> list[Problem]:
     """Every way ``instance`` breaks the schema at ``path``, each naming a field."""
-    schema = load_schema(path)
+    return problems_against(load_schema(path), instance)
+
+
+def problems_against(schema: LoadedSchema, instance: Any) -> list[Problem]:
+    """Every way ``instance`` breaks ``schema``, each naming a field."""
     if schema.fast is not None and _fast_valid(schema.fast, instance):
         return []
     # The first MAX_PROBLEMS errors (iteration is deterministic), then in path order: a

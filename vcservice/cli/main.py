@@ -1,4 +1,5 @@
-"""The vcservice command line: contexts, keys, sign, verify, serve, bundles, audit and the demo."""
+"""The vcservice command line: contexts, schemas, keys, sign, verify, serve, bundles, audit and
+the demo."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vcservice.cli import audit, bundle, server, verdict
+from vcservice.cli import audit, bundle, contexts, server, verdict
 from vcservice.cli.verdict import read_document as _read_document
 from vcservice.clock import SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import did_jwk_from_public_key
 from vcservice.dids.resolver import static_documents
 from vcservice.errors import ParsingError, VcError
-from vcservice.jsonld.store import InstallReport
 from vcservice.keys import KeyFile, KeyPair, KeyType, load_key_file
 from vcservice.messages import problem_details
 from vcservice.services.core import Core, CoreConfig, build_core
@@ -72,19 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    contexts = commands.add_parser("contexts", help="manage the pinned JSON-LD contexts")
-    contexts_commands = contexts.add_subparsers(dest="contexts_command", required=True)
-    install = contexts_commands.add_parser("install", help="install every pinned context")
-    install.add_argument(
-        "--from",
-        dest="source",
-        type=Path,
-        default=None,
-        help="take contexts from JSON files in this directory, not the network",
-    )
-    install.set_defaults(handler=_contexts_install)
-    listing = contexts_commands.add_parser("list", help="show pinned contexts and their state")
-    listing.set_defaults(handler=_contexts_list)
+    contexts.add_commands(commands)
 
     keys = commands.add_parser("keys", help="key management")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -156,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
         type=bundle.parse_duration,
         help="with --bundle: fail when a needed status list is older than this (30m, 6h, 2d)",
     )
+    verify.add_argument(
+        "--max-trust-list-age",
+        type=bundle.parse_duration,
+        help="with --bundle: a carried trust list vouches for this long after it was fetched "
+        "(default: the bundle's maxStalenessSeconds), then its issuers cannot be checked",
+    )
     bundle.add_trust_options(verify)
     verify.set_defaults(handler=_verify)
 
@@ -203,41 +197,6 @@ def _core(
         local_status_lists=given_lists,
         trust_registry=trust_registry,
     )
-
-
-def _contexts_install(args: argparse.Namespace) -> int:
-    core = _core(args)
-    if args.source is not None:
-        report = core.store.install_from_directory(args.source)
-    else:
-        report = core.store.install_from_fetcher(lambda url: core.http.get_json(url).data)
-    _print_json(_report_json(report, core))
-    return EXIT_OK if report.complete else EXIT_ERROR
-
-
-def _report_json(report: InstallReport, core: Core) -> dict[str, Any]:
-    return {
-        "store": str(core.store.directory),
-        "installed": report.installed,
-        "alreadyPresent": report.present,
-        "missing": report.missing,
-    }
-
-
-def _contexts_list(args: argparse.Namespace) -> int:
-    core = _core(args)
-    _print_json(
-        [
-            {
-                "url": pinned.url,
-                "sha256": pinned.sha256,
-                "bundled": pinned.bundled_file is not None,
-                "installed": core.store.is_installed(pinned),
-            }
-            for pinned in core.store.manifest
-        ]
-    )
-    return EXIT_OK
 
 
 def _keys_generate(args: argparse.Namespace) -> int:
@@ -295,8 +254,13 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _given_core(args: argparse.Namespace) -> Core:
     """The core for ``verify`` with the DID documents, status lists and registry given."""
-    if args.max_status_age is not None:
-        raise ParsingError("--max-status-age applies to --bundle only", field="--max-status-age")
+    bundle_only = {
+        "--max-status-age": args.max_status_age,
+        "--max-trust-list-age": args.max_trust_list_age,
+    }
+    for option, value in bundle_only.items():
+        if value is not None:
+            raise ParsingError(f"{option} applies to --bundle only", field=option)
     documents = [DidDocument(_read_document(path)) for path in args.did_document]
     status_lists = [_read_document(path) for path in args.status_list]
     registry = None if args.trust_registry is None else TrustRegistry.load(args.trust_registry)
@@ -324,6 +288,7 @@ def _bundle_core(args: argparse.Namespace) -> Core:
         bundle.load_trusted(args.bundle, args),
         store_dir=args.context_store or default_context_store(),
         max_status_age=args.max_status_age,
+        max_trust_list_age=args.max_trust_list_age,
     )
 
 

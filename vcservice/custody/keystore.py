@@ -1,4 +1,4 @@
-"""Custody of authorities' signing keys: create, rotate, sign, publish.
+"""Custody of authorities' signing keys: create, announce, rotate, sign, publish.
 
 ``KeyStore`` is the role the services use. ``RepositoryKeyStore`` does the bookkeeping
 every store shares: one record per key in the key repository (public key, type, status),
@@ -6,6 +6,10 @@ key ids, rotation and publication. Where the secret lives is up to the subclass:
 ``SoftwareKeyStore`` keeps it encrypted with the key-encryption key in the record;
 ``vcservice.custody.pkcs11.Pkcs11KeyStore`` keeps it in an HSM token and records only a
 reference to it. Nothing in either hands out secret key material.
+
+A rotation can be announced: ``prepare`` makes a PENDING key, published in the DID document
+(and named by a trust list as its next signing key) but never signing, which the next
+``rotate`` of that type promotes instead of making a key nobody has seen.
 
 Custody knows keys by authority *name* and key id only. The verification method id is
 ``<authority DID>#<key_id>`` (for a did:key authority, whose DID is its one key,
@@ -19,6 +23,7 @@ import secrets
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import UTC
 from typing import Protocol
 
@@ -51,8 +56,18 @@ class KeyStore(Protocol):
         """Undo ``new_key`` for a record that could not be stored."""
         ...
 
+    def prepare(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Add a PENDING key of ``key_type``: published, announced, never signing until a
+        rotation promotes it (CONFLICT if one of that type is pending already)."""
+        ...
+
+    def pending(self, authority: str) -> list[StoredKey]:
+        """The authority's pending keys, oldest first."""
+        ...
+
     def rotate(self, authority: str, key_type: KeyType) -> StoredKey:
-        """Add a new active key of ``key_type``; the previous ones become RETIRED (still listed)."""
+        """Make the pending key of ``key_type`` active, or else a new one; the previous active
+        ones become RETIRED (still listed)."""
         ...
 
     def signer(self, authority: Authority, key_type: KeyType) -> Signer:
@@ -63,7 +78,8 @@ class KeyStore(Protocol):
         ...
 
     def published_keys(self, authority: str) -> list[tuple[str, PublicKey]]:
-        """(key id, public key) of every key, active and retired, oldest first: the DID document."""
+        """(key id, public key) of every key, active, pending and retired, oldest first: the
+        DID document (a pending key is published before it signs)."""
         ...
 
     def check(self) -> None:
@@ -96,13 +112,54 @@ class RepositoryKeyStore(ABC):
             )
         return self._add(authority, key_type)
 
+    def prepare(self, authority: str, key_type: KeyType) -> StoredKey:
+        """Add a pending key of ``key_type`` (CONFLICT if one is pending already)."""
+        if self._of_type(authority, key_type, KeyStatus.PENDING):
+            raise StorageError(
+                f"authority {authority!r} already has a pending {key_type} key; rotate to it",
+                code="CONFLICT",
+            )
+        return self._add(authority, key_type, status=KeyStatus.PENDING)
+
+    def pending(self, authority: str) -> list[StoredKey]:
+        """The authority's pending keys, oldest first."""
+        return [
+            key for key in self._keys.for_authority(authority) if key.status is KeyStatus.PENDING
+        ]
+
     def rotate(self, authority: str, key_type: KeyType) -> StoredKey:
-        """Add a new active key, then retire the previous ones (so one is always active)."""
+        """Promote the newest pending key of ``key_type``, retiring the previous active ones
+        (and any older pending one) in the same transaction; with none pending, add a new
+        active key, then retire the previous ones (so one is always active).
+
+        Should a concurrent rotation promote that pending key first, its result is this
+        one's too: rotating again would activate a key nobody announced.
+        """
         previous = self._active(authority, key_type)
+        pending = self._of_type(authority, key_type, KeyStatus.PENDING)
+        if pending:
+            return self._promote(authority, key_type, pending[-1], [*previous, *pending[:-1]])
         key = self._add(authority, key_type)
         for old in previous:
             self._keys.retire(authority, old.key_id)
         return key
+
+    def _promote(
+        self, authority: str, key_type: KeyType, promoted: StoredKey, retiring: list[StoredKey]
+    ) -> StoredKey:
+        """Make ``promoted`` active and retire ``retiring`` (``rotate`` with a key pending)."""
+        if self._keys.promote(
+            authority, promoted.key_id, retiring=[key.key_id for key in retiring]
+        ):
+            return replace(promoted, status=KeyStatus.ACTIVE)
+        for key in self._active(authority, key_type):
+            if key.key_id == promoted.key_id:  # promoted by a concurrent rotation
+                return key
+        raise StorageError(
+            f"the pending {key_type} key of authority {authority!r} changed during the "
+            "rotation; try again",
+            code="CONFLICT",
+        )
 
     def signer(self, authority: Authority, key_type: KeyType) -> Signer:
         """A signer for the newest active key of ``key_type``, as ``<did>#<key_id>``."""
@@ -115,7 +172,7 @@ class RepositoryKeyStore(ABC):
         return self._signer(stored, _verification_method(authority.did, stored.key_id))
 
     def published_keys(self, authority: str) -> list[tuple[str, PublicKey]]:
-        """(key id, public key) of every key, active and retired, oldest first."""
+        """(key id, public key) of every key, active, pending and retired, oldest first."""
         return [
             (key.key_id, PublicKey.from_multibase(key.public_key_multibase))
             for key in self._keys.for_authority(authority)
@@ -139,8 +196,10 @@ class RepositoryKeyStore(ABC):
     def _signer(self, stored: StoredKey, verification_method: str) -> Signer:
         """A signer for the key ``stored`` describes."""
 
-    def new_key(self, authority: str, key_type: KeyType) -> StoredKey:
-        """A fresh key's record, not stored (``KeyStore.new_key``)."""
+    def new_key(
+        self, authority: str, key_type: KeyType, *, status: KeyStatus = KeyStatus.ACTIVE
+    ) -> StoredKey:
+        """A fresh key's record in ``status``, not stored (``KeyStore.new_key``)."""
         now = self._clock.now()
         key_id = f"{_SLUGS[key_type]}-{now.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}"
         if any(key.key_id == key_id for key in self._keys.for_authority(authority)):
@@ -152,7 +211,7 @@ class RepositoryKeyStore(ABC):
             key_type=key_type.value,
             public_key_multibase=public_key.to_multibase(),
             encrypted_secret=secret,
-            status=KeyStatus.ACTIVE,
+            status=status,
             created_at=now,
         )
 
@@ -164,14 +223,20 @@ class RepositoryKeyStore(ABC):
         """Undo ``_new_secret`` when its record could not be stored (default: nothing to undo)."""
 
     def _active(self, authority: str, key_type: KeyType) -> list[StoredKey]:
+        return self._of_type(authority, key_type, KeyStatus.ACTIVE)
+
+    def _of_type(self, authority: str, key_type: KeyType, status: KeyStatus) -> list[StoredKey]:
+        """The authority's keys of ``key_type`` in ``status``, oldest first."""
         return [
             key
             for key in self._keys.for_authority(authority)
-            if key.key_type == key_type.value and key.status is KeyStatus.ACTIVE
+            if key.key_type == key_type.value and key.status is status
         ]
 
-    def _add(self, authority: str, key_type: KeyType) -> StoredKey:
-        stored = self.new_key(authority, key_type)
+    def _add(
+        self, authority: str, key_type: KeyType, *, status: KeyStatus = KeyStatus.ACTIVE
+    ) -> StoredKey:
+        stored = self.new_key(authority, key_type, status=status)
         try:
             self._keys.add(stored)
         except BaseException:

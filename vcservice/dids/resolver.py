@@ -35,6 +35,10 @@ class DidMethod(Protocol):
 
     def resolve(self, did: str) -> DidDocument: ...
 
+    def forget(self, did: str) -> None:
+        """Drop whatever was kept of ``did``'s document (nothing, for methods without I/O)."""
+        ...
+
 
 class UniversalResolver:
     """Dispatches to the :class:`DidMethod` named in the DID, caching documents if given a cache."""
@@ -69,6 +73,14 @@ class UniversalResolver:
             self._cache.put(did, document)
         return document
 
+    def forget(self, did: str) -> None:
+        """Drop the kept document of ``did``: the next ``resolve`` fetches it again."""
+        if self._cache is not None:
+            self._cache.drop(did)
+        method = self._methods.get(parse_did(did).method)
+        if method is not None:
+            method.forget(did)
+
 
 DidLookup = Callable[[str], DidDocument | None]
 
@@ -86,7 +98,7 @@ class LocalFirstResolver:
     how the service resolves its own DIDs without a network round trip.
     """
 
-    def __init__(self, lookup: DidLookup, fallback: DidResolver) -> None:
+    def __init__(self, lookup: DidLookup, fallback: UniversalResolver) -> None:
         self._lookup = lookup
         self._fallback = fallback
 
@@ -94,6 +106,10 @@ class LocalFirstResolver:
         """The local document for ``did`` if there is one, else the fallback's answer."""
         local = self._lookup(did)
         return local if local is not None else self._fallback.resolve(did)
+
+    def forget(self, did: str) -> None:
+        """Resolve ``did`` afresh next time (a rotated key must be seen at once)."""
+        self._fallback.forget(did)
 
 
 def dereference_verification_method(

@@ -24,9 +24,14 @@ class PinnedDocumentLoader:
 
     def load(self, url: str) -> Any:
         """Return the pinned context ``url`` (CONTEXT_NOT_PINNED / NOT_INSTALLED otherwise)."""
-        document = self._documents.get(url)
+        documents = self._documents  # a read under pins that change meanwhile is dropped
+        document = documents.get(url)
         if document is None:
             document = self._store.read(url)
             # Bounded: only manifest URLs can ever be stored here.
-            self._documents[url] = document
+            documents[url] = document
         return document
+
+    def forget(self) -> None:
+        """Drop the documents read so far: the pins changed."""
+        self._documents = {}

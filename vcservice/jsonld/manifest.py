@@ -12,6 +12,7 @@ from vcservice.errors import ContextError, ParsingError
 from vcservice.jsonld.digest import jcs_sha256
 
 MANIFEST_NAME = "manifest.json"
+BUILT_IN, ADDED = "built-in", "added"
 
 
 def default_contexts_dir() -> Path:
@@ -24,11 +25,13 @@ def default_contexts_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class PinnedContext:
-    """One accepted context: its URL, the JCS SHA-256 of its content, and a bundled file if any."""
+    """One accepted context: its URL, the JCS SHA-256 of its content, a bundled file if any,
+    and whether it is built in or an operator added it (``vcservice.jsonld.overlay``)."""
 
     url: str
     sha256: str
     bundled_file: Path | None = None
+    source: str = BUILT_IN
 
     def check(self, document: Any) -> None:
         """Raise ``ContextError`` unless ``document`` has exactly the pinned content."""
@@ -44,7 +47,7 @@ class PinnedContext:
 
 @dataclass(frozen=True)
 class ContextManifest:
-    """The set of pinned contexts, read from ``contexts/manifest.json``."""
+    """The set of pinned contexts: ``contexts/manifest.json``'s, and maybe an overlay's."""
 
     contexts: Mapping[str, PinnedContext]
 

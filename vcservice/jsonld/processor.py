@@ -46,7 +46,7 @@ class SafeJsonLdProcessor:
 
     With ``cache_contexts`` (the default) the contexts ``loader`` serves are resolved once
     per processor (``vcservice.jsonld.resolver``), so ``loader`` must serve the same
-    document for a URL for the processor's lifetime, as ``PinnedDocumentLoader`` does;
+    document for a URL until ``forget`` is called, as ``PinnedDocumentLoader`` does;
     without it every call resolves them again, as plain pyld does.
 
     ``path`` chooses how documents become RDF: ``fast`` (the default; it needs the cache)
@@ -75,18 +75,26 @@ class SafeJsonLdProcessor:
             raise ValueError("the fast JSON-LD path works over the context cache")
         self._loader = loader
         self._allow_undefined_terms = allow_undefined_terms
-        self._contexts = PinnedContextCache() if cache_contexts else None
+        self._cache_contexts = cache_contexts
+        self._path = path
+        self._base_contexts = None if base_contexts is None else tuple(base_contexts)
         self._checked = path == "checked"
+        self.forget()
+
+    def forget(self) -> None:
+        """Start afresh: every context resolved and walked so far is dropped (the pins
+        changed). A call running meanwhile finishes with what it began with."""
+        self._contexts = PinnedContextCache() if self._cache_contexts else None
         self._walker = ContextWalker(self._load_for_pyld, self._contexts or PinnedContextCache())
         self.fast_path = (
             None
-            if self._contexts is None or path == "reference"
-            else FastRdfPath(self._walker, allow_undefined_terms=allow_undefined_terms)
+            if self._contexts is None or self._path == "reference"
+            else FastRdfPath(self._walker, allow_undefined_terms=self._allow_undefined_terms)
         )
         self._compact_form = (
             None
-            if base_contexts is None
-            else CompactForm(self._walker, base_contexts=base_contexts)
+            if self._base_contexts is None
+            else CompactForm(self._walker, base_contexts=self._base_contexts)
         )
 
     def memos(self) -> list[dict[Any, Any]]:

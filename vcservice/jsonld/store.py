@@ -1,8 +1,14 @@
-"""The local context store: installed copies of pinned contexts, addressed by digest."""
+"""The local context store: installed copies of pinned contexts, addressed by digest.
+
+Its manifest is layered: the built-in one, and the contexts an operator added to this
+store's overlay (``vcservice.jsonld.overlay``); the built-in entry wins for a URL in both.
+``refresh`` re-reads the overlay once it changed.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +16,8 @@ from typing import Any
 
 from vcservice.errors import ContextError, VcError
 from vcservice.jsonld.digest import jcs_sha256
-from vcservice.jsonld.manifest import ContextManifest, PinnedContext
+from vcservice.jsonld.manifest import ADDED, ContextManifest, PinnedContext
+from vcservice.jsonld.overlay import Overlay, OverlaySnapshot
 
 JSON_SUFFIXES = (".json", ".jsonld")
 
@@ -29,12 +36,53 @@ class InstallReport:
         return not self.missing
 
 
+@dataclass(frozen=True, slots=True)
+class _Layered:
+    snapshot: OverlaySnapshot
+    manifest: ContextManifest
+
+
 class ContextStore:
-    """A directory of installed contexts, each file named by its pinned digest."""
+    """A directory of installed contexts, each file named by its pinned digest.
+
+    ``builtin`` is the manifest given; ``manifest`` adds the overlay's contexts to it, as
+    last read.
+    """
 
     def __init__(self, directory: Path, manifest: ContextManifest) -> None:
         self.directory = directory
-        self.manifest = manifest
+        self.builtin = manifest
+        self.overlay = Overlay(directory)
+        self._lock = threading.Lock()
+        self._held = self._layered(self.overlay.read())
+
+    @property
+    def manifest(self) -> ContextManifest:
+        """The built-in manifest and the overlay's contexts (the built-in entry wins)."""
+        return self._held.manifest
+
+    @property
+    def pins(self) -> OverlaySnapshot:
+        """The overlay as last read."""
+        return self._held.snapshot
+
+    def refresh(self) -> bool:
+        """Re-read the overlay if it changed since it was read (one ``stat`` if not);
+        whether it changed."""
+        if self.overlay.signature() == self._held.snapshot.signature:
+            return False
+        with self._lock:
+            if self.overlay.signature() == self._held.snapshot.signature:
+                return False  # another thread read it meanwhile
+            self._held = self._layered(self.overlay.read())
+        return True
+
+    def _layered(self, snapshot: OverlaySnapshot) -> _Layered:
+        added = {
+            url: PinnedContext(url=url, sha256=entry.sha256, source=ADDED)
+            for url, entry in snapshot.of_kind("context").items()
+        }
+        return _Layered(snapshot, ContextManifest({**added, **self.builtin.contexts}))
 
     def path_for(self, pinned: PinnedContext) -> Path:
         """Where the content of ``pinned`` lives: its bundled file or its store file."""

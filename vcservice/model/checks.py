@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from vcservice.errors import Problem
+from vcservice.model.datetimes import format_datetime
 
 
 class Outcome(StrEnum):
@@ -41,6 +43,49 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustBasis:
+    """What made an issuer trusted for a type: a registry file, a local entry, or a trust list.
+
+    ``source`` is ``file``, ``local`` (``entry_id``) or ``trustList`` (the list's ``list_url``,
+    its ``operator`` DID and name, ``sequence``, ``issued`` moment, when this verifier last
+    ``confirmed_at`` it and its ``next_update``); ``credential_types`` are the checked
+    credential's types this source accredited.
+    """
+
+    source: str
+    name: str
+    credential_types: tuple[str, ...]
+    entry_id: str | None = None
+    list_url: str | None = None
+    operator: str | None = None
+    operator_name: str | None = None
+    sequence: int | None = None
+    issued: datetime | None = None
+    confirmed_at: datetime | None = None
+    next_update: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (camelCase; members without a value left out)."""
+        members: dict[str, Any] = {
+            "source": self.source,
+            "name": self.name,
+            "credentialTypes": list(self.credential_types),
+            "entryId": self.entry_id,
+            "url": self.list_url,
+            "operator": self.operator,
+            "operatorName": self.operator_name,
+            "sequence": self.sequence,
+        }
+        moments = {
+            "issued": self.issued,
+            "confirmedAt": self.confirmed_at,
+            "nextUpdate": self.next_update,
+        }
+        members.update({key: format_datetime(m) for key, m in moments.items() if m is not None})
+        return {key: value for key, value in members.items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     """One named check (``proof``, ``issuer``, ``validityPeriod`` …) and its outcome."""
 
@@ -49,6 +94,7 @@ class Check:
     problems: tuple[Problem, ...] = ()
     detail: str | None = None
     notices: tuple[Notice, ...] = ()
+    trusted_by: tuple[TrustBasis, ...] = ()
 
     @classmethod
     def of(
@@ -58,10 +104,11 @@ class Check:
         *,
         detail: str | None = None,
         notices: tuple[Notice, ...] = (),
+        trusted_by: tuple[TrustBasis, ...] = (),
     ) -> Check:
         """PASSED when ``problems`` is empty, FAILED otherwise."""
         outcome = Outcome.FAILED if problems else Outcome.PASSED
-        return cls(name, outcome, tuple(problems), detail, notices)
+        return cls(name, outcome, tuple(problems), detail, notices, trusted_by)
 
     @classmethod
     def skipped(cls, name: str, detail: str) -> Check:
@@ -77,4 +124,6 @@ class Check:
             body["codes"] = [problem.code for problem in self.problems]
         if self.notices:
             body["notices"] = [notice.to_json() for notice in self.notices]
+        if self.trusted_by:
+            body["trustedBy"] = [basis.to_json() for basis in self.trusted_by]
         return body

@@ -7,7 +7,7 @@ services build them. Nothing here knows SQL or HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,10 +29,15 @@ class Scope(StrEnum):
 
 
 class KeyStatus(StrEnum):
-    """Active keys sign; retired keys stay published so old credentials still verify."""
+    """Active keys sign; retired keys stay published so old credentials still verify.
+
+    A pending key is announced (published, e.g. as a trust list's next signing key) but
+    never signs until a rotation promotes it.
+    """
 
     ACTIVE = "active"
     RETIRED = "retired"
+    PENDING = "pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +243,78 @@ class TrustEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedEntry:
+    """An accreditation an authority publishes in its own trust list."""
+
+    id: str
+    authority: str
+    issuer: str
+    name: str
+    credential_types: frozenset[str]
+    accredited_from: datetime | None
+    accredited_until: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedList:
+    """One signed version of an authority's trust list, as served (``document`` is its text).
+
+    ``digest`` is the SHA-256 of ``document``; ``entries_digest`` that of the entries it
+    lists, so a republish can tell whether the entries changed since.
+    """
+
+    authority: str
+    sequence: int
+    document: str
+    digest: str
+    entries_digest: str
+    valid_from: datetime
+    next_update: datetime
+    signing_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TrustListSubscription:
+    """A trust list the verifier follows: where, whose signature, for which credential types.
+
+    ``sequence`` and ``confirmed_at`` are those of the list held (None before the first
+    accepted fetch); ``next_fetch_at``, ``failures`` and ``last_error_*`` schedule fetches.
+    """
+
+    id: str
+    url: str
+    label: str
+    expected_signer: str
+    credential_types: frozenset[str]
+    max_staleness: timedelta
+    refresh_interval: timedelta
+    created_at: datetime
+    sequence: int | None = None
+    confirmed_at: datetime | None = None
+    etag: str | None = None
+    next_fetch_at: datetime | None = None
+    failures: int = 0
+    last_error_code: str | None = None
+    last_error_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrustListSnapshot:
+    """A version of a subscribed trust list as accepted: its text, digest and signer."""
+
+    subscription_id: str
+    sequence: int
+    document: str
+    digest: str
+    signer: str
+    valid_from: datetime
+    next_update: datetime
+    accepted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RecognitionPolicy:
     """A credential type a workflow accepts only under mutual recognition, and for what.
 
@@ -326,6 +403,18 @@ class AuditAction(StrEnum):
     CREDENTIAL_OFFER_CREATED = "credential_offer.created"
     CREDENTIAL_OFFER_REDEEMED = "credential_offer.redeemed"
     CREDENTIAL_OFFER_REFUSED = "credential_offer.refused"
+    KEY_PREPARED = "key.prepared"
+    TRUST_ENTRY_ADDED = "accreditation.added"
+    TRUST_ENTRY_REMOVED = "accreditation.removed"
+    TRUST_LIST_PUBLISHED = "trust_list.published"
+    TRUST_LIST_SUBSCRIBED = "trust_list.subscribed"
+    TRUST_LIST_UNSUBSCRIBED = "trust_list.unsubscribed"
+    TRUST_LIST_ACCEPTED = "trust_list.accepted"
+    TRUST_LIST_REFUSED = "trust_list.refused"
+    CONTEXT_ADDED = "context.added"
+    CONTEXT_REMOVED = "context.removed"
+    SCHEMA_ADDED = "schema.added"
+    SCHEMA_REMOVED = "schema.removed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,12 +128,14 @@ class FetchedDocument:
 @dataclass(frozen=True)
 class HttpAnswer:
     """The response to :meth:`GuardedHttpClient.send`, whatever its status; ``url`` is the
-    final URL, ``media_type`` the Content-Type without parameters, lowercased."""
+    final URL, ``media_type`` the Content-Type without parameters, lowercased, ``etag`` the
+    ETag header if any."""
 
     url: str
     status: int
     media_type: str
     body: bytes
+    etag: str | None = None
 
     def json(self) -> Any:
         """The body as JSON; FETCH_FAILED when it is not."""
@@ -197,6 +199,10 @@ class GuardedHttpClient:
         """Whether plain http is allowed for the host of ``url`` (development hosts only)."""
         host = (httpx.URL(url).host or "").lower()
         return host in {name.lower() for name in self.policy.allow_http_hosts}
+
+    def forget(self, url: str) -> None:
+        """Drop the kept copy of ``url``: the next ``get_json`` fetches it."""
+        self._cache.drop(url)
 
     def get_json(self, url: str) -> FetchedDocument:
         """GET ``url`` and parse JSON; FetchError FETCH_BLOCKED/FETCH_TOO_LARGE/FETCH_FAILED."""
@@ -380,7 +386,13 @@ class GuardedHttpClient:
                 finally:
                     await response.aclose()
                 media_type = response.headers.get("content-type", "").split(";")[0]
-                return HttpAnswer(current, response.status_code, media_type.strip().lower(), body)
+                return HttpAnswer(
+                    current,
+                    response.status_code,
+                    media_type.strip().lower(),
+                    body,
+                    etag=response.headers.get("etag"),
+                )
         why = f"cannot connect ({'; '.join(failures)})"
         raise _error("FETCH_FAILED", url, current, why, method)
 

@@ -81,6 +81,11 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             return self._bytes
 
+    def drop(self, key: K) -> None:
+        """Forget ``key``'s entry, if there is one."""
+        with self._lock:
+            self._drop(key)
+
     def clear(self) -> None:
         """Drop every entry."""
         with self._lock:

@@ -37,6 +37,7 @@ class Part:
     key: bytes
     hashes: dict[str, bytes] = field(default_factory=dict)
     quads: Sequence[Quad] | None = None
+    kept_in: TtlCache[bytes, dict[str, bytes]] | None = None  # where its hashes are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,15 @@ class RdfCanonizer:
     ) -> None:
         self.processor = processor
         self.engine = engine
+        self._hashes_kept = hashes_kept
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop the kept hashes: the pins changed, and a kept one may rest on a context
+        that is gone. A read running meanwhile keeps its hashes in the dropped store."""
         self._hashes: TtlCache[bytes, dict[str, bytes]] | None = (
-            TtlCache(max_entries=hashes_kept, max_ttl_seconds=_KEPT_SECONDS)
-            if hashes_kept
+            TtlCache(max_entries=self._hashes_kept, max_ttl_seconds=_KEPT_SECONDS)
+            if self._hashes_kept
             else None
         )
 
@@ -85,10 +92,11 @@ class RdfCanonizer:
 
     def _read(self, json_object: dict[str, Any]) -> Part:
         key = exact_json_digest(json_object)
-        kept = None if self._hashes is None else self._hashes.get(key)
+        store = self._hashes
+        kept = None if store is None else store.get(key)
         if kept is not None:
-            return Part(json_object, key, hashes=kept)
-        return Part(json_object, key, quads=self.processor.to_quads(json_object))
+            return Part(json_object, key, hashes=kept, kept_in=store)
+        return Part(json_object, key, quads=self.processor.to_quads(json_object), kept_in=store)
 
     def _hash(self, part: Part, hash_algorithm: str) -> bytes:
         hashed = part.hashes.get(hash_algorithm)
@@ -98,8 +106,8 @@ class RdfCanonizer:
             part.quads = self.processor.to_quads(part.json)
         canonical = self.engine.canonicalize(part.quads, hash_algorithm=hash_algorithm)
         hashed = part.hashes[hash_algorithm] = _digest(canonical, hash_algorithm)
-        if self._hashes is not None:
-            self._hashes.put(part.key, part.hashes)
+        if part.kept_in is not None:
+            part.kept_in.put(part.key, part.hashes)
         return hashed
 
     def hash_data(

@@ -126,19 +126,34 @@ class AuthorityService:
         """Every authority."""
         return self._store.authorities.list()
 
+    def prepare_key(self, name: str, key_type: KeyType) -> StoredKey:
+        """A pending key of ``key_type``: in the DID document at once, signing only once
+        ``rotate_key`` promotes it (CONFLICT if one is pending already).
+
+        Audited as ``rotate_key`` is, right after the key store committed it.
+        """
+        self._refuse_did_key(name)
+        key = self._keystore.prepare(name, key_type)
+        self._store.audit.append(
+            audit_event(
+                self._clock,
+                AuditAction.KEY_PREPARED,
+                subject=key.key_id,
+                authority=name,
+                details={"keyType": key.key_type},
+            )
+        )
+        return key
+
     def rotate_key(self, name: str, key_type: KeyType) -> StoredKey:
-        """A new active key of ``key_type``; the old one stays in the DID document.
+        """The new active key of ``key_type``: the pending one if ``prepare_key`` made it,
+        else a new key; the old one stays in the DID document.
 
         Audited right after the key store committed the rotation (custody writes in
         transactions of its own): should that append fail, the rotation stands unaudited
         and the error is raised.
         """
-        if self.get(name).did.startswith(DID_KEY_PREFIX):
-            raise VcError(
-                f"authority {name!r} is a did:key: its key is its DID and cannot change",
-                code="CONFLICT",
-                field="name",
-            )
+        self._refuse_did_key(name)
         key = self._keystore.rotate(name, key_type)
         self._store.audit.append(
             audit_event(
@@ -150,6 +165,15 @@ class AuthorityService:
             )
         )
         return key
+
+    def _refuse_did_key(self, name: str) -> None:
+        """CONFLICT for a did:key authority (NOT_FOUND for none): its key never changes."""
+        if self.get(name).did.startswith(DID_KEY_PREFIX):
+            raise VcError(
+                f"authority {name!r} is a did:key: its key is its DID and cannot change",
+                code="CONFLICT",
+                field="name",
+            )
 
     def signer(self, authority: Authority, key_type: KeyType) -> Signer:
         """The signer of the authority's newest active key of ``key_type``."""
@@ -165,7 +189,7 @@ class AuthorityService:
         return tuple(key_type for key_type in AUTHORITY_KEY_TYPES if key_type in active)
 
     def did_document(self, name: str) -> dict[str, Any]:
-        """The authority's DID document: every published key, active and retired.
+        """The authority's DID document: every published key, active, pending and retired.
 
         Its ``service`` points to the index of the authority's status lists. A did:key
         authority has none here (NOT_FOUND): its DID is its document.

@@ -33,10 +33,13 @@ from vcservice.services.issuer import IssuerService
 from vcservice.services.observer import NO_OBSERVER, Observer
 from vcservice.services.openid4vci import OpenId4VciService, build_openid4vci
 from vcservice.services.openid4vp import OpenId4VpService, build_openid4vp
+from vcservice.services.pinning import PinningService
 from vcservice.services.quotas import Quotas
 from vcservice.services.sd_jwt_vc import SdJwtVcService
 from vcservice.services.status import StatusService
 from vcservice.services.trust import TrustRegistryService
+from vcservice.services.trust_list_publisher import TrustListPublisher
+from vcservice.services.trust_list_subscriptions import TrustListSubscriptions
 from vcservice.services.verifier import VerifierService
 from vcservice.settings import Settings
 from vcservice.status.bitstring import MAX_STATUS_SIZE
@@ -65,6 +68,8 @@ class Services:
     statuses: StatusService
     tokens: TokenService
     trust: TrustRegistryService
+    trust_lists: TrustListPublisher  # the authorities' signed lists
+    trust_list_subscriptions: TrustListSubscriptions  # the lists this verifier trusts
     verifier: VerifierService
     exchanges: ExchangeService
     openid4vp: OpenId4VpService
@@ -72,6 +77,7 @@ class Services:
     sd_jwt_vc: SdJwtVcService
     holders: HolderService
     holder_openid: HolderOpenIdService  # the holders' wallet over OpenID4VCI and OpenID4VP
+    pinning: PinningService  # contexts and schemas the operator pinned (admin API)
     keystore: KeyStore
     audit: AuditTrail
     digests: SecretDigester
@@ -200,10 +206,20 @@ def build_services(
         lifetime_seconds=settings.access_token_lifetime_seconds,
         clock=clock,
     )
+    subscriptions = TrustListSubscriptions(
+        store=store,
+        core=core,
+        clock=clock,
+        freshness=freshness,
+        refresh_interval=timedelta(seconds=settings.trust_list_refresh_seconds),
+        max_staleness=timedelta(seconds=settings.trust_list_max_staleness_seconds),
+        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+    )
     trust = TrustRegistryService(
         entries=store.trust,
         clock=clock,
         freshness=freshness,
+        lists=subscriptions,
         configured=(
             TrustRegistry.load(settings.trust_registry_file)
             if settings.trust_registry_file
@@ -263,6 +279,15 @@ def build_services(
         ),
         tokens=tokens,
         trust=trust,
+        trust_lists=TrustListPublisher(
+            store=store,
+            authorities=authorities,
+            core=core,
+            clock=clock,
+            public_url=settings.public_url,
+            next_update=timedelta(seconds=settings.trust_list_next_update_seconds),
+        ),
+        trust_list_subscriptions=subscriptions,
         verifier=verifier,
         exchanges=ExchangeService(
             workflows=store.workflows,
@@ -298,6 +323,7 @@ def build_services(
         holder_openid=HolderOpenIdService(
             holders=holders, sd_jwt_vc=sd_jwt_vc, core=core, clock=clock
         ),
+        pinning=PinningService(core, clock=clock, record=store.audit.append),
         keystore=keystore,
         audit=AuditTrail(store.audit),
         digests=digests,

@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.clock import CLOCK_SKEW, Clock, SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.methods.jwk import DidJwkMethod
@@ -18,7 +17,6 @@ from vcservice.dids.methods.key import DidKeyMethod
 from vcservice.dids.methods.web import DidWebMethod
 from vcservice.dids.resolver import (
     DidLookup,
-    DidResolver,
     LocalFirstResolver,
     UniversalResolver,
     static_documents,
@@ -33,6 +31,7 @@ from vcservice.net.guarded_client import FetchPolicy, GuardedHttpClient
 from vcservice.proofs.data_integrity import DataIntegrity
 from vcservice.proofs.transform import HASHES_KEPT, RdfCanonizer
 from vcservice.rdf.engine import Canonicalizer, OxigraphCanonicalizer, Rdfc10Canonicalizer
+from vcservice.services.pins import Pins
 from vcservice.status.bitstring import MAX_DECODED_BYTES
 from vcservice.status.checker import BitstringStatusChecker
 from vcservice.status.sources import (
@@ -82,9 +81,10 @@ class Core:
     processor: SafeJsonLdProcessor
     canonizer: RdfCanonizer
     http: GuardedHttpClient
-    resolver: DidResolver
+    resolver: LocalFirstResolver
     data_integrity: DataIntegrity
     verifier: Verifier
+    pins: Pins
 
     def warm_up(self, credentials: Iterable[Mapping[str, Any]]) -> None:
         """Do now what the first verification of such credentials would do first: process
@@ -92,7 +92,7 @@ class Core:
         for credential in credentials:
             self.processor.to_quads(dict(credential))
             self.processor.to_quads({**_WARM_UP_PROOF, "@context": credential["@context"]})
-            pinned_schema_problems(credential)
+            self.pins.schema_problems(credential)
 
 
 def build_core(
@@ -114,11 +114,13 @@ def build_core(
     With a ``trust_registry`` the verifier also checks that issuers are accredited.
     ``on_status_fetch`` is told where each status list came from (``local``, ``cache``,
     ``network``). ``snapshot`` is entered around each verification (the services hold
-    their database's change counter for it: ``services.freshness``).
+    their database's change counter for it: ``services.freshness``), after the operator's
+    pinned contexts and schemas are read again if they changed (``services.pins``).
     """
     store = ContextStore(config.store_dir, ContextManifest.load(config.contexts_dir))
+    loader = PinnedDocumentLoader(store)
     processor = SafeJsonLdProcessor(
-        PinnedDocumentLoader(store),
+        loader,
         allow_undefined_terms=config.allow_undefined_terms,
         path=config.jsonld_path,
         base_contexts=(vcdm.CREDENTIALS_V2, vcdm.CREDENTIALS_V1),
@@ -138,6 +140,7 @@ def build_core(
     )
     data_integrity = DataIntegrity(canonizer, resolver, clock_skew=config.clock_skew)
     clock = clock or SystemClock()
+    pins = Pins(store)
     if status_source is None:
         status_source = LocalFirstStatusListSource(
             local_status_lists or _nothing_local,
@@ -164,14 +167,16 @@ def build_core(
         clock=clock,
         status_checker=status_checker,
         trust_registry=trust_registry,
-        schema_validator=pinned_schema_problems,
+        schema_validator=pins.schema_problems,
         clock_skew=config.clock_skew,
         fetch_budget=(
             config.fetch_policy.verification_seconds,
             config.fetch_policy.verification_fetches,
         ),
-        snapshot=snapshot,
+        snapshot=pins.around(snapshot),
     )
+    for forget in (loader.forget, processor.forget, canonizer.forget, verifier.forget):
+        pins.on_change(forget)
     return Core(
         store=store,
         processor=processor,
@@ -180,6 +185,7 @@ def build_core(
         resolver=resolver,
         data_integrity=data_integrity,
         verifier=verifier,
+        pins=pins,
     )
 
 

@@ -355,10 +355,12 @@ class SdJwtVcService:
             return Check.of("issuerTrust", [Problem(_MALFORMED, detail, "vct")])
         type_name = _TYPE_NAMES[slug]
         registry = self._trust.about(issuer)
-        problems = registry.check(issuer, [type_name], self._clock.now())
+        decision = registry.check(issuer, [type_name], self._clock.now())
+        if decision.problems:
+            return Check.of("issuerTrust", decision.problems)
         accredited = registry.display_name(issuer) or issuer
-        found = None if problems else f"accredited issuer {accredited} of {type_name}"
-        return Check.of("issuerTrust", problems, detail=found)
+        found = f"accredited issuer {accredited} of {type_name}"
+        return Check.of("issuerTrust", [], detail=found, trusted_by=decision.trusted_by)
 
     def _vct_bases(self, issuer: str) -> tuple[str, ...]:
         """Where a ``vct`` of these certificate types may be: this service, or the service

@@ -1,9 +1,11 @@
-"""The verifier's trust registry: a configured file's entries plus those added by admins.
+"""The verifier's trust registry: a configured file's entries, those added by admins, and
+the signed trust lists this verifier subscribes to.
 
 File entries are configuration (read once at start-up, changed by editing the file and
 restarting); stored entries are added and removed through the admin API and seen by every
 process at once: an issuer's entries are read again as soon as the database's change
-counter moved (``services.freshness``).
+counter moved (``services.freshness``). Subscribed lists vouch only while fresh enough
+(``services.trust_list_subscriptions``); each accreditation says which source made it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from datetime import datetime
 
 from vcservice.clock import Clock
 from vcservice.errors import VcError
-from vcservice.model.records import TrustEntry
+from vcservice.model.checks import TrustBasis
+from vcservice.model.records import AuditAction, AuditEvent, TrustEntry
+from vcservice.services.audit import audit_event
 from vcservice.services.freshness import Freshness, Memo
+from vcservice.services.trust_list_subscriptions import TrustListSubscriptions
 from vcservice.storage.repository import TrustRepository
 from vcservice.trust.registry import Accreditation, TrustRegistry
 
@@ -34,10 +39,12 @@ class TrustRegistryService:
         clock: Clock,
         freshness: Freshness,
         configured: TrustRegistry | None = None,
+        lists: TrustListSubscriptions | None = None,
     ) -> None:
         self._entries = entries
         self._clock = clock
         self._configured = configured or TrustRegistry(())
+        self._lists = lists
         self._stored: Memo[str, list[TrustEntry]] = Memo(freshness, max_entries=ISSUERS_KEPT)
 
     def add(
@@ -63,13 +70,27 @@ class TrustRegistryService:
             valid_until=valid_until,
             created_at=self._clock.now(),
         )
-        self._entries.add(entry)
+        self._entries.add(entry, audit=self._event(AuditAction.TRUST_ENTRY_ADDED, entry))
         return entry
 
     def remove(self, entry_id: str) -> None:
-        """Withdraw a stored accreditation (NOT_FOUND if there is none with that id)."""
-        if not self._entries.delete(entry_id):
+        """Withdraw a stored accreditation, audited (NOT_FOUND if there is none with that id)."""
+        entry = self._entries.get(entry_id)
+        removed = entry is not None and self._entries.delete(
+            entry_id, audit=self._event(AuditAction.TRUST_ENTRY_REMOVED, entry)
+        )
+        if not removed:
             raise VcError(f"no trust registry entry {entry_id!r}", code="NOT_FOUND", field="id")
+
+    def _event(self, action: AuditAction, entry: TrustEntry) -> AuditEvent:
+        """The audit event of adding or removing ``entry`` of the local registry."""
+        return audit_event(
+            self._clock,
+            action,
+            subject=entry.id,
+            authority=None,
+            details={"issuer": entry.issuer, "credentialTypes": sorted(entry.credential_types)},
+        )
 
     def stored(self) -> list[TrustEntry]:
         """The entries added through the API."""
@@ -80,11 +101,16 @@ class TrustRegistryService:
         return self._configured
 
     def about(self, issuer: str) -> TrustRegistry:
-        """The registry restricted to ``issuer``: its file entries and the stored ones (read
-        again only once the change counter moved)."""
+        """The registry restricted to ``issuer``: its file entries, the stored ones (read
+        again only once the change counter moved) and what the subscribed lists say now."""
         entries = self._stored.get(issuer, lambda: self._entries.for_issuer(issuer))
         stored = [as_accreditation(entry) for entry in entries]
-        return TrustRegistry([*self._configured.accreditations(issuer), *stored])
+        listed, unavailable = (
+            self._lists.about(issuer, self._clock.now()) if self._lists else ([], [])
+        )
+        return TrustRegistry(
+            [*self._configured.accreditations(issuer), *stored, *listed], unavailable
+        )
 
     def display_name(self, issuer: str) -> str | None:
         """The issuer's display name, the file's first."""
@@ -99,4 +125,5 @@ def as_accreditation(entry: TrustEntry) -> Accreditation:
         credential_types=entry.credential_types,
         valid_from=entry.valid_from,
         valid_until=entry.valid_until,
+        basis=TrustBasis(source="local", name=entry.name, credential_types=(), entry_id=entry.id),
     )

@@ -83,7 +83,7 @@ class SqlKeyRepository(SqlRepository):
         )
 
     def for_authority(self, authority: str) -> list[StoredKey]:
-        """Every key of ``authority``, oldest first, active and retired."""
+        """Every key of ``authority``, oldest first: active, pending and retired."""
         return self._all(_oldest_first(keys, authority, keys.c.key_id), rows.to_key)
 
     def retire(self, authority: str, key_id: str) -> None:
@@ -99,6 +99,35 @@ class SqlKeyRepository(SqlRepository):
             f"authority {authority!r} has no key {key_id!r}",
             then=_bump_key_version(authority),
         )
+
+    def promote(self, authority: str, key_id: str, *, retiring: Sequence[str] = ()) -> bool:
+        """Make a pending key active, retire the keys ``retiring`` and bump the authority's
+        key version, in one transaction; False (nothing written) unless the key was pending.
+
+        The promotion is a conditional UPDATE on the key's status: of rotations promoting
+        the same key at once, exactly one does.
+        """
+        promote = (
+            update(keys)
+            .where(
+                keys.c.authority == authority,
+                keys.c.key_id == key_id,
+                keys.c.status == KeyStatus.PENDING.value,
+            )
+            .values(status=KeyStatus.ACTIVE.value)
+            .execution_options(preserve_rowcount=True)
+        )
+        with self._db.write() as connection:
+            if connection.execute(promote).rowcount != 1:
+                return False
+            if retiring:
+                connection.execute(
+                    update(keys)
+                    .where(keys.c.authority == authority, keys.c.key_id.in_(retiring))
+                    .values(status=KeyStatus.RETIRED.value)
+                )
+            connection.execute(_bump_key_version(authority))
+        return True
 
 
 class SqlClientRepository(SqlRepository):

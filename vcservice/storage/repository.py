@@ -28,6 +28,8 @@ from vcservice.model.records import (
     HeldCredential,
     Holder,
     IssuedCredential,
+    PublishedEntry,
+    PublishedList,
     StatusChange,
     StatusEntry,
     StatusList,
@@ -35,6 +37,8 @@ from vcservice.model.records import (
     StatusReason,
     StoredKey,
     TrustEntry,
+    TrustListSnapshot,
+    TrustListSubscription,
     Workflow,
 )
 
@@ -113,11 +117,16 @@ class KeyRepository(Protocol):
         ...
 
     def for_authority(self, authority: str) -> list[StoredKey]:
-        """Every key of ``authority``, oldest first, active and retired."""
+        """Every key of ``authority``, oldest first: active, pending and retired."""
         ...
 
     def retire(self, authority: str, key_id: str) -> None:
         """Mark a key retired: it stops signing and stays published."""
+        ...
+
+    def promote(self, authority: str, key_id: str, *, retiring: Sequence[str] = ()) -> bool:
+        """Make a pending key active and retire the keys ``retiring``, in one transaction;
+        False (and nothing changes) if that key is not pending (any more)."""
         ...
 
 
@@ -385,15 +394,20 @@ class GenerationRepository(Protocol):
 
     def current(self) -> int:
         """Where the counter stands now: it moves with every committed change of
-        authorities, keys, holders, trust registry entries or status list versions."""
+        authorities, keys, holders, trust registry entries, status list versions or
+        subscribed trust lists (what they hold, their scope and confirmation)."""
         ...
 
 
 class TrustRepository(Protocol):
     """The verifier's trust registry entries (accreditations), by id."""
 
-    def add(self, entry: TrustEntry) -> None:
+    def add(self, entry: TrustEntry, *, audit: AuditEvent | None = None) -> None:
         """Store a new entry (CONFLICT if its id exists)."""
+        ...
+
+    def get(self, entry_id: str) -> TrustEntry | None:
+        """The entry with ``entry_id``."""
         ...
 
     def for_issuer(self, issuer: str) -> list[TrustEntry]:
@@ -404,8 +418,123 @@ class TrustRepository(Protocol):
         """Every entry, by issuer, then oldest first."""
         ...
 
-    def delete(self, entry_id: str) -> bool:
-        """Remove the entry; False if there was none."""
+    def delete(self, entry_id: str, *, audit: AuditEvent | None = None) -> bool:
+        """Remove the entry; False if there was none (and nothing is audited)."""
+        ...
+
+
+class PublishedListRepository(Protocol):
+    """The trust lists authorities publish: what each accredits, and each signed version.
+
+    A sequence is published once: of processes publishing the same one at once, exactly
+    one stores it (the others read the winner's).
+    """
+
+    def entries(self, authority: str) -> list[PublishedEntry]:
+        """Every entry of the authority's list, oldest first."""
+        ...
+
+    def add_entry(self, entry: PublishedEntry, *, audit: AuditEvent | None = None) -> None:
+        """Store a new entry (CONFLICT if its id exists, NOT_FOUND if no authority)."""
+        ...
+
+    def delete_entry(
+        self, authority: str, entry_id: str, *, audit: AuditEvent | None = None
+    ) -> bool:
+        """Remove the authority's entry; False if there was none (and nothing is audited)."""
+        ...
+
+    def latest(self, authority: str) -> PublishedList | None:
+        """The authority's version with the highest sequence, if it published any."""
+        ...
+
+    def publish(self, version: PublishedList, *, audit: AuditEvent | None = None) -> bool:
+        """Store a new version; False (nothing stored, nothing audited) when that sequence
+        exists (another process published it first). NOT_FOUND if no authority."""
+        ...
+
+
+class TrustListSubscriptionRepository(Protocol):
+    """The trust lists the verifier follows, and every version of them it accepted.
+
+    Each change of what is held is one compare-and-set: a due fetch is claimed by one
+    process, and a new version is accepted only over the one its fetcher saw held.
+    """
+
+    def add(self, subscription: TrustListSubscription, *, audit: AuditEvent | None = None) -> None:
+        """Store a new subscription (CONFLICT if its id or URL exists)."""
+        ...
+
+    def get(self, subscription_id: str) -> TrustListSubscription | None:
+        """The subscription with ``subscription_id``."""
+        ...
+
+    def delete(self, subscription_id: str, *, audit: AuditEvent | None = None) -> bool:
+        """Remove the subscription and its snapshots; False if there was none (and nothing
+        is audited)."""
+        ...
+
+    def held(self) -> list[tuple[TrustListSubscription, TrustListSnapshot | None]]:
+        """Every subscription, oldest first, with the snapshot of the sequence it holds
+        (None before the first accepted version), read in one query."""
+        ...
+
+    def snapshots(self, subscription_id: str) -> list[TrustListSnapshot]:
+        """Every accepted version of the subscription's list, lowest sequence first."""
+        ...
+
+    def claim_due(self, now: datetime, *, until: datetime) -> list[TrustListSubscription]:
+        """Claim each subscription due at ``now`` (never fetched, or ``next_fetch_at`` not
+        after ``now``) by moving its ``next_fetch_at`` to ``until``, one compare-and-set per
+        row; the subscriptions this call won, as claimed. ``until`` must be after ``now``."""
+        ...
+
+    def accept(
+        self,
+        subscription_id: str,
+        snapshot: TrustListSnapshot,
+        *,
+        previous_sequence: int | None,
+        etag: str | None,
+        next_fetch_at: datetime,
+        audit: AuditEvent | None = None,
+    ) -> bool:
+        """Hold ``snapshot`` if the subscription still holds ``previous_sequence`` (None:
+        nothing), in one transaction: the snapshot is stored (kept if stored already with
+        the same digest; CONFLICT with another), the sequence, ``confirmed_at`` (the
+        snapshot's ``accepted_at``), ``etag`` and ``next_fetch_at`` set, failures cleared.
+        False, and nothing written, when another process moved the subscription first."""
+        ...
+
+    def confirm(
+        self,
+        subscription_id: str,
+        *,
+        sequence: int,
+        confirmed_at: datetime,
+        etag: str | None,
+        next_fetch_at: datetime,
+    ) -> None:
+        """Record that the list held (``sequence``) was served again: ``confirmed_at``,
+        ``etag`` and ``next_fetch_at`` set, failures set to 0; nothing if the subscription
+        holds another sequence by now."""
+        ...
+
+    def record_failure(
+        self,
+        subscription_id: str,
+        *,
+        code: str,
+        at: datetime,
+        next_fetch_at: datetime,
+        audit: AuditEvent | None = None,
+    ) -> int:
+        """Count one more failed fetch (``code`` at ``at``) and schedule the next; the
+        failures counted since the last success. NOT_FOUND if no such subscription."""
+        ...
+
+    def list(self) -> list[TrustListSubscription]:
+        """Every subscription, oldest first."""
         ...
 
 
@@ -663,6 +792,8 @@ class Store(Protocol):
     issuance_nonces: IssuanceNonceRepository
     presentation_requests: PresentationRequestRepository
     generation: GenerationRepository
+    published_lists: PublishedListRepository
+    subscriptions: TrustListSubscriptionRepository
 
     def ping(self) -> None:
         """Run a trivial query; StorageError if the database cannot answer it."""

@@ -6,8 +6,9 @@ need converting name a converter, every other value passes through unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, fields
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import RowMapping
@@ -24,6 +25,8 @@ from vcservice.model.records import (
     Holder,
     IssuedCredential,
     KeyStatus,
+    PublishedEntry,
+    PublishedList,
     RecognitionPolicy,
     Scope,
     StatusChange,
@@ -33,6 +36,8 @@ from vcservice.model.records import (
     StatusReason,
     StoredKey,
     TrustEntry,
+    TrustListSnapshot,
+    TrustListSubscription,
     Workflow,
 )
 
@@ -53,7 +58,7 @@ def _to_row(record: DataclassInstance, **encode: Convert) -> Row:
     return row
 
 
-def _from_row(record: type[_Record], row: RowMapping, **decode: Convert) -> _Record:
+def _from_row(record: type[_Record], row: Mapping[Any, Any], **decode: Convert) -> _Record:
     """The ``record`` built from the row's columns, through ``decode[name]`` where given."""
     values: Row = {}
     for column in fields(record):
@@ -192,6 +197,67 @@ def trust_entry_row(entry: TrustEntry) -> Row:
 def to_trust_entry(row: RowMapping) -> TrustEntry:
     """The trust entry an ``accreditations`` row holds."""
     return _from_row(TrustEntry, row, credential_types=frozenset)
+
+
+def published_entry_row(entry: PublishedEntry) -> Row:
+    """The ``trust_list_entries`` row of ``entry``."""
+    return _to_row(entry, credential_types=sorted)
+
+
+def to_published_entry(row: RowMapping) -> PublishedEntry:
+    """The entry a ``trust_list_entries`` row holds."""
+    return _from_row(PublishedEntry, row, credential_types=frozenset)
+
+
+def published_list_row(version: PublishedList) -> Row:
+    """The ``trust_list_versions`` row of ``version``."""
+    return _to_row(version)
+
+
+def to_published_list(row: RowMapping) -> PublishedList:
+    """The version a ``trust_list_versions`` row holds."""
+    return _from_row(PublishedList, row)
+
+
+# The subscription's periods, kept as whole seconds in columns named for the unit.
+_PERIODS = {
+    "max_staleness": "max_staleness_seconds",
+    "refresh_interval": "refresh_interval_seconds",
+}
+
+
+def subscription_row(subscription: TrustListSubscription) -> Row:
+    """The ``trust_list_subscriptions`` row of ``subscription`` (ValueError for a period
+    that is not a whole number of seconds)."""
+    row = _to_row(subscription, credential_types=sorted)
+    for field_name, column in _PERIODS.items():
+        row[column] = _whole_seconds(row.pop(field_name))
+    return row
+
+
+def to_subscription(row: Mapping[Any, Any]) -> TrustListSubscription:
+    """The subscription a ``trust_list_subscriptions`` row holds (other columns are ignored)."""
+    values = dict(row)
+    for field_name, column in _PERIODS.items():
+        values[field_name] = timedelta(seconds=values[column])
+    return _from_row(TrustListSubscription, values, credential_types=frozenset)
+
+
+def _whole_seconds(period: timedelta) -> int:
+    seconds = period.total_seconds()
+    if seconds != int(seconds):
+        raise ValueError("a subscription's periods are whole seconds")
+    return int(seconds)
+
+
+def snapshot_row(snapshot: TrustListSnapshot) -> Row:
+    """The ``trust_list_snapshots`` row of ``snapshot``."""
+    return _to_row(snapshot)
+
+
+def to_snapshot(row: Mapping[Any, Any]) -> TrustListSnapshot:
+    """The snapshot a ``trust_list_snapshots`` row holds."""
+    return _from_row(TrustListSnapshot, row)
 
 
 def workflow_row(workflow: Workflow) -> Row:

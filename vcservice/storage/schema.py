@@ -19,6 +19,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -326,15 +327,13 @@ audit_head = Table(
     Column("hash", String, nullable=False),
 )
 
-# Rate limits shared by every process of a deployment: one token bucket per limit and
-# caller (``verify:client:<id>``, ``verify:address:<ip>``…); ``updated_at`` is epoch seconds.
-# Processes lease a few tokens at a time (``api.rate_limit``); an idle row is purged.
 # One row (``id`` 1) whose ``value`` moves on with every committed change of what a
 # verification reads from the database: authorities and their keys, holders, trust registry
 # entries, status lists created, removed or given a new ``version`` (revision 0014, whose
-# triggers move it in the changing transaction, whichever code or operator writes). A
-# process that read ``value`` before building an object from those rows knows the object is
-# current while ``value`` has not moved.
+# triggers move it in the changing transaction, whichever code or operator writes), and
+# subscribed trust lists and their snapshots (revision 0015). A process that read ``value``
+# before building an object from those rows knows the object is current while ``value`` has
+# not moved.
 change_generation = Table(
     "change_generation",
     metadata,
@@ -342,6 +341,9 @@ change_generation = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+# Rate limits shared by every process of a deployment: one token bucket per limit and
+# caller (``verify:client:<id>``, ``verify:address:<ip>``…); ``updated_at`` is epoch seconds.
+# Processes lease a few tokens at a time (``api.rate_limit``); an idle row is purged.
 rate_buckets = Table(
     "rate_buckets",
     metadata,
@@ -422,4 +424,82 @@ openid4vp_requests = Table(
     Column("presentation", Text),
     Column("error", String),
     Index("ix_openid4vp_requests_caller_expires_at", "caller", "expires_at"),
+)
+
+# Trust lists (revision 0015). What an authority accredits in its own trust list
+# (``trust_list_entries``), and each signed version of that list as served
+# (``trust_list_versions``): the primary key (authority, sequence) lets one process only
+# publish a given sequence.
+trust_list_entries = Table(
+    "trust_list_entries",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("authority", String, ForeignKey("authorities.name"), nullable=False, index=True),
+    Column("issuer", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("credential_types", JSON, nullable=False),
+    Column("accredited_from", UtcDateTime),
+    Column("accredited_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+trust_list_versions = Table(
+    "trust_list_versions",
+    metadata,
+    Column("authority", String, ForeignKey("authorities.name"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("digest", String, nullable=False),
+    Column("entries_digest", String, nullable=False),
+    Column("valid_from", UtcDateTime, nullable=False),
+    Column("next_update", UtcDateTime, nullable=False),
+    Column("signing_key", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("authority", "sequence"),
+)
+
+# The trust lists the verifier follows. ``sequence`` and ``confirmed_at`` are the held
+# list's (NULL before the first accepted fetch); a fetch is claimed by a conditional UPDATE
+# of ``next_fetch_at``, so one process fetches each due list. Revision 0015's triggers move
+# ``change_generation`` when a subscription is added or removed, or its held list, its
+# confirmation, its signer or its scope changes; not for scheduling (``next_fetch_at``,
+# ``etag``, ``failures``, ``last_error_*``). Snapshots keep every accepted version.
+trust_list_subscriptions = Table(
+    "trust_list_subscriptions",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("url", String, nullable=False, unique=True),
+    Column("label", String, nullable=False),
+    Column("expected_signer", String, nullable=False),
+    Column("credential_types", JSON, nullable=False),
+    Column("max_staleness_seconds", Integer, nullable=False),
+    Column("refresh_interval_seconds", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sequence", Integer),
+    Column("confirmed_at", UtcDateTime),
+    Column("etag", String),
+    Column("next_fetch_at", UtcDateTime),
+    Column("failures", Integer, nullable=False),
+    Column("last_error_code", String),
+    Column("last_error_at", UtcDateTime),
+)
+
+trust_list_snapshots = Table(
+    "trust_list_snapshots",
+    metadata,
+    Column("subscription_id", String, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("digest", String, nullable=False),
+    Column("signer", String, nullable=False),
+    Column("valid_from", UtcDateTime, nullable=False),
+    Column("next_update", UtcDateTime, nullable=False),
+    Column("accepted_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("subscription_id", "sequence"),
+    # Named here: the conventional name would pass PostgreSQL's 63 characters.
+    ForeignKeyConstraint(
+        ["subscription_id"],
+        ["trust_list_subscriptions.id"],
+        name="fk_trust_list_snapshots_subscription_id",
+    ),
 )

@@ -8,8 +8,9 @@ STORAGE_ERROR, with a message that names neither the SQL nor the URL.
 
 The repositories live in ``authorities``, ``credentials``, ``status``, ``challenges``,
 ``holders``, ``verifier``, ``rate_buckets``, ``audit``, ``credential_offers``
-(OpenID4VCI offers and nonces), ``presentation_requests`` (OpenID4VP requests) and
-``generation`` (the change counter of what verifications read), with
+(OpenID4VCI offers and nonces), ``presentation_requests`` (OpenID4VP requests),
+``trust_lists`` (published and subscribed trust lists) and ``generation`` (the change
+counter of what verifications read), with
 what they share in ``common``; they are importable from here as well.
 """
 
@@ -51,12 +52,18 @@ from vcservice.storage.repository import (
     IssuanceNonceRepository,
     KeyRepository,
     PresentationRequestRepository,
+    PublishedListRepository,
     RateBucketRepository,
     StatusRepository,
+    TrustListSubscriptionRepository,
     TrustRepository,
     WorkflowRepository,
 )
 from vcservice.storage.status import FULL_PERCENT, SqlStatusRepository, full_threshold
+from vcservice.storage.trust_lists import (
+    SqlPublishedListRepository,
+    SqlTrustListSubscriptionRepository,
+)
 from vcservice.storage.verifier import (
     SqlExchangeRepository,
     SqlTrustRepository,
@@ -78,9 +85,11 @@ __all__ = [
     "SqlIssuanceNonceRepository",
     "SqlKeyRepository",
     "SqlPresentationRequestRepository",
+    "SqlPublishedListRepository",
     "SqlRateBucketRepository",
     "SqlStatusRepository",
     "SqlStore",
+    "SqlTrustListSubscriptionRepository",
     "SqlTrustRepository",
     "SqlWorkflowRepository",
     "full_threshold",
@@ -113,6 +122,10 @@ class SqlStore:
             SqlPresentationRequestRepository(database)
         )
         self.generation: GenerationRepository = SqlGenerationRepository(database)
+        self.published_lists: PublishedListRepository = SqlPublishedListRepository(database)
+        self.subscriptions: TrustListSubscriptionRepository = SqlTrustListSubscriptionRepository(
+            database
+        )
 
     @property
     def engines(self) -> tuple[Engine, ...]:

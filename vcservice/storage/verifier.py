@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from vcservice.model.records import Exchange, ExchangeState, TrustEntry, Workflow
+from vcservice.model.records import AuditEvent, Exchange, ExchangeState, TrustEntry, Workflow
 from vcservice.storage import rows
+from vcservice.storage.audit import append_entry
 from vcservice.storage.common import SqlRepository, conflict, limit_reached, not_found, utc
 from vcservice.storage.repository import LimitReached, OpenLimit
 from vcservice.storage.schema import accreditations, exchanges, workflows
@@ -19,13 +20,20 @@ __all__ = ["SqlExchangeRepository", "SqlTrustRepository", "SqlWorkflowRepository
 class SqlTrustRepository(SqlRepository):
     """Trust registry entries in ``accreditations``."""
 
-    def add(self, entry: TrustEntry) -> None:
-        """Store a new entry (CONFLICT if its id exists)."""
+    def add(self, entry: TrustEntry, *, audit: AuditEvent | None = None) -> None:
+        """Store a new entry, audited with it (CONFLICT if its id exists)."""
         try:
             with self._db.write() as connection:
                 connection.execute(insert(accreditations), rows.trust_entry_row(entry))
+                if audit is not None:
+                    append_entry(connection, audit)
         except IntegrityError:
             raise conflict(f"a trust registry entry {entry.id!r} exists") from None
+
+    def get(self, entry_id: str) -> TrustEntry | None:
+        """The entry with ``entry_id``."""
+        query = select(accreditations).where(accreditations.c.id == entry_id)
+        return self._first(query, rows.to_trust_entry)
 
     def for_issuer(self, issuer: str) -> list[TrustEntry]:
         """Every entry of ``issuer``, oldest first."""
@@ -43,11 +51,14 @@ class SqlTrustRepository(SqlRepository):
         )
         return self._all(query, rows.to_trust_entry)
 
-    def delete(self, entry_id: str) -> bool:
-        """Remove the entry; False if there was none."""
+    def delete(self, entry_id: str, *, audit: AuditEvent | None = None) -> bool:
+        """Remove the entry, audited with it; False if there was none (nothing is audited)."""
         statement = delete(accreditations).where(accreditations.c.id == entry_id)
         with self._db.write() as connection:
-            return bool(connection.execute(statement).rowcount)
+            removed = connection.execute(statement).rowcount > 0
+            if removed and audit is not None:
+                append_entry(connection, audit)
+        return removed
 
 
 class SqlWorkflowRepository(SqlRepository):

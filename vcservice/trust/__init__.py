@@ -1,5 +1,11 @@
 """Which issuers are accredited for which credential types (the customs trust registry)."""
 
-from vcservice.trust.registry import Accreditation, IssuerTrust, TrustRegistry
+from vcservice.trust.registry import (
+    Accreditation,
+    IssuerTrust,
+    TrustDecision,
+    TrustRegistry,
+    UnavailableList,
+)
 
-__all__ = ["Accreditation", "IssuerTrust", "TrustRegistry"]
+__all__ = ["Accreditation", "IssuerTrust", "TrustDecision", "TrustRegistry", "UnavailableList"]

@@ -32,23 +32,29 @@ entries (say, one per accreditation period).  A malformed file raises ``ParsingE
 
 A credential passes when every type other than ``VerifiableCredential`` is accredited for its
 issuer at the moment of the check; an issuer with no entry at all is not trusted, whatever its
-types.
+types.  Each accreditation says where it comes from (its ``TrustBasis``: the file, a local
+entry, a trust list); a pass names the sources that made it.  A subscribed trust list the
+verifier cannot rely on now (an ``UnavailableList``) never makes an issuer trusted: a type
+it covers and nothing else accredits is ``TRUST_LIST_STALE`` (could not check), not
+``ISSUER_NOT_TRUSTED``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from vcservice.errors import ParsingError, Problem
+from vcservice.model.checks import TrustBasis
 from vcservice.model.datetimes import format_datetime, parse_datetime
 from vcservice.model.json_files import read_json_file
 
 BASE_TYPE = "VerifiableCredential"
 NOT_TRUSTED = "ISSUER_NOT_TRUSTED"
+LIST_STALE = "TRUST_LIST_STALE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,11 @@ class Accreditation:
     credential_types: frozenset[str]
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    basis: TrustBasis | None = None  # None: the registry file
+
+    def source(self) -> TrustBasis:
+        """Where the accreditation comes from (``credential_types`` left to the check)."""
+        return self.basis or TrustBasis(source="file", name=self.name, credential_types=())
 
     def in_force(self, now: datetime) -> bool:
         """Whether ``now`` falls inside the accreditation's period."""
@@ -88,6 +99,38 @@ class Accreditation:
         return f"which ended at {format_datetime(self.valid_until)}"
 
 
+def local_basis(entry_id: str, name: str) -> TrustBasis:
+    """The basis of an accreditation stored in this verifier (added through its API)."""
+    return TrustBasis(source="local", name=name, credential_types=(), entry_id=entry_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UnavailableList:
+    """A subscribed trust list the verifier cannot rely on now (stale, or never fetched).
+
+    ``credential_types`` is the subscription's scope; ``reason`` says why, for the detail
+    (``last confirmed 2026-12-01T00:00:00Z, more than 1 day ago``, ``never fetched``).
+    """
+
+    url: str
+    operator_name: str | None
+    credential_types: frozenset[str]
+    reason: str
+
+    def describe(self) -> str:
+        """The list as a reader knows it, and why it is unavailable."""
+        by = f" of {self.operator_name}" if self.operator_name else ""
+        return f"the trust list{by} at {self.url} ({self.reason})"
+
+
+@dataclass(frozen=True, slots=True)
+class TrustDecision:
+    """``check``'s answer: the problems, and the sources that accredited the types that passed."""
+
+    problems: list[Problem]
+    trusted_by: tuple[TrustBasis, ...] = ()
+
+
 class IssuerTrust(Protocol):
     """What the verifier asks of a trust registry (a file's, or the service's stored one)."""
 
@@ -97,12 +140,16 @@ class IssuerTrust(Protocol):
 
 
 class TrustRegistry:
-    """Accreditations by issuer; ``check`` turns them into problems for one credential."""
+    """Accreditations by issuer, and the trust lists that cannot be relied on now; ``check``
+    turns them into a decision for one credential."""
 
-    def __init__(self, accreditations: Iterable[Accreditation]) -> None:
+    def __init__(
+        self, accreditations: Iterable[Accreditation], unavailable: Iterable[UnavailableList] = ()
+    ) -> None:
         self._by_issuer: dict[str, list[Accreditation]] = {}
         for accreditation in accreditations:
             self._by_issuer.setdefault(accreditation.issuer, []).append(accreditation)
+        self.unavailable = tuple(unavailable)
 
     @classmethod
     def load(cls, path: Path) -> TrustRegistry:
@@ -127,8 +174,8 @@ class TrustRegistry:
         return tuple(entry for entries in self._by_issuer.values() for entry in entries)
 
     def about(self, issuer: str) -> TrustRegistry:
-        """The registry restricted to ``issuer``'s entries."""
-        return TrustRegistry(self.accreditations(issuer))
+        """The registry restricted to ``issuer``'s entries (and the same unavailable lists)."""
+        return TrustRegistry(self.accreditations(issuer), self.unavailable)
 
     def accreditations(self, issuer: str) -> tuple[Accreditation, ...]:
         """Every entry for ``issuer``."""
@@ -141,30 +188,50 @@ class TrustRegistry:
 
     def check(
         self, issuer: str | None, credential_types: Sequence[str], now: datetime
-    ) -> list[Problem]:
-        """Problems when ``issuer`` is not accredited at ``now`` for each of the types."""
+    ) -> TrustDecision:
+        """Whether ``issuer`` is accredited at ``now`` for each of the types, and by what."""
         if issuer is None:
-            return [_problem("the credential names no issuer to look up")]
-        entries = self._by_issuer.get(issuer)
-        if not entries:
-            return [_problem(f"issuer {issuer} is not in the trust registry")]
-        problems = []
-        for credential_type in dict.fromkeys(credential_types):
-            if credential_type == BASE_TYPE:
-                continue
+            return TrustDecision([_problem("the credential names no issuer to look up")])
+        entries = self._by_issuer.get(issuer, [])
+        types = [name for name in dict.fromkeys(credential_types) if name != BASE_TYPE]
+        if not entries and not any(self._covering(name) for name in types):
+            return TrustDecision([_problem(f"issuer {issuer} is not in the trust registry")])
+        problems: list[Problem] = []
+        sources: dict[TrustBasis, dict[str, None]] = {}
+        for credential_type in types:
             accrediting = [e for e in entries if credential_type in e.credential_types]
-            if any(entry.in_force(now) for entry in accrediting):
-                continue
-            if accrediting:
-                periods = "; ".join(entry.period_problem(now) for entry in accrediting)
-                detail = (
-                    f"issuer {issuer} is accredited for {credential_type} {periods}, "
-                    f"not at {format_datetime(now)}"
-                )
-            else:
-                detail = f"issuer {issuer} is not accredited for {credential_type}"
-            problems.append(_problem(detail))
-        return problems
+            in_force = [e for e in accrediting if e.in_force(now)]
+            for entry in in_force:
+                sources.setdefault(entry.source(), {})[credential_type] = None
+            if not in_force:
+                problems.append(self._type_problem(issuer, credential_type, accrediting, now))
+        trusted_by = tuple(
+            replace(basis, credential_types=tuple(names)) for basis, names in sources.items()
+        )
+        return TrustDecision(problems, trusted_by)
+
+    def _covering(self, credential_type: str) -> list[UnavailableList]:
+        return [u for u in self.unavailable if credential_type in u.credential_types]
+
+    def _type_problem(
+        self, issuer: str, credential_type: str, accrediting: list[Accreditation], now: datetime
+    ) -> Problem:
+        """Why no accreditation makes ``issuer`` trusted for ``credential_type``."""
+        covering = self._covering(credential_type)
+        if covering:
+            lists = "; ".join(unavailable.describe() for unavailable in covering)
+            detail = (
+                f"whether issuer {issuer} is accredited for {credential_type} cannot be "
+                f"checked now: {lists} cannot be relied on"
+            )
+            return Problem(code=LIST_STALE, detail=detail, field="issuer")
+        if accrediting:
+            periods = "; ".join(entry.period_problem(now) for entry in accrediting)
+            return _problem(
+                f"issuer {issuer} is accredited for {credential_type} {periods}, "
+                f"not at {format_datetime(now)}"
+            )
+        return _problem(f"issuer {issuer} is not accredited for {credential_type}")
 
 
 def _problem(detail: str) -> Problem:

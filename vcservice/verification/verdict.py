@@ -14,7 +14,8 @@ A reader at a crossing acts on one answer, so each verdict has one meaning:
 When several apply, the gravest wins: a forgery before anything it claims, a revocation or
 suspension before the dates, the dates before the issuer's accreditation, and any definite
 "no" before "could not check". A status list that could not be fetched, or not trusted
-(signed by another, out of date), leaves the status unknown: ``uncheckable``.
+(signed by another, out of date), leaves the status unknown: ``uncheckable``; so does a
+trust list of accredited issuers that cannot be relied on now (``TRUST_LIST_STALE``).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ UNREACHABLE_CODES = frozenset(
         "STATUS_DATA_STALE",
         "RETRY_LATER",
         "CONTEXT_NOT_INSTALLED",
+        "TRUST_LIST_STALE",
     }
 )
 # Checks that decide whether the document is the issuer's, untouched, and (presented) made

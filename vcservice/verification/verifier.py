@@ -130,6 +130,11 @@ class Verifier:
             schema_answers=self._schema_answers,
         )
 
+    def forget(self) -> None:
+        """Drop the kept schema answers (shared with ``trusting`` copies): the pinned
+        schemas changed, and an answer may have been ``None`` (not pinned) or a gone one's."""
+        self._schema_answers.clear()
+
     def verify(
         self,
         document: Mapping[str, Any] | str,
@@ -396,10 +401,12 @@ class Verifier:
             return Check.skipped("issuerTrust", "no trust registry configured")
         issuer = vcdm.issuer_id(credential)
         registry = self._trust_registry.about(issuer) if issuer else TrustRegistry(())
-        problems = registry.check(issuer, vcdm.types_of(credential), self._clock.now())
+        decision = registry.check(issuer, vcdm.types_of(credential), self._clock.now())
         name = registry.display_name(issuer) if issuer else None
-        detail = None if problems or name is None else f"accredited issuer {name}"
-        return Check.of("issuerTrust", problems, detail=detail)
+        if decision.problems:
+            return Check.of("issuerTrust", decision.problems)
+        detail = None if name is None else f"accredited issuer {name}"
+        return Check.of("issuerTrust", [], detail=detail, trusted_by=decision.trusted_by)
 
     def _validity_check(self, credential: Mapping[str, Any], signed: _Signed) -> Check:
         try:

@@ -39,6 +39,9 @@ from vcservice.certificates.v1 import ctpat
 from vcservice.certificates.v1.ctpat import ImporterOfRecordType, Tier, TradeSector
 from vcservice.certificates.v1.immex import ImmexModality
 from vcservice.certificates.v1.oea import OeaModality
+from vcservice.trust.list_schema import SCHEMA_FILE
+
+TRUST_LIST = SCHEMA_FILE.name
 
 
 def document(slug: str, version: str = "v1") -> dict[str, Any]:
@@ -64,8 +67,9 @@ def test_sample_passes_the_plain_schema_with_any_validator(slug: str, version: s
 
 
 def test_schema_directory_holds_exactly_the_registered_schemas() -> None:
+    """Each certificate type's in each version, and the trust lists' (``vcservice.trust``)."""
     assert sorted(path.name for path in SCHEMAS_DIR.iterdir()) == sorted(
-        f"{slug}-{version}.json" for slug in SLUGS for version in VERSIONS
+        [*(f"{slug}-{version}.json" for slug in SLUGS for version in VERSIONS), TRUST_LIST]
     )
 
 

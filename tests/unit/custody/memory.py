@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from vcservice.errors import StorageError
 from vcservice.model.records import Client, KeyStatus, StoredKey
@@ -29,6 +30,22 @@ class MemoryKeyRepository:
             else key
             for key in self.keys
         ]
+
+    def promote(self, authority: str, key_id: str, *, retiring: Sequence[str] = ()) -> bool:
+        if not any(
+            (k.authority, k.key_id, k.status) == (authority, key_id, KeyStatus.PENDING)
+            for k in self.keys
+        ):
+            return False
+        for retired in retiring:
+            self.retire(authority, retired)
+        self.keys = [
+            dataclasses.replace(key, status=KeyStatus.ACTIVE)
+            if (key.authority, key.key_id) == (authority, key_id)
+            else key
+            for key in self.keys
+        ]
+        return True
 
     def replace(self, key: StoredKey) -> None:
         """Overwrite a stored record (tests simulate tampering with the database)."""

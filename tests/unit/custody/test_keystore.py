@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -187,6 +188,110 @@ def test_rotation_of_one_type_leaves_the_others_alone() -> None:
 
     assert store.signer(SAT, KeyType.P256).verification_method.endswith(p256.key_id)
     assert store.published_keys("cbp") == []
+
+
+def test_a_prepared_key_is_published_but_does_not_sign() -> None:
+    repository = MemoryKeyRepository()
+    store = make_store(repository)
+    active = store.create_key("sat", KeyType.ED25519)
+    store.create_key("sat", KeyType.P256)
+
+    pending = make_store(repository, now=NOW + timedelta(days=1)).prepare("sat", KeyType.ED25519)
+
+    assert pending.status is KeyStatus.PENDING
+    assert store.pending("sat") == [pending]
+    assert store.pending("cbp") == []
+    assert [key_id for key_id, _ in store.published_keys("sat")][-1] == pending.key_id
+    signer = store.signer(SAT, KeyType.ED25519)
+    assert signer.verification_method.endswith(f"#{active.key_id}")
+    with pytest.raises(StorageError) as caught:
+        store.prepare("sat", KeyType.ED25519)
+    assert caught.value.code == "CONFLICT"
+    store.prepare("sat", KeyType.P256)  # other types and authorities are independent
+    store.prepare("cbp", KeyType.ED25519)
+
+
+def test_rotation_promotes_the_prepared_key() -> None:
+    repository = MemoryKeyRepository()
+    first = make_store(repository).create_key("sat", KeyType.ED25519)
+    later = make_store(repository, now=NOW + timedelta(days=90))
+    pending = later.prepare("sat", KeyType.ED25519)
+
+    promoted = later.rotate("sat", KeyType.ED25519)
+
+    assert promoted == dataclasses.replace(pending, status=KeyStatus.ACTIVE)
+    statuses = {key.key_id: key.status for key in repository.for_authority("sat")}
+    assert statuses == {first.key_id: KeyStatus.RETIRED, pending.key_id: KeyStatus.ACTIVE}
+    assert later.pending("sat") == []
+    signer = later.signer(SAT, KeyType.ED25519)
+    assert signer.verification_method.endswith(f"#{pending.key_id}")
+    published = dict(later.published_keys("sat"))
+    assert published[pending.key_id].verify(signer.sign(b"announced"), b"announced")
+    rotated = later.rotate("sat", KeyType.ED25519)  # none pending: a new key, as before
+    assert rotated.key_id not in statuses
+
+
+def test_a_prepared_key_can_be_the_first_of_its_type() -> None:
+    store = make_store()
+    pending = store.prepare("sat", KeyType.P384)
+
+    with pytest.raises(StorageError):
+        store.signer(SAT, KeyType.P384)  # pending keys never sign
+    promoted = store.rotate("sat", KeyType.P384)
+
+    assert promoted.key_id == pending.key_id
+    assert store.signer(SAT, KeyType.P384).verification_method.endswith(pending.key_id)
+
+
+def test_rotation_promotes_the_newest_pending_key_and_retires_older_ones() -> None:
+    repository = MemoryKeyRepository()
+    store = make_store(repository)
+    store.create_key("sat", KeyType.ED25519)
+    older = store.prepare("sat", KeyType.ED25519)
+    newer = make_store(repository, now=NOW + timedelta(days=1)).new_key(
+        "sat", KeyType.ED25519, status=KeyStatus.PENDING
+    )
+    repository.add(newer)  # a second pending key, as two prepares racing could leave
+
+    assert store.rotate("sat", KeyType.ED25519).key_id == newer.key_id
+    statuses = [key.status for key in repository.for_authority("sat")]
+    assert statuses == [KeyStatus.RETIRED, KeyStatus.RETIRED, KeyStatus.ACTIVE]
+    assert older.key_id != newer.key_id
+
+
+def test_a_rotation_that_lost_the_promotion_returns_the_promoted_key() -> None:
+    class RacedRepository(MemoryKeyRepository):
+        """A repository where another rotation promotes the key just before this one."""
+
+        def promote(self, authority: str, key_id: str, *, retiring: Sequence[str] = ()) -> bool:
+            super().promote(authority, key_id, retiring=retiring)
+            return False
+
+    repository = RacedRepository()
+    store = make_store(repository)
+    store.create_key("sat", KeyType.ED25519)
+    pending = store.prepare("sat", KeyType.ED25519)
+
+    assert store.rotate("sat", KeyType.ED25519) == dataclasses.replace(
+        pending, status=KeyStatus.ACTIVE
+    )
+    assert [key.key_id for key in repository.for_authority("sat")][-1] == pending.key_id
+    assert len(repository.for_authority("sat")) == 2  # no key made past the announced one
+
+
+def test_a_rotation_whose_pending_key_vanished_conflicts() -> None:
+    class RefusingRepository(MemoryKeyRepository):
+        def promote(self, authority: str, key_id: str, *, retiring: Sequence[str] = ()) -> bool:
+            return False
+
+    store = make_store(RefusingRepository())
+    store.create_key("sat", KeyType.ED25519)
+    store.prepare("sat", KeyType.ED25519)
+
+    with pytest.raises(StorageError) as caught:
+        store.rotate("sat", KeyType.ED25519)
+
+    assert caught.value.code == "CONFLICT"
 
 
 def test_wrong_kek_cannot_sign() -> None:

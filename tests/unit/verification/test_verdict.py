@@ -63,6 +63,12 @@ def _failed(name: str, *codes: str) -> Check:
         ((*SIGNED, _failed("validityPeriod", "CREDENTIAL_NOT_YET_VALID")), Verdict.NOT_YET_VALID),
         ((*SIGNED, _failed("issuerTrust", "ISSUER_NOT_TRUSTED")), Verdict.NOT_ACCREDITED),
         ((*SIGNED, _failed("credentialSchema", "MALFORMED_VALUE_ERROR")), Verdict.INVALID_DATA),
+        # A trust list that cannot be relied on now: not accredited, not unaccredited.
+        ((*SIGNED, _failed("issuerTrust", "TRUST_LIST_STALE")), Verdict.UNCHECKABLE),
+        (
+            (*SIGNED, _failed("issuerTrust", "TRUST_LIST_STALE", "ISSUER_NOT_TRUSTED")),
+            Verdict.NOT_ACCREDITED,
+        ),
         # A definite "no" beats "could not check".
         (
             (

@@ -17,8 +17,10 @@ from vcservice.keys import KeyFile, KeyType
 from vcservice.model.datetimes import format_datetime
 from vcservice.proofs.purposes import AUTHENTICATION
 from vcservice.services.core import Core
-from vcservice.trust.registry import TrustRegistry
+from vcservice.trust.lists import ListedAccreditation, ListedIssuer, TrustList, list_accreditations
+from vcservice.trust.registry import Accreditation, TrustRegistry, UnavailableList, local_basis
 from vcservice.verification.result import Outcome, VerificationResult
+from vcservice.verification.verdict import Verdict, verdict_of
 from vcservice.verification.verifier import SELECTABLE_CHECKS, Verifier
 
 pytestmark = pytest.mark.shared
@@ -396,6 +398,105 @@ def test_an_expired_accreditation_is_not_trusted(fixed_core: Core) -> None:
     late = _at(fixed_core, 11, trust_registry=registry).verify(signed)
     assert _codes(late) == ["ISSUER_NOT_TRUSTED"]
     assert "ended" in late.problems[0].detail
+
+
+def _sat_list(sequence: int = 12) -> TrustList:
+    """SAT's trust list (sequence 12), accrediting ``ISSUER`` for OEA certificates."""
+    return TrustList(
+        url="https://aduanas.example/trust-lists/sat",
+        operator="did:web:aduanas.example:issuers:sat",
+        operator_name="Servicio de Administración Tributaria",
+        sequence=sequence,
+        issued=NOW - timedelta(days=1),
+        next_update=NOW + timedelta(hours=12),
+        valid_until=None,
+        territory="MX",
+        signing_keys=("did:web:aduanas.example:issuers:sat#key-1",),
+        next_signing_keys=(),
+        entries=(
+            ListedIssuer(did_of(ISSUER), "SAT – AGACE", (ListedAccreditation("OEACertificate"),)),
+        ),
+    )
+
+
+def test_a_pass_says_which_sources_accredited_the_issuer(fixed_core: Core) -> None:
+    confirmed = NOW - timedelta(minutes=10)
+    local = Accreditation(
+        did_of(ISSUER),
+        "SAT",
+        frozenset({"IMMEXCertificate"}),
+        basis=local_basis("urn:uuid:7", "SAT"),
+    )
+    registry = TrustRegistry([*list_accreditations(_sat_list(), confirmed_at=confirmed), local])
+    result = _at(fixed_core, 0, trust_registry=registry).verify(
+        _signed(fixed_core, certificate("oea", issuer=ISSUER))
+    )
+    assert result.verified, result.to_json()
+    [check] = [c for c in result.to_json()["checks"] if c["check"] == "issuerTrust"]
+    assert check["trustedBy"] == [
+        {
+            "source": "trustList",
+            "name": "SAT – AGACE",
+            "credentialTypes": ["OEACertificate"],
+            "url": "https://aduanas.example/trust-lists/sat",
+            "operator": "did:web:aduanas.example:issuers:sat",
+            "operatorName": "Servicio de Administración Tributaria",
+            "sequence": 12,
+            "issued": format_datetime(NOW - timedelta(days=1)),
+            "confirmedAt": format_datetime(confirmed),
+            "nextUpdate": format_datetime(NOW + timedelta(hours=12)),
+        }
+    ]
+    immex = _at(fixed_core, 0, trust_registry=registry).verify(
+        _signed(fixed_core, certificate("immex", issuer=ISSUER))
+    )
+    [check] = [c for c in immex.to_json()["checks"] if c["check"] == "issuerTrust"]
+    assert check["trustedBy"] == [
+        {
+            "source": "local",
+            "name": "SAT",
+            "credentialTypes": ["IMMEXCertificate"],
+            "entryId": "urn:uuid:7",
+        }
+    ]
+    # A file entry, as before, says nothing more than its name.
+    plain = _at(fixed_core, 0, trust_registry=TrustRegistry.from_json(SAT_REGISTRY)).verify(
+        _signed(fixed_core, certificate("oea", issuer=ISSUER))
+    )
+    [check] = [c for c in plain.to_json()["checks"] if c["check"] == "issuerTrust"]
+    assert check["trustedBy"] == [
+        {
+            "source": "file",
+            "name": "Servicio de Administración Tributaria",
+            "credentialTypes": ["OEACertificate"],
+        }
+    ]
+
+
+def test_a_stale_trust_list_leaves_the_accreditation_uncheckable(fixed_core: Core) -> None:
+    stale = UnavailableList(
+        url="https://aduanas.example/trust-lists/sat",
+        operator_name="Servicio de Administración Tributaria",
+        credential_types=frozenset({"OEACertificate"}),
+        reason="never fetched",
+    )
+    registry = TrustRegistry([], [stale])
+    result = _at(fixed_core, 0, trust_registry=registry).verify(
+        _signed(fixed_core, certificate("oea", issuer=ISSUER))
+    )
+    assert not result.verified
+    assert _codes(result) == ["TRUST_LIST_STALE"]
+    assert verdict_of(result) is Verdict.UNCHECKABLE
+    body = result.to_json()
+    assert body["verified"] is False
+    [check] = [c for c in body["checks"] if c["check"] == "issuerTrust"]
+    assert check["outcome"] == "failed" and "trustedBy" not in check
+    # A type no unavailable list covers is still a definite "not accredited".
+    immex = _at(fixed_core, 0, trust_registry=registry).verify(
+        _signed(fixed_core, certificate("immex", issuer=ISSUER))
+    )
+    assert _codes(immex) == ["ISSUER_NOT_TRUSTED"]
+    assert verdict_of(immex) is Verdict.NOT_ACCREDITED
 
 
 def test_issuer_trust_is_skipped_when_the_issuer_binding_failed(fixed_core: Core) -> None:

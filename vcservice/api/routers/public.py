@@ -15,6 +15,7 @@ from vcservice.certificates.schemas import schema_document
 from vcservice.errors import StorageError, VcError
 from vcservice.jsonld.manifest import default_contexts_dir
 from vcservice.jsonld.store import ContextStore
+from vcservice.trust.list_schema import SCHEMA_FILE
 
 router = APIRouter(tags=["public"])  # served by every role
 issuer_documents = APIRouter(tags=["public"])  # served by the issuer role
@@ -74,13 +75,21 @@ def _vocabulary_document() -> Any:
 )
 def schema(slug: str, version: str) -> Response:
     """The JSON Schema (draft 2020-12) a certificate's ``credentialSchema`` points to: v2 for
-    what is issued now, v1 for credentials issued before it."""
+    what is issued now, v1 for credentials issued before it; and the trust lists' schema
+    (``trust-list-v1``)."""
+    if f"{slug}-{version}.json" == SCHEMA_FILE.name:
+        return _json(_trust_list_schema(), "application/schema+json")
     try:
         document = schema_document(slug, version)
     except KeyError:
         name = f"{slug}-{version}"
         raise StorageError(f"no schema {name!r}", code="NOT_FOUND", field="slug") from None
     return _json(document, "application/schema+json")
+
+
+@cache
+def _trust_list_schema() -> Any:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 @router.get("/healthz", summary="Liveness")

@@ -24,6 +24,9 @@ class DidJwkMethod:
 
     method_name = "jwk"
 
+    def forget(self, did: str) -> None:
+        """Nothing is kept: the document is made from the DID itself."""
+
     def resolve(self, did: str) -> DidDocument:
         """Expand ``did`` into its document with one JsonWebKey VM, ``#0``."""
         if not did.startswith(_PREFIX):

@@ -26,6 +26,9 @@ class DidKeyMethod:
 
     method_name = "key"
 
+    def forget(self, did: str) -> None:
+        """Nothing is kept: the document is made from the DID itself."""
+
     def resolve(self, did: str) -> DidDocument:
         """Expand ``did`` into its document: one Multikey VM for all signing relationships."""
         match = _DID_KEY.fullmatch(did)

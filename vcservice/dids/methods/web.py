@@ -36,11 +36,19 @@ class DidWebMethod:
     def __init__(self, client: GuardedHttpClient) -> None:
         self._client = client
 
-    def resolve(self, did: str) -> DidDocument:
-        """Fetch the document of ``did``; its ``id`` must be ``did``."""
+    def forget(self, did: str) -> None:
+        """Drop the client's kept copy of the document of ``did``."""
+        self._client.forget(self._url(did))
+
+    def _url(self, did: str) -> str:
         url = did_web_document_url(did)
         if self._client.allows_http(url):
             url = "http://" + url.removeprefix("https://")  # a development host
+        return url
+
+    def resolve(self, did: str) -> DidDocument:
+        """Fetch the document of ``did``; its ``id`` must be ``did``."""
+        url = self._url(did)
         try:
             fetched = self._client.get_json(url)
         except FetchError as exc:

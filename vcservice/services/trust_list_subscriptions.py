@@ -1,0 +1,358 @@
+"""The verifier's subscriptions to other authorities' signed trust lists.
+
+A subscription names a list's URL, who must sign it (a DID, or one verification method),
+the credential types the verifier trusts that list for, and how old the last confirmed copy
+may grow. Refreshing fetches the list through the guarded client (conditionally, with the
+ETag held), verifies its proof, then the rules of ``trust.lists.accept_list`` (the signer,
+no rollback, no second list under one sequence number, its dates). A new list is stored
+with its audit entry in one transaction; every process sees it at its next verification
+(the change counter). A failed or refused fetch keeps the last good list, and only confirms
+nothing: past its maximum staleness that list stops vouching for anyone, and the types it
+covers verify as "could not check".
+
+Due subscriptions are claimed by compare-and-set, so processes sharing a database fetch
+each list once per interval between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from vcservice.clock import Clock
+from vcservice.errors import FetchError, ParsingError, StorageError, VcError
+from vcservice.model.records import (
+    AuditAction,
+    TrustListSnapshot,
+    TrustListSubscription,
+)
+from vcservice.services.audit import audit_event
+from vcservice.services.core import Core
+from vcservice.services.freshness import Freshness, Memo
+from vcservice.storage.repository import Store
+from vcservice.trust.lists import TrustList, TrustListRefused, accept_list
+from vcservice.trust.registry import Accreditation, UnavailableList
+from vcservice.trust.subscribed import SubscribedList, list_sources
+from vcservice.verification.verdict import UNREACHABLE_CODES
+
+__all__ = ["HeldList", "RefreshOutcome", "TrustListSubscriptions"]
+
+_log = logging.getLogger(__name__)
+ACCEPTED_MEDIA = "application/vc+ld+json, application/vc, application/json;q=0.9"
+MAX_BACKOFF = timedelta(hours=1)
+FIRST_BACKOFF = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldList:
+    """A subscription and, in the core's terms, the list it holds now."""
+
+    subscription: TrustListSubscription
+    listed: SubscribedList
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    """What a refresh did: ``accepted``, ``unchanged``, ``refused`` or ``failed``."""
+
+    result: str
+    sequence: int | None
+    code: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as the admin API answers it."""
+        body: dict[str, Any] = {"result": self.result, "sequence": self.sequence}
+        if self.code is not None:
+            body |= {"code": self.code, "detail": self.detail}
+        return body
+
+
+class TrustListSubscriptions:
+    """Subscribe, refresh (on demand and when due), and the lists held now."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        core: Core,
+        clock: Clock,
+        freshness: Freshness,
+        refresh_interval: timedelta,
+        max_staleness: timedelta,
+        clock_skew: timedelta,
+    ) -> None:
+        self._store = store
+        self._clock_skew = clock_skew
+        self._core = core
+        self._clock = clock
+        self._refresh_interval = refresh_interval
+        self._max_staleness = max_staleness
+        self._held: Memo[str, tuple[HeldList, ...]] = Memo(freshness, max_entries=1)
+        self._parsed: dict[str, TrustList] = {}  # the lists held now, by their bytes' digest
+
+    def subscribe(
+        self,
+        *,
+        url: str,
+        expected_signer: str,
+        credential_types: Sequence[str],
+        label: str,
+        max_staleness: timedelta | None = None,
+        refresh_interval: timedelta | None = None,
+    ) -> TrustListSubscription:
+        """Subscribe to the list at ``url`` (CONFLICT if already subscribed); fetch it with
+        ``refresh``."""
+        subscription = TrustListSubscription(
+            id=f"urn:uuid:{uuid.uuid4()}",
+            url=url,
+            label=label,
+            expected_signer=expected_signer,
+            credential_types=frozenset(credential_types),
+            max_staleness=max_staleness or self._max_staleness,
+            refresh_interval=refresh_interval or self._refresh_interval,
+            created_at=self._clock.now(),
+        )
+        details = {
+            "url": url,
+            "expectedSigner": expected_signer,
+            "credentialTypes": sorted(subscription.credential_types),
+            "maxStalenessSeconds": int(subscription.max_staleness.total_seconds()),
+        }
+        event = self._event(AuditAction.TRUST_LIST_SUBSCRIBED, subscription.id, details)
+        self._store.subscriptions.add(subscription, audit=event)
+        return subscription
+
+    def unsubscribe(self, subscription_id: str) -> None:
+        """Stop trusting a list (NOT_FOUND if there is no such subscription)."""
+        found = self.get(subscription_id)
+        event = self._event(AuditAction.TRUST_LIST_UNSUBSCRIBED, found.id, {"url": found.url})
+        if not self._store.subscriptions.delete(subscription_id, audit=event):
+            raise _not_found(subscription_id)
+
+    def get(self, subscription_id: str) -> TrustListSubscription:
+        """One subscription (NOT_FOUND if none)."""
+        found = self._store.subscriptions.get(subscription_id)
+        if found is None:
+            raise _not_found(subscription_id)
+        return found
+
+    def held(self) -> tuple[HeldList, ...]:
+        """Every subscription with the list it holds, parsed once per change of the store."""
+        return self._held.get("all", self._read_held)
+
+    def about(
+        self, issuer: str, now: datetime
+    ) -> tuple[list[Accreditation], list[UnavailableList]]:
+        """What the lists held say of ``issuer`` at ``now`` (``trust.subscribed.list_sources``)."""
+        return list_sources((held.listed for held in self.held()), issuer, now)
+
+    def refresh_due(self) -> dict[str, int]:
+        """Refresh the subscriptions due now that this process claims; how many of each
+        outcome."""
+        now = self._clock.now()
+        counts: dict[str, int] = {}
+        for subscription in self._store.subscriptions.claim_due(
+            now, until=now + self._refresh_interval
+        ):
+            outcome = self.refresh(subscription.id)
+            counts[f"trust lists {outcome.result}"] = counts.get(outcome.result, 0) + 1
+        return counts
+
+    def refresh(self, subscription_id: str) -> RefreshOutcome:
+        """Fetch the list now and apply it (accept, confirm, or keep the last good one)."""
+        subscription = self.get(subscription_id)
+        held = next(
+            (
+                snapshot
+                for found, snapshot in self._store.subscriptions.held()
+                if found.id == subscription.id
+            ),
+            None,
+        )
+        try:
+            return self._refresh(subscription, held)
+        except TrustListRefused as refusal:
+            return self._failed(subscription, "refused", refusal)
+        except (FetchError, ParsingError) as failure:
+            return self._failed(subscription, "failed", failure)
+
+    def _refresh(
+        self, subscription: TrustListSubscription, held: TrustListSnapshot | None
+    ) -> RefreshOutcome:
+        headers = {"Accept": ACCEPTED_MEDIA}
+        if held is not None and subscription.etag:
+            headers["If-None-Match"] = subscription.etag
+        answer = self._core.http.send("GET", subscription.url, headers=headers)
+        now = self._clock.now()
+        if answer.status == 304 and held is not None:
+            return self._confirm(subscription, held, subscription.etag, now)
+        if answer.status != 200:
+            raise FetchError(f"{subscription.url} answered {answer.status}", code="FETCH_FAILED")
+        etag = answer.etag
+        text = answer.text()
+        digest = hashlib.sha256(answer.body).hexdigest()
+        if held is not None and digest == held.digest:
+            return self._confirm(subscription, held, etag, now)
+        offered, signer = self._verified(subscription.url, answer.json())
+        previous = None if held is None else _parsed(held.document)
+        is_new = accept_list(
+            previous,
+            None if held is None else held.digest,
+            offered,
+            digest=digest,
+            signer=signer,
+            expected_signer=subscription.expected_signer,
+            now=now,
+            skew=self._clock_skew,
+        )
+        if not is_new and held is not None:
+            return self._confirm(subscription, held, etag, now)
+        snapshot = TrustListSnapshot(
+            subscription_id=subscription.id,
+            sequence=offered.sequence,
+            document=text,
+            digest=digest,
+            signer=signer,
+            valid_from=offered.issued,
+            next_update=offered.next_update,
+            accepted_at=now,
+        )
+        event = self._event(
+            AuditAction.TRUST_LIST_ACCEPTED,
+            subscription.id,
+            {"url": subscription.url, "from": subscription.sequence, "to": offered.sequence}
+            | _changes(previous, offered),
+        )
+        accepted = self._store.subscriptions.accept(
+            subscription.id,
+            snapshot,
+            previous_sequence=subscription.sequence,
+            etag=etag,
+            next_fetch_at=now + subscription.refresh_interval,
+            audit=event,
+        )
+        if not accepted:  # another process applied a list first; it will be read from there
+            return RefreshOutcome("unchanged", subscription.sequence)
+        return RefreshOutcome("accepted", offered.sequence)
+
+    def _verified(self, url: str, document: Any) -> tuple[TrustList, str]:
+        """The list ``document`` holds, once its proof is verified; and the signing method."""
+        if not isinstance(document, Mapping):
+            raise TrustListRefused(
+                f"{url} did not answer a JSON object", code="TRUST_LIST_INVALID", field="url"
+            )
+        # The signer's DID afresh: a key announced since it was last resolved must be seen.
+        operator = document.get("issuer")
+        if isinstance(operator, str) and operator.startswith("did:"):
+            self._core.resolver.forget(operator)
+        result = self._core.verifier.verify_credential(document, checks=frozenset())
+        if not result.verified:
+            codes = {problem.code for problem in result.problems}
+            first = result.problems[0] if result.problems else None
+            detail = f"{url}: {first.detail if first else 'not verified'}"
+            if codes and codes <= UNREACHABLE_CODES:
+                raise FetchError(detail, code=sorted(codes)[0])
+            raise TrustListRefused(detail, code="TRUST_LIST_INVALID", field="proof")
+        proofs = document.get("proof")
+        if not isinstance(proofs, Mapping):
+            raise TrustListRefused(
+                f"{url}: a trust list carries exactly one proof",
+                code="TRUST_LIST_INVALID",
+                field="proof",
+            )
+        return TrustList.from_credential(document), str(proofs.get("verificationMethod"))
+
+    def _confirm(
+        self,
+        subscription: TrustListSubscription,
+        held: TrustListSnapshot,
+        etag: str | None,
+        now: datetime,
+    ) -> RefreshOutcome:
+        self._store.subscriptions.confirm(
+            subscription.id,
+            sequence=held.sequence,
+            confirmed_at=now,
+            etag=etag,
+            next_fetch_at=now + subscription.refresh_interval,
+        )
+        return RefreshOutcome("unchanged", held.sequence)
+
+    def _failed(
+        self, subscription: TrustListSubscription, result: str, error: VcError
+    ) -> RefreshOutcome:
+        now = self._clock.now()
+        backoff = min(
+            subscription.refresh_interval, FIRST_BACKOFF * 2 ** min(subscription.failures, 10)
+        )
+        event = None
+        if result == "refused" and subscription.last_error_code != error.code:
+            details = {"url": subscription.url, "code": error.code, "detail": error.message}
+            event = self._event(AuditAction.TRUST_LIST_REFUSED, subscription.id, details)
+        self._store.subscriptions.record_failure(
+            subscription.id,
+            code=error.code,
+            at=now,
+            next_fetch_at=now + min(backoff, MAX_BACKOFF),
+            audit=event,
+        )
+        _log.warning("trust list %s %s: %s", subscription.url, result, error.message)
+        return RefreshOutcome(result, subscription.sequence, error.code, error.message)
+
+    def _read_held(self) -> tuple[HeldList, ...]:
+        """Every subscription and its list; a list is parsed again only when its bytes
+        changed (the store's counter also moves for changes that are not lists')."""
+        held = self._store.subscriptions.held()
+        parsed = self._parsed
+        self._parsed = {
+            snapshot.digest: parsed.get(snapshot.digest) or _parsed(snapshot.document)
+            for _, snapshot in held
+            if snapshot is not None
+        }
+        return tuple(
+            HeldList(
+                subscription,
+                _listed(subscription, None if snapshot is None else self._parsed[snapshot.digest]),
+            )
+            for subscription, snapshot in held
+        )
+
+    def _event(self, action: AuditAction, subject: str, details: Mapping[str, Any]) -> Any:
+        return audit_event(self._clock, action, subject=subject, authority=None, details=details)
+
+
+def _listed(subscription: TrustListSubscription, trust_list: TrustList | None) -> SubscribedList:
+    return SubscribedList(
+        url=subscription.url,
+        expected_signer=subscription.expected_signer,
+        credential_types=subscription.credential_types,
+        label=subscription.label,
+        max_staleness=subscription.max_staleness,
+        trust_list=trust_list,
+        confirmed_at=subscription.confirmed_at,
+    )
+
+
+def _parsed(document: str) -> TrustList:
+    """A stored list, parsed again (it was verified when accepted)."""
+    return TrustList.from_credential(json.loads(document))
+
+
+def _changes(previous: TrustList | None, offered: TrustList) -> dict[str, list[str]]:
+    """The issuers the new list adds and removes."""
+    before = {entry.issuer for entry in previous.entries} if previous else set()
+    after = {entry.issuer for entry in offered.entries}
+    return {"issuersAdded": sorted(after - before), "issuersRemoved": sorted(before - after)}
+
+
+def _not_found(subscription_id: str) -> StorageError:
+    return StorageError(
+        f"no trust list subscription {subscription_id!r}", code="NOT_FOUND", field="id"
+    )
