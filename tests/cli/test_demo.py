@@ -103,6 +103,7 @@ def test_demo_issues_each_type_and_verifies(
     # The issuance findings that do not refuse, and the data version in the registry.
     assert "issued with the warning RFC_CHECK_DIGIT" in finished.stdout
     assert "data v2" in finished.stdout
+    _trust_list_act(finished.stdout)
     _openid_act(finished.stdout, out)
     # The workflows name what the MRA grants: the exchange itself reads the OEA's signed
     # mutual recognition, so it counts at CBP for the role its entry names, not for others.
@@ -128,6 +129,45 @@ def test_demo_issues_each_type_and_verifies(
         assert "the demo has stopped its services" in finished.stdout
         assert "DID_RESOLUTION_ERROR" in finished.stdout
         assert not (out / "services").exists()
+
+
+def _trust_list_act(stdout: str) -> None:
+    """SAT and CBP publish signed lists, the broker subscribes to both (no issuer accredited
+    by hand); a verification names the list and version that vouched, as the broker's page
+    does; SAT withdraws an accreditation and the next verification sees it, by the new
+    version; SAT gives it back."""
+    assert (
+        "   SAT's list, version 2: economia for IMMEXCertificate; sat for OEACertificate\n"
+        in stdout
+    )
+    assert "   CBP's list, version 1: cbp for CTPATCertificate\n" in stdout
+    for operator, types, version in (
+        ("sat", "IMMEXCertificate, OEACertificate", 2),
+        ("cbp", "CTPATCertificate", 1),
+    ):
+        subscribed = (
+            rf"\n     http://localhost:\d+/trust-lists/{operator}, signed by "
+            rf"did:web:localhost%3A\d+:issuers:{operator}, for {types}: "
+            rf"accepted version {version}\n"
+        )
+        assert re.search(subscribed, stdout), operator
+    assert "/admin/trust-registry/issuers" not in stdout and "accredits sat" not in stdout
+    act = stdout.split("== Who vouches for the IMMEXCertificate: the broker verifies it\n", 1)[1]
+    said = (
+        r"     \(acreditado por la lista de confianza del Servicio de Administración "
+        r"Tributaria, versión {}, \d\d/\d\d/\d{{4}}\)\n"
+        r"     \(accredited by Servicio de Administración Tributaria's trust list, "
+        r"version {}, \d+ \w{{3}} \d{{4}}\)\n"
+    )
+    assert re.match(r"   VERIFIED; .*\n" + said.format(2, 2), act), act
+    withdrawn = act.split("== SAT withdraws the accreditation of economia", 1)[1]
+    assert (
+        "   SAT's list is now version 3; the broker's verifier fetches it again: accepted "
+        "version 3\n   the broker verifies it against version 3: NOT VERIFIED "
+        "(ISSUER_NOT_TRUSTED): not accredited\n" in withdrawn
+    )
+    restored = withdrawn.split("== SAT accredits economia for IMMEXCertificate again\n", 1)[1]
+    assert re.search(said.format(4, 4), restored), restored
 
 
 def _openid_act(stdout: str, out: Path) -> None:

@@ -1,54 +1,68 @@
 """``vcservice bundle export|show`` and ``verify --bundle``: verifying where there is no network.
 
 ``export`` gathers, over the guarded HTTP client, what a border officer's verifier needs:
-the DID documents of a trust registry's issuers, and every status list each issuer's DID
-document indexes (its ``StatusListIndex`` service), each list verified before it is kept
-and stamped with the time it was fetched; it signs the whole with the verifier
-organisation's key (``--sign-key``). ``verify --bundle`` and ``bundle show`` load a bundle
-only if a key the operator trusts signed it (``--bundle-key`` or ``VCSERVICE_BUNDLE_KEYS``);
-an unsigned bundle only with ``--allow-unsigned-bundle``. ``verify --bundle`` then uses
-nothing else: no DID document and no status list is fetched, and the status check says how
-old its data is and whose bundle it came from.
+the signed trust lists it is told to trust (``--trust-list``: subscriptions as the admin API
+takes them), each verified as a subscriber verifies a first list; the DID documents of the
+issuers a trust registry file or those lists accredit, and of the lists' signers; and every
+status list each issuer's DID document indexes (its ``StatusListIndex`` service), each list
+verified before it is kept and stamped with the time it was fetched. It signs the whole
+with the verifier organisation's key (``--sign-key``). ``verify --bundle`` and ``bundle
+show`` load a bundle only if a key the operator trusts signed it (``--bundle-key`` or
+``VCSERVICE_BUNDLE_KEYS``); an unsigned bundle only with ``--allow-unsigned-bundle``.
+``verify --bundle`` then uses nothing else: no DID document, status list or trust list is
+fetched; the status check says how old its data is and whose bundle it came from, and a
+carried trust list vouches only while it is young enough (``--max-trust-list-age``).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from vcservice.bundle import (
+    CarriedTrustList,
+    ListedTrust,
+    ListTerms,
     LoadedBundle,
     StatusListSnapshot,
     VerificationBundle,
     load_bundle,
     sign_bundle,
+    trust_list_terms,
     trusted_keys,
 )
 from vcservice.clock import CLOCK_SKEW, SystemClock
 from vcservice.dids.document import DidDocument
 from vcservice.dids.resolver import static_documents
-from vcservice.errors import ParsingError, StatusError
+from vcservice.errors import ParsingError, StatusError, VcError
 from vcservice.keys import load_key_file
 from vcservice.model import credential as vcdm
 from vcservice.model.datetimes import format_datetime
+from vcservice.model.json_files import read_json_file
 from vcservice.net.guarded_client import FetchPolicy
 from vcservice.services.core import Core, CoreConfig, build_core
-from vcservice.settings import default_bundle_keys, default_context_store
+from vcservice.settings import Settings, default_bundle_keys, default_context_store
 from vcservice.status.index import INDEX_SERVICE_TYPE, parse_index
 from vcservice.status.list_credential import LIST_CREDENTIAL_TYPE
 from vcservice.status.report import duration_text
 from vcservice.status.sources import SnapshotStatusListSource
+from vcservice.trust.lists import TrustList, TrustListRefused, accept_list
 from vcservice.trust.registry import TrustRegistry
+from vcservice.trust.subscribed import SubscribedList
 
 __all__ = ["add_commands", "add_trust_options", "load_trusted", "offline_core", "parse_duration"]
 
 _DURATION = re.compile(r"([1-9][0-9]{0,5})([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
+# A trust list file's entries without maxStalenessSeconds get the service's default.
+_MAX_STALENESS = Settings.model_fields["trust_list_max_staleness_seconds"].default
 
 
 def add_commands(commands: Any) -> None:
@@ -59,7 +73,16 @@ def add_commands(commands: Any) -> None:
         "export", help="gather the DID documents and status lists of a registry's issuers"
     )
     export.add_argument("--out", type=Path, required=True, help="the bundle file to write")
-    export.add_argument("--trust-registry", type=Path, required=True, help="a trust registry file")
+    export.add_argument(
+        "--trust-registry", type=Path, help="a trust registry file (optional with --trust-list)"
+    )
+    export.add_argument(
+        "--trust-list",
+        type=Path,
+        metavar="FILE",
+        help="the trust lists to carry: a JSON list of subscriptions as the admin API takes "
+        "them (url, expectedSigner, credentialTypes, label, maxStalenessSeconds)",
+    )
     export.add_argument(
         "--sign-key",
         type=Path,
@@ -135,13 +158,20 @@ def parse_duration(text: str) -> timedelta:
 
 
 def offline_core(
-    loaded: LoadedBundle, *, store_dir: Path, max_status_age: timedelta | None = None
+    loaded: LoadedBundle,
+    *,
+    store_dir: Path,
+    max_status_age: timedelta | None = None,
+    max_trust_list_age: timedelta | None = None,
 ) -> Core:
     """A core that verifies from ``loaded`` alone: it never fetches anything.
 
-    DID documents, status lists (with the time they were fetched) and the trust registry
-    come from the bundle; with ``max_status_age``, older status lists are STATUS_DATA_STALE.
-    Status details name the bundle's signer.
+    DID documents, status lists (with the time they were fetched), the trust registry and
+    the trust lists come from the bundle; with ``max_status_age``, older status lists are
+    STATUS_DATA_STALE. Status details name the bundle's signer. Each trust list is verified
+    again (TRUST_LIST_* naming it if it does not) and vouches for its issuers until
+    ``max_trust_list_age`` (else the bundle's maximum) after it was fetched; after that they
+    are TRUST_LIST_STALE.
     """
     bundle = loaded.bundle
     origin = (
@@ -157,27 +187,84 @@ def offline_core(
             field="created",
         )
     snapshots = {held.url: (held.credential, held.fetched_at) for held in bundle.status_lists}
-    return build_core(
+    core = build_core(
         CoreConfig(store_dir=store_dir, fetch_policy=FetchPolicy(offline=True)),
         clock=clock,
         local_dids=static_documents(DidDocument(document) for document in bundle.did_documents),
         status_source=SnapshotStatusListSource(
             snapshots, origin=origin, clock=clock, max_age=max_status_age
         ),
-        trust_registry=bundle.trust_registry,
     )
+    lists = tuple(
+        _held_list(core, carried, f"trustLists[{i}]", max_trust_list_age)
+        for i, carried in enumerate(bundle.trust_lists)
+    )
+    trust = ListedTrust(bundle.trust_registry, lists, clock.now)
+    return dataclasses.replace(core, verifier=core.verifier.trusting(trust))
+
+
+def _held_list(
+    core: Core, carried: CarriedTrustList, where: str, max_age: timedelta | None
+) -> SubscribedList:
+    """A carried list as held, once it verified as when it was fetched."""
+    _checked_list(core, carried.terms, carried.document, at=carried.fetched_at, where=where)
+    return carried.subscribed(max_age)
+
+
+def _checked_list(
+    core: Core, terms: ListTerms, document: Any, *, at: datetime, where: str
+) -> TrustList:
+    """The list ``document``, if its proof verifies and ``terms``' signer signed it, as a
+    subscriber accepts a first list at ``at``; else a TRUST_LIST_* error naming the list."""
+    named = f"the trust list {terms.url} ({where})"
+    if not isinstance(document, Mapping):
+        raise TrustListRefused(f"{named} is not a JSON object", code="TRUST_LIST_INVALID")
+    result = core.verifier.verify_credential(document, checks=frozenset())
+    proof = document.get("proof")
+    if not result.verified or not isinstance(proof, Mapping):
+        reasons = [f"{problem.code}: {problem.detail}" for problem in result.problems]
+        raise TrustListRefused(
+            f"{named} does not verify: {'; '.join(reasons) or 'it must carry one proof'}",
+            code="TRUST_LIST_INVALID",
+            field=where,
+        )
+    try:
+        listed = TrustList.from_credential(document)
+        accept_list(
+            None,
+            None,
+            listed,
+            digest="",  # nothing is held: no digest is compared
+            signer=str(proof.get("verificationMethod")),
+            expected_signer=terms.expected_signer,
+            now=at,
+            skew=CLOCK_SKEW,
+        )
+    except VcError as error:
+        raise type(error)(f"{named}: {error.message}", code=error.code, field=where) from error
+    return listed
 
 
 def _export(args: argparse.Namespace) -> int:
-    registry = TrustRegistry.load(args.trust_registry)
+    if args.trust_registry is None and args.trust_list is None:
+        raise ParsingError(
+            "give --trust-registry, --trust-list or both: whom the bundle trusts",
+            field="--trust-registry",
+        )
+    registry = TrustRegistry.load(args.trust_registry) if args.trust_registry else TrustRegistry(())
+    terms = [] if args.trust_list is None else _list_terms(args.trust_list)
     signer = load_key_file(args.sign_key).signer()  # before any fetch: a bad key fails fast
     policy = FetchPolicy(
         allow_http_hosts=frozenset(args.allow_http_host),
         allow_private_networks=args.allow_private_networks,
     )
     core = build_core(CoreConfig(store_dir=_store_dir(args), fetch_policy=policy))
+    carried = tuple(_fetched_list(core, t, f"{args.trust_list}[{i}]") for i, t in enumerate(terms))
+    listed = [held.trust_list for held in carried]
     issuers = [entry["id"] for entry in registry.to_json()["issuers"]]
-    dids = dict.fromkeys([*(issuer for issuer in issuers if issuer.startswith("did:")), *args.did])
+    issuers += [entry.issuer for found in listed for entry in found.entries]
+    signers = [found.operator for found in listed]
+    dids = dict.fromkeys([*(i for i in issuers if i.startswith("did:")), *signers, *args.did])
     documents = [core.resolver.resolve(did) for did in dids]
     lists: dict[str, str | None] = {
         url: document.id for document in documents for url in _indexed_lists(core, document)
@@ -189,6 +276,7 @@ def _export(args: argparse.Namespace) -> int:
         trust_registry=registry,
         did_documents=tuple(dict(document.data) for document in documents),
         status_lists=snapshots,
+        trust_lists=carried,
     )
     args.out.write_text(sign_bundle(bundle, signer=signer) + "\n", encoding="utf-8")
     warnings = _warnings(issuers, documents)
@@ -197,6 +285,31 @@ def _export(args: argparse.Namespace) -> int:
         {"bundle": str(args.out), "signature": signature, **_summary(bundle), "warnings": warnings}
     )
     return 0
+
+
+def _list_terms(path: Path) -> list[ListTerms]:
+    """The subscriptions a ``--trust-list`` file names (maxStalenessSeconds by default the
+    service's)."""
+    entries = read_json_file(path, "trust list file")
+    if not isinstance(entries, list):
+        raise ParsingError(f"{path} must hold a JSON list of subscriptions", field=str(path))
+    return [
+        trust_list_terms(
+            {"maxStalenessSeconds": _MAX_STALENESS, **entry}
+            if isinstance(entry, Mapping)
+            else entry,
+            f"{path}[{i}]",
+        )
+        for i, entry in enumerate(entries)
+    ]
+
+
+def _fetched_list(core: Core, terms: ListTerms, where: str) -> CarriedTrustList:
+    """Fetch the list ``terms`` name and keep it, as fetched, only if it verifies."""
+    fetched = core.http.get_json(terms.url)
+    fetched_at = datetime.fromtimestamp(fetched.fetched_at, UTC).replace(microsecond=0)
+    _checked_list(core, terms, fetched.data, at=fetched_at, where=where)
+    return CarriedTrustList(terms, fetched_at, fetched.data)
 
 
 def _warnings(issuers: list[str], documents: list[DidDocument]) -> list[str]:
@@ -272,6 +385,21 @@ def _summary(bundle: VerificationBundle) -> dict[str, Any]:
             }
             for snapshot in bundle.status_lists
         ],
+        "trustLists": [_list_summary(carried, now) for carried in bundle.trust_lists],
+    }
+
+
+def _list_summary(carried: CarriedTrustList, now: datetime) -> dict[str, Any]:
+    listed = carried.trust_list
+    return {
+        "url": carried.terms.url,
+        "label": carried.terms.label,
+        "operator": listed.operator,
+        "operatorName": listed.operator_name,
+        "sequence": listed.sequence,
+        "issued": format_datetime(listed.issued),
+        "fetchedAt": format_datetime(carried.fetched_at),
+        "age": _age(carried.fetched_at, now),
     }
 
 

@@ -6,19 +6,22 @@ for OEA, CBP for C-TPAT — and a fourth that no verifier accredits. One company
 Ensambles Electrónicos del Bravo (the samples' company), gets a wallet (the holder) with
 a did:web, and the three authorities issue it their certificates with the version 2
 request bodies: the same company node, ``member.id`` its DID, in each, so the three join
-on that DID, its RFC and its CBP MID. The broker's verifier accredits each authority for
-its own programme and defines two workflows at the crossing: a shipment to the United
-States wants a trusted manufacturer/exporter at CBP (a C-TPAT, or an OEA that CBP recognizes
-for that role under the U.S.–Mexico arrangement), an import by the company wants a trusted
-importer (a C-TPAT, or an OEA that CBP recognizes as importer). The broker's app signs in
-with a ``verify:credentials`` token (a client of the brokerage) to start exchanges and
-verify, as a real deployment's would. The company presents its OEA to both: the exchange
-itself reads the verified credential's signed ``mutualRecognition``, so the export
-completes (its entry is recognizedBy CBP for the manufacturer/exporter role) and the import
-ends invalid, saying why (the entry does not name the importer role). Then what must fail
-does: a replayed presentation, a certificate from the unaccredited issuer, a tampered copy,
-a suspended and a revoked certificate. Last, the same over OpenID4VCI and OpenID4VP with an
-SD-JWT VC that discloses only what the broker asks (``demo_openid``).
+on that DID, its RFC and its CBP MID. SAT and CBP publish signed trust lists of the
+authorities accredited for each programme, and the broker's verifier subscribes to both
+(``demo_lists``): no issuer is accredited by hand. The verifier defines two workflows at the
+crossing: a shipment to the United States wants a trusted manufacturer/exporter at CBP (a
+C-TPAT, or an OEA that CBP recognizes for that role under the U.S.–Mexico arrangement), an
+import by the company wants a trusted importer (a C-TPAT, or an OEA that CBP recognizes as
+importer). The broker's app signs in with a ``verify:credentials`` token (a client of the
+brokerage) to start exchanges and verify, as a real deployment's would. The company presents
+its OEA to both: the exchange itself reads the verified credential's signed
+``mutualRecognition``, so the export completes (its entry is recognizedBy CBP for the
+manufacturer/exporter role) and the import ends invalid, saying why (the entry does not name
+the importer role). Then what must fail does: a replayed presentation, a certificate from
+the unaccredited issuer, a tampered copy, a suspended and a revoked certificate; an
+accreditation SAT withdraws from its list, seen at the broker's next verification. Last, the
+same over OpenID4VCI and OpenID4VP with an SD-JWT VC that discloses only what the broker
+asks (``demo_openid``).
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from vcservice.cli.demo_ending import (
     print_held,
     services_gone,
 )
+from vcservice.cli.demo_lists import TrustLists
 from vcservice.cli.demo_openid import OpenIdStory, expect
-from vcservice.cli.demo_reading import describe_entry, labelled, member_of
+from vcservice.cli.demo_reading import describe_entry, labelled, member_of, problem_codes
 from vcservice.cli.demo_requests import COMPANY_SAMPLE, certificate_data, company, request_body
 from vcservice.verification.policy import recognition, recognition_entries
 
@@ -170,6 +174,9 @@ class _Story:
         )
         for name, display_name, types in (*AUTHORITIES, UNACCREDITED):
             self._seed(name, display_name, types)
+        lists = self._trust_lists()
+        listed = lists.set_up()
+        _say(f"   ({UNACCREDITED[0]} is in neither list: no verifier here accredits it)")
         self._set_up_verifier()
         holder_did = self._create_holder()
         issued = {
@@ -187,9 +194,23 @@ class _Story:
             self._exchange(out_dir, issued),
             self._untrusted_issuer(holder_did),
             self._lifecycle(issued["ctpat.json"], holder_did),
+            lists.withdrawal(issued["immex.json"]),
             self._openid(out_dir),
         ]
-        return all(checks)
+        return listed and all(checks)
+
+    def _trust_lists(self) -> TrustLists:
+        """SAT's and CBP's trust lists, and the broker's subscriptions (``demo_lists``)."""
+        return TrustLists(
+            self.issuer.http,
+            self.issuer.admin,
+            self.verifier.http,
+            self.verifier.admin,
+            self.dids,
+            {name: display_name for name, display_name, _ in AUTHORITIES},
+            self._verify,
+            _say,
+        )
 
     def _openid(self, out_dir: Path) -> bool:
         """The same over OpenID4VCI and OpenID4VP (``demo_openid``)."""
@@ -245,17 +266,12 @@ class _Story:
 
     def _set_up_verifier(self) -> None:
         http, admin = self.verifier.http, self.verifier.admin
-        _say("\n== Verifier (the broker's): its app's access, trust registry and workflows")
+        _say("\n== Verifier (the broker's): its app's access and workflows")
         brokerage, brokerage_name, _ = BROKERAGE
         self._organisation(*BROKERAGE)
         _say(f"   the broker's app signs in as a client of {brokerage_name}, from the verifier:")
         token = self._client_token(brokerage, ["verify:credentials"], self.verifier)
         self.broker = {"Authorization": f"Bearer {token}"}
-        for name, display_name, types in AUTHORITIES:
-            body = {"id": self.dids[name], "name": display_name, "credentialTypes": types}
-            expect(http.post("/admin/trust-registry/issuers", json=body, headers=admin), 201)
-            _say(f"   accredits {name} ({display_name}) for {', '.join(types)} only")
-        _say(f"   ({UNACCREDITED[0]} is not accredited for anything)")
         for workflow in (WORKFLOW, IMPORT_WORKFLOW):
             created = http.post("/workflows", json=workflow, headers=admin)
             if created.status_code != 409:
@@ -478,7 +494,7 @@ class _Story:
             and recognized
             and importer
             and again.status_code == 409
-            and _codes(replay) == {"INVALID_CHALLENGE_ERROR"}
+            and problem_codes(replay) == {"INVALID_CHALLENGE_ERROR"}
         )
 
     def _start_exchange(self, workflow: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -555,7 +571,7 @@ class _Story:
         return (
             refused
             and credentials_good
-            and _codes(seen["result"]) == {"REQUIRED_CREDENTIAL_MISSING"}
+            and problem_codes(seen["result"]) == {"REQUIRED_CREDENTIAL_MISSING"}
             and any(f"not {UNCOVERED_ROLE}" in detail for detail in missing)
         )
 
@@ -586,7 +602,7 @@ class _Story:
         presentation = self._prove([credential["id"]], challenge, CROSSING)
         result = self._verify_presentation(presentation, challenge)
         _report("   the broker verifies a presentation of it:", result)
-        return kept.status_code == 201 and "ISSUER_NOT_TRUSTED" in _codes(result)
+        return kept.status_code == 201 and "ISSUER_NOT_TRUSTED" in problem_codes(result)
 
     def _lifecycle(self, ctpat: dict[str, Any], holder_did: str) -> bool:
         _say(
@@ -633,9 +649,9 @@ class _Story:
         )
         _say(f"   reinstating it: {again.status_code} {again.json().get('code')}")
         return (
-            "CREDENTIAL_SUSPENDED" in _codes(suspended)
+            "CREDENTIAL_SUSPENDED" in problem_codes(suspended)
             and reinstated["verified"]
-            and "CREDENTIAL_REVOKED" in _codes(revoked)
+            and "CREDENTIAL_REVOKED" in problem_codes(revoked)
         )
 
     def print_immex(self, out_dir: Path, secrets_dir: Path) -> PrintedCertificate:
@@ -719,17 +735,9 @@ def _policy_check(result: Mapping[str, Any]) -> Mapping[str, Any]:
     return check
 
 
-def _codes(result: dict[str, Any]) -> set[str]:
-    """Every problem code of a result, its credentials' included."""
-    codes = {problem["code"] for problem in result.get("problemDetails", [])}
-    for nested in result.get("credentialResults", []):
-        codes |= _codes(nested)
-    return codes
-
-
 def _report(label: str, result: dict[str, Any]) -> None:
     verdict = "VERIFIED" if result["verified"] else "NOT VERIFIED"
-    codes = ", ".join(sorted(_codes(result)))
+    codes = ", ".join(sorted(problem_codes(result)))
     _say(f"{label} {verdict}" + (f" ({codes})" if codes else ""))
 
 

@@ -9,6 +9,7 @@ member read is covered by its issuer's proof.
   policy check (``vcservice.verification.policy``: ``recognition`` and the workflow's
   ``acceptedRecognitions``); here ``describe_entry`` only shows the signed entries it read,
   with the labels of their coded values.
+* ``problem_codes`` gathers the codes of a verification result, its credentials' included.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ def member_of(credential: Mapping[str, Any]) -> Mapping[str, Any]:
     subject = credential.get("credentialSubject")
     member = subject.get("member") if isinstance(subject, Mapping) else None
     return member if isinstance(member, Mapping) else {}
+
+
+def problem_codes(result: Mapping[str, Any]) -> set[str]:
+    """Every problem code of a verification result, its credentials' included."""
+    codes = {problem["code"] for problem in result.get("problemDetails", [])}
+    for nested in result.get("credentialResults", []):
+        codes |= problem_codes(nested)
+    return codes
 
 
 def _strings(value: Any) -> Sequence[str]:

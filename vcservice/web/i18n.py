@@ -54,7 +54,6 @@ STRINGS: Mapping[str, Text] = {
     "verify": Text("Verify", "Verificar"),
     "status": Text("Status", "Situación"),
     "issuer": Text("Issuer", "Emisor"),
-    "issuer_registry": Text("accredited with this verifier", "acreditado ante este verificador"),
     "issuer_claimed": Text(
         "as the certificate names it; not confirmed",
         "según el propio certificado; sin confirmar",

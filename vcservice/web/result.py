@@ -23,6 +23,15 @@ from vcservice.printing.view import CertificateView, certificate_view
 from vcservice.verification.result import VerificationResult
 from vcservice.verification.verdict import Tone, Verdict, customs_messages, verdict_of
 from vcservice.verification.verifier import NO_STATUS_ENTRIES as NO_STATUS_ENTRIES_DETAIL
+from vcservice.web.provenance import (
+    THIS_VERIFIER,
+    Phrase,
+    Provenance,
+    Words,
+    accredited_note,
+    accredited_sentence,
+    provenances,
+)
 from vcservice.web.verdicts import (
     CHECK_PASSED,
     CHECKS,
@@ -73,6 +82,7 @@ class CheckRow:
 
     ``outcome`` is what the page shows: a check that passed on data no verified signature
     covers is shown as not checked. ``detail`` is the verifier's technical detail (English).
+    A passed ``issuerTrust`` says what made the issuer trusted (``trusted_by``).
     """
 
     name: str
@@ -81,6 +91,13 @@ class CheckRow:
     explanation: Text | None
     reasons: tuple[Reason, ...]
     detail: str | None
+    trusted_by: tuple[Provenance, ...] = ()
+
+    def said(self, language: str) -> Phrase:
+        """What the check established, or why it was not run, in ``language`` (may be empty)."""
+        if self.trusted_by:
+            return accredited_sentence(self.trusted_by, language)
+        return () if self.explanation is None else (Words(self.explanation.in_language(language)),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +141,22 @@ class ResultView:
 
     @property
     def uncheckable_what(self) -> Text | None:
-        """For a result that could not be checked: what could not be had."""
+        """For a result that could not be checked: what could not be had (by default, the
+        issuer's keys)."""
         if self.verdict is not Verdict.UNCHECKABLE:
             return None
-        failed = next((row.name for row in self.checks if row.outcome == "failed"), None)
-        return UNCHECKABLE_WHAT.get("status" if failed == "status" else "proof")
+        failed = next((row.name for row in self.checks if row.outcome == "failed"), "")
+        return UNCHECKABLE_WHAT.get(failed, UNCHECKABLE_WHAT["proof"])
+
+    @property
+    def trusted_by(self) -> tuple[Provenance, ...]:
+        """What made the issuer trusted, when the issuer check passed on signed data."""
+        return next((row.trusted_by for row in self.checks if row.trusted_by), ())
+
+    def issuer_note(self, language: str) -> Phrase | None:
+        """Whom the issuer is accredited by, beside its name (None: only as it names itself)."""
+        sources = self.trusted_by or ((THIS_VERIFIER,) if self.issuer_listed else ())
+        return accredited_note(sources, language) if sources else None
 
     @property
     def identifiers(self) -> tuple[Field, ...]:
@@ -200,13 +228,15 @@ def _row(check: Check, *, confirmed: bool) -> CheckRow:
     outcome = check.outcome
     if not confirmed and check.name not in _AUTHENTICITY and outcome is Outcome.PASSED:
         outcome = Outcome.SKIPPED
+    trusted = check.name == "issuerTrust" and outcome is Outcome.PASSED
     return CheckRow(
         check.name,
         label,
         outcome.value,
-        _explanation(check, outcome, confirmed),
+        None if trusted else _explanation(check, outcome, confirmed),
         reasons,
         check.detail,
+        (provenances(check.trusted_by) or (THIS_VERIFIER,)) if trusted else (),
     )
 
 

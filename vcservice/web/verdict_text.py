@@ -11,6 +11,7 @@ from collections.abc import Callable
 from vcservice.printing.labels import Text
 from vcservice.verification.result import VerificationResult
 from vcservice.web.i18n import STRINGS
+from vcservice.web.provenance import plain
 from vcservice.web.result import ResultView, result_view
 from vcservice.web.verdicts import OUTCOMES
 
@@ -43,8 +44,9 @@ def check_lines(result: VerificationResult, language: str) -> list[str]:
     lines = []
     for row in result_view(result, registry_name=lambda _issuer: None).checks:
         said = [reason.title.in_language(language) + f" ({reason.code})" for reason in row.reasons]
-        if row.explanation is not None:
-            said.insert(0, row.explanation.in_language(language))
+        established = plain(row.said(language))
+        if established:
+            said.insert(0, established)
         outcome = OUTCOMES[row.outcome].in_language(language)
         lines.append(
             f"{OUTCOME_MARKS[row.outcome]} {row.label.in_language(language)}: {outcome}"

@@ -133,7 +133,8 @@ VERDICTS: Mapping[Verdict, VerdictWords] = {
     ),
 }
 
-# For an ``uncheckable`` verdict: what could not be had, by the check that needed it.
+# For an ``uncheckable`` verdict: what could not be had, by the check that needed it (a
+# trust list too old to rely on is not "not accredited": it is not known).
 UNCHECKABLE_WHAT: Mapping[str, Text] = {
     "proof": Text(
         "The issuing authority's public keys could not be obtained.",
@@ -144,6 +145,13 @@ UNCHECKABLE_WHAT: Mapping[str, Text] = {
         "or are out of date.",
         "No se pudieron obtener las listas de suspensión y revocación de la autoridad "
         "emisora, o están desactualizadas.",
+    ),
+    "issuerTrust": Text(
+        "The trust list that accredits issuers of this type of certificate is too old to "
+        "rely on, so whether the issuer is accredited could not be checked.",
+        "La lista de confianza que acredita a los emisores de este tipo de certificado es "
+        "demasiado antigua para confiar en ella, por lo que no se pudo comprobar si el emisor "
+        "está acreditado.",
     ),
 }
 
@@ -185,10 +193,6 @@ CHECK_PASSED: Mapping[str, Text] = {
     "issuer": Text(
         "Signed with a key of the authority it names as issuer.",
         "Firmado con una clave de la autoridad que figura como emisora.",
-    ),
-    "issuerTrust": Text(
-        "The issuer is accredited with this verifier for this type of certificate.",
-        "El emisor está acreditado ante este verificador para este tipo de certificado.",
     ),
     "validityPeriod": Text("Within its validity dates.", "Dentro de sus fechas de vigencia."),
     "credentialSchema": Text(
@@ -253,6 +257,11 @@ REASONS: Mapping[str, Text] = {
     "ISSUER_NOT_TRUSTED": Text(
         "The issuer is not accredited for this type of certificate",
         "El emisor no está acreditado para este tipo de certificado",
+    ),
+    "TRUST_LIST_STALE": Text(
+        "The trust list that would say whether the issuer is accredited is too old to rely on",
+        "La lista de confianza que indicaría si el emisor está acreditado es demasiado antigua "
+        "para confiar en ella",
     ),
     "CREDENTIAL_EXPIRED": Text("The certificate has expired", "El certificado está vencido"),
     "CREDENTIAL_NOT_YET_VALID": Text(

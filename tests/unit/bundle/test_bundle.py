@@ -1,19 +1,28 @@
-"""The verification bundle file: it reads back what it writes, and names any bad member."""
+"""The verification bundle file: it reads back what it writes, and names any bad member; the
+trust lists it carries vouch as subscribed ones do, until they are too old."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.factories import NOW
-from vcservice.bundle import StatusListSnapshot, VerificationBundle
+from vcservice.bundle import (
+    CarriedTrustList,
+    ListedTrust,
+    ListTerms,
+    StatusListSnapshot,
+    VerificationBundle,
+    trust_list_terms,
+)
 from vcservice.errors import ParsingError
+from vcservice.trust.lists import ListedAccreditation, ListedIssuer, build_trust_list
 from vcservice.trust.registry import TrustRegistry
 
 SAT = "did:web:aduanas.example:issuers:sat"
@@ -30,6 +39,35 @@ REGISTRY = {
 }
 
 
+AGACE = "did:web:aduanas.example:issuers:agace"
+TRUST_LIST_URL = "https://aduanas.example/trust-lists/sat"
+TERMS = ListTerms(
+    url=TRUST_LIST_URL,
+    expected_signer=SAT,
+    credential_types=frozenset({"OEACertificate"}),
+    label="SAT",
+    max_staleness=timedelta(hours=6),
+)
+
+
+def _trust_list(issued: datetime = NOW - timedelta(hours=1)) -> dict[str, Any]:
+    """SAT's list accrediting AGACE for OEA (unsigned: reading it needs no proof)."""
+    return build_trust_list(
+        url=TRUST_LIST_URL,
+        operator=SAT,
+        operator_name="Servicio de Administración Tributaria",
+        sequence=7,
+        issued=issued,
+        next_update=issued + timedelta(days=1),
+        territory="MX",
+        signing_keys=[f"{SAT}#key-1"],
+        next_signing_keys=[],
+        entries=[
+            ListedIssuer(AGACE, "SAT – AGACE", (ListedAccreditation("OEACertificate"),)),
+        ],
+    )
+
+
 def _bundle() -> VerificationBundle:
     return VerificationBundle(
         created=NOW,
@@ -42,20 +80,45 @@ def _bundle() -> VerificationBundle:
                 credential={"id": LIST_URL, "type": ["VerifiableCredential"]},
             ),
         ),
+        trust_lists=(CarriedTrustList(TERMS, NOW - timedelta(minutes=4), _trust_list()),),
     )
 
 
 def test_the_file_format_round_trips(tmp_path: Path) -> None:
     data = _bundle().to_json()
-    assert data["type"] == "VerificationBundle" and data["version"] == 1
+    assert data["type"] == "VerificationBundle" and data["version"] == 2
     assert data["created"] == "2026-11-28T12:00:00Z"
     assert data["trustRegistry"] == REGISTRY
     assert data["statusLists"][0]["fetchedAt"] == "2026-11-28T11:57:00Z"
+    assert data["trustLists"] == [
+        {
+            "url": TRUST_LIST_URL,
+            "expectedSigner": SAT,
+            "credentialTypes": ["OEACertificate"],
+            "label": "SAT",
+            "maxStalenessSeconds": 21_600,
+            "fetchedAt": "2026-11-28T11:56:00Z",
+            "document": _trust_list(),
+        }
+    ]
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     loaded = VerificationBundle.load(path)
     assert loaded.to_json() == data
     assert loaded.created == NOW and loaded.status_lists == _bundle().status_lists
+    assert loaded.trust_lists == _bundle().trust_lists
+
+
+def test_a_version_1_bundle_still_loads_without_trust_lists() -> None:
+    data = _bundle().to_json()
+    data["version"] = 1
+    del data["trustLists"]
+    loaded = VerificationBundle.from_json(data)
+    assert loaded.trust_lists == () and loaded.status_lists == _bundle().status_lists
+    data["trustLists"] = []
+    with pytest.raises(ParsingError) as raised:
+        VerificationBundle.from_json(data)
+    assert raised.value.field == "trustLists"  # version 1 had no such member
 
 
 def test_times_with_an_offset_are_read_as_utc() -> None:
@@ -89,7 +152,8 @@ def _duplicate(member: str) -> Callable[[dict[str, Any]], None]:
     ("edit", "field"),
     [
         (_set("type", "TrustBundle"), "type"),
-        (_set("version", 2), "version"),
+        (_set("version", 3), "version"),
+        (_set("version", [2]), "version"),
         (_set("version", True), "version"),
         (_delete("created"), "created"),
         (_set("created", "2026-11-28"), "created"),
@@ -108,6 +172,23 @@ def _duplicate(member: str) -> Callable[[dict[str, Any]], None]:
         (_set("statusLists[0].credential", "eyJ..."), "statusLists[0].credential"),
         (_set("statusLists[0].ttl", 300), "statusLists[0].ttl"),
         (_duplicate("statusLists"), "statusLists[1].url"),
+        (_delete("trustLists"), "trustLists"),
+        (_set("trustLists", {}), "trustLists"),
+        (_set("trustLists[0]", "SAT"), "trustLists[0]"),
+        (_set("trustLists[0].url", "sat"), "trustLists[0].url"),
+        (_set("trustLists[0].expectedSigner", "SAT"), "trustLists[0].expectedSigner"),
+        (_set("trustLists[0].credentialTypes", []), "trustLists[0].credentialTypes"),
+        (_set("trustLists[0].label", " "), "trustLists[0].label"),
+        (_set("trustLists[0].maxStalenessSeconds", 0), "trustLists[0].maxStalenessSeconds"),
+        (_set("trustLists[0].maxStalenessSeconds", True), "trustLists[0].maxStalenessSeconds"),
+        (_set("trustLists[0].fetchedAt", "2026-11-28T12:00:01Z"), "trustLists[0].fetchedAt"),
+        (_set("trustLists[0].document", []), "trustLists[0].document"),
+        (
+            _set("trustLists[0].document.credentialSubject.sequenceNumber", 0),
+            "trustLists[0].document.credentialSubject.sequenceNumber",
+        ),
+        (_set("trustLists[0].refreshSeconds", 60), "trustLists[0].refreshSeconds"),
+        (_duplicate("trustLists"), "trustLists[1].url"),
     ],
 )
 def test_each_malformed_member_is_named(edit: Callable[[dict[str, Any]], None], field: str) -> None:
@@ -136,3 +217,39 @@ def test_unreadable_files_are_parsing_errors(tmp_path: Path) -> None:
     with pytest.raises(ParsingError) as raised:
         VerificationBundle.from_json([])
     assert raised.value.field == "type"
+
+
+def test_the_terms_of_a_subscription_are_read_from_exactly_their_members() -> None:
+    entry = TERMS.to_json()
+    assert trust_list_terms(entry, "lists[0]") == TERMS
+    with pytest.raises(ParsingError) as raised:
+        trust_list_terms({**entry, "fetchedAt": "2026-11-28T12:00:00Z"}, "lists[0]")
+    assert raised.value.field == "lists[0].fetchedAt"
+
+
+def _trust(carried: CarriedTrustList, *, at: datetime, **terms: Any) -> ListedTrust:
+    return ListedTrust(
+        TrustRegistry.from_json(REGISTRY), (carried.subscribed(**terms),), lambda: at
+    )
+
+
+def test_a_carried_list_vouches_for_its_types_until_it_is_too_old() -> None:
+    carried = _bundle().trust_lists[0]
+    fresh = _trust(carried, at=NOW).about(AGACE).check(AGACE, ["OEACertificate"], NOW)
+    [basis] = fresh.trusted_by
+    assert not fresh.problems and (basis.source, basis.sequence) == ("trustList", 7)
+    assert basis.confirmed_at == carried.fetched_at and basis.list_url == TRUST_LIST_URL
+    immex = _trust(carried, at=NOW).about(AGACE).check(AGACE, ["IMMEXCertificate"], NOW)
+    assert [p.code for p in immex.problems] == ["ISSUER_NOT_TRUSTED"]  # not its types
+
+    later = NOW + timedelta(hours=7)  # past the 6 h it may vouch after it was fetched
+    stale = _trust(carried, at=later).about(AGACE).check(AGACE, ["OEACertificate"], later)
+    assert [p.code for p in stale.problems] == ["TRUST_LIST_STALE"] and not stale.trusted_by
+    longer = _trust(carried, at=later, max_staleness=timedelta(hours=8)).about(AGACE)
+    assert not longer.check(AGACE, ["OEACertificate"], later).problems
+
+
+def test_the_registry_file_is_consulted_beside_the_lists() -> None:
+    trust = _trust(_bundle().trust_lists[0], at=NOW)
+    decision = trust.about(SAT).check(SAT, ["IMMEXCertificate"], NOW)
+    assert not decision.problems and [b.source for b in decision.trusted_by] == ["file"]

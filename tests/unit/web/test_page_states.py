@@ -18,11 +18,12 @@ import pytest
 from tests.factories import certificate
 from tests.unit.web.language import foreign_words
 from vcservice.errors import Problem
-from vcservice.model.checks import Check, Notice
+from vcservice.model.checks import Check, Notice, TrustBasis
 from vcservice.verification.result import VerificationResult
 from vcservice.verification.verdict import Verdict
 from vcservice.web.render import verify_page
-from vcservice.web.result import Record, result_view
+from vcservice.web.result import Record, ResultView, result_view
+from vcservice.web.verdict_text import check_lines
 
 SIGNED = (Check.of("structure", []), Check.of("proof", []), Check.of("issuer", []))
 UNSIGNED_SKIPS = tuple(
@@ -173,3 +174,145 @@ def test_the_banner_names_the_company_and_its_identifiers_when_signed() -> None:
         assert f'data-banner="{field.key}" translate="no">{field.value.es}<' in html
     assert 'id="reference" translate="no">VR-ABCD-EFGH-2345<' in html
     assert 'id="verifier" translate="no">aduana.example<' in html
+
+
+# ---------------------------------------------------------------- what made the issuer trusted
+
+LISTED = TrustBasis(
+    source="trustList",
+    name="U.S. CBP",
+    credential_types=("CTPATCertificate",),
+    list_url="https://aduanas.example/trust-lists/sat",
+    operator="did:web:aduanas.example:issuers:sat",
+    operator_name="Servicio de Administración Tributaria",
+    sequence=12,
+    issued=datetime(2026, 12, 1, tzinfo=UTC),
+)
+FILED = TrustBasis(source="file", name="U.S. CBP", credential_types=("CTPATCertificate",))
+ENTERED = TrustBasis(
+    source="local", name="U.S. CBP", credential_types=("CTPATCertificate",), entry_id="e-1"
+)
+SAT_LIST = {
+    "es": 'la lista de confianza del <span translate="no">Servicio de Administración '
+    "Tributaria</span>, versión 12, 01/12/2026",
+    "en": 'by <span translate="no">Servicio de Administración Tributaria</span>&#39;s trust '
+    "list, version 12, 1 Dec 2026",
+}
+
+
+def _with(trust: Check) -> VerificationResult:
+    """A signed certificate's result, its ``issuerTrust`` check ``trust``."""
+    return VerificationResult(
+        "VerifiableCredential", "data-integrity", _passed(trust), document=certificate("ctpat")
+    )
+
+
+def _trusted(*trusted_by: TrustBasis) -> VerificationResult:
+    return _with(Check.of("issuerTrust", [], trusted_by=trusted_by))
+
+
+def _trusted_page(language: str, *trusted_by: TrustBasis) -> tuple[ResultView, str]:
+    result = _trusted(*trusted_by)
+    view = result_view(result, registry_name={"did:web:cbp.example": "U.S. CBP"}.get)
+    return view, verify_page(language=language, result=view, submitted="{}", entry="")
+
+
+def _issuer_note(html: str) -> str:
+    return html.split('id="issuer">', 1)[1].split("</dd>", 1)[0].split('class="note">', 1)[1]
+
+
+def _trust_row(html: str) -> str:
+    return html.split('data-check="issuerTrust">', 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_trust_list_that_accredits_the_issuer_is_named_with_its_version_and_day(
+    language: str,
+) -> None:
+    view, html = _trusted_page(language, LISTED)
+    assert view.verdict is Verdict.VERIFIED
+    accredited = {"es": "(acreditado por ", "en": "(accredited "}[language]
+    assert _issuer_note(html) == f"{accredited}{SAT_LIST[language]})</span>"
+    sentence = {
+        "es": "El emisor está acreditado para este tipo de certificado por ",
+        "en": "The issuer is accredited for this type of certificate ",
+    }[language]
+    assert f'<p class="explanation">{sentence}{SAT_LIST[language]}.</p>' in _trust_row(html)
+    assert not foreign_words(read_text(html), language), read_text(html)
+
+
+def test_this_verifiers_own_entries_are_named_once_and_beside_a_list() -> None:
+    for own in (FILED, ENTERED):
+        _, spanish = _trusted_page("es", own)
+        _, english = _trusted_page("en", own)
+        assert _issuer_note(spanish) == "(acreditado ante este verificador)</span>"
+        assert _issuer_note(english) == "(accredited with this verifier)</span>"
+        assert (
+            "El emisor está acreditado para este tipo de certificado ante este verificador."
+            in _trust_row(spanish)
+        )
+    _, spanish = _trusted_page("es", FILED, ENTERED, LISTED)
+    assert _issuer_note(spanish) == (
+        f"(acreditado ante este verificador; acreditado por {SAT_LIST['es']})</span>"
+    )
+    _, english = _trusted_page("en", FILED, LISTED)
+    assert f"with this verifier and {SAT_LIST['en']}." in _trust_row(english)
+
+
+def test_the_terminal_names_the_list_too() -> None:
+    result = _trusted(LISTED)
+    assert (
+        "✓ Emisor acreditado: Conforme — El emisor está acreditado para este tipo de "
+        "certificado por la lista de confianza del Servicio de Administración Tributaria, "
+        "versión 12, 01/12/2026." in check_lines(result, "es")
+    )
+    assert any(
+        "by Servicio de Administración Tributaria's trust list, version 12, 1 Dec 2026." in line
+        for line in check_lines(result, "en")
+    )
+
+
+@pytest.mark.parametrize(
+    ("operator", "spanish"),
+    [
+        ("SAT", "la lista de confianza del SAT, versión 3"),
+        ("Agencia Nacional de Aduanas de México", "la lista de confianza de la Agencia Nacional"),
+        ("U.S. Customs and Border Protection", "la lista de confianza de U.S. Customs and Border"),
+    ],
+)
+def test_the_operator_takes_its_article_in_spanish(operator: str, spanish: str) -> None:
+    basis = TrustBasis(
+        source="trustList",
+        name="x",
+        credential_types=(),
+        operator_name=operator,
+        sequence=3,
+        issued=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    assert any(spanish in line for line in check_lines(_trusted(basis), "es"))
+
+
+STALE = _failed("issuerTrust", "TRUST_LIST_STALE")
+TOO_OLD = {
+    "es": "La lista de confianza que acredita a los emisores de este tipo de certificado es "
+    "demasiado antigua para confiar en ella, por lo que no se pudo comprobar si el emisor "
+    "está acreditado.",
+    "en": "The trust list that accredits issuers of this type of certificate is too old to "
+    "rely on, so whether the issuer is accredited could not be checked.",
+}
+STALE_REASON = {
+    "es": "La lista de confianza que indicaría si el emisor está acreditado es demasiado "
+    "antigua para confiar en ella",
+    "en": "The trust list that would say whether the issuer is accredited is too old to rely on",
+}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_stale_trust_list_leaves_the_issuer_unchecked_not_unaccredited(language: str) -> None:
+    view = result_view(_with(STALE), registry_name=lambda _issuer: None)
+    html = verify_page(language=language, result=view, submitted="{}", entry="")
+    assert view.verdict is Verdict.UNCHECKABLE and 'data-tone="amber"' in html
+    assert f'<p class="what" id="what">{TOO_OLD[language]}</p>' in html
+    assert f"<strong>{STALE_REASON[language]}</strong>" in _trust_row(html)
+    assert "Emisor no acreditado" not in html and "Issuer not accredited" not in html
+    assert not foreign_words(read_text(html), language), read_text(html)
