@@ -139,6 +139,13 @@ def test_a_context_that_may_not_be_pinned_is_a_problem_naming_the_field(
     refused = _add(service, "contexts", CONTEXT_URL, json_bytes(REDEFINING))
     problem = assert_problem(refused, 422, "CONTEXT_REFUSED", "issuer")
     assert problem["detail"].startswith(f"'issuer' is protected by {CREDENTIALS_V2};")
+    deep: dict[str, Any] = {"weight": "https://partner.example/vocab#weight"}
+    for level in reversed(range(100)):  # within the body's 256 levels of JSON
+        deep = {
+            f"Level{level}": {"@id": f"https://partner.example/vocab#L{level}", "@context": deep}
+        }
+    too_deep = _add(service, "contexts", CONTEXT_URL, json_bytes({"@context": deep}))
+    assert "nest too deeply" in assert_problem(too_deep, 422, "CONTEXT_REFUSED")["detail"]
     unpinned = _add(service, "contexts", CONTEXT_URL, CONTEXT_BYTES, after="https://x.example/c")
     assert_problem(unpinned, 422, "CONTEXT_NOT_PINNED")
     assert_problem(_add(service, "contexts", "not a url", CONTEXT_BYTES), 422, field="url")

@@ -23,6 +23,7 @@ import pytest
 
 from tests.api.conftest import Issuer, LiveService, serve
 from tests.api.presenting import codes, issue_certificate, verification_result
+from vcservice.keys import KeyType
 from vcservice.services.container import Services, build_services
 from vcservice.settings import Settings
 
@@ -71,7 +72,13 @@ def mirror() -> Iterator[tuple[str, dict[str, bytes]]]:
 def registry(
     context_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveService]:
-    with serve(tmp_path_factory.mktemp("registry"), None, context_store_dir, **LOOPBACK) as live:
+    with serve(
+        tmp_path_factory.mktemp("registry"),
+        None,
+        context_store_dir,
+        services=build_services,  # kept: a test signs with one of its keys
+        **LOOPBACK,
+    ) as live:
         yield live
 
 
@@ -262,10 +269,11 @@ def test_a_withdrawn_accreditation_shows_at_the_next_verification(
     assert _audited(registry, "accreditation.removed")
     accepted = _audited(broker, "trust_list.accepted")[-1]
     assert accepted["details"]["issuersRemoved"] == [office.did]
+    assert accepted["details"]["accreditationsWithdrawn"] == [f"{office.did} OEACertificate - -"]
 
 
-def test_the_signing_key_rotates_only_to_a_key_the_previous_list_announced(
-    registry: LiveService, broker: LiveService
+def test_the_signing_key_rotates_only_to_a_key_an_earlier_list_announced(
+    registry: LiveService, broker: LiveService, mirror: tuple[str, dict[str, bytes]]
 ) -> None:
     office = registry.issuer("aduana-rot", ["OEACertificate"], accredited=False)
     operator = _operator(registry, "sat", office)
@@ -274,6 +282,9 @@ def test_the_signing_key_rotates_only_to_a_key_the_previous_list_announced(
         broker, _list_url(registry, operator), operator["did"], ["OEACertificate"], "SAT"
     )
     first_key = json.loads(_current(registry, operator))["proof"]["verificationMethod"]
+    rotate = f"/admin/authorities/{name}/keys/rotate"
+    unannounced = registry.http.post(rotate, headers=registry.admin, json={"keyType": "Ed25519"})
+    assert unannounced.status_code == 409, unannounced.text  # it signs a published list
     prepared = registry.http.post(
         f"/admin/authorities/{name}/trust-list/next-key", headers=registry.admin
     )
@@ -281,31 +292,47 @@ def test_the_signing_key_rotates_only_to_a_key_the_previous_list_announced(
     announced = f"{operator['did']}#{prepared.json()['keyId']}"
     listed = json.loads(_current(registry, operator))["credentialSubject"]
     assert listed["nextSigningKeys"] == [announced]
-    assert _refresh(broker, subscription)["result"] == "accepted"
-    rotated = registry.http.post(
-        f"/admin/authorities/{name}/keys/rotate",
-        headers=registry.admin,
-        json={"keyType": "Ed25519"},
-    )
+    rotated = registry.http.post(rotate, headers=registry.admin, json={"keyType": "Ed25519"})
     assert rotated.status_code == 201, rotated.text
     assert rotated.json()["keyId"] == prepared.json()["keyId"]
-    signed_by = json.loads(_current(registry, operator))["proof"]["verificationMethod"]
-    assert signed_by == announced != first_key
+    third = json.loads(_current(registry, operator))
+    assert third["proof"]["verificationMethod"] == announced != first_key
+    assert third["credentialSubject"]["previousVersion"] == f"{_list_url(registry, operator)}/2"
+    # The broker never saw version 2, which announced the key: it follows the chain back.
     assert _refresh(broker, subscription) == {"result": "accepted", "sequence": 3}
-    # A key no list announced (the DID document has it all the same) is not accepted.
-    surprise = registry.http.post(
-        f"/admin/authorities/{name}/keys/rotate",
-        headers=registry.admin,
-        json={"keyType": "Ed25519"},
-    )
-    assert surprise.status_code == 201, surprise.text
-    refused = _refresh(broker, subscription)
-    assert refused["result"] == "refused"
-    assert refused["code"] == "TRUST_LIST_KEY_NOT_ANNOUNCED"
-    assert _held(broker, subscription)["sequence"] == 3
+    assert _audited(broker, "trust_list.accepted")[-1]["details"]["through"] == [2]
     credential = issue_certificate(registry, office, "oea")
     assert _trust(_verify(broker, credential))["trustedBy"][0]["sequence"] == 3
+
+    # A list signed by another key of the same DID (in its DID document, never announced).
+    base, documents = mirror
+    documents["/rotation"] = _current(registry, operator)
+    copy = _subscribe(broker, f"{base}/rotation", operator["did"], ["OEACertificate"], "SAT")
+    assert copy["refresh"]["result"] == "accepted"
+    documents["/rotation"] = _signed_with_another_key(registry, operator, third)
+    refused = _refresh(broker, copy)
+    assert (refused["result"], refused["code"]) == ("refused", "TRUST_LIST_KEY_NOT_ANNOUNCED")
+    assert _held(broker, copy)["sequence"] == 3
     assert _audited(broker, "trust_list.refused")
+
+
+def _signed_with_another_key(
+    registry: LiveService, operator: dict[str, Any], document: dict[str, Any]
+) -> bytes:
+    """``document`` as the next version, signed with the operator's P-256 key."""
+    services = registry.services
+    assert services is not None
+    authority = services.authorities.get(operator["name"])
+    unsigned = {key: value for key, value in document.items() if key != "proof"}
+    subject = unsigned["credentialSubject"]
+    unsigned["credentialSubject"] = subject | {"sequenceNumber": subject["sequenceNumber"] + 1}
+    signed = services.core.data_integrity.add_proof(
+        unsigned,
+        signer=services.authorities.signer(authority, KeyType.P256),
+        cryptosuite="ecdsa-rdfc-2019",
+        created=datetime.now(UTC),
+    )
+    return json.dumps(signed).encode()
 
 
 def test_forged_rolled_back_and_foreign_lists_are_refused_and_the_last_good_one_kept(

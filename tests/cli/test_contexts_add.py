@@ -131,6 +131,18 @@ def test_a_context_redefining_a_protected_term_is_refused_and_nothing_changes(
     assert run("audit", "show", "--data", data)[1] == []
 
 
+def test_scoped_contexts_nested_300_deep_are_refused_not_a_traceback(
+    run: Any, tmp_path: Path
+) -> None:
+    deep: dict[str, Any] = {"weight": "https://partner.example/vocab#weight"}
+    for level in reversed(range(300)):
+        deep = {f"Level{level}": {"@id": f"https://partner.example/v#L{level}", "@context": deep}}
+    path = _file(tmp_path, "deep.jsonld", {"@context": deep})
+    code, refused = run("contexts", "add", CONTEXT_URL, "--file", path, "--data", tmp_path / "d")
+    [problem] = refused
+    assert code == 2 and problem["code"] == "CONTEXT_REFUSED" and problem["field"] == "Level32"
+
+
 def test_built_in_contexts_stay_and_another_digest_needs_a_removal_first(
     run: Any, tmp_path: Path
 ) -> None:

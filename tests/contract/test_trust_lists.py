@@ -226,6 +226,17 @@ def test_accepting_a_version_holds_it_and_clears_the_failures(store: SqlStore) -
     assert _audited(store) == ["v1", "v4"]
 
 
+def test_sequence_numbers_beyond_32_bits_are_kept(store: SqlStore) -> None:
+    large = 3_000_000_000  # e.g. a publisher numbering its versions by epoch seconds
+    store.subscriptions.add(SAT_LIST)
+    for sequence, previous in ((large, None), (large + 1, large)):
+        version = replace(snapshot(SAT_LIST.id, 1), sequence=sequence, digest=str(sequence))
+        assert store.subscriptions.accept(
+            SAT_LIST.id, version, previous_sequence=previous, etag=None, next_fetch_at=NOW
+        )
+    assert _held(store).sequence == large + 1
+
+
 def test_a_version_is_accepted_only_over_the_sequence_its_fetcher_saw(store: SqlStore) -> None:
     store.subscriptions.add(SAT_LIST)
     assert _accept(store, 1, 0) is False  # nothing is held: 0 is not NULL
@@ -288,7 +299,13 @@ def test_confirming_moves_only_the_confirmation_of_the_sequence_held(store: SqlS
     assert _held(store) == accepted  # another sequence: nothing changes
     confirm(SAT_LIST.id, sequence=1, confirmed_at=later, etag=None, next_fetch_at=later + HOUR)
     assert _held(store) == replace(
-        accepted, confirmed_at=later, etag=None, next_fetch_at=later + HOUR, failures=0
+        accepted,
+        confirmed_at=later,
+        etag=None,
+        next_fetch_at=later + HOUR,
+        failures=0,
+        last_error_code=None,
+        last_error_at=None,
     )
     confirm("urn:uuid:nobody", sequence=1, confirmed_at=later, etag=None, next_fetch_at=later)
     assert store.subscriptions.snapshots(SAT_LIST.id) == [snapshot(SAT_LIST.id, 1)]

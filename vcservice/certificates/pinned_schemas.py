@@ -86,6 +86,8 @@ def review_schema(url: str, document: Any, pinned: Mapping[str, dict[str, Any]])
         raise SchemaRefusedError(
             f"not a valid JSON Schema: {error.message}", field=json_path(error.path) or "document"
         ) from None
+    except RecursionError:  # the validators recurse through the schema
+        raise SchemaRefusedError("the schema nests too deeply to check", field="document") from None
     return {"$id": url, "title": document.get("title"), "refs": references}
 
 
@@ -140,29 +142,39 @@ class AddedSchemas:
         compiled = self._compiled.get(url)
         if compiled is None:
             pinned = self._read(url)
-            compiled = (pinned, compile_schema(pinned.document, self._registry(pinned.document)))
+            document = _identified(pinned.document, url)
+            compiled = (pinned, compile_schema(document, self._registry(document, url)))
             self._compiled[url] = compiled
         return compiled
 
-    def _registry(self, document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """The schemas ``document`` refers to, and those they refer to, by ``$id``."""
+    def _registry(self, document: dict[str, Any], url: str) -> dict[str, dict[str, Any]]:
+        """The schemas ``document`` (pinned at ``url``) refers to, and those they refer to,
+        by URL; each ``$ref`` resolved as the review resolved it (against the URL the schema
+        is pinned at when it has no ``$id``)."""
         found: dict[str, dict[str, Any]] = {}
-        pending = [document]
+        pending = [(document, url)]
         while pending:
-            for reference in _references(pending.pop(), None):
+            for reference in _references(*pending.pop()):
                 if reference in found:
                     continue
                 if reference in self._builtin:
                     found[reference] = self._builtin[reference]
                 else:
-                    found[reference] = self._read(reference).document
-                pending.append(found[reference])
+                    found[reference] = _identified(self._read(reference).document, reference)
+                pending.append((found[reference], reference))
         return found
 
 
-def _references(document: Any, url: str | None) -> set[str]:
-    """The other schemas ``document`` (pinned at ``url``, or its own ``$id``) refers to."""
-    base = url or (document.get("$id", "") if isinstance(document, dict) else "")
+def _identified(document: dict[str, Any], url: str) -> dict[str, Any]:
+    """``document`` with ``$id`` ``url`` if it has none (the review refused any other), so
+    the validators resolve its relative ``$ref``s against the URL it is pinned at."""
+    return document if "$id" in document else {"$id": url, **document}
+
+
+def _references(document: Any, url: str) -> set[str]:
+    """The other schemas ``document``, pinned at ``url``, refers to: each ``$ref`` resolved
+    against ``url`` (which its ``$id``, if any, equals)."""
+    base = url
     found: set[str] = set()
     pending = [document]
     while pending:

@@ -4,7 +4,9 @@
 each document is stored beside it under its digest, byte for byte as given. Writers take
 ``overlay.lock`` (an exclusive ``flock``) and replace files atomically (a temporary file,
 then a rename), so a reader always sees a whole overlay; every write gives the file a new
-modification time, so a reader knows it changed from one ``stat``.
+modification time, so a reader knows it changed from one ``stat``. A change is written to
+temporary files first, then told to ``changing`` (the audit log), then renamed into place:
+a write that fails leaves neither a record of a change not made nor a stray file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,8 +31,9 @@ SUFFIXES: Mapping[Kind, str] = {"context": ".jsonld", "schema": ".json"}
 Signature = tuple[int, int, int]
 """What a ``stat`` says of the overlay file: inode, modification time (ns), size."""
 Changing = Callable[["OverlayEntry"], None]
-"""Told of an entry about to be added or removed, under the lock, before ``overlay.json``
-is written (an audit log: no change is made that it did not record; raising stops it)."""
+"""Told of an entry about to be added or removed, under the lock, once the new files are
+written to temporary ones and before they are renamed into place (an audit log: no change
+is made that it did not record; raising stops it, and nothing is left behind)."""
 
 _ABOUT = (
     "Contexts and schemas an operator pinned in this store (vcservice contexts add, "
@@ -137,16 +140,15 @@ class Overlay:
                     field="url",
                 )
             document = self.directory / entry.file_name
-            created = not document.exists()  # the same content may be there already
-            if created:
-                _write_atomically(document, content)
+            staged: list[tuple[Path, Path]] = []  # (temporary file, target), renamed in order
             try:
-                changing(entry)
+                if not document.exists():  # the same content may be there already
+                    staged.append((_staged(document, content), document))
+                staged.append((self._staged([*entries, entry]), self.path))
             except BaseException:
-                if created:
-                    document.unlink(missing_ok=True)
+                _unlink(temporary for temporary, _ in staged)
                 raise
-            self._write([*entries, entry])
+            self._commit(entry, changing, staged)
         return entry
 
     def remove(
@@ -165,8 +167,7 @@ class Overlay:
             if held is None:
                 raise StorageError(f"no added {kind} {url}", code="NOT_FOUND", field="url")
             remaining = [e for e in entries if e is not held]
-            changing(held)
-            self._write(remaining)
+            self._commit(held, changing, [(self._staged(remaining), self.path)])
             still_used = {e.file_name for e in remaining} | {
                 f"{digest}{SUFFIXES[kind]}" for digest in keep
             }
@@ -174,11 +175,30 @@ class Overlay:
                 self.document_path(held).unlink(missing_ok=True)
         return held
 
-    def _write(self, entries: list[OverlayEntry]) -> None:
+    def _staged(self, entries: list[OverlayEntry]) -> Path:
+        """``overlay.json`` listing ``entries``, in a temporary file to rename onto it."""
         document = {"about": _ABOUT, "entries": [entry.to_json() for entry in entries]}
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        previous = self.signature()
-        _write_atomically(self.path, text.encode("utf-8"), newer_than=previous)
+        return _staged(self.path, text.encode("utf-8"), newer_than=self.signature())
+
+    def _commit(
+        self, entry: OverlayEntry, changing: Changing, staged: list[tuple[Path, Path]]
+    ) -> None:
+        """Tell ``changing`` of ``entry``, then rename each staged file onto its target, in
+        order (``overlay.json`` last); on any failure, unlink the temporary files and the new
+        documents already renamed. An audit entry for a change whose rename then fails (a
+        rename within one directory, after the content is on disk) is the residual risk
+        accepted: the log may record a change that was not made, never the reverse."""
+        renamed: list[Path] = []
+        try:
+            changing(entry)
+            for temporary, target in staged:
+                temporary.replace(target)
+                renamed.append(target)
+        except BaseException:
+            _unlink(temporary for temporary, _ in staged)
+            _unlink(target for target in renamed if target != self.path)
+            raise
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -202,9 +222,9 @@ def _signature(status: os.stat_result) -> Signature:
     return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
-def _write_atomically(target: Path, content: bytes, *, newer_than: Signature | None = None) -> None:
-    """Write ``content`` to ``target`` through a temporary file and a rename; with
-    ``newer_than``, the new file's modification time is later than that one's, so a reader
+def _staged(target: Path, content: bytes, *, newer_than: Signature | None = None) -> Path:
+    """A temporary file beside ``target`` holding ``content`` (on disk), to be renamed onto
+    it; with ``newer_than``, its modification time is later than that one's, so a reader
     polling ``stat`` sees the change even within the clock's resolution."""
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
@@ -215,7 +235,12 @@ def _write_atomically(target: Path, content: bytes, *, newer_than: Signature | N
         if newer_than is not None:
             moment = max(time.time_ns(), newer_than[1] + 1_000)
             os.utime(temporary, ns=(moment, moment))
-        Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
+
+
+def _unlink(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)

@@ -170,11 +170,14 @@ class ContextReader:
                     field=term,
                 )
             kind, scoped = scope_kind(term, mapping), mapping["@context"]
-            if scoped is None or scoped is False:  # pyld keeps a null scoped context as False
+            if _is_null(scoped):
                 if kind == "type":
                     where = f"the type-scoped context of '{term}' is null"
                     raise _nullification(where, guards, term)
                 continue
+            if kind == "type" and isinstance(scoped, list) and any(_is_null(i) for i in scoped):
+                where = f"the type-scoped context of '{term}' nullifies the active context"
+                raise _nullification(where, guards, term)
             processed = self.process(active, scoped, override=True, propagate=kind != "type")
             require_safe_vocab(active, processed, f"the scoped context of '{term}'", term)
             changed = _changed(active, processed)
@@ -192,6 +195,11 @@ class ContextReader:
     def confirm(self, earlier: Context, local: Any) -> None:
         """pyld's own verdict on the context after ``earlier`` (override false)."""
         self.process(earlier, local)
+
+
+def _is_null(local: Any) -> bool:
+    """Whether ``local`` is a null context (pyld keeps a scoped one as False)."""
+    return local is None or local is False
 
 
 def _changed(before: Context, after: Context) -> list[str]:

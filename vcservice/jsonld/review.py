@@ -9,7 +9,9 @@ term and the earlier context:
   every credential node applies it, so a second meaning of ``issuer`` would only mislead);
 - the same in the context's own type-scoped contexts, replayed as a document would apply
   them; its property-scoped contexts may override, and those overrides are reported;
-- ``"@context": null`` at the top level or as a type-scoped context;
+- ``"@context": null`` at the top level or as a type-scoped context, alone or as an item of
+  an array (``[null, {...}]``);
+- scoped contexts nested more than ``MAX_SCOPED_DEPTH`` deep (refused before they are walked);
 - ``@vocab`` (safe mode refuses undefined terms; a vocabulary would define every one),
   unless it is the VC Data Model's issuer-dependent one, which safe mode treats as undefined;
 - ``@import`` or a context URL that is not pinned, and ``@version`` other than 1.1.
@@ -38,6 +40,7 @@ from vcservice.jsonld.safe_terms import ISSUER_DEPENDENT_VOCAB
 __all__ = ["DEFAULT_AFTER", "ContextRefusedError", "ContextReview", "review_context"]
 
 DEFAULT_AFTER = ("https://www.w3.org/ns/credentials/v2",)
+MAX_SCOPED_DEPTH = 32  # scoped contexts within scoped contexts: deeper is refused, unwalked
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +90,24 @@ def review_context(
 ) -> ContextReview:
     """Review ``document`` as the context at ``url``, used after the pinned contexts
     ``after``; ``ContextRefusedError`` naming what may not be pinned."""
-    local = _local_context(copy.deepcopy(document))
-    refers_to = _check_entries(local, pinned)
+    try:
+        return _review(url, document, after, loader, pinned)
+    except RecursionError:  # a last resort: _check_entries bounds the nesting it walks
+        raise ContextRefusedError(
+            "the context nests too deeply to review", field="@context"
+        ) from None
+
+
+def _review(
+    url: str,
+    document: Any,
+    after: Sequence[str],
+    loader: DocumentLoader,
+    pinned: Collection[str],
+) -> ContextReview:
+    # The entries are checked (the nesting bounded) before anything recurses through them.
+    refers_to = _check_entries(_local_context(document), pinned)
+    local = copy.deepcopy(_local_context(document))
     reader = ContextReader(loader)
     earlier, sources = reader.after(after)
     guards = reader.guards(earlier, sources)
@@ -138,15 +157,25 @@ def _check_entries(local: Any, pinned: Collection[str]) -> tuple[str, ...]:
     return tuple(sorted(named))
 
 
-def _contexts(local: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """Every context in ``local`` (items of lists, scoped contexts), with where it is."""
+def _contexts(local: Any, path: str, depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """Every context in ``local`` (items of lists, scoped contexts), with where it is;
+    ``ContextRefusedError`` for scoped contexts nested more than ``MAX_SCOPED_DEPTH`` deep."""
     for index, item in enumerate(local if isinstance(local, list) else [local]):
         where = f"{path}[{index}]" if isinstance(local, list) else path
         yield where, item
         if isinstance(item, dict):
             for term, definition in item.items():
-                if isinstance(definition, dict) and "@context" in definition:
-                    yield from _contexts(definition["@context"], f"{where}.{term}.@context")
+                if not isinstance(definition, dict) or "@context" not in definition:
+                    continue
+                if depth >= MAX_SCOPED_DEPTH:
+                    raise ContextRefusedError(
+                        "the scoped contexts nest too deeply to review: at most "
+                        f"{MAX_SCOPED_DEPTH} levels of scoped contexts within scoped contexts "
+                        "are accepted",
+                        field=term,
+                    )
+                scoped = definition["@context"]
+                yield from _contexts(scoped, f"{where}.{term}.@context", depth + 1)
 
 
 def _term_review(term: str, mapping: Any, earlier: Context, sources: dict[str, str]) -> TermReview:

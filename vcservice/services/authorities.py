@@ -154,6 +154,7 @@ class AuthorityService:
         and the error is raised.
         """
         self._refuse_did_key(name)
+        self._refuse_unannounced_list_key(name, key_type)
         key = self._keystore.rotate(name, key_type)
         self._store.audit.append(
             audit_event(
@@ -165,6 +166,25 @@ class AuthorityService:
             )
         )
         return key
+
+    def _refuse_unannounced_list_key(self, name: str, key_type: KeyType) -> None:
+        """CONFLICT when the key that signs the authority's published trust list would
+        change to one no version of the list announced: its subscribers would refuse every
+        list after it (``trust_list_publisher``)."""
+        authority = self.get(name)
+        if self.key_types(authority)[:1] != (key_type,):
+            return  # not the key that signs the list
+        if self._store.published_lists.latest(name) is None:
+            return
+        keys = self._store.keys.for_authority(name)
+        if not any(k.status is KeyStatus.PENDING and k.key_type == key_type.value for k in keys):
+            raise VcError(
+                f"authority {name!r} signs a published trust list with its {key_type.value} "
+                "key: announce the next one first (POST /admin/authorities/"
+                f"{name}/trust-list/next-key), so that subscribers accept lists it signs",
+                code="CONFLICT",
+                field="keyType",
+            )
 
     def _refuse_did_key(self, name: str) -> None:
         """CONFLICT for a did:key authority (NOT_FOUND for none): its key never changes."""

@@ -2,9 +2,11 @@
 
 Adding reviews the document (``vcservice.jsonld.review``, ``certificates.pinned_schemas``)
 against what is pinned now, then records it in the context store's overlay; every process
-sharing the store uses it from its next verification (``services.pins``). Each change is
-appended to the audit log under the overlay's lock, before it is written: none goes
-unrecorded. Built-in contexts and schemas can be neither replaced nor removed.
+sharing the store uses it from its next verification (``services.pins``). The review runs
+outside the overlay's lock; under it, the documents an addition refers to are checked to be
+pinned still (one removed meanwhile refuses it). Each change is appended to the audit log
+under the lock, before it is made: none goes unrecorded. Built-in contexts and schemas can
+be neither replaced nor removed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vcservice.certificates.pinned_schemas import review_schema
+from vcservice.certificates.pinned_schemas import SchemaRefusedError, review_schema
 from vcservice.certificates.schema_files import SCHEMA_BASE_URL, schemas_by_id
 from vcservice.clock import Clock
 from vcservice.errors import ParsingError, StorageError
@@ -22,7 +24,7 @@ from vcservice.jsonld.digest import jcs_sha256
 from vcservice.jsonld.loader import PinnedDocumentLoader
 from vcservice.jsonld.manifest import ADDED, BUILT_IN
 from vcservice.jsonld.overlay import Kind, OverlayEntry
-from vcservice.jsonld.review import DEFAULT_AFTER, review_context
+from vcservice.jsonld.review import DEFAULT_AFTER, ContextRefusedError, review_context
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import AuditAction, AuditEntry, AuditEvent
 from vcservice.services.audit import audit_event
@@ -146,9 +148,12 @@ class PinningService:
             url, kind, jcs_sha256(document), format_datetime(self._clock.now()), review
         )
         audited: list[AuditEntry] = []
-        held = self._store.overlay.add(
-            entry, content, changing=lambda added: audited.append(self._audit(added, True))
-        )
+
+        def changing(added: OverlayEntry) -> None:
+            _refuse_if_unpinned(added, self._pinned_now(added.kind))
+            audited.append(self._audit(added, True))
+
+        held = self._store.overlay.add(entry, content, changing=changing)
         self._core.pins.refresh()
         return PinOutcome(held, bool(audited), audited[0] if audited else None)
 
@@ -162,6 +167,11 @@ class PinningService:
         removed = self._store.overlay.remove(kind, url, keep=keep, changing=changing)
         self._core.pins.refresh()
         return PinOutcome(removed, True, audited[0])
+
+    def _pinned_now(self, kind: Kind) -> frozenset[str]:
+        """The URLs of ``kind`` pinned now, built in or added (read under the lock)."""
+        builtin = self._store.builtin.contexts if kind == "context" else schemas_by_id()
+        return frozenset(builtin) | frozenset(self._store.overlay.read().of_kind(kind))
 
     def _audit(self, entry: OverlayEntry, added: bool) -> AuditEntry:
         details = {"kind": entry.kind, "sha256": entry.sha256, "store": str(self._store.directory)}
@@ -213,6 +223,8 @@ def _json(content: bytes) -> Any:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParsingError(f"the document is not JSON: {exc}", field="document") from None
+    except RecursionError:
+        raise ParsingError("the document nests too deeply to read", field="document") from None
 
 
 def _built_in(kind: Kind, url: str) -> StorageError:
@@ -221,6 +233,21 @@ def _built_in(kind: Kind, url: str) -> StorageError:
         code="CONFLICT",
         field="url",
     )
+
+
+def _refuse_if_unpinned(entry: OverlayEntry, pinned: frozenset[str]) -> None:
+    """Refuse ``entry`` when a document its review found it refers to is no longer pinned."""
+    key = "refersTo" if entry.kind == "context" else "refs"
+    missing = [url for url in entry.review.get(key, ()) if url not in pinned]
+    if not missing:
+        return
+    message = (
+        f"{entry.url} refers to {missing[0]}, which is no longer pinned (it was removed "
+        "during the review): pin it first"
+    )
+    if entry.kind == "context":
+        raise ContextRefusedError(message, field="@context")
+    raise SchemaRefusedError(message, field="$ref")
 
 
 def _refuse_if_referred_to(entry: OverlayEntry, entries: Sequence[OverlayEntry]) -> None:

@@ -5,11 +5,15 @@ overlay when nothing changed; when it did (``vcservice contexts add`` or the adm
 this process or any other sharing the store), the overlay is read again and everything kept
 from pinned content is forgotten — resolved and walked contexts, loaded documents, canonical
 hashes, schema answers — so the very next verification reads only what is pinned now.
+Noticing the change and forgetting are one critical section: the revision is recorded only
+once everything is forgotten, so no thread answers "no change" while another still forgets
+(it waits for the lock instead, which is taken only when the ``stat`` differs).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -34,6 +38,8 @@ class Pins:
     def __init__(self, store: ContextStore) -> None:
         self._store = store
         self._forget: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._seen = store.pins.signature  # the overlay's revision nothing kept predates
         self._builtin_schemas = schemas_by_id()
         self._schemas = self._added_schemas()
 
@@ -42,12 +48,19 @@ class Pins:
         self._forget.append(forget)
 
     def refresh(self) -> bool:
-        """Read the pins again if they changed, then forget what was kept; whether they did."""
-        if not self._store.refresh():
-            return False
-        self._schemas = self._added_schemas()
-        for forget in self._forget:
-            forget()
+        """Read the pins again if they changed, then forget what was kept; whether they did
+        (False also when another thread did it meanwhile: this one waited for it)."""
+        if self._store.overlay.signature() == self._seen:
+            return False  # the usual case: one stat, no lock
+        with self._lock:
+            self._store.refresh()
+            revision = self._store.pins.signature  # of the overlay as read
+            if revision == self._seen:
+                return False  # another thread read it and forgot meanwhile
+            self._schemas = self._added_schemas()
+            for forget in self._forget:
+                forget()
+            self._seen = revision  # only now: the caches answer for this revision
         return True
 
     def around(self, snapshot: Snapshot) -> Snapshot:

@@ -14,12 +14,13 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from vcservice.clock import Clock
 from vcservice.errors import StorageError, VcError
-from vcservice.keys import KeyType
+from vcservice.keys import KeyType, Signer
 from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import (
     AuditAction,
@@ -104,16 +105,20 @@ class TrustListPublisher:
             accredited_until=accredited_until,
             created_at=self._clock.now(),
         )
-        details = {"issuer": issuer, "credentialTypes": sorted(entry.credential_types)}
-        event = self._event(AuditAction.TRUST_ENTRY_ADDED, authority, entry.id, details)
+        event = self._event(
+            AuditAction.TRUST_ENTRY_ADDED, authority, entry.id, _entry_details(entry)
+        )
         self._store.published_lists.add_entry(entry, audit=event)
         return entry, self.current(authority)
 
     def remove_entry(self, authority: str, entry_id: str) -> PublishedList:
         """Withdraw an entry from the authority's list; the new version."""
-        self._authorities.get(authority)
-        event = self._event(AuditAction.TRUST_ENTRY_REMOVED, authority, entry_id, {})
-        if not self._store.published_lists.delete_entry(authority, entry_id, audit=event):
+        entry = next((e for e in self.entries(authority) if e.id == entry_id), None)
+        details = {} if entry is None else _entry_details(entry)
+        event = self._event(AuditAction.TRUST_ENTRY_REMOVED, authority, entry_id, details)
+        if entry is None or not self._store.published_lists.delete_entry(
+            authority, entry_id, audit=event
+        ):
             raise StorageError(
                 f"no entry {entry_id!r} in the trust list of {authority!r}",
                 code="NOT_FOUND",
@@ -146,76 +151,72 @@ class TrustListPublisher:
                     "sequence": version.sequence,
                     "digest": version.digest,
                     "signingKey": version.signing_key,
-                    "issuers": len(content["entries"]),
+                    "issuers": len(content.listed),
                 },
             )
             if self._store.published_lists.publish(version, audit=event):
                 return version
             # Another process published this sequence first: serve the newest.
 
-    def _current(self, latest: PublishedList, content: dict[str, Any]) -> bool:
+    def version(self, authority: str, sequence: int) -> PublishedList:
+        """A version published earlier, as it was (NOT_FOUND if there is none)."""
+        self._authorities.get(authority)
+        found = self._store.published_lists.version(authority, sequence)
+        if found is None:
+            raise StorageError(
+                f"no version {sequence} of the trust list of {authority!r}",
+                code="NOT_FOUND",
+                field="sequence",
+            )
+        return found
+
+    def version_url(self, authority: str, sequence: int) -> str:
+        """Where version ``sequence`` stays served, unchanged."""
+        return f"{self.url(authority)}/{sequence}"
+
+    def _current(self, latest: PublishedList, content: _Content) -> bool:
         margin = self._next_update / 4
         return (
-            latest.entries_digest == _digest(content)
+            latest.entries_digest == content.digest
             and latest.next_update - self._clock.now() > margin
         )
 
-    def _content(self, authority: Authority) -> dict[str, Any]:
-        """What a version says, apart from its dates and sequence (changes make a new one)."""
+    def _content(self, authority: Authority) -> _Content:
+        """What a version says, apart from its dates and sequence (changes make a new one),
+        read once: the version is signed from exactly this."""
         key_type = self._signing_key_type(authority)
-        signer = self._authorities.signer(authority, key_type)
         pending = [
             f"{authority.did}#{key.key_id}"
             for key in self._store.keys.for_authority(authority.name)
             if key.status is KeyStatus.PENDING and key.key_type == key_type.value
         ]
-        return {
-            "operatorName": authority.display_name,
-            "signingKeys": [signer.verification_method],
-            "nextSigningKeys": pending,
-            "entries": [_listed_json(issuer) for issuer in self._listed(authority.name)],
-        }
+        return _Content(
+            signer=self._authorities.signer(authority, key_type),
+            cryptosuite=default_format(key_type),
+            next_signing_keys=tuple(pending),
+            listed=tuple(_listed(self._store.published_lists.entries(authority.name))),
+            operator_name=authority.display_name,
+        )
 
-    def _listed(self, authority: str) -> list[ListedIssuer]:
-        """The entries grouped by issuer, in a stable order."""
-        by_issuer: dict[str, list[PublishedEntry]] = {}
-        for entry in sorted(self._store.published_lists.entries(authority), key=_entry_order):
-            by_issuer.setdefault(entry.issuer, []).append(entry)
-        return [
-            ListedIssuer(
-                issuer=issuer,
-                name=entries[0].name,
-                accreditations=tuple(
-                    ListedAccreditation(
-                        credential_type=credential_type,
-                        accredited_from=entry.accredited_from,
-                        accredited_until=entry.accredited_until,
-                    )
-                    for entry in entries
-                    for credential_type in sorted(entry.credential_types)
-                ),
-            )
-            for issuer, entries in sorted(by_issuer.items())
-        ]
-
-    def _sign(self, authority: Authority, content: dict[str, Any], sequence: int) -> PublishedList:
+    def _sign(self, authority: Authority, content: _Content, sequence: int) -> PublishedList:
         now = self._clock.now().replace(microsecond=0)
-        key_type = self._signing_key_type(authority)
-        signer = self._authorities.signer(authority, key_type)
         unsigned = build_trust_list(
             url=self.url(authority.name),
             operator=authority.did,
-            operator_name=authority.display_name,
+            operator_name=content.operator_name,
             sequence=sequence,
             issued=now,
             next_update=now + self._next_update,
             territory=None,
-            signing_keys=content["signingKeys"],
-            next_signing_keys=content["nextSigningKeys"],
-            entries=self._listed(authority.name),
+            signing_keys=[content.signer.verification_method],
+            next_signing_keys=content.next_signing_keys,
+            entries=content.listed,
+            previous_version=(
+                self.version_url(authority.name, sequence - 1) if sequence > 1 else None
+            ),
         )
         signed = self._core.data_integrity.add_proof(
-            unsigned, signer=signer, cryptosuite=default_format(key_type), created=now
+            unsigned, signer=content.signer, cryptosuite=content.cryptosuite, created=now
         )
         document = json.dumps(signed, ensure_ascii=False)
         return PublishedList(
@@ -223,10 +224,10 @@ class TrustListPublisher:
             sequence=sequence,
             document=document,
             digest=hashlib.sha256(document.encode()).hexdigest(),
-            entries_digest=_digest(content),
+            entries_digest=content.digest,
             valid_from=now,
             next_update=now + self._next_update,
-            signing_key=signer.verification_method,
+            signing_key=content.signer.verification_method,
             created_at=now,
         )
 
@@ -241,6 +242,63 @@ class TrustListPublisher:
         return audit_event(
             self._clock, action, subject=subject, authority=authority, details=details
         )
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What one version says, but for its sequence and dates; ``digest`` tells a change."""
+
+    signer: Signer
+    cryptosuite: str
+    next_signing_keys: tuple[str, ...]
+    listed: tuple[ListedIssuer, ...]
+    operator_name: str
+
+    @property
+    def digest(self) -> str:
+        content = {
+            "operatorName": self.operator_name,
+            "signingKeys": [self.signer.verification_method],
+            "nextSigningKeys": list(self.next_signing_keys),
+            "entries": [_listed_json(issuer) for issuer in self.listed],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _listed(entries: Sequence[PublishedEntry]) -> list[ListedIssuer]:
+    """The entries grouped by issuer, in a stable order."""
+    by_issuer: dict[str, list[PublishedEntry]] = {}
+    for entry in sorted(entries, key=_entry_order):
+        by_issuer.setdefault(entry.issuer, []).append(entry)
+    return [
+        ListedIssuer(
+            issuer=issuer,
+            name=grouped[0].name,
+            accreditations=tuple(
+                ListedAccreditation(
+                    credential_type=credential_type,
+                    accredited_from=entry.accredited_from,
+                    accredited_until=entry.accredited_until,
+                )
+                for entry in grouped
+                for credential_type in sorted(entry.credential_types)
+            ),
+        )
+        for issuer, grouped in sorted(by_issuer.items())
+    ]
+
+
+def _entry_details(entry: PublishedEntry) -> dict[str, Any]:
+    """An entry as its audit records it."""
+    details: dict[str, Any] = {
+        "issuer": entry.issuer,
+        "credentialTypes": sorted(entry.credential_types),
+    }
+    if entry.accredited_from is not None:
+        details["accreditedFrom"] = format_datetime(entry.accredited_from)
+    if entry.accredited_until is not None:
+        details["accreditedUntil"] = format_datetime(entry.accredited_until)
+    return details
 
 
 def _entry_order(entry: PublishedEntry) -> tuple[str, str]:
@@ -260,7 +318,3 @@ def _listed_json(issuer: ListedIssuer) -> dict[str, Any]:
             for accreditation in issuer.accreditations
         ],
     }
-
-
-def _digest(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,11 +28,13 @@ from typing import Any
 
 from vcservice.clock import Clock
 from vcservice.errors import FetchError, ParsingError, StorageError, VcError
+from vcservice.model.datetimes import format_datetime
 from vcservice.model.records import (
     AuditAction,
     TrustListSnapshot,
     TrustListSubscription,
 )
+from vcservice.net.guarded_client import HttpAnswer
 from vcservice.services.audit import audit_event
 from vcservice.services.core import Core
 from vcservice.services.freshness import Freshness, Memo
@@ -40,6 +43,7 @@ from vcservice.trust.lists import TrustList, TrustListRefused, accept_list
 from vcservice.trust.registry import Accreditation, UnavailableList
 from vcservice.trust.subscribed import SubscribedList, list_sources
 from vcservice.verification.verdict import UNREACHABLE_CODES
+from vcservice.verification.verifier import DATA_INTEGRITY_FORMAT
 
 __all__ = ["HeldList", "RefreshOutcome", "TrustListSubscriptions"]
 
@@ -47,6 +51,7 @@ _log = logging.getLogger(__name__)
 ACCEPTED_MEDIA = "application/vc+ld+json, application/vc, application/json;q=0.9"
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=30)
+MAX_LINKS = 64  # versions followed back to reach the one held, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,16 @@ class HeldList:
 
     subscription: TrustListSubscription
     listed: SubscribedList
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """A fetched list whose proof verified: the list, who signed it, and its bytes."""
+
+    trust_list: TrustList
+    signer: str
+    text: str
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,15 +170,21 @@ class TrustListSubscriptions:
 
     def refresh_due(self) -> dict[str, int]:
         """Refresh the subscriptions due now that this process claims; how many of each
-        outcome."""
+        outcome. One that cannot be refreshed at all (removed meanwhile, the database
+        away) is logged and left to its next claim; the others go on."""
         now = self._clock.now()
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for subscription in self._store.subscriptions.claim_due(
             now, until=now + self._refresh_interval
         ):
-            outcome = self.refresh(subscription.id)
-            counts[f"trust lists {outcome.result}"] = counts.get(outcome.result, 0) + 1
-        return counts
+            try:
+                outcome = self.refresh(subscription.id)
+            except VcError as error:
+                _log.warning("trust list %s not refreshed: %s", subscription.url, error.message)
+                counts["trust lists not refreshed"] += 1
+                continue
+            counts[f"trust lists {outcome.result}"] += 1
+        return dict(counts)
 
     def refresh(self, subscription_id: str) -> RefreshOutcome:
         """Fetch the list now and apply it (accept, confirm, or keep the last good one)."""
@@ -171,16 +192,16 @@ class TrustListSubscriptions:
         held = next(
             (
                 snapshot
-                for found, snapshot in self._store.subscriptions.held()
-                if found.id == subscription.id
+                for snapshot in self._store.subscriptions.snapshots(subscription.id)
+                if snapshot.sequence == subscription.sequence
             ),
             None,
         )
         try:
             return self._refresh(subscription, held)
-        except TrustListRefused as refusal:
+        except (TrustListRefused, ParsingError) as refusal:
             return self._failed(subscription, "refused", refusal)
-        except (FetchError, ParsingError) as failure:
+        except FetchError as failure:
             return self._failed(subscription, "failed", failure)
 
     def _refresh(
@@ -193,57 +214,108 @@ class TrustListSubscriptions:
         now = self._clock.now()
         if answer.status == 304 and held is not None:
             return self._confirm(subscription, held, subscription.etag, now)
-        if answer.status != 200:
-            raise FetchError(f"{subscription.url} answered {answer.status}", code="FETCH_FAILED")
-        etag = answer.etag
-        text = answer.text()
-        digest = hashlib.sha256(answer.body).hexdigest()
-        if held is not None and digest == held.digest:
-            return self._confirm(subscription, held, etag, now)
-        offered, signer = self._verified(subscription.url, answer.json())
+        offered = self._fetched(subscription.url, answer)
+        if held is not None and offered.digest == held.digest:
+            return self._confirm(subscription, held, answer.etag, now)
         previous = None if held is None else _parsed(held.document)
-        is_new = accept_list(
-            previous,
-            None if held is None else held.digest,
-            offered,
-            digest=digest,
-            signer=signer,
-            expected_signer=subscription.expected_signer,
-            now=now,
-            skew=self._clock_skew,
-        )
-        if not is_new and held is not None:
-            return self._confirm(subscription, held, etag, now)
+        links = self._links(previous, offered)
+        base, base_digest = previous, None if held is None else held.digest
+        for link in links:
+            # A version in between only has to carry the rotation on: judged as of its issue.
+            self._accept(subscription, base, base_digest, link, now=link.trust_list.issued)
+            base, base_digest = link.trust_list, link.digest
+        if not self._accept(subscription, base, base_digest, offered, now=now):
+            assert held is not None  # only a held list can be the same again
+            return self._confirm(subscription, held, answer.etag, now)
         snapshot = TrustListSnapshot(
             subscription_id=subscription.id,
-            sequence=offered.sequence,
-            document=text,
-            digest=digest,
-            signer=signer,
-            valid_from=offered.issued,
-            next_update=offered.next_update,
+            sequence=offered.trust_list.sequence,
+            document=offered.text,
+            digest=offered.digest,
+            signer=offered.signer,
+            valid_from=offered.trust_list.issued,
+            next_update=offered.trust_list.next_update,
             accepted_at=now,
         )
+        details: dict[str, Any] = {
+            "url": subscription.url,
+            "from": subscription.sequence,
+            "to": offered.trust_list.sequence,
+            "signer": offered.signer,
+        }
+        if links:
+            details["through"] = [link.trust_list.sequence for link in links]
         event = self._event(
             AuditAction.TRUST_LIST_ACCEPTED,
             subscription.id,
-            {"url": subscription.url, "from": subscription.sequence, "to": offered.sequence}
-            | _changes(previous, offered),
+            details | _changes(previous, offered.trust_list),
         )
         accepted = self._store.subscriptions.accept(
             subscription.id,
             snapshot,
             previous_sequence=subscription.sequence,
-            etag=etag,
+            etag=answer.etag,
             next_fetch_at=now + subscription.refresh_interval,
             audit=event,
         )
         if not accepted:  # another process applied a list first; it will be read from there
             return RefreshOutcome("unchanged", subscription.sequence)
-        return RefreshOutcome("accepted", offered.sequence)
+        return RefreshOutcome("accepted", offered.trust_list.sequence)
 
-    def _verified(self, url: str, document: Any) -> tuple[TrustList, str]:
-        """The list ``document`` holds, once its proof is verified; and the signing method."""
+    def _accept(
+        self,
+        subscription: TrustListSubscription,
+        held: TrustList | None,
+        held_digest: str | None,
+        offered: _Fetched,
+        *,
+        now: datetime,
+    ) -> bool:
+        return accept_list(
+            held,
+            held_digest,
+            offered.trust_list,
+            digest=offered.digest,
+            signer=offered.signer,
+            expected_signer=subscription.expected_signer,
+            now=now,
+            skew=self._clock_skew,
+        )
+
+    def _links(self, held: TrustList | None, offered: _Fetched) -> list[_Fetched]:
+        """The versions between ``held`` and ``offered``, oldest first, when ``offered`` is
+        signed by a key ``held`` did not announce: followed back through each version's
+        ``previousVersion`` (at most ``MAX_LINKS``), so that a subscriber that missed the
+        version announcing a rotation can still check it, one step at a time."""
+        if held is None or offered.signer in (*held.signing_keys, *held.next_signing_keys):
+            return []
+        links: list[_Fetched] = []
+        current = offered.trust_list
+        while (
+            current.sequence > held.sequence + 1
+            and current.previous_version
+            and len(links) < MAX_LINKS
+        ):
+            url = current.previous_version
+            link = self._fetched(url, self._core.http.send("GET", url))
+            if link.trust_list.url != current.url or link.trust_list.sequence != (
+                current.sequence - 1
+            ):
+                raise TrustListRefused(
+                    f"{url} is not version {current.sequence - 1} of {current.url}",
+                    code="TRUST_LIST_INVALID",
+                    field="credentialSubject.previousVersion",
+                )
+            links.append(link)
+            current = link.trust_list
+        return links[::-1]
+
+    def _fetched(self, url: str, answer: HttpAnswer) -> _Fetched:
+        """The list an answer carries, once its proof is verified (Data Integrity, one proof,
+        made by its issuer); read from what the proof covers."""
+        if answer.status != 200:
+            raise FetchError(f"{url} answered {answer.status}", code="FETCH_FAILED")
+        document = answer.json()
         if not isinstance(document, Mapping):
             raise TrustListRefused(
                 f"{url} did not answer a JSON object", code="TRUST_LIST_INVALID", field="url"
@@ -260,14 +332,20 @@ class TrustListSubscriptions:
             if codes and codes <= UNREACHABLE_CODES:
                 raise FetchError(detail, code=sorted(codes)[0])
             raise TrustListRefused(detail, code="TRUST_LIST_INVALID", field="proof")
-        proofs = document.get("proof")
-        if not isinstance(proofs, Mapping):
+        verified = result.document or {}
+        proof = verified.get("proof")
+        if result.format != DATA_INTEGRITY_FORMAT or not isinstance(proof, Mapping):
             raise TrustListRefused(
-                f"{url}: a trust list carries exactly one proof",
+                f"{url}: a trust list is a credential with exactly one Data Integrity proof",
                 code="TRUST_LIST_INVALID",
                 field="proof",
             )
-        return TrustList.from_credential(document), str(proofs.get("verificationMethod"))
+        return _Fetched(
+            trust_list=TrustList.from_credential(verified),
+            signer=str(proof.get("verificationMethod")),
+            text=answer.text(),
+            digest=hashlib.sha256(answer.body).hexdigest(),
+        )
 
     def _confirm(
         self,
@@ -310,16 +388,17 @@ class TrustListSubscriptions:
         """Every subscription and its list; a list is parsed again only when its bytes
         changed (the store's counter also moves for changes that are not lists')."""
         held = self._store.subscriptions.held()
-        parsed = self._parsed
-        self._parsed = {
-            snapshot.digest: parsed.get(snapshot.digest) or _parsed(snapshot.document)
+        kept = self._parsed
+        parsed = {
+            snapshot.digest: kept.get(snapshot.digest) or _parsed(snapshot.document)
             for _, snapshot in held
             if snapshot is not None
         }
+        self._parsed = parsed  # one assignment: another thread may be reading the old one
         return tuple(
             HeldList(
                 subscription,
-                _listed(subscription, None if snapshot is None else self._parsed[snapshot.digest]),
+                _listed(subscription, None if snapshot is None else parsed[snapshot.digest]),
             )
             for subscription, snapshot in held
         )
@@ -346,10 +425,32 @@ def _parsed(document: str) -> TrustList:
 
 
 def _changes(previous: TrustList | None, offered: TrustList) -> dict[str, list[str]]:
-    """The issuers the new list adds and removes."""
-    before = {entry.issuer for entry in previous.entries} if previous else set()
-    after = {entry.issuer for entry in offered.entries}
-    return {"issuersAdded": sorted(after - before), "issuersRemoved": sorted(before - after)}
+    """The accreditations the new list adds and withdraws (issuer, type and period), and
+    the issuers it adds and removes altogether."""
+    before, after = _accreditations(previous), _accreditations(offered)
+    issuers_before = {issuer for issuer, *_ in before}
+    issuers_after = {issuer for issuer, *_ in after}
+    return {
+        "accreditationsAdded": sorted(" ".join(item) for item in after - before),
+        "accreditationsWithdrawn": sorted(" ".join(item) for item in before - after),
+        "issuersAdded": sorted(issuers_after - issuers_before),
+        "issuersRemoved": sorted(issuers_before - issuers_after),
+    }
+
+
+def _accreditations(trust_list: TrustList | None) -> set[tuple[str, str, str, str]]:
+    if trust_list is None:
+        return set()
+    return {
+        (
+            entry.issuer,
+            listed.credential_type,
+            format_datetime(listed.accredited_from) if listed.accredited_from else "-",
+            format_datetime(listed.accredited_until) if listed.accredited_until else "-",
+        )
+        for entry in trust_list.entries
+        for listed in entry.accreditations
+    }
 
 
 def _not_found(subscription_id: str) -> StorageError:

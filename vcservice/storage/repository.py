@@ -448,6 +448,10 @@ class PublishedListRepository(Protocol):
         """The authority's version with the highest sequence, if it published any."""
         ...
 
+    def version(self, authority: str, sequence: int) -> PublishedList | None:
+        """One published version of the authority's list, if there is one."""
+        ...
+
     def publish(self, version: PublishedList, *, audit: AuditEvent | None = None) -> bool:
         """Store a new version; False (nothing stored, nothing audited) when that sequence
         exists (another process published it first). NOT_FOUND if no authority."""

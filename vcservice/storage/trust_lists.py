@@ -90,6 +90,14 @@ class SqlPublishedListRepository(SqlRepository):
         )
         return self._first(query, rows.to_published_list)
 
+    def version(self, authority: str, sequence: int) -> PublishedList | None:
+        """One published version of the authority's list, if there is one."""
+        query = select(trust_list_versions).where(
+            trust_list_versions.c.authority == authority,
+            trust_list_versions.c.sequence == sequence,
+        )
+        return self._first(query, rows.to_published_list)
+
     def publish(self, version: PublishedList, *, audit: AuditEvent | None = None) -> bool:
         """Store a new version, audited with it; False (nothing written) when its sequence
         exists. NOT_FOUND if no authority."""
@@ -255,8 +263,8 @@ class SqlTrustListSubscriptionRepository(SqlRepository):
         etag: str | None,
         next_fetch_at: datetime,
     ) -> None:
-        """Record the held list (``sequence``) served again; nothing if the subscription
-        holds another sequence by now."""
+        """Record the held list (``sequence``) served again (the last error forgotten);
+        nothing if the subscription holds another sequence by now."""
         statement = (
             update(trust_list_subscriptions)
             .where(
@@ -268,6 +276,8 @@ class SqlTrustListSubscriptionRepository(SqlRepository):
                 etag=etag,
                 next_fetch_at=utc(next_fetch_at),
                 failures=0,
+                last_error_code=None,
+                last_error_at=None,
             )
         )
         with self._db.write() as connection:

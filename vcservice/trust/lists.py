@@ -86,6 +86,7 @@ class TrustList:
     signing_keys: tuple[str, ...]
     next_signing_keys: tuple[str, ...]
     entries: tuple[ListedIssuer, ...]
+    previous_version: str | None = None  # where the version before this one stays served
 
     @classmethod
     def from_credential(cls, document: Mapping[str, Any]) -> TrustList:
@@ -110,6 +111,7 @@ class TrustList:
             signing_keys=tuple(subject["signingKeys"]),
             next_signing_keys=tuple(subject.get("nextSigningKeys", ())),
             entries=_entries(subject["entries"]),
+            previous_version=subject.get("previousVersion"),
         )
 
 
@@ -132,6 +134,7 @@ def build_trust_list(
     next_signing_keys: Sequence[str],
     entries: Sequence[ListedIssuer],
     valid_until: datetime | None = None,
+    previous_version: str | None = None,
 ) -> dict[str, Any]:
     """The unsigned trust list credential (``ParsingError`` if it would not read back)."""
     subject: dict[str, Any] = {
@@ -148,6 +151,8 @@ def build_trust_list(
     if next_signing_keys:
         subject["nextSigningKeys"] = list(next_signing_keys)
     subject["entries"] = [_entry_json(entry) for entry in entries]
+    if previous_version is not None:
+        subject["previousVersion"] = previous_version
     document: dict[str, Any] = {
         "@context": [CREDENTIALS_V2, CONTEXT_URL],
         "id": url,

@@ -159,3 +159,25 @@ def test_a_schema_that_cannot_be_read_is_a_problem_not_an_error() -> None:
     schemas = AddedSchemas({SCHEMA_URL}, gone, {})
     [problem] = schemas.problems(credential) or []
     assert (problem.code, problem.field) == ("SCHEMA_NOT_INSTALLED", "credentialSchema[1]")
+
+
+def test_a_relative_ref_without_id_resolves_against_the_pinned_url_as_in_the_review() -> None:
+    base = {key: value for key, value in BASE_SCHEMA.items() if key != "$id"}
+    referring = {key: value for key, value in REFERRING.items() if key != "$id"}
+    assert review_schema(BASE, base, {})["refs"] == []
+    assert review_schema(SCHEMA_URL, referring, {BASE: base})["refs"] == [BASE]
+    schemas = _schemas(
+        (SCHEMA_URL, referring, rfc8785.dumps(referring)), (BASE, base, rfc8785.dumps(base))
+    )
+    assert schemas.problems(_credential()) == []
+    assert [(p.code, p.field) for p in schemas.problems(_credential("heavy")) or []] == [
+        ("MALFORMED_VALUE_ERROR", "credentialSubject.weight")
+    ]
+
+
+def test_a_schema_nested_too_deeply_is_refused_not_a_crash() -> None:
+    document: dict[str, Any] = {"type": "string"}
+    for _ in range(2_000):
+        document = {"properties": {"weight": document}}
+    refused = _refused(document)
+    assert (refused.field, refused.message) == ("document", "the schema nests too deeply to check")

@@ -10,7 +10,12 @@ import pytest
 from vcservice.errors import ContextError
 from vcservice.jsonld.loader import PinnedDocumentLoader
 from vcservice.jsonld.manifest import ContextManifest, default_contexts_dir
-from vcservice.jsonld.review import ContextRefusedError, ContextReview, review_context
+from vcservice.jsonld.review import (
+    MAX_SCOPED_DEPTH,
+    ContextRefusedError,
+    ContextReview,
+    review_context,
+)
 from vcservice.jsonld.store import ContextStore
 
 pytestmark = pytest.mark.shared
@@ -150,8 +155,21 @@ def test_a_type_scoped_redefinition_of_the_contexts_own_protected_term_is_refuse
     [
         ([None, {"carrier": f"{VOCAB}carrier"}], "@context"),
         ({"Shipment": {"@id": f"{VOCAB}Shipment", "@context": None}}, "Shipment"),
+        (
+            {"Shipment": {"@id": f"{VOCAB}Shipment", "@context": [None, {"w": f"{VOCAB}w"}]}},
+            "Shipment",
+        ),
+        (
+            {
+                "cargo": {
+                    "@id": f"{VOCAB}cargo",
+                    "@context": {"Crate": {"@id": f"{VOCAB}Crate", "@context": [None]}},
+                }
+            },
+            "Crate",
+        ),
     ],
-    ids=["top level", "type-scoped"],
+    ids=["top level", "type-scoped", "type-scoped array", "nested type-scoped array"],
 )
 def test_nullification_is_refused(review: Any, context: Any, field: str) -> None:
     refused = refusal(review, context)
@@ -212,3 +230,32 @@ def test_an_earlier_context_must_be_pinned(review: Any) -> None:
     with pytest.raises(ContextError) as refused:
         review({"carrier": f"{VOCAB}carrier"}, "https://unpinned.example/context")
     assert refused.value.code == "CONTEXT_NOT_PINNED"
+
+
+def nested(depth: int) -> dict[str, Any]:
+    """A context whose type-scoped contexts nest ``depth`` deep."""
+    context: dict[str, Any] = {"weight": f"{VOCAB}weight"}
+    for level in reversed(range(depth)):
+        context = {f"Level{level}": {"@id": f"{VOCAB}Level{level}", "@context": context}}
+    return context
+
+
+def test_scoped_contexts_nested_too_deeply_are_refused_not_a_crash(review: Any) -> None:
+    assert len(review(nested(MAX_SCOPED_DEPTH)).terms) == 1
+    refused = refusal(review, nested(300))
+    assert refused.field == f"Level{MAX_SCOPED_DEPTH}"
+    assert refused.message == (
+        f"the scoped contexts nest too deeply to review: at most {MAX_SCOPED_DEPTH} levels "
+        "of scoped contexts within scoped contexts are accepted"
+    )
+
+
+def test_a_recursion_error_is_a_refusal_as_a_last_resort(
+    review: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("vcservice.jsonld.review.MAX_SCOPED_DEPTH", 100_000)
+    refused = refusal(review, nested(5_000))
+    assert (refused.field, refused.message) == (
+        "@context",
+        "the context nests too deeply to review",
+    )

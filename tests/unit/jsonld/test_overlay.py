@@ -4,8 +4,10 @@ under the built-in manifest."""
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,6 +83,70 @@ def test_a_refused_change_writes_nothing(tmp_path: Path) -> None:
         overlay.add(_entry(), CONTENT, changing=refuse)
     assert overlay.read().entries == ()
     assert not overlay.document_path(_entry()).exists()
+
+
+def _failing_to_write(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Writing ``name`` (its temporary file) fails, as on a full disk."""
+    mkstemp = tempfile.mkstemp
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("prefix", "").startswith(f".{name}."):
+            raise OSError(28, "No space left on device")
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", failing)
+
+
+def _failing_to_rename_onto(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Renaming a file onto ``name`` fails."""
+    replace = Path.replace
+
+    def failing(self: Path, target: Any) -> Any:
+        if Path(target).name == name:
+            raise OSError(5, "Input/output error")
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+
+
+def test_a_failed_write_is_not_audited_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = Overlay(tmp_path)
+    told: list[OverlayEntry] = []
+    _failing_to_write(monkeypatch, "overlay.json")
+    with pytest.raises(StorageError, match="No space left on device"):
+        overlay.add(_entry(), CONTENT, changing=told.append)
+    assert told == []  # the audit log was not told of a change that was not made
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["overlay.lock"]
+    assert overlay.read().entries == ()
+
+
+def test_a_failed_removal_is_not_audited_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = Overlay(tmp_path)
+    overlay.add(_entry(), CONTENT)
+    before = sorted(path.name for path in tmp_path.iterdir())
+    told: list[OverlayEntry] = []
+    _failing_to_write(monkeypatch, "overlay.json")
+    with pytest.raises(StorageError):
+        overlay.remove("context", PARTNER, changing=told.append)
+    assert told == []
+    assert sorted(path.name for path in tmp_path.iterdir()) == before
+    assert overlay.read().entries == (_entry(),)
+
+
+@pytest.mark.parametrize("name", ["overlay.json", _entry().file_name])
+def test_a_failed_rename_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    overlay = Overlay(tmp_path)
+    _failing_to_rename_onto(monkeypatch, name)
+    with pytest.raises(StorageError, match="Input/output error"):
+        overlay.add(_entry(), CONTENT)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["overlay.lock"]
+    assert overlay.read().entries == ()
 
 
 def test_concurrent_writers_each_keep_their_entry(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ it kept from the old ones (contexts, canonical hashes, schema answers) is forgot
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,12 @@ from tests.partner_pins import (
     signed,
     store_copy,
 )
+from vcservice.certificates.pinned_schemas import SchemaRefusedError
 from vcservice.clock import FixedClock
-from vcservice.errors import StorageError
+from vcservice.errors import ParsingError, StorageError
+from vcservice.jsonld.overlay import Overlay
+from vcservice.jsonld.review import ContextRefusedError
+from vcservice.services import pinning as pinning_module
 from vcservice.services.core import Core, CoreConfig, build_core
 from vcservice.services.pinning import PinningService
 from vcservice.storage.sql import SqlStore, open_store
@@ -119,3 +124,100 @@ def test_a_pin_another_refers_to_is_removed_only_after_it(
         "context.removed",
         "context.removed",
     ]
+
+
+def test_a_document_nested_too_deeply_to_parse_is_refused_not_a_crash(
+    stores: tuple[Path, Path], database: SqlStore
+) -> None:
+    pinning = _pinning(build_core(CoreConfig(store_dir=stores[0])), database)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for add in (pinning.add_context, pinning.add_schema):
+        with pytest.raises(ParsingError) as refused:
+            add(CONTEXT_URL, deep)
+        assert refused.value.field == "document"
+        assert refused.value.message == "the document nests too deeply to read"
+
+
+def test_a_context_whose_reference_was_removed_during_its_review_is_refused(
+    stores: tuple[Path, Path], database: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pinning = _pinning(build_core(CoreConfig(store_dir=stores[0])), database)
+    pinning.add_context(CONTEXT_URL, CONTEXT_BYTES)
+    elsewhere = _pinning(build_core(CoreConfig(store_dir=stores[0])), database)
+    reviewed = pinning_module.review_context
+
+    def removed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        review = reviewed(*args, **kwargs)  # C was pinned when the review ran...
+        elsewhere.remove_context(CONTEXT_URL)  # ...and is removed before the lock is taken
+        return review
+
+    monkeypatch.setattr(pinning_module, "review_context", removed_meanwhile)
+    extension = "https://partner.example/contexts/shipping-extra/v1"
+    including = {"@context": [CONTEXT_URL, {"pallets": "https://partner.example/vocab#pallets"}]}
+    with pytest.raises(ContextRefusedError) as refused:
+        pinning.add_context(extension, json.dumps(including).encode())
+    assert (refused.value.code, refused.value.field) == ("CONTEXT_REFUSED", "@context")
+    assert refused.value.message == (
+        f"{extension} refers to {CONTEXT_URL}, which is no longer pinned (it was removed "
+        "during the review): pin it first"
+    )
+    assert Overlay(stores[0]).read().entries == ()
+    assert sorted(path.name for path in stores[0].glob("*.jsonld")) == sorted(
+        path.name for path in stores[1].glob("*.jsonld")
+    )  # no document of the refused context left behind
+    assert [entry.action for entry in database.audit.latest(10)] == [
+        "context.added",
+        "context.removed",
+    ]
+
+
+def test_a_schema_whose_ref_was_removed_during_its_review_is_refused(
+    stores: tuple[Path, Path], database: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pinning = _pinning(build_core(CoreConfig(store_dir=stores[0])), database)
+    pinning.add_schema(SCHEMA_URL, SCHEMA_BYTES)
+    elsewhere = _pinning(build_core(CoreConfig(store_dir=stores[0])), database)
+    reviewed = pinning_module.review_schema
+
+    def removed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        review = reviewed(*args, **kwargs)
+        elsewhere.remove_schema(SCHEMA_URL)
+        return review
+
+    monkeypatch.setattr(pinning_module, "review_schema", removed_meanwhile)
+    other = "https://partner.example/schemas/other-v1.json"
+    referring = {"$id": other, "properties": {"shipment": {"$ref": SCHEMA_URL}}}
+    with pytest.raises(SchemaRefusedError) as refused:
+        pinning.add_schema(other, json.dumps(referring).encode())
+    assert (refused.value.code, refused.value.field) == ("SCHEMA_REFUSED", "$ref")
+    assert Overlay(stores[0]).read().entries == ()
+
+
+def test_no_thread_sees_no_change_before_what_was_kept_is_forgotten(
+    stores: tuple[Path, Path], database: SqlStore
+) -> None:
+    core = build_core(CoreConfig(store_dir=stores[0]))
+    forgetting, release = threading.Event(), threading.Event()
+    forgotten: list[bool] = []
+
+    def slow_forget() -> None:
+        forgetting.set()
+        release.wait(timeout=30)
+        forgotten.append(True)
+
+    core.pins.on_change(slow_forget)
+    _pinning(build_core(CoreConfig(store_dir=stores[0])), database).add_context(
+        CONTEXT_URL, CONTEXT_BYTES
+    )
+    noticing = threading.Thread(target=core.pins.refresh)
+    noticing.start()
+    assert forgetting.wait(timeout=30)
+    answers: list[tuple[bool, list[bool]]] = []
+    other = threading.Thread(target=lambda: answers.append((core.pins.refresh(), [*forgotten])))
+    other.start()
+    other.join(timeout=0.5)  # it may not answer "no change" while the first still forgets
+    release.set()
+    noticing.join(timeout=30)
+    other.join(timeout=30)
+    assert answers == [(False, [True])]
+    assert not core.pins.refresh()

@@ -63,6 +63,23 @@ def trust_list(authority: str, request: Request, services: ServicesDep) -> Respo
     return Response(version.document, media_type="application/vc+ld+json", headers=headers)
 
 
+@published.get(
+    "/trust-lists/{authority}/{sequence}",
+    summary="One earlier version of an authority's trust list, unchanged",
+    response_class=Response,
+    responses=json_document("application/vc+ld+json", "that version, as it was signed")
+    | problems(404, 422, 503),
+)
+def trust_list_version(
+    authority: str, sequence: Annotated[int, Path(ge=1, le=2**53 - 1)], services: ServicesDep
+) -> Response:
+    """Version ``sequence``, for a subscriber following the chain from the version it holds
+    (each names the one before it in ``previousVersion``); it never changes."""
+    version = services.trust_lists.version(authority, sequence)
+    headers = {"ETag": list_etag(version), "Cache-Control": "public, max-age=86400, immutable"}
+    return Response(version.document, media_type="application/vc+ld+json", headers=headers)
+
+
 class ListEntry(StrictModel):
     """An issuer the authority's list accredits, for credential types, maybe for a period."""
 

@@ -77,7 +77,7 @@ def upgrade() -> None:
     op.create_table(
         "trust_list_versions",
         sa.Column("authority", sa.String(), nullable=False),
-        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(), nullable=False),
         sa.Column("entries_digest", sa.String(), nullable=False),
@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.Column("max_staleness_seconds", sa.Integer(), nullable=False),
         sa.Column("refresh_interval_seconds", sa.Integer(), nullable=False),
         sa.Column("created_at", _TIMESTAMP, nullable=False),
-        sa.Column("sequence", sa.Integer(), nullable=True),
+        sa.Column("sequence", sa.BigInteger(), nullable=True),
         sa.Column("confirmed_at", _TIMESTAMP, nullable=True),
         sa.Column("etag", sa.String(), nullable=True),
         sa.Column("next_fetch_at", _TIMESTAMP, nullable=True),
@@ -115,7 +115,7 @@ def upgrade() -> None:
     op.create_table(
         "trust_list_snapshots",
         sa.Column("subscription_id", sa.String(), nullable=False),
-        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(), nullable=False),
         sa.Column("signer", sa.String(), nullable=False),
