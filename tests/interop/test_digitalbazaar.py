@@ -27,6 +27,7 @@ from vcservice.certificates.samples import SAMPLE_NAMES, sample_certificate
 from vcservice.keys import KeyFile, KeyPair, KeyType
 from vcservice.services.core import Core
 from vcservice.services.signing import secure_credential
+from vcservice.trust.lists import ListedAccreditation, ListedIssuer, TrustList, build_trust_list
 from vcservice.verification.result import Outcome, VerificationResult
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow, pytest.mark.shared]
@@ -362,3 +363,48 @@ def test_p384_interop_exercises_sha384_inside_rdfc(
         != core.canonizer.canonize(document, hash_algorithm="sha384")
     ]
     assert differing, "no sample has blank nodes whose labels depend on the RDFC hash"
+
+
+# ------------------------------------------------------------------ signed trust lists
+
+
+def _trust_list(operator: Issuer, sequence: int) -> dict[str, Any]:
+    """A trust list by ``operator`` accrediting itself for OEA certificates."""
+    now = _now()
+    return build_trust_list(
+        url="https://aduanas.example/trust-lists/sat",
+        operator=operator.did,
+        operator_name="Servicio de Administración Tributaria",
+        sequence=sequence,
+        issued=now - timedelta(minutes=1),
+        next_update=now + timedelta(days=1),
+        territory="MX",
+        signing_keys=[operator.key.verification_method],
+        next_signing_keys=[],
+        entries=[
+            ListedIssuer(
+                issuer=operator.did,
+                name="SAT – AGACE",
+                accreditations=(ListedAccreditation(credential_type="OEACertificate"),),
+            )
+        ],
+        previous_version="https://aduanas.example/trust-lists/sat/6",
+    )
+
+
+@pytest.mark.parametrize("key_type", KEY_TYPES)
+def test_trust_lists_signed_by_either_verify_in_both(
+    core: Core, js: Js, issuers: dict[KeyType, Issuer], key_type: KeyType
+) -> None:
+    """The trust-lists context is one other implementations can process: a list signed here
+    verifies in Digital Bazaar's verifier, and one it signs verifies and reads back here."""
+    issuer = issuers[key_type]
+    ours = _vcservice_sign(core, issuer, _trust_list(issuer, 7))
+    assert js.verify(ours) == {"verified": True, "error": None}
+
+    theirs = js.sign(_trust_list(issuer, 8), suite=issuer.suite, key=issuer.path)
+    result = core.verifier.verify(theirs)
+    assert result.verified is True, _report(result)
+    read = TrustList.from_credential(theirs)
+    assert (read.sequence, read.entries[0].issuer) == (8, issuer.did)
+    assert js.verify(_tampered(theirs))["verified"] is False
