@@ -12,7 +12,7 @@ schema; invalid data must be refused; problems must be ``application/problem+jso
 a ``code``; no response may carry secret key material.
 
 ``VCSERVICE_FUZZ_EXAMPLES`` bounds the cases per operation and mode (default 18, which
-gives some 1 900 cases in all; ``VCSERVICE_FUZZ_MIN_CASES``, default 1 700, is asserted);
+gives some 2 300 cases in all; ``VCSERVICE_FUZZ_MIN_CASES``, default 1 700, is asserted);
 ``VCSERVICE_FUZZ_SEED`` picks the generation seed (default fixed, so CI is reproducible;
 ``random`` for a fresh one). A long run: ``VCSERVICE_FUZZ_EXAMPLES=500
 VCSERVICE_FUZZ_SEED=random pytest -o timeout=3000 -s tests/api/test_fuzz.py``.
@@ -174,6 +174,7 @@ def _seed(live: LiveService) -> Seeded:
     exchange = http.post("/workflows/fuzz-workflow/exchanges", headers=broker.headers)
     assert exchange.status_code == 201, exchange.text
     entry = live.accredit("did:web:doomed.example", ["OEACertificate"], name="doomed")
+    listed = _seeded_trust_list(live, sat.name)
     challenge = http.post("/challenges", json={"domain": DOMAIN})
     assert challenge.status_code == 201, challenge.text
 
@@ -217,6 +218,21 @@ def _seed(live: LiveService) -> Seeded:
                 "exchange_id": exchange.json()["id"],
             },
             ("DELETE", "/admin/trust-registry/issuers/{entry_id}"): {"entry_id": entry["entryId"]},
+            ("GET", "/trust-lists/{authority}"): {"authority": sat.name},
+            ("GET", "/trust-lists/{authority}/{sequence}"): {"authority": sat.name, "sequence": 1},
+            ("GET", "/admin/authorities/{name}/trust-list/entries"): authority,
+            ("POST", "/admin/authorities/{name}/trust-list/entries"): authority,
+            ("POST", "/admin/authorities/{name}/trust-list/next-key"): authority,
+            ("DELETE", "/admin/authorities/{name}/trust-list/entries/{entry_id}"): {
+                "name": sat.name,
+                "entry_id": listed["entryId"],
+            },
+            ("POST", "/admin/trust-lists/subscriptions/{subscription_id}/refresh"): {
+                "subscription_id": listed["subscription"]
+            },
+            ("DELETE", "/admin/trust-lists/subscriptions/{subscription_id}"): {
+                "subscription_id": listed["doomedSubscription"]
+            },
             ("GET", "/contexts/{path}"): {"path": "trade-certificates/v2"},
             ("GET", "/schemas/{slug}-{version}.json"): {"slug": "immex", "version": "v2"},
         },
@@ -393,3 +409,30 @@ def _with_members(members: dict[str, Any]) -> Callable[[Any], Any]:
         return case
 
     return substitute
+
+
+def _seeded_trust_list(live: LiveService, authority: str) -> dict[str, str]:
+    """An entry in ``authority``'s trust list, and two subscriptions (one to delete): to the
+    service's own list, whose fetch the guarded client refuses here (plain http, loopback)."""
+    admin, http = live.admin, live.http
+    listed = {"id": "did:web:listed.example", "name": "x", "credentialTypes": ["OEACertificate"]}
+    entry = http.post(
+        f"/admin/authorities/{authority}/trust-list/entries", headers=admin, json=listed
+    )
+    assert entry.status_code == 201, entry.text
+    subscriptions = []
+    for path in ("", "/1"):
+        body = {
+            "url": f"{live.url}/trust-lists/{authority}{path}",
+            "expectedSigner": "did:web:listed.example",
+            "credentialTypes": ["OEACertificate"],
+            "label": f"fuzz{path}",
+        }
+        subscribed = http.post("/admin/trust-lists/subscriptions", headers=admin, json=body)
+        assert subscribed.status_code == 201, subscribed.text
+        subscriptions.append(subscribed.json()["id"])
+    return {
+        "entryId": entry.json()["entryId"],
+        "subscription": subscriptions[0],
+        "doomedSubscription": subscriptions[1],
+    }
