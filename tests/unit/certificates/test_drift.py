@@ -29,7 +29,7 @@ from tests.unit.certificates.support import (
 from vcservice.certificates.schemas import validate_credential
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

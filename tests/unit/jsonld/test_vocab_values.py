@@ -412,7 +412,7 @@ _values = st.one_of(
 
 @pytest.mark.slow
 @settings(
-    max_examples=400,
+    max_examples=250,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -238,7 +238,7 @@ def _flip_proof_value(document: dict[str, Any]) -> str:
     return PROOF_ERROR
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(certificate=certificates(), data=st.data())
 def test_any_change_fails_with_the_right_code(
     core: Core, certificate: dict[str, Any], data: st.DataObject

@@ -62,7 +62,7 @@ perturbed_datasets = st.builds(
 datasets = small_datasets | doubled_datasets | perturbed_datasets
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     dataset=datasets,
     new_names=st.permutations([f"n{i}" for i in range(len(BLANK_IDS))]),
