@@ -35,10 +35,10 @@ from vcservice.certificates.values import (
     REGISTRATION_NUMBER_PATTERN,
     TEXT_MAX_LENGTH,
     TEXT_PATTERN,
-    json_path,
     parse_iso_date,
 )
 from vcservice.errors import Problem
+from vcservice.model.json_schema import json_path
 
 T = TypeVar("T")
 MALFORMED = "MALFORMED_VALUE_ERROR"

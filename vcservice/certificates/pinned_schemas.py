@@ -23,8 +23,8 @@ import rfc8785
 from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 
 from vcservice.certificates.schema_files import LoadedSchema, compile_schema, problems_against
-from vcservice.certificates.values import json_path
 from vcservice.errors import Problem, VcError
+from vcservice.model.json_schema import json_path
 
 __all__ = ["AddedSchemas", "PinnedSchema", "SchemaRefusedError", "review_schema"]
 

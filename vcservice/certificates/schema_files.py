@@ -4,7 +4,7 @@ Schemas are JSON Schema draft 2020-12, validated with ``jsonschema``.  Two detai
 make its answers match pydantic's and the published ECMA-262 semantics:
 
 - ``pattern`` is searched with ECMA-262's ``$`` (end of text only, see
-  ``values.python_pattern``), not Python's (which also matches before a final newline);
+  ``model.json_schema``), not Python's (which also matches before a final newline);
 - a missing required member or an unknown member is reported *at that member*
   (``credentialSubject.rfc``), not at the object holding it, so that a problem from
   the schema and one from a model name the same field.
@@ -25,35 +25,24 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import ValidationError, validators  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from vcservice.certificates.values import json_path, python_pattern
 from vcservice.errors import Problem
+from vcservice.model.json_schema import Validator, error_problems
 
 SCHEMAS_DIR = Path(__file__).parents[1] / "data" / "schemas"  # a link to schemas/ in a checkout
 SCHEMA_BASE_URL = "https://w3id.org/vcservice/trade-certificates/schemas/"
-MALFORMED = "MALFORMED_VALUE_ERROR"
 MAX_PROBLEMS = 100
 """Problems reported for one document, at most: enough to fix it, bounded work to say so."""
-_MAX_DETAIL = 240
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    if validator.is_type(instance, "string") and not python_pattern(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-_Validator = validators.extend(validators.Draft202012Validator, {"pattern": _ecma_pattern})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +61,14 @@ class LoadedSchema:
 def load_schema(path: Path) -> LoadedSchema:
     """Read, check and cache the schema at ``path`` (``SchemaError`` if it is not valid)."""
     document = json.loads(path.read_text(encoding="utf-8"))
-    _Validator.check_schema(document)
+    Validator.check_schema(document)
     try:
         fast = jsonschema_rs.Draft202012Validator(
             document, validate_formats=False, registry=_sibling_schemas(path.parent), offline=True
         )
     except ValueError:  # a $ref to no file beside it, a pattern Rust's regex does not take
         fast = None
-    return LoadedSchema(document, _Validator(document), fast)
+    return LoadedSchema(document, Validator(document), fast)
 
 
 @cache
@@ -97,7 +86,7 @@ def schemas_by_id(directory: Path = SCHEMAS_DIR) -> dict[str, dict[str, Any]]:
 def compile_schema(document: dict[str, Any], pinned: Mapping[str, dict[str, Any]]) -> LoadedSchema:
     """Check and compile a schema whose ``$ref``s resolve among ``pinned`` (schemas by
     ``$id``), never over the network (``SchemaError`` if it is not valid)."""
-    _Validator.check_schema(document)
+    Validator.check_schema(document)
     registry: Registry[Any] = Registry().with_resources(
         (uri, Resource.from_contents(schema, default_specification=DRAFT202012))
         for uri, schema in pinned.items()
@@ -111,7 +100,7 @@ def compile_schema(document: dict[str, Any], pinned: Mapping[str, dict[str, Any]
         )
     except ValueError:
         fast = None
-    return LoadedSchema(document, _Validator(document, registry=registry), fast)
+    return LoadedSchema(document, Validator(document, registry=registry), fast)
 
 
 def schema_problems(path: Path, instance: Any) -> list[Problem]:
@@ -128,7 +117,7 @@ def problems_against(schema: LoadedSchema, instance: Any) -> list[Problem]:
     errors = itertools.islice(schema.validator.iter_errors(instance), MAX_PROBLEMS)
     problems: dict[Problem, None] = {}
     for error in sorted(errors, key=lambda error: (error.json_path, error.message)):
-        problems.update(dict.fromkeys(_problems_of(error)))
+        problems.update(dict.fromkeys(error_problems(error)))
     return list(problems)[:MAX_PROBLEMS]
 
 
@@ -157,24 +146,3 @@ def _is_json(instance: Any) -> bool:
         elif kind not in _JSON_SCALARS:
             return False
     return True
-
-
-def _problems_of(error: Any) -> Iterator[Problem]:
-    path = list(error.absolute_path)
-    instance = error.instance
-    if error.validator == "required" and isinstance(instance, Mapping):
-        for member in error.validator_value:
-            if member not in instance:
-                yield Problem(MALFORMED, f"{member!r} is required", json_path([*path, member]))
-    elif error.validator == "additionalProperties" and isinstance(instance, Mapping):
-        known = error.schema.get("properties", {})
-        for member in instance:
-            if member not in known:
-                yield Problem(
-                    MALFORMED, f"{member!r} is not allowed here", json_path([*path, member])
-                )
-    else:
-        detail = error.message
-        if len(detail) > _MAX_DETAIL:
-            detail = detail[: _MAX_DETAIL - 1] + "…"
-        yield Problem(MALFORMED, detail, json_path(path) or None)

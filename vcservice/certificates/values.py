@@ -8,11 +8,10 @@ pydantic runs) and Python's ``re`` agree on them (see ``python_pattern``).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import TypeGuard
+
+from vcservice.model.json_schema import python_pattern
 
 # One line of text: no control characters, no leading or trailing space.
 TEXT_PATTERN = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$"
@@ -31,19 +30,6 @@ DATE_TIME_PATTERN = (
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
     "(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})$"
 )
-
-
-@cache
-def python_pattern(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled with ECMA-262 semantics for ``$``.
-
-    Python's ``$`` also matches before a final newline, so ``"MX\\n"`` would match
-    ``^[A-Z]{2}$``; ECMA-262 and Rust do not allow that.  The patterns here end in
-    ``$`` and never use it elsewhere, so turning the final ``$`` into ``\\Z`` suffices.
-    """
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + "\\Z"
-    return re.compile(pattern)
 
 
 def matches(value: object, pattern: str) -> TypeGuard[str]:
@@ -99,14 +85,3 @@ def not_after_problem(name: str, value: date, limit_name: str, limit: date) -> s
         f"{name} ({value.isoformat()}) is later than {limit_name} ({limit.isoformat()}); "
         "a certificate cannot attest a future date"
     )
-
-
-def json_path(parts: Iterable[str | int]) -> str:
-    """A location as the field path used in problems: ``credentialSubject.location[0].address``."""
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path

@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.certificates.support import KINDS, PROOF, STATUS, certificate_type, sample
-from vcservice.certificates.schema_files import MALFORMED, load_schema, schema_problems
+from vcservice.certificates.schema_files import load_schema, schema_problems
 from vcservice.certificates.schemas import pinned_schema_problems
 from vcservice.certificates.values import TEXT_PATTERN
 from vcservice.errors import Problem
+from vcservice.model.json_schema import MALFORMED
 
 # The keywords whose meaning the two validators were checked to share (formats are
 # annotations on both sides); a schema using another one needs a look before it ships.
