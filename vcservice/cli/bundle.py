@@ -56,6 +56,7 @@ from vcservice.status.sources import SnapshotStatusListSource
 from vcservice.trust.lists import TrustList, TrustListRefused, accept_list
 from vcservice.trust.registry import TrustRegistry
 from vcservice.trust.subscribed import SubscribedList
+from vcservice.verification.trust_lists import verified_trust_list
 
 __all__ = ["add_commands", "add_trust_options", "load_trusted", "offline_core", "parse_duration"]
 
@@ -217,25 +218,19 @@ def _checked_list(
     """The list ``document``, if its proof verifies and ``terms``' signer signed it, as a
     subscriber accepts a first list at ``at``; else a TRUST_LIST_* error naming the list."""
     named = f"the trust list {terms.url} ({where})"
-    if not isinstance(document, Mapping):
-        raise TrustListRefused(f"{named} is not a JSON object", code="TRUST_LIST_INVALID")
-    result = core.verifier.verify_credential(document, checks=frozenset())
-    proof = document.get("proof")
-    if not result.verified or not isinstance(proof, Mapping):
-        reasons = [f"{problem.code}: {problem.detail}" for problem in result.problems]
-        raise TrustListRefused(
-            f"{named} does not verify: {'; '.join(reasons) or 'it must carry one proof'}",
-            code="TRUST_LIST_INVALID",
-            field=where,
-        )
     try:
-        listed = TrustList.from_credential(document)
+        listed, signer = verified_trust_list(core.verifier, document, named=named)
+    except TrustListRefused as refusal:
+        raise TrustListRefused(refusal.message, code=refusal.code, field=where) from refusal
+    except VcError as error:  # what it needed is not in the bundle: it does not verify
+        raise TrustListRefused(error.message, code="TRUST_LIST_INVALID", field=where) from error
+    try:
         accept_list(
             None,
             None,
             listed,
             digest="",  # nothing is held: no digest is compared
-            signer=str(proof.get("verificationMethod")),
+            signer=signer,
             expected_signer=terms.expected_signer,
             now=at,
             skew=CLOCK_SKEW,

@@ -42,8 +42,7 @@ from vcservice.storage.repository import Store
 from vcservice.trust.lists import TrustList, TrustListRefused, accept_list
 from vcservice.trust.registry import Accreditation, UnavailableList
 from vcservice.trust.subscribed import SubscribedList, list_sources
-from vcservice.verification.verdict import UNREACHABLE_CODES
-from vcservice.verification.verifier import DATA_INTEGRITY_FORMAT
+from vcservice.verification.trust_lists import verified_trust_list
 
 __all__ = ["HeldList", "RefreshOutcome", "TrustListSubscriptions"]
 
@@ -316,33 +315,14 @@ class TrustListSubscriptions:
         if answer.status != 200:
             raise FetchError(f"{url} answered {answer.status}", code="FETCH_FAILED")
         document = answer.json()
-        if not isinstance(document, Mapping):
-            raise TrustListRefused(
-                f"{url} did not answer a JSON object", code="TRUST_LIST_INVALID", field="url"
-            )
         # The signer's DID afresh: a key announced since it was last resolved must be seen.
-        operator = document.get("issuer")
+        operator = document.get("issuer") if isinstance(document, Mapping) else None
         if isinstance(operator, str) and operator.startswith("did:"):
             self._core.resolver.forget(operator)
-        result = self._core.verifier.verify_credential(document, checks=frozenset())
-        if not result.verified:
-            codes = {problem.code for problem in result.problems}
-            first = result.problems[0] if result.problems else None
-            detail = f"{url}: {first.detail if first else 'not verified'}"
-            if codes and codes <= UNREACHABLE_CODES:
-                raise FetchError(detail, code=sorted(codes)[0])
-            raise TrustListRefused(detail, code="TRUST_LIST_INVALID", field="proof")
-        verified = result.document or {}
-        proof = verified.get("proof")
-        if result.format != DATA_INTEGRITY_FORMAT or not isinstance(proof, Mapping):
-            raise TrustListRefused(
-                f"{url}: a trust list is a credential with exactly one Data Integrity proof",
-                code="TRUST_LIST_INVALID",
-                field="proof",
-            )
+        trust_list, signer = verified_trust_list(self._core.verifier, document, named=url)
         return _Fetched(
-            trust_list=TrustList.from_credential(verified),
-            signer=str(proof.get("verificationMethod")),
+            trust_list=trust_list,
+            signer=signer,
             text=answer.text(),
             digest=hashlib.sha256(answer.body).hexdigest(),
         )
